@@ -1,0 +1,708 @@
+//! The co-simulation: the Verilated controller, clocked cycle by cycle
+//! between the host model (CPU + cache + flush handshake) and the NVM model,
+//! with every response checked against the reference model.
+//!
+//! Two references run side by side:
+//! * `port_ref` sees exactly the traffic on the host port (write-backs, fills,
+//!   commands) and predicts every response, error and free-frame count;
+//! * `cpu_ref` sees the CPU's operations and predicts what each CPU read
+//!   returns, so a lost dirty line (a broken flush) is caught as well.
+
+use crate::cache::Cache;
+use crate::nvm::{Nvm, NvmTiming};
+use crate::reference::{Reference, Refusal};
+use crate::trace::{Op, TraceOp};
+use crate::verilator::{self, Model, Port};
+use anyhow::{bail, Context, Result};
+use pmsnap_hdl::snapshot_fsm::{OP_FORMAT, OP_RECOVER, OP_RESTORE, OP_SNAPSHOT, STATUS_OK, STATUS_UNFORMATTED};
+use pmsnap_hdl::Config;
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// Everything a co-simulation run needs besides its workload.
+#[derive(Clone, Debug)]
+pub struct CosimOptions {
+    pub config: Config,
+    pub timing: NvmTiming,
+    /// Host cache lines (0: no cache; every CPU access goes to the port and
+    /// the CPU issues one request a cycle without waiting for reads).
+    pub cache_lines: usize,
+    /// Seed of the NVM's initial garbage and back-pressure.
+    pub nvm_seed: u64,
+    pub vcd: Option<PathBuf>,
+    /// Cycles `[start, end)` to trace (default: all).
+    pub window: Option<(u64, u64)>,
+    pub cache_dir: PathBuf,
+    /// Read the whole working image through the host at the end.
+    pub dump_final: bool,
+    /// Give up when nothing happens on any port for this many cycles.
+    pub stall_limit: u64,
+}
+
+impl CosimOptions {
+    pub fn new(config: Config) -> Self {
+        CosimOptions {
+            config,
+            timing: NvmTiming::default(),
+            cache_lines: 64,
+            nvm_seed: 1,
+            vcd: None,
+            window: None,
+            cache_dir: verilator::default_cache_dir(),
+            dump_final: false,
+            stall_limit: 200_000,
+        }
+    }
+}
+
+/// Cycle costs of one SNAPSHOT (command accepted → `cmd_done`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SnapshotCost {
+    /// Pages remapped since the previous snapshot.
+    pub dirty: usize,
+    /// Accept → flush handshake acknowledged (the host's write-backs).
+    pub flush: u64,
+    /// Flush acknowledged → done: identify, harden, commit, reclaim.
+    pub after_flush: u64,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Stats {
+    pub cycles: u64,
+    pub ops: usize,
+    pub wall: Duration,
+    pub snapshots: Vec<SnapshotCost>,
+    /// RESTORE: accept → done, in cycles.
+    pub restores: Vec<u64>,
+    /// FORMAT: accept → done, in cycles.
+    pub format_cycles: u64,
+    pub cow_faults: u64,
+    pub pages_hardened: u64,
+    pub port_requests: u64,
+    pub port_errors: u64,
+    pub nvm_reads: u64,
+    pub nvm_writes: u64,
+    pub cache_hits: u64,
+    /// Host request accepted → its response, one entry per port request.
+    pub port_latency_sum: u64,
+    pub port_latency_max: u64,
+}
+
+impl Stats {
+    pub fn cycles_per_second(&self) -> f64 {
+        self.cycles as f64 / self.wall.as_secs_f64().max(1e-9)
+    }
+}
+
+/// The first check that failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mismatch {
+    pub cycle: u64,
+    pub message: String,
+}
+
+impl std::fmt::Display for Mismatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "cycle {}: {}", self.cycle, self.message)
+    }
+}
+
+pub struct Outcome {
+    pub stats: Stats,
+    /// One entry per `R` of the workload: the value, or `None` for an error.
+    pub reads: Vec<Option<u64>>,
+    /// Every logical word at the end (with `dump_final`).
+    pub final_image: Vec<u64>,
+    pub mismatch: Option<Mismatch>,
+    pub verilated: bool,
+}
+
+#[derive(Clone, Copy)]
+struct Pins {
+    clock: Port,
+    reset: Port,
+    req_valid: Port,
+    req_ready: Port,
+    req_write: Port,
+    req_addr: Port,
+    req_wdata: Port,
+    rsp_valid: Port,
+    rsp_rdata: Port,
+    rsp_err: Port,
+    cmd_valid: Port,
+    cmd_ready: Port,
+    cmd_op: Port,
+    cmd_done: Port,
+    cmd_status: Port,
+    free_frames: Port,
+    cow_faults: Port,
+    pages_hardened: Port,
+    flush_req: Port,
+    flush_ack: Port,
+    mem_req_valid: Port,
+    mem_req_ready: Port,
+    mem_req_write: Port,
+    mem_req_addr: Port,
+    mem_req_wdata: Port,
+    mem_rsp_valid: Port,
+    mem_rsp_rdata: Port,
+}
+
+impl Pins {
+    fn resolve(m: &Model) -> Result<Pins> {
+        Ok(Pins {
+            clock: m.port("clock")?,
+            reset: m.port("reset")?,
+            req_valid: m.port("req_valid")?,
+            req_ready: m.port("req_ready")?,
+            req_write: m.port("req_write")?,
+            req_addr: m.port("req_addr")?,
+            req_wdata: m.port("req_wdata")?,
+            rsp_valid: m.port("rsp_valid")?,
+            rsp_rdata: m.port("rsp_rdata")?,
+            rsp_err: m.port("rsp_err")?,
+            cmd_valid: m.port("cmd_valid")?,
+            cmd_ready: m.port("cmd_ready")?,
+            cmd_op: m.port("cmd_op")?,
+            cmd_done: m.port("cmd_done")?,
+            cmd_status: m.port("cmd_status")?,
+            free_frames: m.port("free_frames")?,
+            cow_faults: m.port("cow_faults")?,
+            pages_hardened: m.port("pages_hardened")?,
+            flush_req: m.port("flush_req")?,
+            flush_ack: m.port("flush_ack")?,
+            mem_req_valid: m.port("mem_req_valid")?,
+            mem_req_ready: m.port("mem_req_ready")?,
+            mem_req_write: m.port("mem_req_write")?,
+            mem_req_addr: m.port("mem_req_addr")?,
+            mem_req_wdata: m.port("mem_req_wdata")?,
+            mem_rsp_valid: m.port("mem_rsp_valid")?,
+            mem_rsp_rdata: m.port("mem_rsp_rdata")?,
+        })
+    }
+}
+
+/// Why the host issued a port request, and what to do with its answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Purpose {
+    /// A CPU read that goes to memory (miss, uncached, or no cache).
+    CpuRead { fill: bool, final_dump: bool },
+    CpuWrite,
+    WriteBack,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct PortRequest {
+    write: bool,
+    addr: u64,
+    data: u64,
+    purpose: Purpose,
+    /// The port reference's answer, decided when the request was queued.
+    expected: Result<u64, Refusal>,
+    issued_at: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum CpuOp {
+    Trace(Op),
+    Recover,
+    Format,
+    FinalRead(u64),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Wait {
+    Nothing,
+    Read,
+    Command,
+}
+
+struct Command {
+    op: u64,
+    accepted_at: Option<u64>,
+    flushed_at: Option<u64>,
+    dirty: usize,
+}
+
+pub struct Cosim {
+    opts: CosimOptions,
+    model: Model,
+    pins: Pins,
+    nvm: Nvm,
+    cache: Cache,
+    port_ref: Reference,
+    cpu_ref: Reference,
+    program: Vec<CpuOp>,
+    next_op: usize,
+    wait: Wait,
+    queue: VecDeque<PortRequest>,
+    inflight: VecDeque<PortRequest>,
+    command: Option<Command>,
+    flushing: bool,
+    flush_acked: bool,
+    flush_ack_now: bool,
+    cycle: u64,
+    last_progress: u64,
+    stats: Stats,
+    reads: Vec<Option<u64>>,
+    final_image: Vec<u64>,
+    mismatch: Option<Mismatch>,
+    verilated: bool,
+    tracing: bool,
+}
+
+fn op_name(op: u64) -> &'static str {
+    match op {
+        OP_SNAPSHOT => "SNAPSHOT",
+        OP_RESTORE => "RESTORE",
+        OP_RECOVER => "RECOVER",
+        OP_FORMAT => "FORMAT",
+        _ => "?",
+    }
+}
+
+fn show(r: Result<u64, Refusal>) -> String {
+    match r {
+        Ok(v) => format!("{v:#x}"),
+        Err(Refusal::OutOfRange) => "an error (address out of range)".into(),
+        Err(Refusal::NoFrames) => "an error (no free frame)".into(),
+    }
+}
+
+impl Cosim {
+    /// Generates the Verilog of `opts.config`, Verilates it (or reuses the
+    /// cached build) and loads it.
+    pub fn new(opts: CosimOptions, workload: &[TraceOp]) -> Result<Cosim> {
+        let generated = pmsnap_hdl::generate(&opts.config)?;
+        let build = verilator::build(&generated.verilog, generated.top, &opts.cache_dir)
+            .context("cannot Verilate the controller")?;
+        let mut model = Model::load(&build)?;
+        let pins = Pins::resolve(&model)?;
+        let c = opts.config;
+        let nvm = Nvm::new(c.layout(), c.word_bits, opts.timing, opts.nvm_seed);
+        let mut program = vec![CpuOp::Recover, CpuOp::Format];
+        program.extend(workload.iter().map(|t| CpuOp::Trace(t.op)));
+        if opts.dump_final {
+            program.extend((0..c.logical_words()).map(CpuOp::FinalRead));
+        }
+        let tracing = match (&opts.vcd, opts.window) {
+            (Some(path), None) | (Some(path), Some((0, _))) => {
+                model.trace_open(path)?;
+                true
+            }
+            _ => false,
+        };
+        Ok(Cosim {
+            model,
+            pins,
+            nvm,
+            cache: Cache::new(opts.cache_lines),
+            port_ref: Reference::new(c.pages, c.page_words, c.word_bits, Some(c.frames)),
+            cpu_ref: Reference::new(c.pages, c.page_words, c.word_bits, None),
+            program,
+            next_op: 0,
+            wait: Wait::Nothing,
+            queue: VecDeque::new(),
+            inflight: VecDeque::new(),
+            command: None,
+            flushing: false,
+            flush_acked: false,
+            flush_ack_now: false,
+            cycle: 0,
+            last_progress: 0,
+            stats: Stats { ops: workload.len(), ..Stats::default() },
+            reads: Vec::new(),
+            final_image: Vec::new(),
+            mismatch: None,
+            verilated: build.compiled,
+            tracing,
+            opts,
+        })
+    }
+
+    fn fail(&mut self, message: String) {
+        if self.mismatch.is_none() {
+            self.mismatch = Some(Mismatch { cycle: self.cycle, message });
+        }
+    }
+
+    /// Runs the whole program; returns what happened.
+    pub fn run(mut self) -> Result<Outcome> {
+        let start = Instant::now();
+        self.reset(2);
+        while self.mismatch.is_none() && !self.finished() {
+            self.cpu_step();
+            self.clock_cycle()?;
+            if self.cycle - self.last_progress > self.opts.stall_limit {
+                let m = format!(
+                    "no progress for {} cycles (op {} of {}, waiting for {:?}, {} queued, {} in flight)",
+                    self.opts.stall_limit,
+                    self.next_op,
+                    self.program.len(),
+                    self.wait,
+                    self.queue.len(),
+                    self.inflight.len()
+                );
+                self.fail(m);
+            }
+        }
+        if self.mismatch.is_none() {
+            let faults = self.pins.cow_faults.get();
+            if faults != self.port_ref.cow_faults {
+                self.fail(format!("the cow_faults counter reads {faults}, the reference counted {}", self.port_ref.cow_faults));
+            }
+        }
+        self.stats.wall = start.elapsed();
+        self.stats.cycles = self.cycle;
+        self.stats.cow_faults = self.pins.cow_faults.get();
+        self.stats.pages_hardened = self.pins.pages_hardened.get();
+        self.stats.nvm_reads = self.nvm.reads;
+        self.stats.nvm_writes = self.nvm.writes;
+        self.model.trace_close();
+        Ok(Outcome { stats: self.stats, reads: self.reads, final_image: self.final_image, mismatch: self.mismatch, verilated: self.verilated })
+    }
+
+    fn finished(&self) -> bool {
+        self.next_op == self.program.len() && self.wait == Wait::Nothing && self.queue.is_empty() && self.inflight.is_empty() && self.command.is_none()
+    }
+
+    fn reset(&mut self, cycles: u64) {
+        self.pins.reset.set(1);
+        for _ in 0..cycles {
+            self.pins.clock.set(0);
+            self.model.eval();
+            self.pins.clock.set(1);
+            self.model.eval();
+        }
+        self.pins.reset.set(0);
+    }
+
+    /// Queues a port request, deciding its expected answer now: the port is
+    /// in order, so the reference sees requests in the order they are sent.
+    fn enqueue(&mut self, write: bool, addr: u64, data: u64, purpose: Purpose) -> Result<u64, Refusal> {
+        let expected = if write { self.port_ref.write(addr, data).map(|()| 0) } else { self.port_ref.read(addr) };
+        self.queue.push_back(PortRequest { write, addr, data, purpose, expected, issued_at: 0 });
+        expected
+    }
+
+    fn write_back(&mut self, addr: u64, data: u64) {
+        if self.enqueue(true, addr, data, Purpose::WriteBack).is_err() {
+            // No frame for it: the data is lost, memory keeps the old word.
+            self.cache.invalidate(addr);
+            if !self.cache.is_dirty(addr) {
+                let kept = self.port_ref.read(addr).unwrap_or(0);
+                let _ = self.cpu_ref.write(addr, kept);
+            }
+        }
+    }
+
+    fn port_quiet(&self) -> bool {
+        self.queue.is_empty() && self.inflight.is_empty()
+    }
+
+    /// The CPU: one operation a cycle, unless it waits.
+    fn cpu_step(&mut self) {
+        if self.wait != Wait::Nothing || self.next_op == self.program.len() {
+            return;
+        }
+        let op = self.program[self.next_op];
+        let in_range = |a: u64| a < self.port_ref.logical_words();
+        match op {
+            CpuOp::Trace(Op::Read { addr }) | CpuOp::FinalRead(addr) => {
+                let final_dump = matches!(op, CpuOp::FinalRead(_));
+                if self.cache.enabled() && in_range(addr) {
+                    if let Some(data) = self.cache.lookup(addr) {
+                        self.stats.cache_hits += 1;
+                        let want = self.cpu_ref.read(addr);
+                        self.deliver_read(Ok(data), want, addr, final_dump);
+                    } else {
+                        let _ = self.enqueue(false, addr, 0, Purpose::CpuRead { fill: true, final_dump });
+                        self.wait = Wait::Read;
+                    }
+                } else {
+                    let _ = self.enqueue(false, addr, 0, Purpose::CpuRead { fill: false, final_dump });
+                    if self.cache.enabled() {
+                        self.wait = Wait::Read;
+                    }
+                }
+            }
+            CpuOp::Trace(Op::Write { addr, data }) => {
+                if self.cache.enabled() && in_range(addr) {
+                    let _ = self.cpu_ref.write(addr, data);
+                    if let Some((va, vd)) = self.cache.write(addr, data) {
+                        self.write_back(va, vd);
+                    }
+                } else if self.enqueue(true, addr, data, Purpose::CpuWrite).is_ok() {
+                    let _ = self.cpu_ref.write(addr, data);
+                }
+            }
+            CpuOp::Trace(Op::Snapshot) => {
+                if !self.port_quiet() {
+                    return;
+                }
+                self.start_command(OP_SNAPSHOT);
+            }
+            CpuOp::Trace(Op::Restore) => {
+                self.cache.invalidate_all();
+                if !self.port_quiet() {
+                    return;
+                }
+                self.start_command(OP_RESTORE);
+            }
+            CpuOp::Trace(Op::PowerLoss) => {
+                self.fail("power loss (`P`) is not supported yet".into());
+            }
+            CpuOp::Recover => self.start_command(OP_RECOVER),
+            CpuOp::Format => self.start_command(OP_FORMAT),
+        }
+        self.next_op += 1;
+    }
+
+    fn start_command(&mut self, op: u64) {
+        self.command = Some(Command { op, accepted_at: None, flushed_at: None, dirty: self.port_ref.dirty_pages() });
+        self.wait = Wait::Command;
+    }
+
+    fn deliver_read(&mut self, got: Result<u64, Refusal>, want: Result<u64, Refusal>, addr: u64, final_dump: bool) {
+        if got.is_ok() != want.is_ok() || (got.is_ok() && got != want) {
+            self.fail(format!("CPU read of {addr:#x} returned {}, the reference model expects {}", show(got), show(want)));
+        }
+        if final_dump {
+            self.final_image.push(got.unwrap_or(0));
+        } else {
+            self.reads.push(got.ok());
+        }
+    }
+
+    fn trace_window(&mut self) {
+        let (Some(path), Some((start, end))) = (self.opts.vcd.clone(), self.opts.window) else { return };
+        if self.cycle == start && start > 0 {
+            if let Err(e) = self.model.trace_open(&path) {
+                self.fail(format!("{e:#}"));
+            }
+            self.tracing = true;
+        }
+        if self.cycle == end && self.tracing {
+            self.model.trace_close();
+            self.tracing = false;
+        }
+    }
+
+    /// One clock cycle: drive inputs, settle, observe, rising edge.
+    fn clock_cycle(&mut self) -> Result<()> {
+        let p = self.pins;
+        let cycle = self.cycle;
+        self.trace_window();
+        p.clock.set(0);
+        // Host port.
+        match self.queue.front() {
+            Some(r) => {
+                p.req_valid.set(1);
+                p.req_write.set(r.write as u64);
+                p.req_addr.set(r.addr);
+                p.req_wdata.set(r.data);
+            }
+            None => p.req_valid.set(0),
+        }
+        // Command port.
+        match &self.command {
+            Some(c) if c.accepted_at.is_none() => {
+                p.cmd_valid.set(1);
+                p.cmd_op.set(c.op);
+            }
+            _ => p.cmd_valid.set(0),
+        }
+        p.flush_ack.set(self.flush_ack_now as u64);
+        // NVM.
+        p.mem_req_ready.set(self.nvm.ready() as u64);
+        let response = self.nvm.response(cycle);
+        p.mem_rsp_valid.set(response.is_some() as u64);
+        p.mem_rsp_rdata.set(response.unwrap_or(0));
+        self.model.eval();
+        if self.tracing {
+            self.model.trace_dump(cycle * 10);
+        }
+
+        // Observe.
+        let p = self.pins;
+        let mut progress = false;
+        if response.is_some() {
+            self.nvm.retire();
+        }
+        if p.mem_req_valid.get() == 1 && p.mem_req_ready.get() == 1 {
+            let (w, a, d) = (p.mem_req_write.get() == 1, p.mem_req_addr.get(), p.mem_req_wdata.get());
+            if let Err(fault) = self.nvm.accept(cycle, w, a, d) {
+                self.fail(fault.0);
+            }
+            progress = true;
+        }
+        let req_fire = p.req_valid.get() == 1 && p.req_ready.get() == 1;
+        let rsp = (p.rsp_valid.get() == 1).then(|| (p.rsp_err.get() == 1, p.rsp_rdata.get()));
+        let cmd_fire = p.cmd_valid.get() == 1 && p.cmd_ready.get() == 1;
+        let done = (p.cmd_done.get() == 1).then(|| (p.cmd_status.get(), p.free_frames.get()));
+        let flush_req = p.flush_req.get() == 1;
+        if req_fire {
+            let mut r = self.queue.pop_front().expect("req_valid was driven from the queue");
+            r.issued_at = cycle;
+            self.inflight.push_back(r);
+            self.stats.port_requests += 1;
+            progress = true;
+        }
+        if let Some((err, rdata)) = rsp {
+            progress = true;
+            self.on_response(err, rdata);
+        }
+        if cmd_fire {
+            if let Some(c) = self.command.as_mut() {
+                c.accepted_at = Some(cycle);
+            }
+            progress = true;
+        }
+        if let Some((status, free)) = done {
+            progress = true;
+            self.on_done(status, free);
+        }
+        // Flush handshake: write back every dirty line, wait for the answers,
+        // then pulse flush_ack for one cycle.
+        if self.flush_ack_now {
+            self.flush_ack_now = false;
+            self.flush_acked = true;
+            if let Some(c) = self.command.as_mut() {
+                c.flushed_at = Some(cycle);
+            }
+        } else if flush_req && !self.flushing && !self.flush_acked {
+            self.flushing = true;
+            for (a, d) in self.cache.take_dirty() {
+                self.write_back(a, d);
+            }
+        } else if self.flushing && self.port_quiet() {
+            self.flushing = false;
+            self.flush_ack_now = true;
+        }
+        if !flush_req {
+            self.flush_acked = false;
+        }
+
+        // Rising edge.
+        self.pins.clock.set(1);
+        self.model.eval();
+        if self.tracing {
+            self.model.trace_dump(cycle * 10 + 5);
+        }
+        self.cycle += 1;
+        if progress {
+            self.last_progress = self.cycle;
+        }
+        Ok(())
+    }
+
+    fn on_response(&mut self, err: bool, rdata: u64) {
+        let Some(r) = self.inflight.pop_front() else {
+            self.fail("host port answered with nothing outstanding".into());
+            return;
+        };
+        let latency = self.cycle - r.issued_at;
+        self.stats.port_latency_sum += latency;
+        self.stats.port_latency_max = self.stats.port_latency_max.max(latency);
+        let got = if err { Err(()) } else { Ok(if r.write { 0 } else { rdata }) };
+        let agrees = match (got, r.expected) {
+            (Ok(g), Ok(e)) => r.write || g == e,
+            (Err(()), Err(_)) => true,
+            _ => false,
+        };
+        if err {
+            self.stats.port_errors += 1;
+        }
+        if !agrees {
+            let what = if r.write { format!("write of {:#x} to {:#x}", r.data, r.addr) } else { format!("read of {:#x}", r.addr) };
+            let got = if err { "an error".to_string() } else if r.write { "ok".into() } else { format!("{rdata:#x}") };
+            self.fail(format!("host port: {what} answered {got}, the reference model expects {}", show(r.expected)));
+            return;
+        }
+        if let Purpose::CpuRead { fill, final_dump } = r.purpose {
+            let got = if err { Err(Refusal::OutOfRange) } else { Ok(rdata) };
+            if fill {
+                if let Some((va, vd)) = self.cache.fill(r.addr, rdata) {
+                    self.write_back(va, vd);
+                }
+            }
+            // Expected now: write-backs queued before this read may have
+            // failed and changed what the CPU can see.
+            let want = self.cpu_ref.read(r.addr);
+            self.deliver_read(got, want, r.addr, final_dump);
+            if self.cache.enabled() {
+                self.wait = Wait::Nothing;
+            }
+        }
+    }
+
+    fn on_done(&mut self, status: u64, free: u64) {
+        let Some(c) = self.command.take() else {
+            self.fail("cmd_done pulsed with no command outstanding".into());
+            return;
+        };
+        self.wait = Wait::Nothing;
+        let Some(accepted) = c.accepted_at else {
+            self.fail(format!("cmd_done for {} before it was accepted", op_name(c.op)));
+            return;
+        };
+        let expected = match c.op {
+            OP_RECOVER => STATUS_UNFORMATTED,
+            _ => STATUS_OK,
+        };
+        if status != expected {
+            self.fail(format!("{} answered status {status}, expected {expected}", op_name(c.op)));
+            return;
+        }
+        let cost = self.cycle - accepted;
+        match c.op {
+            OP_SNAPSHOT => {
+                let flushed = c.flushed_at.unwrap_or(accepted);
+                self.stats.snapshots.push(SnapshotCost { dirty: c.dirty, flush: flushed - accepted, after_flush: self.cycle - flushed });
+                self.port_ref.snapshot();
+                self.cpu_ref.snapshot();
+            }
+            OP_RESTORE => {
+                self.stats.restores.push(cost);
+                self.port_ref.restore();
+                self.cpu_ref.restore();
+            }
+            OP_FORMAT => {
+                self.stats.format_cycles = cost;
+                self.port_ref.format();
+                self.cpu_ref.format();
+            }
+            _ => {}
+        }
+        if c.op != OP_RECOVER {
+            let want = self.port_ref.free_frames().unwrap_or(0) as u64;
+            if free != want {
+                self.fail(format!("I4: after {} free_frames is {free}, the reference counts {want}", op_name(c.op)));
+            }
+        }
+    }
+}
+
+/// Writes `--reads-out`: one line per read, hex value or `ERR`.
+pub fn write_reads(path: &Path, reads: &[Option<u64>]) -> Result<()> {
+    let text: String = reads.iter().map(|r| r.map_or_else(|| "ERR\n".to_string(), |v| format!("{v:x}\n"))).collect();
+    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Writes `--dump-final`: every logical word in address order, hex.
+pub fn write_image(path: &Path, image: &[u64]) -> Result<()> {
+    let text: String = image.iter().map(|v| format!("{v:x}\n")).collect();
+    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Parses `A:B` (decimal cycles) for `--window`.
+pub fn parse_window(text: &str) -> Result<(u64, u64)> {
+    let (a, b) = text.split_once(':').with_context(|| format!("--window `{text}`: expected START:END in cycles"))?;
+    let a: u64 = a.trim().parse().with_context(|| format!("--window `{text}`: START is not a number"))?;
+    let b: u64 = b.trim().parse().with_context(|| format!("--window `{text}`: END is not a number"))?;
+    if b <= a {
+        bail!("--window `{text}`: END must be greater than START");
+    }
+    Ok((a, b))
+}

@@ -1,0 +1,14 @@
+//! Verilator co-simulation of the pmsnap controller: the Verilated RTL
+//! between a Rust host model (CPU, write-back cache, flush handshake) and an
+//! NVM model, checked against an untimed reference model.
+
+pub mod cache;
+pub mod harness;
+pub mod nvm;
+pub mod reference;
+pub mod rng;
+pub mod trace;
+pub mod verilator;
+pub mod workload;
+
+pub use harness::{Cosim, CosimOptions, Outcome, Stats};

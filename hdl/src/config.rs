@@ -1,0 +1,142 @@
+//! Sizing of one controller instance (spec §2) and the fixed datapath widths.
+//!
+//! rust-hdl fixes bus widths at compile time, while the sizing is chosen when
+//! Verilog is generated. So buses have the widths of the largest legal sizing
+//! (below), and the sizing enters the logic as constants (`localparam`s) and
+//! memory depths. Synthesis folds the constant upper bits away.
+
+use std::fmt;
+
+/// Bits of a logical page index: `pages` ≤ 2^16.
+pub const PAGE_BITS: usize = 16;
+/// Bits of a physical frame index: `frames` ≤ 2^18.
+pub const FRAME_BITS: usize = 18;
+/// Bits of a word offset inside a page: `page_words` ≤ 2^10.
+pub const OFFSET_BITS: usize = 10;
+/// Bits of a word counter inside a page (counts 0 ..= `page_words`).
+pub const WORD_COUNT_BITS: usize = OFFSET_BITS + 1;
+/// Bits of a dirty-log index (two logs of `pages` entries each).
+pub const LOG_BITS: usize = PAGE_BITS + 1;
+/// Bits of a working-table epoch tag. Tag 0 means "not written this epoch".
+pub const TAG_BITS: usize = 16;
+/// Host word address (`req_addr`): wide enough to express out-of-range addresses.
+pub const HOST_ADDR_BITS: usize = 32;
+/// NVM word address (`mem_req_addr`).
+pub const NVM_ADDR_BITS: usize = 32;
+/// Width of counters and status words.
+pub const COUNTER_BITS: usize = 32;
+
+/// The sizing of one controller, as given on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Config {
+    /// `L`: logical pages, a power of two in 4 ..= 65536.
+    pub pages: usize,
+    /// `W`: words per page, a power of two in 4 ..= 1024.
+    pub page_words: usize,
+    /// `F`: physical frames in NVM, L + 1 ..= 2^18.
+    pub frames: usize,
+    /// `DW`: data width in bits, 32 or 64.
+    pub word_bits: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config { pages: 256, page_words: 64, frames: 512, word_bits: 32 }
+    }
+}
+
+/// A sizing outside the legal range; names the parameter and the rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub parameter: &'static str,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "--{}: {}", self.parameter, self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+fn power_of_two_in(parameter: &'static str, value: usize, lo: usize, hi: usize) -> Result<(), ConfigError> {
+    if !value.is_power_of_two() || value < lo || value > hi {
+        return Err(ConfigError {
+            parameter,
+            message: format!("must be a power of two in {lo} ..= {hi}, got {value}"),
+        });
+    }
+    Ok(())
+}
+
+impl Config {
+    /// Default sizing for `pages` (frames = 2·L), the other parameters default.
+    pub fn with_pages(pages: usize) -> Self {
+        Config { pages, frames: 2 * pages, ..Config::default() }
+    }
+
+    /// Checks every rule of spec §2.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        power_of_two_in("pages", self.pages, 4, 1 << PAGE_BITS)?;
+        power_of_two_in("page-words", self.page_words, 4, 1 << OFFSET_BITS)?;
+        if self.word_bits != 32 && self.word_bits != 64 {
+            return Err(ConfigError { parameter: "word-bits", message: format!("must be 32 or 64, got {}", self.word_bits) });
+        }
+        if self.frames < self.pages + 1 || self.frames > 1 << FRAME_BITS {
+            return Err(ConfigError {
+                parameter: "frames",
+                message: format!("must be in pages + 1 ..= {} ({} ..= {}), got {}", 1 << FRAME_BITS, self.pages + 1, 1 << FRAME_BITS, self.frames),
+            });
+        }
+        let layout = self.layout();
+        if layout.total_words() > 1u64 << NVM_ADDR_BITS {
+            return Err(ConfigError { parameter: "frames", message: format!("NVM of {} words exceeds the 2^{NVM_ADDR_BITS}-word address space", layout.total_words()) });
+        }
+        Ok(())
+    }
+
+    /// log2(W): shift from a word address to its page index.
+    pub fn page_shift(&self) -> u32 {
+        self.page_words.trailing_zeros()
+    }
+
+    /// Number of host-visible words, L·W.
+    pub fn logical_words(&self) -> u64 {
+        (self.pages * self.page_words) as u64
+    }
+
+    pub fn layout(&self) -> crate::nvm_layout::NvmLayout {
+        crate::nvm_layout::NvmLayout::new(self)
+    }
+
+    /// A short stable name for caches and file names, e.g. `L256-W64-F512-D32`.
+    pub fn tag(&self) -> String {
+        format!("L{}-W{}-F{}-D{}", self.pages, self.page_words, self.frames, self.word_bits)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_is_valid() {
+        Config::default().validate().unwrap();
+    }
+
+    #[test]
+    fn rejects_each_rule_with_its_parameter() {
+        let bad = |c: Config| c.validate().unwrap_err().parameter;
+        assert_eq!(bad(Config { pages: 3, ..Config::default() }), "pages");
+        assert_eq!(bad(Config { pages: 1 << 17, frames: 1 << 18, ..Config::default() }), "pages");
+        assert_eq!(bad(Config { page_words: 2048, ..Config::default() }), "page-words");
+        assert_eq!(bad(Config { word_bits: 16, ..Config::default() }), "word-bits");
+        assert_eq!(bad(Config { frames: 256, ..Config::default() }), "frames");
+        Config { frames: 257, ..Config::default() }.validate().unwrap();
+    }
+}
+
+// Kernels spell these widths as literals (rust-hdl copies offsets and shift
+// amounts into Verilog verbatim); keep them in step.
+const _: () = assert!(FRAME_BITS == 18 && TAG_BITS == 16 && PAGE_BITS == 16 && OFFSET_BITS == 10);

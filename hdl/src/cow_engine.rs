@@ -1,0 +1,183 @@
+//! Copy-on-write page engine.
+//!
+//! On the first write to a page in an epoch, copies the page's `W` words
+//! from its current frame (`src`, or zeros when the page was never written)
+//! into a fresh frame (`dst`), with the host's word merged in at `offset`.
+//! Reads are issued back to back into a page buffer, then writes back to
+//! back; `done` pulses once every write is acknowledged (durable).
+//!
+//! Cost with an NVM of read latency r and write latency w (cycles after the
+//! accepting edge): mapped page 2·W + r + w + 3, unmapped page W + w + 2.
+//! The single NVM port is the limit: a copy needs 2·W transfers.
+
+use crate::config::{FRAME_BITS, NVM_ADDR_BITS, OFFSET_BITS, WORD_COUNT_BITS};
+use crate::nvm_arbiter::NvmMaster;
+use crate::sync_ram::SyncRam;
+use rust_hdl::prelude::*;
+
+#[derive(Copy, Clone, PartialEq, Debug, LogicState)]
+pub enum CowState {
+    Idle,
+    Read,
+    Prefetch,
+    Write,
+    Drain,
+    Done,
+}
+
+#[derive(LogicBlock)]
+pub struct CowEngine<const D: usize> {
+    pub clock: Signal<In, Clock>,
+    pub reset: Signal<In, Bit>,
+    /// Starts a copy; the parameters are sampled on this cycle.
+    pub start: Signal<In, Bit>,
+    pub src_mapped: Signal<In, Bit>,
+    pub src_frame: Signal<In, Bits<FRAME_BITS>>,
+    pub dst_frame: Signal<In, Bits<FRAME_BITS>>,
+    pub offset: Signal<In, Bits<OFFSET_BITS>>,
+    pub wdata: Signal<In, Bits<D>>,
+    /// One-cycle pulse: the new frame is complete and durable.
+    pub done: Signal<Out, Bit>,
+    /// NVM master port (through the arbiter).
+    pub nvm: NvmMaster<D>,
+    buffer: SyncRam<Bits<D>, WORD_COUNT_BITS>,
+    state: DFF<CowState>,
+    issued: DFF<Bits<WORD_COUNT_BITS>>,
+    answered: DFF<Bits<WORD_COUNT_BITS>>,
+    mapped: DFF<Bit>,
+    src: DFF<Bits<FRAME_BITS>>,
+    dst: DFF<Bits<FRAME_BITS>>,
+    word: DFF<Bits<OFFSET_BITS>>,
+    data: DFF<Bits<D>>,
+    issued_next: Signal<Local, Bits<WORD_COUNT_BITS>>,
+    /// W, log2(W), and the first word address of frame 0.
+    page_words: Constant<Bits<WORD_COUNT_BITS>>,
+    page_shift: Constant<Bits<8>>,
+    frames_base: Constant<Bits<NVM_ADDR_BITS>>,
+}
+
+impl<const D: usize> CowEngine<D> {
+    pub fn new(config: &crate::Config) -> Self {
+        CowEngine {
+            clock: Default::default(),
+            reset: Default::default(),
+            start: Default::default(),
+            src_mapped: Default::default(),
+            src_frame: Default::default(),
+            dst_frame: Default::default(),
+            offset: Default::default(),
+            wdata: Default::default(),
+            done: Default::default(),
+            nvm: Default::default(),
+            buffer: SyncRam::new(config.page_words),
+            state: Default::default(),
+            issued: Default::default(),
+            answered: Default::default(),
+            mapped: Default::default(),
+            src: Default::default(),
+            dst: Default::default(),
+            word: Default::default(),
+            data: Default::default(),
+            issued_next: Default::default(),
+            page_words: Constant::new((config.page_words as u64).to_bits()),
+            page_shift: Constant::new((config.page_shift() as u64).to_bits()),
+            frames_base: Constant::new(config.layout().frames_base().to_bits()),
+        }
+    }
+}
+
+impl<const D: usize> Logic for CowEngine<D> {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(self, clock, state, issued, answered, mapped, src, dst, word, data);
+        self.buffer.clock.next = self.clock.val();
+        self.done.next = false;
+        self.nvm.req_valid.next = false;
+        self.nvm.req_write.next = false;
+        self.nvm.req_addr.next = self.frames_base.val()
+            + (bit_cast::<NVM_ADDR_BITS, FRAME_BITS>(self.src.q.val()) << self.page_shift.val())
+            + bit_cast::<NVM_ADDR_BITS, WORD_COUNT_BITS>(self.issued.q.val());
+        self.nvm.req_wdata.next = 0.into();
+        self.issued_next.next = self.issued.q.val();
+        // Read responses land in the buffer in order; in the write phase the
+        // same counter counts acknowledgements.
+        self.buffer.write_enable.next = self.nvm.rsp_valid.val() & (self.state.q.val() == CowState::Read);
+        self.buffer.write_address.next = self.answered.q.val();
+        self.buffer.write_data.next = self.nvm.rsp_rdata.val();
+        if self.nvm.rsp_valid.val() {
+            self.answered.d.next = self.answered.q.val() + 1;
+        }
+        match self.state.q.val() {
+            CowState::Idle => {
+                if self.start.val() {
+                    self.mapped.d.next = self.src_mapped.val();
+                    self.src.d.next = self.src_frame.val();
+                    self.dst.d.next = self.dst_frame.val();
+                    self.word.d.next = self.offset.val();
+                    self.data.d.next = self.wdata.val();
+                    self.issued_next.next = 0.into();
+                    self.answered.d.next = 0.into();
+                    if self.src_mapped.val() {
+                        self.state.d.next = CowState::Read;
+                    } else {
+                        self.state.d.next = CowState::Prefetch;
+                    }
+                }
+            }
+            CowState::Read => {
+                if self.issued.q.val() != self.page_words.val() {
+                    self.nvm.req_valid.next = true;
+                    if self.nvm.req_ready.val() {
+                        self.issued_next.next = self.issued.q.val() + 1;
+                    }
+                }
+                if self.answered.q.val() == self.page_words.val() {
+                    self.issued_next.next = 0.into();
+                    self.answered.d.next = 0.into();
+                    self.state.d.next = CowState::Prefetch;
+                }
+            }
+            CowState::Prefetch => {
+                // buffer[0] is being read this cycle.
+                self.state.d.next = CowState::Write;
+            }
+            CowState::Write => {
+                self.nvm.req_valid.next = true;
+                self.nvm.req_write.next = true;
+                self.nvm.req_addr.next = self.frames_base.val()
+                    + (bit_cast::<NVM_ADDR_BITS, FRAME_BITS>(self.dst.q.val()) << self.page_shift.val())
+                    + bit_cast::<NVM_ADDR_BITS, WORD_COUNT_BITS>(self.issued.q.val());
+                if self.mapped.q.val() {
+                    self.nvm.req_wdata.next = self.buffer.read_data.val();
+                }
+                if bit_cast::<OFFSET_BITS, WORD_COUNT_BITS>(self.issued.q.val()) == self.word.q.val() {
+                    self.nvm.req_wdata.next = self.data.q.val();
+                }
+                if self.nvm.req_ready.val() {
+                    self.issued_next.next = self.issued.q.val() + 1;
+                    if self.issued.q.val() == self.page_words.val() - 1 {
+                        self.state.d.next = CowState::Drain;
+                    }
+                }
+            }
+            CowState::Drain => {
+                if self.answered.q.val() == self.page_words.val() {
+                    self.state.d.next = CowState::Done;
+                }
+            }
+            CowState::Done => {
+                self.done.next = true;
+                self.state.d.next = CowState::Idle;
+            }
+            _ => {
+                self.state.d.next = CowState::Idle;
+            }
+        }
+        self.issued.d.next = self.issued_next.val();
+        // Read the buffer one word ahead of the write that consumes it.
+        self.buffer.read_address.next = self.issued_next.val();
+        if self.reset.val() {
+            self.state.d.next = CowState::Idle;
+        }
+    }
+}

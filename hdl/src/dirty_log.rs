@@ -1,0 +1,105 @@
+//! The dirty logs: which pages were remapped (copied on write) in the current
+//! epoch, and in the one before it.
+//!
+//! SNAPSHOT hardens exactly these pages into the inactive NVM table (which
+//! was last written two snapshots ago, so it differs from the new image in
+//! both epochs' pages), so its cost is O(dirty), independent of `L`.
+//! Both logs live in one RAM of 2·L page numbers; `bank` says which half is
+//! current. `swap` (after a SNAPSHOT) turns the current log into the previous
+//! one; `drop` (RESTORE) empties the current log; `clear` (FORMAT) both.
+
+use crate::config::{COUNTER_BITS, LOG_BITS, PAGE_BITS};
+use crate::sync_ram::SyncRam;
+use rust_hdl::prelude::*;
+
+#[derive(LogicBlock)]
+pub struct DirtyLog {
+    pub clock: Signal<In, Clock>,
+    pub reset: Signal<In, Bit>,
+    pub append: Signal<In, Bit>,
+    pub append_page: Signal<In, Bits<PAGE_BITS>>,
+    /// Entry to read at the next edge, and from which log.
+    pub read_index: Signal<In, Bits<LOG_BITS>>,
+    pub read_previous: Signal<In, Bit>,
+    /// The page at the entry presented one cycle earlier.
+    pub read_page: Signal<Out, Bits<PAGE_BITS>>,
+    pub swap: Signal<In, Bit>,
+    pub drop: Signal<In, Bit>,
+    pub clear: Signal<In, Bit>,
+    pub current_count: Signal<Out, Bits<COUNTER_BITS>>,
+    pub previous_count: Signal<Out, Bits<COUNTER_BITS>>,
+    log: SyncRam<Bits<PAGE_BITS>, LOG_BITS>,
+    bank: DFF<Bit>,
+    current: DFF<Bits<COUNTER_BITS>>,
+    previous: DFF<Bits<COUNTER_BITS>>,
+    current_base: Signal<Local, Bits<LOG_BITS>>,
+    previous_base: Signal<Local, Bits<LOG_BITS>>,
+    /// L: size of one log.
+    pages: Constant<Bits<LOG_BITS>>,
+}
+
+impl DirtyLog {
+    pub fn new(pages: usize) -> Self {
+        DirtyLog {
+            clock: Default::default(),
+            reset: Default::default(),
+            append: Default::default(),
+            append_page: Default::default(),
+            read_index: Default::default(),
+            read_previous: Default::default(),
+            read_page: Default::default(),
+            swap: Default::default(),
+            drop: Default::default(),
+            clear: Default::default(),
+            current_count: Default::default(),
+            previous_count: Default::default(),
+            log: SyncRam::new(2 * pages),
+            bank: Default::default(),
+            current: Default::default(),
+            previous: Default::default(),
+            current_base: Default::default(),
+            previous_base: Default::default(),
+            pages: Constant::new((pages as u64).to_bits()),
+        }
+    }
+}
+
+impl Logic for DirtyLog {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(self, clock, bank, current, previous);
+        self.log.clock.next = self.clock.val();
+        self.current_base.next = 0.into();
+        self.previous_base.next = self.pages.val();
+        if self.bank.q.val() {
+            self.current_base.next = self.pages.val();
+            self.previous_base.next = 0.into();
+        }
+        self.log.write_enable.next = self.append.val();
+        self.log.write_address.next = self.current_base.val() + bit_cast::<LOG_BITS, COUNTER_BITS>(self.current.q.val());
+        self.log.write_data.next = self.append_page.val();
+        self.log.read_address.next = self.current_base.val() + self.read_index.val();
+        if self.read_previous.val() {
+            self.log.read_address.next = self.previous_base.val() + self.read_index.val();
+        }
+        if self.append.val() {
+            self.current.d.next = self.current.q.val() + 1;
+        }
+        if self.swap.val() {
+            self.bank.d.next = !self.bank.q.val();
+            self.previous.d.next = self.current.q.val();
+            self.current.d.next = 0.into();
+        }
+        if self.drop.val() {
+            self.current.d.next = 0.into();
+        }
+        if self.clear.val() | self.reset.val() {
+            self.bank.d.next = false;
+            self.current.d.next = 0.into();
+            self.previous.d.next = 0.into();
+        }
+        self.read_page.next = self.log.read_data.val();
+        self.current_count.next = self.current.q.val();
+        self.previous_count.next = self.previous.q.val();
+    }
+}

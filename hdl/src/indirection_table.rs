@@ -1,0 +1,107 @@
+//! The on-chip indirection tables: where each logical page lives.
+//!
+//! * committed table `ct[page] = (mapped, frame)`: a cache of the committed
+//!   table in NVM; it describes the snapshot `S`.
+//! * working table `wt[page] = (tag, frame)`: the page's frame in the working
+//!   image `M`, valid only while `tag` equals the current epoch. A page whose
+//!   tag is stale reads through to `ct` (copy-on-write view), so RESTORE drops
+//!   every working entry at once by changing the epoch.
+//!
+//! One read address serves both RAMs; results appear the next cycle.
+
+use crate::config::{FRAME_BITS, PAGE_BITS, TAG_BITS};
+use crate::sync_ram::SyncRam;
+use rust_hdl::prelude::*;
+
+/// Committed entry: bit FRAME_BITS = mapped, low bits = frame.
+pub const CT_BITS: usize = FRAME_BITS + 1;
+/// Working entry: high TAG_BITS = epoch tag, low bits = frame.
+pub const WT_BITS: usize = TAG_BITS + FRAME_BITS;
+
+#[derive(LogicBlock)]
+pub struct IndirectionTable {
+    pub clock: Signal<In, Clock>,
+    /// Page looked up at the next edge.
+    pub read_page: Signal<In, Bits<PAGE_BITS>>,
+    /// The current epoch; working entries with another tag are stale.
+    pub epoch: Signal<In, Bits<TAG_BITS>>,
+    /// Lookup results for the page presented one cycle earlier.
+    pub committed_mapped: Signal<Out, Bit>,
+    pub committed_frame: Signal<Out, Bits<FRAME_BITS>>,
+    /// The page was remapped in this epoch (its frame is private to `M`).
+    pub owned: Signal<Out, Bit>,
+    /// The page's frame in the working image `M`, and whether it has one.
+    pub working_mapped: Signal<Out, Bit>,
+    pub working_frame: Signal<Out, Bits<FRAME_BITS>>,
+    /// Committed-table write port.
+    pub ct_write: Signal<In, Bit>,
+    pub ct_write_page: Signal<In, Bits<PAGE_BITS>>,
+    pub ct_write_mapped: Signal<In, Bit>,
+    pub ct_write_frame: Signal<In, Bits<FRAME_BITS>>,
+    /// Working-table write port.
+    pub wt_write: Signal<In, Bit>,
+    pub wt_write_page: Signal<In, Bits<PAGE_BITS>>,
+    pub wt_write_tag: Signal<In, Bits<TAG_BITS>>,
+    pub wt_write_frame: Signal<In, Bits<FRAME_BITS>>,
+    ct: SyncRam<Bits<CT_BITS>, PAGE_BITS>,
+    wt: SyncRam<Bits<WT_BITS>, PAGE_BITS>,
+    mapped_flag: Constant<Bits<CT_BITS>>,
+}
+
+impl IndirectionTable {
+    pub fn new(pages: usize) -> Self {
+        IndirectionTable {
+            clock: Default::default(),
+            read_page: Default::default(),
+            epoch: Default::default(),
+            committed_mapped: Default::default(),
+            committed_frame: Default::default(),
+            owned: Default::default(),
+            working_mapped: Default::default(),
+            working_frame: Default::default(),
+            ct_write: Default::default(),
+            ct_write_page: Default::default(),
+            ct_write_mapped: Default::default(),
+            ct_write_frame: Default::default(),
+            wt_write: Default::default(),
+            wt_write_page: Default::default(),
+            wt_write_tag: Default::default(),
+            wt_write_frame: Default::default(),
+            ct: SyncRam::new(pages),
+            wt: SyncRam::new(pages),
+            mapped_flag: Constant::new(Bits::<CT_BITS>::from(1u64 << FRAME_BITS)),
+        }
+    }
+}
+
+impl Logic for IndirectionTable {
+    #[hdl_gen]
+    fn update(&mut self) {
+        self.ct.clock.next = self.clock.val();
+        self.wt.clock.next = self.clock.val();
+        self.ct.read_address.next = self.read_page.val();
+        self.wt.read_address.next = self.read_page.val();
+        self.ct.write_enable.next = self.ct_write.val();
+        self.ct.write_address.next = self.ct_write_page.val();
+        // Offsets below are literals: rust-hdl copies them into the Verilog
+        // verbatim (FRAME_BITS = 18, checked in config.rs).
+        self.ct.write_data.next = bit_cast::<CT_BITS, FRAME_BITS>(self.ct_write_frame.val());
+        if self.ct_write_mapped.val() {
+            self.ct.write_data.next = bit_cast::<CT_BITS, FRAME_BITS>(self.ct_write_frame.val()) | self.mapped_flag.val();
+        }
+        self.wt.write_enable.next = self.wt_write.val();
+        self.wt.write_address.next = self.wt_write_page.val();
+        self.wt.write_data.next = bit_cast::<WT_BITS, FRAME_BITS>(self.wt_write_frame.val())
+            | (bit_cast::<WT_BITS, TAG_BITS>(self.wt_write_tag.val()) << 18);
+        self.committed_mapped.next = self.ct.read_data.val().get_bit(18);
+        self.committed_frame.next = self.ct.read_data.val().get_bits::<FRAME_BITS>(0);
+        self.owned.next = self.wt.read_data.val().get_bits::<TAG_BITS>(18) == self.epoch.val();
+        if self.wt.read_data.val().get_bits::<TAG_BITS>(18) == self.epoch.val() {
+            self.working_mapped.next = true;
+            self.working_frame.next = self.wt.read_data.val().get_bits::<FRAME_BITS>(0);
+        } else {
+            self.working_mapped.next = self.ct.read_data.val().get_bit(18);
+            self.working_frame.next = self.ct.read_data.val().get_bits::<FRAME_BITS>(0);
+        }
+    }
+}

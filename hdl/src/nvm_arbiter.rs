@@ -1,0 +1,104 @@
+//! NVM-port arbiter: one owner at a time drives the NVM port.
+//!
+//! The owner is chosen by the controller (`owner`): the host path, the COW
+//! engine, or the command sequencer. The NVM answers in order, so ownership
+//! may change only while nothing is in flight (`idle`); the controller's
+//! blocks wait for `idle` before they take the port, which keeps every
+//! response routed to the block that asked.
+
+use crate::config::NVM_ADDR_BITS;
+use rust_hdl::prelude::*;
+
+pub const OWNER_HOST: u64 = 0;
+pub const OWNER_COW: u64 = 1;
+pub const OWNER_SEQUENCER: u64 = 2;
+
+/// Bits of the in-flight counter: at most 2^16 − 1 requests outstanding.
+const INFLIGHT_BITS: usize = 16;
+
+#[derive(LogicInterface, Default)]
+#[join = "NvmSlave"]
+pub struct NvmMaster<const D: usize> {
+    pub req_valid: Signal<Out, Bit>,
+    pub req_ready: Signal<In, Bit>,
+    pub req_write: Signal<Out, Bit>,
+    pub req_addr: Signal<Out, Bits<NVM_ADDR_BITS>>,
+    pub req_wdata: Signal<Out, Bits<D>>,
+    pub rsp_valid: Signal<In, Bit>,
+    pub rsp_rdata: Signal<In, Bits<D>>,
+}
+
+#[derive(LogicInterface, Default)]
+#[join = "NvmMaster"]
+pub struct NvmSlave<const D: usize> {
+    pub req_valid: Signal<In, Bit>,
+    pub req_ready: Signal<Out, Bit>,
+    pub req_write: Signal<In, Bit>,
+    pub req_addr: Signal<In, Bits<NVM_ADDR_BITS>>,
+    pub req_wdata: Signal<In, Bits<D>>,
+    pub rsp_valid: Signal<Out, Bit>,
+    pub rsp_rdata: Signal<Out, Bits<D>>,
+}
+
+#[derive(LogicBlock, Default)]
+pub struct NvmArbiter<const D: usize> {
+    pub clock: Signal<In, Clock>,
+    pub reset: Signal<In, Bit>,
+    pub owner: Signal<In, Bits<2>>,
+    /// Nothing in flight: ownership may change.
+    pub idle: Signal<Out, Bit>,
+    pub host: NvmSlave<D>,
+    pub cow: NvmSlave<D>,
+    pub sequencer: NvmSlave<D>,
+    /// To the NVM.
+    pub nvm: NvmMaster<D>,
+    inflight: DFF<Bits<INFLIGHT_BITS>>,
+}
+
+impl<const D: usize> Logic for NvmArbiter<D> {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(self, clock, inflight);
+        self.host.req_ready.next = false;
+        self.cow.req_ready.next = false;
+        self.sequencer.req_ready.next = false;
+        self.host.rsp_valid.next = false;
+        self.cow.rsp_valid.next = false;
+        self.sequencer.rsp_valid.next = false;
+        self.host.rsp_rdata.next = self.nvm.rsp_rdata.val();
+        self.cow.rsp_rdata.next = self.nvm.rsp_rdata.val();
+        self.sequencer.rsp_rdata.next = self.nvm.rsp_rdata.val();
+        self.nvm.req_valid.next = self.host.req_valid.val();
+        self.nvm.req_write.next = self.host.req_write.val();
+        self.nvm.req_addr.next = self.host.req_addr.val();
+        self.nvm.req_wdata.next = self.host.req_wdata.val();
+        if self.owner.val() == 1 {
+            self.nvm.req_valid.next = self.cow.req_valid.val();
+            self.nvm.req_write.next = self.cow.req_write.val();
+            self.nvm.req_addr.next = self.cow.req_addr.val();
+            self.nvm.req_wdata.next = self.cow.req_wdata.val();
+            self.cow.req_ready.next = self.nvm.req_ready.val();
+            self.cow.rsp_valid.next = self.nvm.rsp_valid.val();
+        } else if self.owner.val() == 2 {
+            self.nvm.req_valid.next = self.sequencer.req_valid.val();
+            self.nvm.req_write.next = self.sequencer.req_write.val();
+            self.nvm.req_addr.next = self.sequencer.req_addr.val();
+            self.nvm.req_wdata.next = self.sequencer.req_wdata.val();
+            self.sequencer.req_ready.next = self.nvm.req_ready.val();
+            self.sequencer.rsp_valid.next = self.nvm.rsp_valid.val();
+        } else {
+            self.host.req_ready.next = self.nvm.req_ready.val();
+            self.host.rsp_valid.next = self.nvm.rsp_valid.val();
+        }
+        if (self.nvm.req_valid.val() & self.nvm.req_ready.val()) & !self.nvm.rsp_valid.val() {
+            self.inflight.d.next = self.inflight.q.val() + 1;
+        }
+        if !(self.nvm.req_valid.val() & self.nvm.req_ready.val()) & self.nvm.rsp_valid.val() {
+            self.inflight.d.next = self.inflight.q.val() - 1;
+        }
+        if self.reset.val() {
+            self.inflight.d.next = 0.into();
+        }
+        self.idle.next = self.inflight.q.val() == 0;
+    }
+}

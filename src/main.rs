@@ -1,0 +1,234 @@
+//! `pmsnap`: generate the controller's Verilog, co-simulate it.
+//!
+//! Exit status: 0 success; 1 a co-simulation check failed; 2 bad input
+//! (flags, sizing, trace file); 3 the tools failed (Verilator missing, a
+//! build error, an I/O error).
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+use pmsnap_cosim::harness::{parse_window, write_image, write_reads, CosimOptions};
+use pmsnap_cosim::nvm::NvmTiming;
+use pmsnap_cosim::trace::{self, TraceError};
+use pmsnap_cosim::workload::RandomWorkload;
+use pmsnap_cosim::{Cosim, Outcome};
+use pmsnap_hdl::{Config, ConfigError};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "pmsnap", version, about = "Persistent-memory snapshot controller: Verilog generator and Verilator co-simulation",
+    long_about = "pmsnap generates the Verilog of a memory controller that gives persistent memory \
+instantaneous save/restore (after US 9,195,614), and co-simulates it under Verilator against a Rust \
+model of the host (CPU, write-back cache, NVM) with every response checked against a reference model.\n\n\
+Exit status: 0 success, 1 a check failed, 2 bad input, 3 a tool or I/O failure.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Write the controller's Verilog (top module `pmsnap_controller`) and its lint waivers to DIR.
+    Generate(GenerateArgs),
+    /// Generate, Verilate (cached by content) and co-simulate a workload, checking every response.
+    Cosim(CosimArgs),
+}
+
+/// Sizing of the controller (spec §2).
+#[derive(Args, Clone)]
+struct Sizing {
+    /// Logical pages L: a power of two, 4 ..= 65536.
+    #[arg(long, default_value_t = 256)]
+    pages: usize,
+    /// Words per page W: a power of two, 4 ..= 1024.
+    #[arg(long, default_value_t = 64)]
+    page_words: usize,
+    /// Physical frames F, at least L + 1 [default: 2·L].
+    #[arg(long)]
+    frames: Option<usize>,
+    /// Data width DW in bits: 32 or 64.
+    #[arg(long, default_value_t = 32)]
+    word_bits: usize,
+}
+
+impl Sizing {
+    fn config(&self) -> Result<Config, ConfigError> {
+        let c = Config { pages: self.pages, page_words: self.page_words, frames: self.frames.unwrap_or(2 * self.pages), word_bits: self.word_bits };
+        c.validate()?;
+        Ok(c)
+    }
+}
+
+#[derive(Args)]
+struct GenerateArgs {
+    /// Output directory (created if missing).
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    #[command(flatten)]
+    sizing: Sizing,
+}
+
+#[derive(Args)]
+struct CosimArgs {
+    #[command(flatten)]
+    sizing: Sizing,
+    /// Trace file to run (format: spec §5). Without it, a random workload.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["ops", "seed"])]
+    workload: Option<PathBuf>,
+    /// Operations of the random workload.
+    #[arg(long, default_value_t = 10_000)]
+    ops: usize,
+    /// Seed of the random workload.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Write one line per `R`: the value in hex, or ERR.
+    #[arg(long, value_name = "FILE")]
+    reads_out: Option<PathBuf>,
+    /// Read every logical word through the host at the end; write them in hex, one a line.
+    #[arg(long, value_name = "FILE")]
+    dump_final: Option<PathBuf>,
+    /// Write a VCD waveform of the run.
+    #[arg(long, value_name = "FILE")]
+    vcd: Option<PathBuf>,
+    /// Trace only cycles START:END (decimal) into the VCD.
+    #[arg(long, value_name = "START:END", requires = "vcd")]
+    window: Option<String>,
+    /// Host cache lines (direct mapped, one word a line); 0 = no cache, one request a cycle.
+    #[arg(long, default_value_t = 64)]
+    cache_lines: usize,
+    /// NVM read latency in cycles beyond the first (0 = zero wait states).
+    #[arg(long, default_value_t = 0)]
+    nvm_read_latency: u64,
+    /// NVM write latency in cycles beyond the first.
+    #[arg(long, default_value_t = 0)]
+    nvm_write_latency: u64,
+    /// Chance in percent that the NVM accepts a request in a cycle (back-pressure).
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100))]
+    nvm_ready_percent: u32,
+    /// Seed of the NVM's initial garbage and back-pressure.
+    #[arg(long, default_value_t = 1)]
+    nvm_seed: u64,
+    /// Where Verilated models are cached [default: $PMSNAP_CACHE_DIR, else ~/.cache/pmsnap].
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
+}
+
+/// An error in what the user gave us: exit status 2.
+#[derive(Debug)]
+struct BadInput(String);
+
+impl std::fmt::Display for BadInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for BadInput {}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Generate(a) => generate(a),
+        Command::Cosim(a) => cosim(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("pmsnap: error: {e:#}");
+            let bad_input = e.chain().any(|c| c.is::<BadInput>() || c.is::<TraceError>() || c.is::<ConfigError>());
+            ExitCode::from(if bad_input { 2 } else { 3 })
+        }
+    }
+}
+
+fn generate(a: GenerateArgs) -> Result<ExitCode> {
+    let config = a.sizing.config()?;
+    let g = pmsnap_hdl::generate(&config)?;
+    std::fs::create_dir_all(&a.out).with_context(|| format!("cannot create {}", a.out.display()))?;
+    let file = a.out.join(format!("{}.v", g.top));
+    std::fs::write(&file, &g.verilog).with_context(|| format!("cannot write {}", file.display()))?;
+    let waivers = a.out.join("verilator.vlt");
+    std::fs::write(&waivers, pmsnap_hdl::verilog::LINT_WAIVERS).with_context(|| format!("cannot write {}", waivers.display()))?;
+    println!("wrote {} (top module {}, {}) and {}", file.display(), g.top, config.tag(), waivers.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn cosim(a: CosimArgs) -> Result<ExitCode> {
+    let config = a.sizing.config()?;
+    let (ops, source) = match &a.workload {
+        Some(path) => {
+            let ops = trace::load(path, config.word_bits).map_err(|e| match e.downcast::<TraceError>() {
+                Ok(t) => anyhow::Error::new(t),
+                Err(e) => anyhow::Error::new(BadInput(format!("{e:#}"))),
+            })?;
+            trace::check_supported(&ops, &path.display().to_string())?;
+            (ops, format!("trace {}", path.display()))
+        }
+        None => {
+            let w = RandomWorkload { ops: a.ops, seed: a.seed, pages: config.pages, page_words: config.page_words, word_bits: config.word_bits };
+            (w.generate(), format!("random, {} ops, seed {}", a.ops, a.seed))
+        }
+    };
+    let window = a.window.as_deref().map(parse_window).transpose().map_err(|e| BadInput(format!("{e:#}")))?;
+    let mut opts = CosimOptions::new(config);
+    opts.timing = NvmTiming { read_latency: a.nvm_read_latency, write_latency: a.nvm_write_latency, ready_percent: a.nvm_ready_percent };
+    opts.cache_lines = a.cache_lines;
+    opts.nvm_seed = a.nvm_seed;
+    opts.vcd = a.vcd.clone();
+    opts.window = window;
+    opts.dump_final = a.dump_final.is_some();
+    if let Some(dir) = &a.cache_dir {
+        opts.cache_dir = dir.clone();
+    }
+    eprintln!("pmsnap cosim: {} ({}), Verilating into {} ...", config.tag(), source, opts.cache_dir.display());
+    let sim = Cosim::new(opts, &ops)?;
+    let outcome = sim.run()?;
+    if let Some(path) = &a.reads_out {
+        write_reads(path, &outcome.reads)?;
+    }
+    if let Some(path) = &a.dump_final {
+        write_image(path, &outcome.final_image)?;
+    }
+    print_summary(&config, &source, &outcome, a.vcd.as_deref());
+    Ok(match &outcome.mismatch {
+        None => ExitCode::SUCCESS,
+        Some(m) => {
+            eprintln!("pmsnap: check failed at {m}");
+            ExitCode::from(1)
+        }
+    })
+}
+
+fn min_mean_max(values: impl Iterator<Item = u64> + Clone) -> String {
+    let n = values.clone().count();
+    if n == 0 {
+        return "-".into();
+    }
+    let min = values.clone().min().unwrap_or(0);
+    let max = values.clone().max().unwrap_or(0);
+    let mean = values.sum::<u64>() as f64 / n as f64;
+    format!("min {min} / mean {mean:.1} / max {max}")
+}
+
+fn print_summary(config: &Config, source: &str, o: &Outcome, vcd: Option<&Path>) {
+    let s = &o.stats;
+    println!("pmsnap cosim — {} — {}", config.tag(), source);
+    println!("  result             {}", if o.mismatch.is_none() { "PASS: every response matched the reference model" } else { "FAIL" });
+    println!("  ops                {}", s.ops);
+    println!("  cycles             {}", s.cycles);
+    println!("  host-port requests {} ({} answered with an error), cache hits {}", s.port_requests, s.port_errors, s.cache_hits);
+    if s.port_requests > 0 {
+        println!("  request latency    mean {:.2} / max {} cycles (accept → response)", s.port_latency_sum as f64 / s.port_requests as f64, s.port_latency_max);
+    }
+    println!("  COW faults         {}", s.cow_faults);
+    println!("  NVM reads/writes   {} / {}", s.nvm_reads, s.nvm_writes);
+    println!("  snapshots          {} (pages hardened {})", s.snapshots.len(), s.pages_hardened);
+    println!("    flush            {} cycles", min_mean_max(s.snapshots.iter().map(|c| c.flush)));
+    println!("    after flush      {} cycles", min_mean_max(s.snapshots.iter().map(|c| c.after_flush)));
+    println!("  restores           {}: {} cycles", s.restores.len(), min_mean_max(s.restores.iter().copied()));
+    println!("  format             {} cycles", s.format_cycles);
+    println!("  speed              {:.0} simulated cycles/s ({:.3} s wall{})", s.cycles_per_second(), s.wall.as_secs_f64(), if o.verilated { ", model Verilated this run" } else { ", cached model" });
+    if let Some(v) = vcd {
+        println!("  waveform           {}", v.display());
+    }
+}
