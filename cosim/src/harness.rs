@@ -627,9 +627,11 @@ impl Cosim {
                     self.write_back(va, vd);
                 }
             }
-            // Expected now: write-backs queued before this read may have
-            // failed and changed what the CPU can see.
-            let want = self.cpu_ref.read(r.addr);
+            // With a cache the CPU waited for this read, so the CPU view is
+            // current (write-backs queued before it may have failed and
+            // changed it). Without one the CPU ran ahead, and the port
+            // reference's answer, fixed when the read was sent, is the view.
+            let want = if self.cache.enabled() { self.cpu_ref.read(r.addr) } else { r.expected };
             self.deliver_read(got, want, r.addr, final_dump);
             if self.cache.enabled() {
                 self.wait = Wait::Nothing;
