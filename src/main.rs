@@ -161,7 +161,6 @@ fn cosim(a: CosimArgs) -> Result<ExitCode> {
                 Ok(t) => anyhow::Error::new(t),
                 Err(e) => anyhow::Error::new(BadInput(format!("{e:#}"))),
             })?;
-            trace::check_supported(&ops, &path.display().to_string())?;
             (ops, format!("trace {}", path.display()))
         }
         None => {
@@ -226,6 +225,7 @@ fn print_summary(config: &Config, source: &str, o: &Outcome, vcd: Option<&Path>)
     println!("    flush            {} cycles", min_mean_max(s.snapshots.iter().map(|c| c.flush)));
     println!("    after flush      {} cycles", min_mean_max(s.snapshots.iter().map(|c| c.after_flush)));
     println!("  restores           {}: {} cycles", s.restores.len(), min_mean_max(s.restores.iter().copied()));
+    println!("  recovers           {}: {} cycles", s.recovers.len(), min_mean_max(s.recovers.iter().copied()));
     println!("  format             {} cycles", s.format_cycles);
     println!("  speed              {:.0} simulated cycles/s ({:.3} s wall{})", s.cycles_per_second(), s.wall.as_secs_f64(), if o.verilated { ", model Verilated this run" } else { ", cached model" });
     if let Some(v) = vcd {

@@ -75,6 +75,8 @@ pub struct Stats {
     pub snapshots: Vec<SnapshotCost>,
     /// RESTORE: accept → done, in cycles.
     pub restores: Vec<u64>,
+    /// RECOVER that found a snapshot: accept → done, in cycles.
+    pub recovers: Vec<u64>,
     /// FORMAT: accept → done, in cycles.
     pub format_cycles: u64,
     pub cow_faults: u64,
@@ -220,6 +222,8 @@ enum Wait {
 
 struct Command {
     op: u64,
+    /// The status the reference model predicts.
+    expect: u64,
     accepted_at: Option<u64>,
     flushed_at: Option<u64>,
     dirty: usize,
@@ -244,6 +248,11 @@ pub struct Cosim {
     flush_ack_now: bool,
     cycle: u64,
     last_progress: u64,
+    /// Cycles of reset still to apply (power loss).
+    reset_cycles: u64,
+    formatted: bool,
+    cow_faults_before: u64,
+    hardened_before: u64,
     stats: Stats,
     reads: Vec<Option<u64>>,
     final_image: Vec<u64>,
@@ -251,6 +260,9 @@ pub struct Cosim {
     verilated: bool,
     tracing: bool,
 }
+
+/// Reset cycles applied at a power loss.
+const RESET_CYCLES: u64 = 3;
 
 fn op_name(op: u64) -> &'static str {
     match op {
@@ -311,6 +323,10 @@ impl Cosim {
             flush_ack_now: false,
             cycle: 0,
             last_progress: 0,
+            reset_cycles: 0,
+            formatted: false,
+            cow_faults_before: 0,
+            hardened_before: 0,
             stats: Stats { ops: workload.len(), ..Stats::default() },
             reads: Vec::new(),
             final_image: Vec::new(),
@@ -348,15 +364,15 @@ impl Cosim {
             }
         }
         if self.mismatch.is_none() {
-            let faults = self.pins.cow_faults.get();
+            let faults = self.cow_faults_before + self.pins.cow_faults.get();
             if faults != self.port_ref.cow_faults {
                 self.fail(format!("the cow_faults counter reads {faults}, the reference counted {}", self.port_ref.cow_faults));
             }
         }
         self.stats.wall = start.elapsed();
         self.stats.cycles = self.cycle;
-        self.stats.cow_faults = self.pins.cow_faults.get();
-        self.stats.pages_hardened = self.pins.pages_hardened.get();
+        self.stats.cow_faults = self.cow_faults_before + self.pins.cow_faults.get();
+        self.stats.pages_hardened = self.hardened_before + self.pins.pages_hardened.get();
         self.stats.nvm_reads = self.nvm.reads;
         self.stats.nvm_writes = self.nvm.writes;
         self.model.trace_close();
@@ -403,7 +419,7 @@ impl Cosim {
 
     /// The CPU: one operation a cycle, unless it waits.
     fn cpu_step(&mut self) {
-        if self.wait != Wait::Nothing || self.next_op == self.program.len() {
+        if self.reset_cycles > 0 || self.wait != Wait::Nothing || self.next_op == self.program.len() {
             return;
         }
         let op = self.program[self.next_op];
@@ -451,7 +467,21 @@ impl Cosim {
                 self.start_command(OP_RESTORE);
             }
             CpuOp::Trace(Op::PowerLoss) => {
-                self.fail("power loss (`P`) is not supported yet".into());
+                // At an operation boundary with the port quiet every NVM
+                // write has been answered (durable); what is lost is the
+                // cache and the controller's on-chip state. Then RECOVER.
+                self.cache.invalidate_all();
+                if !self.port_quiet() {
+                    return;
+                }
+                self.port_ref.restore();
+                self.cpu_ref.restore();
+                // Reset clears the controller's counters; keep the totals.
+                self.cow_faults_before += self.pins.cow_faults.get();
+                self.hardened_before += self.pins.pages_hardened.get();
+                self.reset_cycles = RESET_CYCLES;
+                self.program[self.next_op] = CpuOp::Recover;
+                return;
             }
             CpuOp::Recover => self.start_command(OP_RECOVER),
             CpuOp::Format => self.start_command(OP_FORMAT),
@@ -460,7 +490,10 @@ impl Cosim {
     }
 
     fn start_command(&mut self, op: u64) {
-        self.command = Some(Command { op, accepted_at: None, flushed_at: None, dirty: self.port_ref.dirty_pages() });
+        // The device starts as garbage: the first RECOVER finds no valid
+        // commit record; every later one finds the last snapshot.
+        let expect = if op == OP_RECOVER && !self.formatted { STATUS_UNFORMATTED } else { STATUS_OK };
+        self.command = Some(Command { op, expect, accepted_at: None, flushed_at: None, dirty: self.port_ref.dirty_pages() });
         self.wait = Wait::Command;
     }
 
@@ -495,6 +528,11 @@ impl Cosim {
         let cycle = self.cycle;
         self.trace_window();
         p.clock.set(0);
+        p.reset.set((self.reset_cycles > 0) as u64);
+        if self.reset_cycles > 0 {
+            self.reset_cycles -= 1;
+            self.last_progress = self.cycle;
+        }
         // Host port.
         match self.queue.front() {
             Some(r) => {
@@ -649,10 +687,7 @@ impl Cosim {
             self.fail(format!("cmd_done for {} before it was accepted", op_name(c.op)));
             return;
         };
-        let expected = match c.op {
-            OP_RECOVER => STATUS_UNFORMATTED,
-            _ => STATUS_OK,
-        };
+        let expected = c.expect;
         if status != expected {
             self.fail(format!("{} answered status {status}, expected {expected}", op_name(c.op)));
             return;
@@ -670,14 +705,20 @@ impl Cosim {
                 self.port_ref.restore();
                 self.cpu_ref.restore();
             }
+            OP_RECOVER => {
+                if expected == STATUS_OK {
+                    self.stats.recovers.push(cost);
+                }
+            }
             OP_FORMAT => {
+                self.formatted = true;
                 self.stats.format_cycles = cost;
                 self.port_ref.format();
                 self.cpu_ref.format();
             }
             _ => {}
         }
-        if c.op != OP_RECOVER {
+        if expected == STATUS_OK {
             let want = self.port_ref.free_frames().unwrap_or(0) as u64;
             if free != want {
                 self.fail(format!("I4: after {} free_frames is {free}, the reference counts {want}", op_name(c.op)));

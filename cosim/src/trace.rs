@@ -1,6 +1,6 @@
 //! Workload trace format (spec §5): one operation a line, numbers in hex.
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use std::fmt;
 use std::path::Path;
 
@@ -115,18 +115,6 @@ pub fn render(ops: &[TraceOp]) -> String {
         }
     }
     out
-}
-
-/// Rejects ops this version cannot run, naming the line.
-pub fn check_supported(ops: &[TraceOp], file: &str) -> Result<()> {
-    if let Some(op) = ops.iter().find(|o| o.op == Op::PowerLoss) {
-        bail!(TraceError {
-            file: file.to_string(),
-            line: op.line,
-            message: "`P` (power loss) is not supported yet: crash recovery comes with the persistent-layout work".into(),
-        });
-    }
-    Ok(())
 }
 
 #[cfg(test)]

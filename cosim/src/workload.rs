@@ -1,6 +1,7 @@
 //! Generated random workloads: writes and reads clustered on a working set
 //! of pages (so pages are re-written within an epoch and the cache hits),
-//! some out-of-range accesses, and periodic snapshots and restores.
+//! some out-of-range accesses, and periodic snapshots, restores and power
+//! losses (between operations).
 
 use crate::rng::Rng;
 use crate::trace::{Op, TraceOp};
@@ -36,7 +37,8 @@ impl RandomWorkload {
             let op = match roll {
                 0..=7 => Op::Snapshot,
                 8..=11 => Op::Restore,
-                12..=20 => {
+                12 => Op::PowerLoss,
+                13..=20 => {
                     let i = rng.below(set_size) as usize;
                     set[i] = rng.below(self.pages as u64);
                     continue;
@@ -63,6 +65,7 @@ mod tests {
         let count = |f: fn(&Op) -> bool| a.iter().filter(|o| f(&o.op)).count();
         assert!(count(|o| matches!(o, Op::Snapshot)) > 5);
         assert!(count(|o| matches!(o, Op::Restore)) > 2);
+        assert!(count(|o| matches!(o, Op::PowerLoss)) > 0);
         assert!(count(|o| matches!(o, Op::Write { addr, .. } if *addr >= 32)) > 5);
         assert!(count(|o| matches!(o, Op::Read { .. })) > 500);
     }

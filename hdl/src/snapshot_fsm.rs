@@ -24,6 +24,7 @@
 use crate::config::{COUNTER_BITS, FRAME_BITS, LOG_BITS, NVM_ADDR_BITS, PAGE_BITS, TAG_BITS};
 use crate::nvm_arbiter::NvmMaster;
 use crate::nvm_layout::{CHECKSUM_SEED, COMMIT_MAGIC, LAYOUT_VERSION};
+use crate::sync_ram::SyncRam;
 use rust_hdl::prelude::*;
 
 /// `cmd_op` encodings.
@@ -58,6 +59,14 @@ pub enum SeqState {
     FormatZero,
     FormatFrames,
     FormatDurable,
+    RecoverSlots,
+    RecoverDecide,
+    RecoverClear,
+    RecoverEntryRead,
+    RecoverEntryWait,
+    RecoverEntryCopy,
+    RecoverFree,
+    RecoverCheck,
     Done,
 }
 
@@ -133,6 +142,24 @@ pub struct SnapshotFsm<const D: usize> {
     checksum: DFF<Bits<32>>,
     new_seq: DFF<Bits<COUNTER_BITS>>,
     new_table: DFF<Bit>,
+    // RECOVER: the two commit slots as read back, and the rebuild.
+    answered: DFF<Bits<5>>,
+    slot_ok: DFF<Bit>,
+    slot_seq: DFF<Bits<32>>,
+    slot_table: DFF<Bit>,
+    valid0: DFF<Bit>,
+    valid1: DFF<Bit>,
+    seq0: DFF<Bits<32>>,
+    seq1: DFF<Bits<32>>,
+    table0: DFF<Bit>,
+    table1: DFF<Bit>,
+    entry_reg: DFF<Bits<32>>,
+    mapped_count: DFF<Bits<COUNTER_BITS>>,
+    corrupt: DFF<Bit>,
+    /// RECOVER's map of the frames the committed table uses.
+    frame_used: SyncRam<Bit, FRAME_BITS>,
+    rsp_word: Signal<Local, Bits<32>>,
+    committed_base: Signal<Local, Bits<NVM_ADDR_BITS>>,
     list_count: Signal<Local, Bits<COUNTER_BITS>>,
     commit_word: Signal<Local, Bits<32>>,
     entry: Signal<Local, Bits<32>>,
@@ -217,6 +244,22 @@ impl<const D: usize> SnapshotFsm<D> {
             checksum: Default::default(),
             new_seq: Default::default(),
             new_table: Default::default(),
+            answered: Default::default(),
+            slot_ok: Default::default(),
+            slot_seq: Default::default(),
+            slot_table: Default::default(),
+            valid0: Default::default(),
+            valid1: Default::default(),
+            seq0: Default::default(),
+            seq1: Default::default(),
+            table0: Default::default(),
+            table1: Default::default(),
+            entry_reg: Default::default(),
+            mapped_count: Default::default(),
+            corrupt: Default::default(),
+            frame_used: SyncRam::new(config.frames),
+            rsp_word: Default::default(),
+            committed_base: Default::default(),
             list_count: Default::default(),
             commit_word: Default::default(),
             entry: Default::default(),
@@ -245,8 +288,19 @@ impl<const D: usize> Logic for SnapshotFsm<D> {
         // 3 RECOVER, 4 FORMAT; statuses 0 ok, 2 unformatted, 5 bad op.
         dff_setup!(
             self, clock, state, op, status, is_mounted, seq, active, epoch_reg, index, pushed, list_current, page,
-            word, checksum, new_seq, new_table
+            word, checksum, new_seq, new_table, answered, slot_ok, slot_seq, slot_table, valid0, valid1, seq0, seq1,
+            table0, table1, entry_reg, mapped_count, corrupt
         );
+        self.frame_used.clock.next = self.clock.val();
+        self.frame_used.write_enable.next = false;
+        self.frame_used.write_address.next = bit_cast::<FRAME_BITS, 32>(self.entry_reg.q.val());
+        self.frame_used.write_data.next = true;
+        self.frame_used.read_address.next = bit_cast::<FRAME_BITS, COUNTER_BITS>(self.index.q.val());
+        self.rsp_word.next = bit_cast::<32, D>(self.nvm.rsp_rdata.val());
+        self.committed_base.next = self.table_a_base.val();
+        if self.active.q.val() {
+            self.committed_base.next = self.table_b_base.val();
+        }
         // Outputs idle by default.
         self.cmd_ready.next = self.state.q.val() == SeqState::Idle;
         self.cmd_done.next = false;
@@ -265,7 +319,13 @@ impl<const D: usize> Logic for SnapshotFsm<D> {
             | (self.state.q.val() == SeqState::CommitDurable)
             | (self.state.q.val() == SeqState::FormatZero)
             | (self.state.q.val() == SeqState::FormatFrames)
-            | (self.state.q.val() == SeqState::FormatDurable);
+            | (self.state.q.val() == SeqState::FormatDurable)
+            | (self.state.q.val() == SeqState::RecoverSlots)
+            | (self.state.q.val() == SeqState::RecoverEntryRead)
+            | (self.state.q.val() == SeqState::RecoverEntryWait)
+            | (self.state.q.val() == SeqState::RecoverEntryCopy)
+            | (self.state.q.val() == SeqState::RecoverFree)
+            | (self.state.q.val() == SeqState::RecoverCheck);
         self.nvm.req_valid.next = false;
         self.nvm.req_write.next = true;
         self.nvm.req_addr.next = 0.into();
@@ -338,15 +398,7 @@ impl<const D: usize> Logic for SnapshotFsm<D> {
                             self.status.d.next = 2.into();
                             self.state.d.next = SeqState::Done;
                         }
-                    } else if self.cmd_op.val() == 3 {
-                        // Recovery from the NVM's commit records comes with
-                        // the persistent-layout work; until then a device is
-                        // mounted only by FORMAT.
-                        if !self.is_mounted.q.val() {
-                            self.status.d.next = 2.into();
-                        }
-                        self.state.d.next = SeqState::Done;
-                    } else if self.cmd_op.val() != 4 {
+                    } else if (self.cmd_op.val() != 3) & (self.cmd_op.val() != 4) {
                         self.status.d.next = 5.into();
                         self.state.d.next = SeqState::Done;
                     }
@@ -368,6 +420,13 @@ impl<const D: usize> Logic for SnapshotFsm<D> {
                             self.epoch_reg.d.next = self.epoch_reg.q.val() + 1;
                             self.state.d.next = SeqState::Done;
                         }
+                    } else if self.op.q.val() == 3 {
+                        self.alloc_init.next = true;
+                        self.log_clear.next = true;
+                        self.is_mounted.d.next = false;
+                        self.index.d.next = 0.into();
+                        self.answered.d.next = 0.into();
+                        self.state.d.next = SeqState::RecoverSlots;
                     } else {
                         // FORMAT
                         self.alloc_init.next = true;
@@ -507,6 +566,151 @@ impl<const D: usize> Logic for SnapshotFsm<D> {
                     self.word.d.next = 0.into();
                     self.checksum.d.next = self.seed.val();
                     self.state.d.next = SeqState::CommitWrite;
+                }
+            }
+            SeqState::RecoverSlots => {
+                // Read both commit slots (words 0..16) and check each as it
+                // comes back: magic, version, sizes, table 0/1, checksum.
+                if self.index.q.val() != 16 {
+                    self.nvm.req_valid.next = true;
+                    self.nvm.req_write.next = false;
+                    self.nvm.req_addr.next = self.index.q.val();
+                    if self.nvm.req_ready.val() {
+                        self.index.d.next = self.index.q.val() + 1;
+                    }
+                }
+                if self.nvm.rsp_valid.val() {
+                    self.answered.d.next = self.answered.q.val() + 1;
+                    self.checksum.d.next = ((self.checksum.q.val() << 5) | (self.checksum.q.val() >> 27)) ^ self.rsp_word.val();
+                    if self.answered.q.val().get_bits::<3>(0) == 0 {
+                        self.checksum.d.next = ((self.seed.val() << 5) | (self.seed.val() >> 27)) ^ self.rsp_word.val();
+                        self.slot_ok.d.next = self.rsp_word.val() == self.magic.val();
+                    } else if self.answered.q.val().get_bits::<3>(0) == 1 {
+                        self.slot_ok.d.next = self.slot_ok.q.val() & (self.rsp_word.val() == self.version.val());
+                    } else if self.answered.q.val().get_bits::<3>(0) == 2 {
+                        self.slot_seq.d.next = self.rsp_word.val();
+                    } else if self.answered.q.val().get_bits::<3>(0) == 3 {
+                        self.slot_table.d.next = self.rsp_word.val().get_bit(0);
+                        self.slot_ok.d.next = self.slot_ok.q.val() & ((self.rsp_word.val() >> 1) == 0);
+                    } else if self.answered.q.val().get_bits::<3>(0) == 4 {
+                        self.slot_ok.d.next = self.slot_ok.q.val() & (self.rsp_word.val() == self.pages.val());
+                    } else if self.answered.q.val().get_bits::<3>(0) == 5 {
+                        self.slot_ok.d.next = self.slot_ok.q.val() & (self.rsp_word.val() == self.page_words.val());
+                    } else if self.answered.q.val().get_bits::<3>(0) == 6 {
+                        self.slot_ok.d.next = self.slot_ok.q.val() & (self.rsp_word.val() == self.frames.val());
+                    } else if self.answered.q.val() == 7 {
+                        self.valid0.d.next = self.slot_ok.q.val() & (self.rsp_word.val() == self.checksum.q.val());
+                        self.seq0.d.next = self.slot_seq.q.val();
+                        self.table0.d.next = self.slot_table.q.val();
+                    } else {
+                        self.valid1.d.next = self.slot_ok.q.val() & (self.rsp_word.val() == self.checksum.q.val());
+                        self.seq1.d.next = self.slot_seq.q.val();
+                        self.table1.d.next = self.slot_table.q.val();
+                        self.state.d.next = SeqState::RecoverDecide;
+                    }
+                }
+            }
+            SeqState::RecoverDecide => {
+                // Take the valid slot with the higher sequence number.
+                self.index.d.next = 0.into();
+                self.state.d.next = SeqState::RecoverClear;
+                if self.valid1.q.val() & (!self.valid0.q.val() | (self.seq1.q.val() > self.seq0.q.val())) {
+                    self.seq.d.next = self.seq1.q.val();
+                    self.active.d.next = self.table1.q.val();
+                } else if self.valid0.q.val() {
+                    self.seq.d.next = self.seq0.q.val();
+                    self.active.d.next = self.table0.q.val();
+                } else {
+                    self.status.d.next = 2.into();
+                    self.state.d.next = SeqState::Done;
+                }
+            }
+            SeqState::RecoverClear => {
+                self.frame_used.write_enable.next = true;
+                self.frame_used.write_address.next = bit_cast::<FRAME_BITS, COUNTER_BITS>(self.index.q.val());
+                self.frame_used.write_data.next = false;
+                self.index.d.next = self.index.q.val() + 1;
+                self.mapped_count.d.next = 0.into();
+                self.corrupt.d.next = false;
+                if self.index.q.val() == self.frames.val() - 1 {
+                    self.index.d.next = 0.into();
+                    self.state.d.next = SeqState::RecoverEntryRead;
+                }
+            }
+            SeqState::RecoverEntryRead => {
+                // One entry at a time: wait for the previous copy's
+                // acknowledgement so the next response is this read's.
+                self.nvm.req_valid.next = self.nvm_idle.val();
+                self.nvm.req_write.next = false;
+                self.nvm.req_addr.next = self.committed_base.val() + self.index.q.val();
+                if self.nvm_idle.val() & self.nvm.req_ready.val() {
+                    self.state.d.next = SeqState::RecoverEntryWait;
+                }
+            }
+            SeqState::RecoverEntryWait => {
+                if self.nvm.rsp_valid.val() {
+                    self.entry_reg.d.next = self.rsp_word.val();
+                    self.state.d.next = SeqState::RecoverEntryCopy;
+                }
+            }
+            SeqState::RecoverEntryCopy => {
+                // Rebuild the on-chip entry, mark its frame, and copy the
+                // entry into the inactive table so both tables agree (the
+                // dirty logs that said where they differ were lost).
+                self.ct_write.next = true;
+                self.ct_write_page.next = bit_cast::<PAGE_BITS, COUNTER_BITS>(self.index.q.val());
+                self.ct_write_mapped.next = self.entry_reg.q.val().get_bit(31);
+                self.ct_write_frame.next = self.entry_reg.q.val().get_bits::<FRAME_BITS>(0);
+                self.wt_write.next = true;
+                self.wt_write_page.next = bit_cast::<PAGE_BITS, COUNTER_BITS>(self.index.q.val());
+                self.nvm.req_valid.next = true;
+                self.nvm.req_addr.next = self.inactive_base.val() + self.index.q.val();
+                self.nvm.req_wdata.next = bit_cast::<D, 32>(self.entry_reg.q.val());
+                if self.nvm.req_ready.val() {
+                    if self.entry_reg.q.val().get_bit(31) {
+                        self.frame_used.write_enable.next = true;
+                        self.mapped_count.d.next = self.mapped_count.q.val() + 1;
+                        if bit_cast::<COUNTER_BITS, 31>(self.entry_reg.q.val().get_bits::<31>(0)) >= self.frames.val() {
+                            self.corrupt.d.next = true;
+                        }
+                    } else if self.entry_reg.q.val() != 0 {
+                        self.corrupt.d.next = true;
+                    }
+                    self.index.d.next = self.index.q.val() + 1;
+                    self.state.d.next = SeqState::RecoverEntryRead;
+                    if self.index.q.val() == self.pages.val() - 1 {
+                        self.index.d.next = 0.into();
+                        self.pushed.d.next = 0.into();
+                        self.state.d.next = SeqState::RecoverFree;
+                    }
+                }
+            }
+            SeqState::RecoverFree => {
+                // frame_used is read at `index`; its answer for index − 1
+                // arrives now: push that frame if no entry uses it.
+                self.index.d.next = self.index.q.val() + 1;
+                if (self.index.q.val() != 0) & !self.frame_used.read_data.val() {
+                    self.alloc_push.next = true;
+                    self.alloc_push_frame.next = bit_cast::<FRAME_BITS, COUNTER_BITS>(self.index.q.val() - 1);
+                    self.pushed.d.next = self.pushed.q.val() + 1;
+                }
+                if self.index.q.val() == self.frames.val() {
+                    self.state.d.next = SeqState::RecoverCheck;
+                }
+            }
+            SeqState::RecoverCheck => {
+                // Two entries naming one frame leave too few frames free.
+                if !self.nvm_idle.val() {
+                    // The last copy is not acknowledged yet.
+                } else if self.corrupt.q.val() | (self.pushed.q.val() + self.mapped_count.q.val() != self.frames.val()) {
+                    self.status.d.next = 3.into();
+                    self.alloc_init.next = true;
+                    self.state.d.next = SeqState::Done;
+                } else {
+                    self.alloc_commit.next = true;
+                    self.is_mounted.d.next = true;
+                    self.epoch_reg.d.next = 1.into();
+                    self.state.d.next = SeqState::Done;
                 }
             }
             SeqState::Done => {

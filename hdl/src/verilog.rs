@@ -12,7 +12,7 @@ pub const TOP_MODULE: &str = "pmsnap_controller";
 /// Verilator lint waivers for the emitted Verilog, written beside it as
 /// `verilator.vlt`. Only rules that rust-hdl's own output trips are waived.
 pub const LINT_WAIVERS: &str = "\
-// Verilator lint waivers for pmsnap's generated Verilog.
+// Lint waivers (Verilator) for pmsnap's generated Verilog.
 // Only rules that rust-hdl's own output trips are waived; the project's
 // hand-written Verilog (the RAM bodies in hdl/src/sync_ram.rs) is lint-clean.
 `verilator_config
