@@ -2289,7 +2289,15 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
     localparam SeqState__FormatZero = 13;
     localparam SeqState__FormatFrames = 14;
     localparam SeqState__FormatDurable = 15;
-    localparam SeqState__Done = 16;
+    localparam SeqState__RecoverSlots = 16;
+    localparam SeqState__RecoverDecide = 17;
+    localparam SeqState__RecoverClear = 18;
+    localparam SeqState__RecoverEntryRead = 19;
+    localparam SeqState__RecoverEntryWait = 20;
+    localparam SeqState__RecoverEntryCopy = 21;
+    localparam SeqState__RecoverFree = 22;
+    localparam SeqState__RecoverCheck = 23;
+    localparam SeqState__Done = 24;
     
     // Stub signals
     reg  [4:0] state__d;
@@ -2337,8 +2345,55 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
     reg  new_table__d;
     wire  new_table__q;
     reg  new_table__clock;
+    reg  [4:0] answered__d;
+    wire  [4:0] answered__q;
+    reg  answered__clock;
+    reg  slot_ok__d;
+    wire  slot_ok__q;
+    reg  slot_ok__clock;
+    reg  [31:0] slot_seq__d;
+    wire  [31:0] slot_seq__q;
+    reg  slot_seq__clock;
+    reg  slot_table__d;
+    wire  slot_table__q;
+    reg  slot_table__clock;
+    reg  valid0__d;
+    wire  valid0__q;
+    reg  valid0__clock;
+    reg  valid1__d;
+    wire  valid1__q;
+    reg  valid1__clock;
+    reg  [31:0] seq0__d;
+    wire  [31:0] seq0__q;
+    reg  seq0__clock;
+    reg  [31:0] seq1__d;
+    wire  [31:0] seq1__q;
+    reg  seq1__clock;
+    reg  table0__d;
+    wire  table0__q;
+    reg  table0__clock;
+    reg  table1__d;
+    wire  table1__q;
+    reg  table1__clock;
+    reg  [31:0] entry_reg__d;
+    wire  [31:0] entry_reg__q;
+    reg  entry_reg__clock;
+    reg  [31:0] mapped_count__d;
+    wire  [31:0] mapped_count__q;
+    reg  mapped_count__clock;
+    reg  corrupt__d;
+    wire  corrupt__q;
+    reg  corrupt__clock;
+    reg  frame_used__clock;
+    reg  [17:0] frame_used__read_address;
+    wire  frame_used__read_data;
+    reg  frame_used__write_enable;
+    reg  [17:0] frame_used__write_address;
+    reg  frame_used__write_data;
     
     // Local signals
+    reg  [31:0] rsp_word;
+    reg  [31:0] committed_base;
     reg  [31:0] list_count;
     reg  [31:0] commit_word;
     reg  [31:0] entry;
@@ -2421,6 +2476,79 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
         .q(new_table__q),
         .clock(new_table__clock)
     );
+    pmsnap_controller__sequencer__answered answered(
+        .d(answered__d),
+        .q(answered__q),
+        .clock(answered__clock)
+    );
+    pmsnap_controller__sequencer__slot_ok slot_ok(
+        .d(slot_ok__d),
+        .q(slot_ok__q),
+        .clock(slot_ok__clock)
+    );
+    pmsnap_controller__sequencer__slot_seq slot_seq(
+        .d(slot_seq__d),
+        .q(slot_seq__q),
+        .clock(slot_seq__clock)
+    );
+    pmsnap_controller__sequencer__slot_table slot_table(
+        .d(slot_table__d),
+        .q(slot_table__q),
+        .clock(slot_table__clock)
+    );
+    pmsnap_controller__sequencer__valid0 valid0(
+        .d(valid0__d),
+        .q(valid0__q),
+        .clock(valid0__clock)
+    );
+    pmsnap_controller__sequencer__valid1 valid1(
+        .d(valid1__d),
+        .q(valid1__q),
+        .clock(valid1__clock)
+    );
+    pmsnap_controller__sequencer__seq0 seq0(
+        .d(seq0__d),
+        .q(seq0__q),
+        .clock(seq0__clock)
+    );
+    pmsnap_controller__sequencer__seq1 seq1(
+        .d(seq1__d),
+        .q(seq1__q),
+        .clock(seq1__clock)
+    );
+    pmsnap_controller__sequencer__table0 table0(
+        .d(table0__d),
+        .q(table0__q),
+        .clock(table0__clock)
+    );
+    pmsnap_controller__sequencer__table1 table1(
+        .d(table1__d),
+        .q(table1__q),
+        .clock(table1__clock)
+    );
+    pmsnap_controller__sequencer__entry_reg entry_reg(
+        .d(entry_reg__d),
+        .q(entry_reg__q),
+        .clock(entry_reg__clock)
+    );
+    pmsnap_controller__sequencer__mapped_count mapped_count(
+        .d(mapped_count__d),
+        .q(mapped_count__q),
+        .clock(mapped_count__clock)
+    );
+    pmsnap_controller__sequencer__corrupt corrupt(
+        .d(corrupt__d),
+        .q(corrupt__q),
+        .clock(corrupt__clock)
+    );
+    pmsnap_controller__sequencer__frame_used frame_used(
+        .clock(frame_used__clock),
+        .read_address(frame_used__read_address),
+        .read_data(frame_used__read_data),
+        .write_enable(frame_used__write_enable),
+        .write_address(frame_used__write_address),
+        .write_data(frame_used__write_data)
+    );
     
     // Update code
     always @(*) begin
@@ -2439,6 +2567,19 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
         checksum__clock = clock;
         new_seq__clock = clock;
         new_table__clock = clock;
+        answered__clock = clock;
+        slot_ok__clock = clock;
+        slot_seq__clock = clock;
+        slot_table__clock = clock;
+        valid0__clock = clock;
+        valid1__clock = clock;
+        seq0__clock = clock;
+        seq1__clock = clock;
+        table0__clock = clock;
+        table1__clock = clock;
+        entry_reg__clock = clock;
+        mapped_count__clock = clock;
+        corrupt__clock = clock;
         state__d = state__q;
         op__d = op__q;
         status__d = status__q;
@@ -2454,13 +2595,36 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
         checksum__d = checksum__q;
         new_seq__d = new_seq__q;
         new_table__d = new_table__q;
+        answered__d = answered__q;
+        slot_ok__d = slot_ok__q;
+        slot_seq__d = slot_seq__q;
+        slot_table__d = slot_table__q;
+        valid0__d = valid0__q;
+        valid1__d = valid1__q;
+        seq0__d = seq0__q;
+        seq1__d = seq1__q;
+        table0__d = table0__q;
+        table1__d = table1__q;
+        entry_reg__d = entry_reg__q;
+        mapped_count__d = mapped_count__q;
+        corrupt__d = corrupt__q;
+        frame_used__clock = clock;
+        frame_used__write_enable = 1'b0;
+        frame_used__write_address = ((entry_reg__q) & 18'h3ffff);
+        frame_used__write_data = 1'b1;
+        frame_used__read_address = ((index__q) & 18'h3ffff);
+        rsp_word = ((nvm__rsp_rdata) & 32'hffffffff);
+        committed_base = table_a_base;
+        if (active__q) begin
+            committed_base = table_b_base;
+        end
         cmd_ready = state__q == SeqState__Idle;
         cmd_done = 1'b0;
         cmd_status = status__q;
         host_enable = (state__q == SeqState__Idle) | (state__q == SeqState__Flush);
         flush_start = 1'b0;
         owns_table = ~((state__q == SeqState__Idle) | (state__q == SeqState__Drain) | (state__q == SeqState__Flush) | (state__q == SeqState__FlushDrain));
-        owns_nvm = (state__q == SeqState__HardenRead) | (state__q == SeqState__HardenPage) | (state__q == SeqState__HardenWrite) | (state__q == SeqState__HardenDurable) | (state__q == SeqState__CommitWrite) | (state__q == SeqState__CommitDurable) | (state__q == SeqState__FormatZero) | (state__q == SeqState__FormatFrames) | (state__q == SeqState__FormatDurable);
+        owns_nvm = (state__q == SeqState__HardenRead) | (state__q == SeqState__HardenPage) | (state__q == SeqState__HardenWrite) | (state__q == SeqState__HardenDurable) | (state__q == SeqState__CommitWrite) | (state__q == SeqState__CommitDurable) | (state__q == SeqState__FormatZero) | (state__q == SeqState__FormatFrames) | (state__q == SeqState__FormatDurable) | (state__q == SeqState__RecoverSlots) | (state__q == SeqState__RecoverEntryRead) | (state__q == SeqState__RecoverEntryWait) | (state__q == SeqState__RecoverEntryCopy) | (state__q == SeqState__RecoverFree) | (state__q == SeqState__RecoverCheck);
         nvm__req_valid = 1'b0;
         nvm__req_write = 1'b1;
         nvm__req_addr = 32'h0;
@@ -2540,13 +2704,7 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
                                 state__d = SeqState__Done;
                             end
                         end
-                        else if (cmd_op == 32'h3) begin
-                            if (~is_mounted__q) begin
-                                status__d = 32'h2;
-                            end
-                            state__d = SeqState__Done;
-                        end
-                        else if (cmd_op != 32'h4) begin
+                        else if ((cmd_op != 32'h3) & (cmd_op != 32'h4)) begin
                             status__d = 32'h5;
                             state__d = SeqState__Done;
                         end
@@ -2571,6 +2729,14 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
                                 epoch_reg__d = epoch_reg__q + 32'h1;
                                 state__d = SeqState__Done;
                             end
+                        end
+                        else if (op__q == 32'h3) begin
+                            alloc_init = 1'b1;
+                            log_clear = 1'b1;
+                            is_mounted__d = 1'b0;
+                            index__d = 32'h0;
+                            answered__d = 32'h0;
+                            state__d = SeqState__RecoverSlots;
                         end
                         else begin
                             alloc_init = 1'b1;
@@ -2725,6 +2891,160 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
                         state__d = SeqState__CommitWrite;
                     end
                 end
+            SeqState__RecoverSlots:
+                begin
+                    if (index__q != 32'h10) begin
+                        nvm__req_valid = 1'b1;
+                        nvm__req_write = 1'b0;
+                        nvm__req_addr = index__q;
+                        if (nvm__req_ready) begin
+                            index__d = index__q + 32'h1;
+                        end
+                    end
+                    if (nvm__rsp_valid) begin
+                        answered__d = answered__q + 32'h1;
+                        checksum__d = ((checksum__q << 32'h5) | (checksum__q >> 32'h1b)) ^ rsp_word;
+                        if (answered__q[(32'h0)+:(3)] == 32'h0) begin
+                            checksum__d = ((seed << 32'h5) | (seed >> 32'h1b)) ^ rsp_word;
+                            slot_ok__d = rsp_word == magic;
+                        end
+                        else if (answered__q[(32'h0)+:(3)] == 32'h1) begin
+                            slot_ok__d = slot_ok__q & (rsp_word == version);
+                        end
+                        else if (answered__q[(32'h0)+:(3)] == 32'h2) begin
+                            slot_seq__d = rsp_word;
+                        end
+                        else if (answered__q[(32'h0)+:(3)] == 32'h3) begin
+                            slot_table__d = rsp_word[32'h0];
+                            slot_ok__d = slot_ok__q & ((rsp_word >> 32'h1) == 32'h0);
+                        end
+                        else if (answered__q[(32'h0)+:(3)] == 32'h4) begin
+                            slot_ok__d = slot_ok__q & (rsp_word == pages);
+                        end
+                        else if (answered__q[(32'h0)+:(3)] == 32'h5) begin
+                            slot_ok__d = slot_ok__q & (rsp_word == page_words);
+                        end
+                        else if (answered__q[(32'h0)+:(3)] == 32'h6) begin
+                            slot_ok__d = slot_ok__q & (rsp_word == frames);
+                        end
+                        else if (answered__q == 32'h7) begin
+                            valid0__d = slot_ok__q & (rsp_word == checksum__q);
+                            seq0__d = slot_seq__q;
+                            table0__d = slot_table__q;
+                        end
+                        else begin
+                            valid1__d = slot_ok__q & (rsp_word == checksum__q);
+                            seq1__d = slot_seq__q;
+                            table1__d = slot_table__q;
+                            state__d = SeqState__RecoverDecide;
+                        end
+                    end
+                end
+            SeqState__RecoverDecide:
+                begin
+                    index__d = 32'h0;
+                    state__d = SeqState__RecoverClear;
+                    if (valid1__q & (~valid0__q | (seq1__q > seq0__q))) begin
+                        seq__d = seq1__q;
+                        active__d = table1__q;
+                    end
+                    else if (valid0__q) begin
+                        seq__d = seq0__q;
+                        active__d = table0__q;
+                    end
+                    else begin
+                        status__d = 32'h2;
+                        state__d = SeqState__Done;
+                    end
+                end
+            SeqState__RecoverClear:
+                begin
+                    frame_used__write_enable = 1'b1;
+                    frame_used__write_address = ((index__q) & 18'h3ffff);
+                    frame_used__write_data = 1'b0;
+                    index__d = index__q + 32'h1;
+                    mapped_count__d = 32'h0;
+                    corrupt__d = 1'b0;
+                    if (index__q == frames - 32'h1) begin
+                        index__d = 32'h0;
+                        state__d = SeqState__RecoverEntryRead;
+                    end
+                end
+            SeqState__RecoverEntryRead:
+                begin
+                    nvm__req_valid = nvm_idle;
+                    nvm__req_write = 1'b0;
+                    nvm__req_addr = committed_base + index__q;
+                    if (nvm_idle & nvm__req_ready) begin
+                        state__d = SeqState__RecoverEntryWait;
+                    end
+                end
+            SeqState__RecoverEntryWait:
+                begin
+                    if (nvm__rsp_valid) begin
+                        entry_reg__d = rsp_word;
+                        state__d = SeqState__RecoverEntryCopy;
+                    end
+                end
+            SeqState__RecoverEntryCopy:
+                begin
+                    ct_write = 1'b1;
+                    ct_write_page = ((index__q) & 16'hffff);
+                    ct_write_mapped = entry_reg__q[32'h1f];
+                    ct_write_frame = entry_reg__q[(32'h0)+:(18)];
+                    wt_write = 1'b1;
+                    wt_write_page = ((index__q) & 16'hffff);
+                    nvm__req_valid = 1'b1;
+                    nvm__req_addr = inactive_base + index__q;
+                    nvm__req_wdata = ((entry_reg__q) & 32'hffffffff);
+                    if (nvm__req_ready) begin
+                        if (entry_reg__q[32'h1f]) begin
+                            frame_used__write_enable = 1'b1;
+                            mapped_count__d = mapped_count__q + 32'h1;
+                            if (((entry_reg__q[(32'h0)+:(31)]) & 32'hffffffff) >= frames) begin
+                                corrupt__d = 1'b1;
+                            end
+                        end
+                        else if (entry_reg__q != 32'h0) begin
+                            corrupt__d = 1'b1;
+                        end
+                        index__d = index__q + 32'h1;
+                        state__d = SeqState__RecoverEntryRead;
+                        if (index__q == pages - 32'h1) begin
+                            index__d = 32'h0;
+                            pushed__d = 32'h0;
+                            state__d = SeqState__RecoverFree;
+                        end
+                    end
+                end
+            SeqState__RecoverFree:
+                begin
+                    index__d = index__q + 32'h1;
+                    if ((index__q != 32'h0) & ~frame_used__read_data) begin
+                        alloc_push = 1'b1;
+                        alloc_push_frame = ((index__q - 32'h1) & 18'h3ffff);
+                        pushed__d = pushed__q + 32'h1;
+                    end
+                    if (index__q == frames) begin
+                        state__d = SeqState__RecoverCheck;
+                    end
+                end
+            SeqState__RecoverCheck:
+                begin
+                    if (~nvm_idle) begin
+                    end
+                    else if (corrupt__q | (pushed__q + mapped_count__q != frames)) begin
+                        status__d = 32'h3;
+                        alloc_init = 1'b1;
+                        state__d = SeqState__Done;
+                    end
+                    else begin
+                        alloc_commit = 1'b1;
+                        is_mounted__d = 1'b1;
+                        epoch_reg__d = 32'h1;
+                        state__d = SeqState__Done;
+                    end
+                end
             SeqState__Done:
                 begin
                     cmd_done = 1'b1;
@@ -2775,6 +3095,25 @@ module pmsnap_controller__sequencer__active(d,q,clock);
 endmodule // pmsnap_controller__sequencer__active
 
 
+module pmsnap_controller__sequencer__answered(d,q,clock);
+    
+    // Module arguments
+    input wire  [4:0] d;
+    output reg  [4:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 5'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_controller__sequencer__answered
+
+
 module pmsnap_controller__sequencer__checksum(d,q,clock);
     
     // Module arguments
@@ -2794,6 +3133,44 @@ module pmsnap_controller__sequencer__checksum(d,q,clock);
 endmodule // pmsnap_controller__sequencer__checksum
 
 
+module pmsnap_controller__sequencer__corrupt(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_controller__sequencer__corrupt
+
+
+module pmsnap_controller__sequencer__entry_reg(d,q,clock);
+    
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_controller__sequencer__entry_reg
+
+
 module pmsnap_controller__sequencer__epoch_reg(d,q,clock);
     
     // Module arguments
@@ -2811,6 +3188,26 @@ module pmsnap_controller__sequencer__epoch_reg(d,q,clock);
     end
           
 endmodule // pmsnap_controller__sequencer__epoch_reg
+
+
+module pmsnap_controller__sequencer__frame_used(clock,read_address,read_data,write_enable,write_address,write_data);
+    
+    // Module arguments
+    input wire  clock;
+    input wire  [17:0] read_address;
+    output reg  read_data;
+    input wire  write_enable;
+    input wire  [17:0] write_address;
+    input wire  write_data;
+    
+    // Update code (custom)
+    reg [0:0] storage [0:511];
+    wire unused_address_bits = &{1'b0, read_address[17:9], write_address[17:9]};
+    always @(posedge clock) begin
+        read_data <= storage[read_address[8:0]];
+        if (write_enable) storage[write_address[8:0]] <= write_data;
+    end
+endmodule // pmsnap_controller__sequencer__frame_used
 
 
 module pmsnap_controller__sequencer__index(d,q,clock);
@@ -2868,6 +3265,25 @@ module pmsnap_controller__sequencer__list_current(d,q,clock);
     end
           
 endmodule // pmsnap_controller__sequencer__list_current
+
+
+module pmsnap_controller__sequencer__mapped_count(d,q,clock);
+    
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_controller__sequencer__mapped_count
 
 
 module pmsnap_controller__sequencer__new_seq(d,q,clock);
@@ -2984,6 +3400,101 @@ module pmsnap_controller__sequencer__seq(d,q,clock);
 endmodule // pmsnap_controller__sequencer__seq
 
 
+module pmsnap_controller__sequencer__seq0(d,q,clock);
+    
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_controller__sequencer__seq0
+
+
+module pmsnap_controller__sequencer__seq1(d,q,clock);
+    
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_controller__sequencer__seq1
+
+
+module pmsnap_controller__sequencer__slot_ok(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_controller__sequencer__slot_ok
+
+
+module pmsnap_controller__sequencer__slot_seq(d,q,clock);
+    
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_controller__sequencer__slot_seq
+
+
+module pmsnap_controller__sequencer__slot_table(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_controller__sequencer__slot_table
+
+
 module pmsnap_controller__sequencer__state(d,q,clock);
     
     // Module arguments
@@ -3008,7 +3519,15 @@ module pmsnap_controller__sequencer__state(d,q,clock);
     localparam SeqState__FormatZero = 13;
     localparam SeqState__FormatFrames = 14;
     localparam SeqState__FormatDurable = 15;
-    localparam SeqState__Done = 16;
+    localparam SeqState__RecoverSlots = 16;
+    localparam SeqState__RecoverDecide = 17;
+    localparam SeqState__RecoverClear = 18;
+    localparam SeqState__RecoverEntryRead = 19;
+    localparam SeqState__RecoverEntryWait = 20;
+    localparam SeqState__RecoverEntryCopy = 21;
+    localparam SeqState__RecoverFree = 22;
+    localparam SeqState__RecoverCheck = 23;
+    localparam SeqState__Done = 24;
     
     // Update code (custom)
     initial begin
@@ -3039,6 +3558,82 @@ module pmsnap_controller__sequencer__status(d,q,clock);
     end
           
 endmodule // pmsnap_controller__sequencer__status
+
+
+module pmsnap_controller__sequencer__table0(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_controller__sequencer__table0
+
+
+module pmsnap_controller__sequencer__table1(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_controller__sequencer__table1
+
+
+module pmsnap_controller__sequencer__valid0(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_controller__sequencer__valid0
+
+
+module pmsnap_controller__sequencer__valid1(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_controller__sequencer__valid1
 
 
 module pmsnap_controller__sequencer__word(d,q,clock);

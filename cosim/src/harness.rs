@@ -38,6 +38,11 @@ pub struct CosimOptions {
     pub dump_final: bool,
     /// Give up when nothing happens on any port for this many cycles.
     pub stall_limit: u64,
+    /// Keep a log of every host-port request (for cycle-exact tests).
+    pub record_ports: bool,
+    /// A deliberately broken host that acknowledges the flush without
+    /// writing its dirty lines back: for tests that the checks catch it.
+    pub broken_flush: bool,
 }
 
 impl CosimOptions {
@@ -52,6 +57,8 @@ impl CosimOptions {
             cache_dir: verilator::default_cache_dir(),
             dump_final: false,
             stall_limit: 200_000,
+            record_ports: false,
+            broken_flush: false,
         }
     }
 }
@@ -110,7 +117,21 @@ impl std::fmt::Display for Mismatch {
     }
 }
 
+/// One host-port request: when it was accepted and answered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PortEvent {
+    pub write: bool,
+    pub addr: u64,
+    /// Cycle whose rising edge accepted the request.
+    pub accepted: u64,
+    /// Cycle in which `rsp_valid` was high for it.
+    pub answered: u64,
+    pub error: bool,
+}
+
 pub struct Outcome {
+    /// With `record_ports`: every host-port request in order.
+    pub port_log: Vec<PortEvent>,
     pub stats: Stats,
     /// One entry per `R` of the workload: the value, or `None` for an error.
     pub reads: Vec<Option<u64>>,
@@ -253,6 +274,7 @@ pub struct Cosim {
     formatted: bool,
     cow_faults_before: u64,
     hardened_before: u64,
+    port_log: Vec<PortEvent>,
     stats: Stats,
     reads: Vec<Option<u64>>,
     final_image: Vec<u64>,
@@ -327,6 +349,7 @@ impl Cosim {
             formatted: false,
             cow_faults_before: 0,
             hardened_before: 0,
+            port_log: Vec::new(),
             stats: Stats { ops: workload.len(), ..Stats::default() },
             reads: Vec::new(),
             final_image: Vec::new(),
@@ -376,7 +399,7 @@ impl Cosim {
         self.stats.nvm_reads = self.nvm.reads;
         self.stats.nvm_writes = self.nvm.writes;
         self.model.trace_close();
-        Ok(Outcome { stats: self.stats, reads: self.reads, final_image: self.final_image, mismatch: self.mismatch, verilated: self.verilated })
+        Ok(Outcome { port_log: self.port_log, stats: self.stats, reads: self.reads, final_image: self.final_image, mismatch: self.mismatch, verilated: self.verilated })
     }
 
     fn finished(&self) -> bool {
@@ -611,8 +634,11 @@ impl Cosim {
             }
         } else if flush_req && !self.flushing && !self.flush_acked {
             self.flushing = true;
-            for (a, d) in self.cache.take_dirty() {
-                self.write_back(a, d);
+            let dirty = self.cache.take_dirty();
+            if !self.opts.broken_flush {
+                for (a, d) in dirty {
+                    self.write_back(a, d);
+                }
             }
         } else if self.flushing && self.port_quiet() {
             self.flushing = false;
@@ -641,6 +667,9 @@ impl Cosim {
             return;
         };
         let latency = self.cycle - r.issued_at;
+        if self.opts.record_ports {
+            self.port_log.push(PortEvent { write: r.write, addr: r.addr, accepted: r.issued_at, answered: self.cycle, error: err });
+        }
         self.stats.port_latency_sum += latency;
         self.stats.port_latency_max = self.stats.port_latency_max.max(latency);
         let got = if err { Err(()) } else { Ok(if r.write { 0 } else { rdata }) };

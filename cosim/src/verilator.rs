@@ -194,7 +194,9 @@ pub fn build(verilog: &str, top: &str, cache: &Path) -> Result<Build> {
     std::fs::create_dir_all(cache).with_context(|| format!("cannot create cache directory {}", cache.display()))?;
     // Build beside the final place and rename, so concurrent builds of the
     // same model never see a half-written one.
-    let tmp = cache.join(format!("{top}-{hash}.tmp-{}", std::process::id()));
+    static BUILDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let serial = BUILDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = cache.join(format!("{top}-{hash}.tmp-{}-{serial}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir_all(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
     std::fs::write(tmp.join(format!("{top}.v")), verilog).context("cannot write the Verilog")?;

@@ -6,9 +6,11 @@
 //! Reads are issued back to back into a page buffer, then writes back to
 //! back; `done` pulses once every write is acknowledged (durable).
 //!
-//! Cost with an NVM of read latency r and write latency w (cycles after the
-//! accepting edge): mapped page 2·W + r + w + 3, unmapped page W + w + 2.
-//! The single NVM port is the limit: a copy needs 2·W transfers.
+//! Cost of a COW fault, host request accepted → answered, with an NVM that
+//! answers 1 + r cycles after a read and 1 + w after a write (tests/cycles.rs
+//! asserts these): never-written page W + 6 + w, within spec §7's bound of
+//! W + NVM latencies + 4; written page 2·W + 8 + r + w, W + 2 over it. The
+//! single NVM port is the limit: a copy needs 2·W transfers on it.
 
 use crate::config::{FRAME_BITS, NVM_ADDR_BITS, OFFSET_BITS, WORD_COUNT_BITS};
 use crate::nvm_arbiter::NvmMaster;

@@ -1,0 +1,71 @@
+//! Differential random workloads: the Verilated controller against the
+//! reference model at several sizings, host settings and NVM timings.
+
+mod common;
+
+use common::{assert_pass, config};
+use pmsnap_cosim::harness::CosimOptions;
+use pmsnap_cosim::nvm::NvmTiming;
+use pmsnap_cosim::trace::Op;
+use pmsnap_cosim::workload::RandomWorkload;
+use pmsnap_cosim::Cosim;
+use pmsnap_hdl::Config;
+
+fn random(config: Config, ops: usize, seed: u64, tweak: impl FnOnce(&mut CosimOptions)) -> pmsnap_cosim::Outcome {
+    let w = RandomWorkload { ops, seed, pages: config.pages, page_words: config.page_words, word_bits: config.word_bits };
+    let workload = w.generate();
+    let mut opts = CosimOptions::new(config);
+    tweak(&mut opts);
+    let o = Cosim::new(opts, &workload).expect("model builds").run().expect("run completes");
+    assert_pass(&o);
+    assert_eq!(o.stats.ops, ops);
+    let count = |f: fn(&Op) -> bool| workload.iter().filter(|t| f(&t.op)).count();
+    // The run exercised what it was meant to.
+    assert_eq!(o.stats.snapshots.len(), count(|op| matches!(op, Op::Snapshot)));
+    assert_eq!(o.stats.restores.len(), count(|op| matches!(op, Op::Restore)));
+    assert_eq!(o.stats.recovers.len(), count(|op| matches!(op, Op::PowerLoss)));
+    assert!(o.stats.cow_faults > 0);
+    o
+}
+
+#[test]
+fn smallest_sizing_with_cache() {
+    let o = random(config(4, 4, 8, 32), 30_000, 11, |_| {});
+    assert!(o.stats.port_errors > 0, "out-of-range accesses answered errors");
+}
+
+#[test]
+fn smallest_sizing_without_cache_and_slow_nvm() {
+    random(config(4, 4, 8, 32), 20_000, 12, |o| {
+        o.cache_lines = 0;
+        o.timing = NvmTiming { read_latency: 2, write_latency: 5, ready_percent: 60 };
+    });
+}
+
+#[test]
+fn frames_scarce_f_below_2l() {
+    // F < 2L: writes that need a frame when none is free must fail cleanly.
+    let o = random(config(8, 4, 10, 32), 30_000, 13, |o| o.cache_lines = 0);
+    assert!(o.stats.port_errors > 500, "frame exhaustion happened ({} errors)", o.stats.port_errors);
+}
+
+#[test]
+fn frames_scarce_with_cache_write_backs() {
+    random(config(16, 8, 17, 32), 30_000, 14, |o| {
+        o.cache_lines = 8;
+        o.timing = NvmTiming { read_latency: 1, write_latency: 3, ready_percent: 80 };
+    });
+}
+
+#[test]
+fn default_sizing() {
+    random(Config::default(), 20_000, 15, |_| {});
+}
+
+#[test]
+fn wide_words_and_large_pages() {
+    random(config(32, 256, 64, 64), 10_000, 16, |o| {
+        o.cache_lines = 16;
+        o.timing = NvmTiming { read_latency: 3, write_latency: 9, ready_percent: 90 };
+    });
+}

@@ -1,0 +1,143 @@
+//! Exact cycle counts from the simulator (spec §7 latency figures).
+//!
+//! The NVM has zero wait states unless a test says otherwise: a request
+//! accepted at the end of cycle c is answered in cycle c + 1, so the NVM's
+//! own latency is one cycle. The host runs without a cache, one request a
+//! cycle, so every figure below is the controller's.
+
+mod common;
+
+use common::{assert_pass, config, run_trace};
+use pmsnap_cosim::harness::{CosimOptions, PortEvent};
+use pmsnap_cosim::nvm::NvmTiming;
+
+fn no_cache(o: &mut CosimOptions) {
+    o.cache_lines = 0;
+    o.record_ports = true;
+}
+
+fn latency(e: &PortEvent) -> u64 {
+    e.answered - e.accepted
+}
+
+/// The log entries of requests to `addr`.
+fn at(log: &[PortEvent], addr: u64) -> Vec<PortEvent> {
+    log.iter().copied().filter(|e| e.addr == addr).collect()
+}
+
+#[test]
+fn reads_and_writes_without_cow_add_one_cycle_and_stream_one_per_cycle() {
+    let c = config(16, 8, 32, 32);
+    // Page 0 written (COW), committed, then read 64 times (mapped, not
+    // owned), re-written once (COW), then written 64 times (owned).
+    let mut t = String::from("W 0 1\nS\n");
+    for i in 0..64 {
+        t += &format!("R {}\n", i % 8);
+    }
+    t += "W 0 2\n";
+    for i in 0..64 {
+        t += &format!("W {} {:x}\n", i % 8, i);
+    }
+    let o = run_trace(c, &t, no_cache);
+    assert_pass(&o);
+    let log = &o.port_log;
+    let reads: Vec<_> = log.iter().filter(|e| !e.write).collect();
+    let writes: Vec<_> = log.iter().filter(|e| e.write).skip(2).collect();
+    assert_eq!(reads.len(), 64);
+    assert_eq!(writes.len(), 64);
+    for run in [&reads, &writes] {
+        for e in run.iter() {
+            assert_eq!(latency(e), 2, "NVM latency 1 + 1 controller cycle: {e:?}");
+        }
+        for pair in run.windows(2) {
+            assert_eq!(pair[1].accepted, pair[0].accepted + 1, "one request accepted every cycle");
+        }
+    }
+}
+
+#[test]
+fn never_written_and_out_of_range_are_answered_locally_in_one_cycle() {
+    let c = config(16, 8, 32, 32);
+    let o = run_trace(c, "R 40\nR 80\nW 80 1\nR 7fffffff\nR 40\n", no_cache);
+    assert_pass(&o);
+    let lat: Vec<(u64, bool)> = o.port_log.iter().map(|e| (latency(e), e.error)).collect();
+    assert_eq!(lat, vec![(1, false), (1, true), (1, true), (1, true), (1, false)]);
+    assert_eq!(o.reads, vec![Some(0), None, None, Some(0)]);
+    assert_eq!(o.stats.cow_faults, 0, "an out-of-range write changes nothing");
+}
+
+/// COW fault of a never-written page (zero fill) and of a written one
+/// (copy), for one page size and NVM timing: (zero fill, copy) latencies.
+fn cow_costs(page_words: usize, timing: NvmTiming) -> (u64, u64) {
+    let c = config(16, page_words, 32, 32);
+    let o = run_trace(c, "W 0 1\nS\nW 1 2\n", |o| {
+        no_cache(o);
+        o.timing = timing;
+    });
+    assert_pass(&o);
+    let log = at(&o.port_log, 0);
+    let copy = at(&o.port_log, 1);
+    (latency(&log[0]), latency(&copy[0]))
+}
+
+#[test]
+fn cow_fault_costs() {
+    // §7 bound: W + NVM latencies + 4, the latencies being a read's and a
+    // write's (1 + r and 1 + w cycles, r and w the extra wait states).
+    for (r, w) in [(0, 0), (3, 5)] {
+        let timing = NvmTiming { read_latency: r, write_latency: w, ready_percent: 100 };
+        for words in [4u64, 8, 16, 64] {
+            let bound = words + (1 + r) + (1 + w) + 4;
+            let (zero_fill, copy) = cow_costs(words as usize, timing);
+            // Zero fill: W writes, then the last acknowledgement: within the bound.
+            assert_eq!(zero_fill, words + 6 + w, "W = {words}, r = {r}, w = {w}");
+            assert!(zero_fill <= bound);
+            // Copy: 2·W transfers through the single NVM port; misses the
+            // bound by W + 2 (cow_engine.rs).
+            assert_eq!(copy, 2 * words + 8 + r + w, "W = {words}, r = {r}, w = {w}");
+            assert_eq!(copy, bound + words + 2);
+        }
+    }
+}
+
+/// (SNAPSHOT cost after the flush, RESTORE cost) with `dirty` pages
+/// dirtied in each of two epochs.
+fn snapshot_and_restore(pages: usize, dirty: usize) -> (Vec<u64>, Vec<u64>) {
+    let c = config(pages, 4, 2 * pages, 32);
+    let mut t = String::new();
+    for _ in 0..2 {
+        for p in 0..dirty {
+            t += &format!("W {:x} 1\n", p * 4 * 3 % (pages * 4));
+        }
+        t += "S\n";
+    }
+    for p in 0..dirty {
+        t += &format!("W {:x} 2\n", p * 4);
+    }
+    t += "X\nX\n";
+    let o = run_trace(c, &t, no_cache);
+    assert_pass(&o);
+    (o.stats.snapshots.iter().map(|s| s.after_flush).collect(), o.stats.restores.clone())
+}
+
+#[test]
+fn snapshot_after_flush_is_linear_in_dirty_entries_and_independent_of_l() {
+    for dirty in [0usize, 1, 3, 12] {
+        let small = snapshot_and_restore(16, dirty);
+        let large = snapshot_and_restore(1024, dirty);
+        assert_eq!(small, large, "same dirty count, L = 16 and L = 1024, D = {dirty}");
+        // 17 cycles of identify + durability waits + 8-word commit, then 3
+        // cycles per hardened entry; the second snapshot hardens both the
+        // previous and the current epoch's pages.
+        let d = dirty as u64;
+        assert_eq!(small.0, vec![17 + 3 * d, 17 + 3 * 2 * d], "D = {dirty}");
+    }
+}
+
+#[test]
+fn restore_takes_two_cycles_whatever_l_and_dirty_count() {
+    for (pages, dirty) in [(16, 0), (16, 12), (1024, 0), (1024, 12)] {
+        assert_eq!(snapshot_and_restore(pages, dirty).1, vec![2, 2], "L = {pages}, D = {dirty}");
+    }
+}
+
