@@ -1,0 +1,108 @@
+//! The mechanism case by case: flush handshake, copy-on-write, snapshot and
+//! restore, frame exhaustion, epoch wrap-around, power loss and RECOVER.
+
+mod common;
+
+use common::{assert_pass, config, run_trace};
+use pmsnap_cosim::harness::CosimOptions;
+
+fn cached(o: &mut CosimOptions) {
+    o.cache_lines = 64;
+    o.record_ports = true;
+}
+
+fn uncached(o: &mut CosimOptions) {
+    o.cache_lines = 0;
+    o.record_ports = true;
+}
+
+#[test]
+fn dirty_cache_lines_reach_the_snapshot_through_the_flush_handshake() {
+    let c = config(4, 4, 8, 32);
+    let trace = "W 5 a\nW 6 b\nS\nW 5 c\nX\nR 5\nR 6\n";
+    let o = run_trace(c, trace, cached);
+    assert_pass(&o);
+    assert_eq!(o.reads, vec![Some(0xa), Some(0xb)]);
+    // The two dirty lines were written back during the flush, not before.
+    let writes: Vec<_> = o.port_log.iter().filter(|e| e.write).collect();
+    assert_eq!(writes.len(), 2);
+    assert!(o.stats.snapshots[0].flush > 2, "the flush waited for the write-backs");
+}
+
+#[test]
+fn a_host_that_skips_the_flush_is_caught() {
+    let c = config(4, 4, 8, 32);
+    let o = run_trace(c, "W 5 a\nS\nX\nR 5\n", |o| {
+        cached(o);
+        o.broken_flush = true;
+    });
+    let m = o.mismatch.expect("the lost dirty line is detected");
+    assert!(m.message.contains("CPU read of 0x5 returned 0x0, the reference model expects 0xa"), "{m}");
+    assert!(m.cycle > 0);
+}
+
+#[test]
+fn copy_on_write_keeps_the_snapshot_intact() {
+    let c = config(4, 4, 8, 32);
+    // Page 0 saved, then rewritten (COW), restored, rewritten, saved.
+    let t = "W 0 1\nW 1 2\nS\nW 1 3\nR 0\nR 1\nX\nR 0\nR 1\nW 0 4\nS\nX\nR 0\nR 1\n";
+    let o = run_trace(c, t, uncached);
+    assert_pass(&o);
+    assert_eq!(o.reads, vec![Some(1), Some(3), Some(1), Some(2), Some(4), Some(2)]);
+    // First write to page 0 in each of the three epochs faults once.
+    assert_eq!(o.stats.cow_faults, 3);
+}
+
+#[test]
+fn frame_exhaustion_fails_the_write_and_a_snapshot_frees_frames() {
+    // L = 4, F = L + 1 = 5.
+    let c = config(4, 4, 5, 32);
+    let t = "W 0 1\nW 4 1\nW 8 1\nW c 1\nS\nW 0 2\nW 4 2\nR 4\nS\nW 4 3\nR 4\n";
+    let o = run_trace(c, t, uncached);
+    assert_pass(&o);
+    let errors: Vec<bool> = o.port_log.iter().map(|e| e.error).collect();
+    assert_eq!(errors, [false, false, false, false, false, true, false, false, false]);
+    assert_eq!(o.reads, vec![Some(1), Some(3)], "the refused write changed nothing");
+}
+
+#[test]
+fn epoch_tags_wrap_after_65535_restores() {
+    let pages = 16;
+    let c = config(pages, 4, 32, 32);
+    let mut t = String::from("W 0 1\nS\n");
+    for i in 0..66_000 {
+        t += &format!("W {:x} {:x}\nX\n", (i % pages) * 4, i + 2);
+    }
+    t += "R 0\nR 4\n";
+    let o = run_trace(c, &t, uncached);
+    assert_pass(&o);
+    assert_eq!(o.reads, vec![Some(1), Some(0)]);
+    let slow: Vec<u64> = o.stats.restores.iter().copied().filter(|&r| r != 2).collect();
+    // Epochs 1 ..= 65535; the restore that leaves the last one scrubs the
+    // working table: L cycles.
+    assert_eq!(slow, vec![2 + pages as u64], "exactly one restore scrubbed");
+}
+
+#[test]
+fn power_loss_recovers_the_last_snapshot() {
+    let c = config(8, 4, 12, 32);
+    let t = "W 0 1\nW 9 2\nS\nW 0 3\nW 14 4\nP\nR 0\nR 9\nR 14\nW 0 5\nP\nR 0\n";
+    for cache in [cached as fn(&mut CosimOptions), uncached] {
+        let o = run_trace(c, t, cache);
+        assert_pass(&o);
+        assert_eq!(o.reads, vec![Some(1), Some(2), Some(0), Some(1)]);
+        assert_eq!(o.stats.recovers.len(), 2);
+        // RECOVER is O(L + F): slots, F frames cleared and scanned, L entries.
+        for &r in &o.stats.recovers {
+            assert!(r < 16 + 2 * 12 + 8 * 8 + 16, "RECOVER took {r} cycles");
+        }
+    }
+}
+
+#[test]
+fn power_loss_before_the_first_snapshot_recovers_the_formatted_device() {
+    let c = config(4, 4, 8, 64);
+    let o = run_trace(c, "W 0 ffffffffffffffff\nP\nR 0\n", uncached);
+    assert_pass(&o);
+    assert_eq!(o.reads, vec![Some(0)]);
+}
