@@ -103,3 +103,52 @@ impl Logic for DirtyLog {
         self.previous_count.next = self.previous.q.val();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    macro_rules! cycle {
+        ($sim:ident, $x:ident $(, $strobe:ident)*) => {
+            $( $x.$strobe.next = true; )*
+            wait_clock_cycle!($sim, clock, $x);
+            $( $x.$strobe.next = false; )*
+        };
+    }
+
+    #[test]
+    fn swap_keeps_the_previous_epoch_and_drop_empties_the_current() {
+        let mut sim = Simulation::new();
+        sim.add_clock(5, |x: &mut Box<DirtyLog>| x.clock.next = !x.clock.val());
+        sim.add_testbench(move |mut sim: Sim<DirtyLog>| {
+            let mut x = sim.init()?;
+            cycle!(sim, x, clear);
+            for p in [7u64, 2] {
+                x.append_page.next = p.into();
+                cycle!(sim, x, append);
+            }
+            sim_assert_eq!(sim, x.current_count.val(), 2, x);
+            cycle!(sim, x, swap);
+            sim_assert_eq!(sim, x.current_count.val(), 0, x);
+            sim_assert_eq!(sim, x.previous_count.val(), 2, x);
+            x.append_page.next = 5.into();
+            cycle!(sim, x, append);
+            // Entries read one cycle after their index is presented.
+            x.read_previous.next = true;
+            x.read_index.next = 1.into();
+            wait_clock_cycle!(sim, clock, x);
+            sim_assert_eq!(sim, x.read_page.val(), 2, x);
+            x.read_previous.next = false;
+            x.read_index.next = 0.into();
+            wait_clock_cycle!(sim, clock, x);
+            sim_assert_eq!(sim, x.read_page.val(), 5, x);
+            cycle!(sim, x, drop);
+            sim_assert_eq!(sim, x.current_count.val(), 0, x);
+            sim_assert_eq!(sim, x.previous_count.val(), 2, x);
+            sim.done(x)
+        });
+        let mut uut = DirtyLog::new(4);
+        uut.connect_all();
+        sim.run(Box::new(uut), 10_000).unwrap();
+    }
+}

@@ -122,3 +122,65 @@ impl Logic for FrameAllocator {
         self.free_count.next = self.count.q.val();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One clock cycle with the given strobes, then all strobes low.
+    macro_rules! cycle {
+        ($sim:ident, $x:ident $(, $strobe:ident)*) => {
+            $( $x.$strobe.next = true; )*
+            wait_clock_cycle!($sim, clock, $x);
+            $( $x.$strobe.next = false; )*
+        };
+    }
+
+    #[test]
+    fn pops_oldest_first_stages_pushes_and_rolls_back() {
+        let mut sim = Simulation::new();
+        sim.add_clock(5, |x: &mut Box<FrameAllocator>| x.clock.next = !x.clock.val());
+        sim.add_testbench(move |mut sim: Sim<FrameAllocator>| {
+            let mut x = sim.init()?;
+            cycle!(sim, x, init);
+            for f in [3u64, 1, 4, 0] {
+                x.push_frame.next = f.into();
+                cycle!(sim, x, push);
+            }
+            sim_assert_eq!(sim, x.free_count.val(), 0, x);
+            cycle!(sim, x, commit);
+            sim_assert_eq!(sim, x.free_count.val(), 4, x);
+            sim_assert_eq!(sim, x.head_frame.val(), 3, x);
+            cycle!(sim, x, pop);
+            sim_assert_eq!(sim, x.head_frame.val(), 1, x);
+            cycle!(sim, x, pop);
+            sim_assert_eq!(sim, x.head_frame.val(), 4, x);
+            sim_assert_eq!(sim, x.free_count.val(), 2, x);
+            // RESTORE: both pops since the commit come back, in order.
+            cycle!(sim, x, rollback);
+            sim_assert_eq!(sim, x.free_count.val(), 4, x);
+            sim_assert_eq!(sim, x.head_frame.val(), 3, x);
+            // Pop one, free one (staged) and commit: the snapshot point moves.
+            cycle!(sim, x, pop);
+            x.push_frame.next = 2.into();
+            cycle!(sim, x, push);
+            sim_assert_eq!(sim, x.free_count.val(), 3, x);
+            cycle!(sim, x, commit);
+            sim_assert_eq!(sim, x.free_count.val(), 4, x);
+            cycle!(sim, x, pop);
+            cycle!(sim, x, rollback);
+            sim_assert_eq!(sim, x.free_count.val(), 4, x);
+            sim_assert_eq!(sim, x.head_frame.val(), 1, x);
+            // Drain the ring: it wraps around F = 5 slots and ends empty.
+            for want in [1u64, 4, 0, 2] {
+                sim_assert_eq!(sim, x.head_frame.val(), want, x);
+                cycle!(sim, x, pop);
+            }
+            sim_assert!(sim, x.empty.val(), x);
+            sim.done(x)
+        });
+        let mut uut = FrameAllocator::new(5);
+        uut.connect_all();
+        sim.run(Box::new(uut), 10_000).unwrap();
+    }
+}

@@ -105,3 +105,44 @@ impl Logic for IndirectionTable {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn working_entries_count_only_in_their_epoch() {
+        let mut sim = Simulation::new();
+        sim.add_clock(5, |x: &mut Box<IndirectionTable>| x.clock.next = !x.clock.val());
+        sim.add_testbench(move |mut sim: Sim<IndirectionTable>| {
+            let mut x = sim.init()?;
+            x.epoch.next = 3.into();
+            // Page 1 committed to frame 9; working copy in frame 4, epoch 3.
+            x.ct_write.next = true;
+            x.ct_write_page.next = 1.into();
+            x.ct_write_mapped.next = true;
+            x.ct_write_frame.next = 9.into();
+            x.wt_write.next = true;
+            x.wt_write_page.next = 1.into();
+            x.wt_write_tag.next = 3.into();
+            x.wt_write_frame.next = 4.into();
+            wait_clock_cycle!(sim, clock, x);
+            x.ct_write.next = false;
+            x.wt_write.next = false;
+            x.read_page.next = 1.into();
+            wait_clock_cycle!(sim, clock, x);
+            sim_assert!(sim, x.owned.val() & x.working_mapped.val() & x.committed_mapped.val(), x);
+            sim_assert_eq!(sim, x.working_frame.val(), 4, x);
+            sim_assert_eq!(sim, x.committed_frame.val(), 9, x);
+            // A new epoch (RESTORE): the page reads through to the snapshot.
+            x.epoch.next = 4.into();
+            wait_clock_cycle!(sim, clock, x);
+            sim_assert!(sim, !x.owned.val() & x.working_mapped.val(), x);
+            sim_assert_eq!(sim, x.working_frame.val(), 9, x);
+            sim.done(x)
+        });
+        let mut uut = IndirectionTable::new(4);
+        uut.connect_all();
+        sim.run(Box::new(uut), 10_000).unwrap();
+    }
+}
