@@ -1,0 +1,62 @@
+# pmsnap — common tasks. `make help` lists them.
+#
+# Sizing for `verilog`, `lint` and `cosim`: PAGES, PAGE_WORDS, FRAMES,
+# WORD_BITS (defaults: the spec's co-simulation defaults).
+
+CARGO      ?= cargo
+JOBS       ?= 2
+PAGES      ?= 256
+PAGE_WORDS ?= 64
+WORD_BITS  ?= 32
+FRAMES     ?= $(shell echo $$((2 * $(PAGES))))
+SIZING      = --pages $(PAGES) --page-words $(PAGE_WORDS) --frames $(FRAMES) --word-bits $(WORD_BITS)
+WORKLOAD   ?= workloads/demo.trace
+BUILD      ?= build
+VCD        ?= $(BUILD)/cosim.vcd
+PMSNAP      = target/release/pmsnap
+
+.PHONY: help setup demo verilog lint cosim wave test clean pmsnap
+
+help:
+	@echo "make demo     install what is missing, generate Verilog, co-simulate the demo workload, write $(BUILD)/demo.vcd"
+	@echo "make test     run every test (unit, co-simulation, lint, synthesis)"
+	@echo "make verilog  regenerate rtl-out/ (the committed default Verilog); OUT=dir and sizing variables to change"
+	@echo "make lint     verilator --lint-only -Wall on the generated Verilog"
+	@echo "make cosim    co-simulate WORKLOAD (default $(WORKLOAD)) with a VCD in $(VCD)"
+	@echo "make wave     open $(VCD) in GTKWave"
+	@echo "sizing: PAGES=$(PAGES) PAGE_WORDS=$(PAGE_WORDS) FRAMES=$(FRAMES) WORD_BITS=$(WORD_BITS)"
+
+setup:
+	scripts/setup.sh
+
+pmsnap:
+	$(CARGO) build --release -j$(JOBS) --bin pmsnap
+
+demo: setup pmsnap
+	$(PMSNAP) generate --out $(BUILD)/rtl
+	$(PMSNAP) cosim --workload workloads/demo.trace --reads-out $(BUILD)/demo.reads --dump-final $(BUILD)/demo.final --vcd $(BUILD)/demo.vcd
+	@echo "demo: Verilog in $(BUILD)/rtl, reads in $(BUILD)/demo.reads, waveform in $(BUILD)/demo.vcd"
+
+OUT ?= rtl-out
+verilog: pmsnap
+	$(PMSNAP) generate --out $(OUT) $(SIZING)
+
+lint: verilog
+	cd $(OUT) && verilator --lint-only -Wall verilator.vlt pmsnap_controller.v
+	@echo "lint: clean"
+
+cosim: pmsnap
+	@mkdir -p $(dir $(VCD))
+	$(PMSNAP) cosim $(SIZING) --workload $(WORKLOAD) --vcd $(VCD)
+
+wave:
+	@test -f $(VCD) || { echo "no $(VCD): run 'make cosim' first"; exit 1; }
+	@command -v gtkwave >/dev/null || { echo "GTKWave is not installed (apt-get install gtkwave); the waveform is $(VCD)"; exit 1; }
+	gtkwave $(VCD)
+
+test: setup
+	$(CARGO) test --workspace -j$(JOBS)
+
+clean:
+	rm -rf $(BUILD)
+	$(CARGO) clean
