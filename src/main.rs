@@ -180,6 +180,14 @@ fn cosim(a: CosimArgs) -> Result<ExitCode> {
         opts.cache_dir = dir.clone();
     }
     eprintln!("pmsnap cosim: {} ({}), Verilating into {} ...", config.tag(), source, opts.cache_dir.display());
+    let total = ops.len() as u64 + 2 + if opts.dump_final { config.logical_words() } else { 0 };
+    // Drawn only when stderr is a terminal.
+    let bar = indicatif::ProgressBar::new(total);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {pos}/{len} operations [{elapsed_precise}] {wide_bar}")
+            .context("progress bar template")?,
+    );
+    opts.progress = Some(bar);
     let sim = Cosim::new(opts, &ops)?;
     let outcome = sim.run()?;
     if let Some(path) = &a.reads_out {

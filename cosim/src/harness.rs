@@ -40,6 +40,8 @@ pub struct CosimOptions {
     pub stall_limit: u64,
     /// Keep a log of every host-port request (for cycle-exact tests).
     pub record_ports: bool,
+    /// Shows progress (operations done) on long runs.
+    pub progress: Option<indicatif::ProgressBar>,
     /// A deliberately broken host that acknowledges the flush without
     /// writing its dirty lines back: for tests that the checks catch it.
     pub broken_flush: bool,
@@ -59,6 +61,7 @@ impl CosimOptions {
             stall_limit: 200_000,
             record_ports: false,
             broken_flush: false,
+            progress: None,
         }
     }
 }
@@ -373,6 +376,11 @@ impl Cosim {
         while self.mismatch.is_none() && !self.finished() {
             self.cpu_step();
             self.clock_cycle()?;
+            if self.cycle % 65_536 == 0 {
+                if let Some(bar) = &self.opts.progress {
+                    bar.set_position(self.next_op as u64);
+                }
+            }
             if self.cycle - self.last_progress > self.opts.stall_limit {
                 let m = format!(
                     "no progress for {} cycles (op {} of {}, waiting for {:?}, {} queued, {} in flight)",
@@ -399,6 +407,9 @@ impl Cosim {
         self.stats.nvm_reads = self.nvm.reads;
         self.stats.nvm_writes = self.nvm.writes;
         self.model.trace_close();
+        if let Some(bar) = &self.opts.progress {
+            bar.finish_and_clear();
+        }
         Ok(Outcome { port_log: self.port_log, stats: self.stats, reads: self.reads, final_image: self.final_image, mismatch: self.mismatch, verilated: self.verilated })
     }
 

@@ -107,14 +107,7 @@ impl Logic for DirtyLog {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    macro_rules! cycle {
-        ($sim:ident, $x:ident $(, $strobe:ident)*) => {
-            $( $x.$strobe.next = true; )*
-            wait_clock_cycle!($sim, clock, $x);
-            $( $x.$strobe.next = false; )*
-        };
-    }
+    use crate::cycle;
 
     #[test]
     fn swap_keeps_the_previous_epoch_and_drop_empties_the_current() {

@@ -126,15 +126,7 @@ impl Logic for FrameAllocator {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// One clock cycle with the given strobes, then all strobes low.
-    macro_rules! cycle {
-        ($sim:ident, $x:ident $(, $strobe:ident)*) => {
-            $( $x.$strobe.next = true; )*
-            wait_clock_cycle!($sim, clock, $x);
-            $( $x.$strobe.next = false; )*
-        };
-    }
+    use crate::cycle;
 
     #[test]
     fn pops_oldest_first_stages_pushes_and_rolls_back() {

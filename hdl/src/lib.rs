@@ -3,6 +3,17 @@
 //! The file names are the block diagram: see [`controller`] for how they
 //! connect.
 
+/// Test benches: one clock cycle with the given strobes high, then low.
+#[cfg(test)]
+#[macro_export]
+macro_rules! cycle {
+    ($sim:ident, $x:ident $(, $strobe:ident)*) => {
+        $( $x.$strobe.next = true; )*
+        wait_clock_cycle!($sim, clock, $x);
+        $( $x.$strobe.next = false; )*
+    };
+}
+
 pub mod config;
 pub mod controller;
 pub mod cow_engine;
