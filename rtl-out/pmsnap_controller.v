@@ -51,6 +51,7 @@ module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_
     wire  [31:0] host__rsp_rdata;
     wire  host__rsp_err;
     reg  host__enable;
+    reg  host__mounted;
     wire  host__idle;
     wire  [15:0] host__lookup_page;
     reg  host__owned;
@@ -99,6 +100,7 @@ module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_
     reg  allocator__push;
     reg  [17:0] allocator__push_frame;
     reg  allocator__commit;
+    reg  allocator__publish;
     reg  allocator__rollback;
     reg  allocator__init;
     wire  [17:0] allocator__head_frame;
@@ -175,6 +177,7 @@ module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_
     wire  sequencer__alloc_push;
     wire  [17:0] sequencer__alloc_push_frame;
     wire  sequencer__alloc_commit;
+    wire  sequencer__alloc_publish;
     wire  sequencer__alloc_rollback;
     wire  sequencer__alloc_init;
     wire  [15:0] sequencer__epoch;
@@ -248,6 +251,7 @@ module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_
         .rsp_rdata(host__rsp_rdata),
         .rsp_err(host__rsp_err),
         .enable(host__enable),
+        .mounted(host__mounted),
         .idle(host__idle),
         .lookup_page(host__lookup_page),
         .owned(host__owned),
@@ -300,6 +304,7 @@ module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_
         .push(allocator__push),
         .push_frame(allocator__push_frame),
         .commit(allocator__commit),
+        .publish(allocator__publish),
         .rollback(allocator__rollback),
         .init(allocator__init),
         .head_frame(allocator__head_frame),
@@ -382,6 +387,7 @@ module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_
         .alloc_push(sequencer__alloc_push),
         .alloc_push_frame(sequencer__alloc_push_frame),
         .alloc_commit(sequencer__alloc_commit),
+        .alloc_publish(sequencer__alloc_publish),
         .alloc_rollback(sequencer__alloc_rollback),
         .alloc_init(sequencer__alloc_init),
         .epoch(sequencer__epoch),
@@ -477,6 +483,7 @@ module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_
         rsp_rdata = host__rsp_rdata;
         rsp_err = host__rsp_err;
         host__enable = sequencer__host_enable;
+        host__mounted = sequencer__mounted;
         host__nvm_idle = arbiter__idle;
         host__owned = tables__owned;
         host__working_mapped = tables__working_mapped;
@@ -524,6 +531,7 @@ module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_
         allocator__push = sequencer__alloc_push;
         allocator__push_frame = sequencer__alloc_push_frame;
         allocator__commit = sequencer__alloc_commit;
+        allocator__publish = sequencer__alloc_publish;
         allocator__rollback = sequencer__alloc_rollback;
         allocator__init = sequencer__alloc_init;
         dirty__append = host__remap;
@@ -592,7 +600,7 @@ module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_
 endmodule // pmsnap_controller
 
 
-module pmsnap_controller__allocator(clock,reset,pop,push,push_frame,commit,rollback,init,head_frame,empty,free_count);
+module pmsnap_controller__allocator(clock,reset,pop,push,push_frame,commit,publish,rollback,init,head_frame,empty,free_count);
     
     // Module arguments
     input wire  clock;
@@ -601,6 +609,7 @@ module pmsnap_controller__allocator(clock,reset,pop,push,push_frame,commit,rollb
     input wire  push;
     input wire  [17:0] push_frame;
     input wire  commit;
+    input wire  publish;
     input wire  rollback;
     input wire  init;
     output reg  [17:0] head_frame;
@@ -629,6 +638,9 @@ module pmsnap_controller__allocator(clock,reset,pop,push,push_frame,commit,rollb
     reg  [31:0] staged__d;
     wire  [31:0] staged__q;
     reg  staged__clock;
+    reg  [31:0] retired__d;
+    wire  [31:0] retired__q;
+    reg  retired__clock;
     reg  [17:0] snap_head__d;
     wire  [17:0] snap_head__q;
     reg  snap_head__clock;
@@ -670,6 +682,11 @@ module pmsnap_controller__allocator(clock,reset,pop,push,push_frame,commit,rollb
         .q(staged__q),
         .clock(staged__clock)
     );
+    pmsnap_controller__allocator__retired retired(
+        .d(retired__d),
+        .q(retired__q),
+        .clock(retired__clock)
+    );
     pmsnap_controller__allocator__snap_head snap_head(
         .d(snap_head__d),
         .q(snap_head__q),
@@ -687,12 +704,14 @@ module pmsnap_controller__allocator(clock,reset,pop,push,push_frame,commit,rollb
         tail__clock = clock;
         count__clock = clock;
         staged__clock = clock;
+        retired__clock = clock;
         snap_head__clock = clock;
         snap_count__clock = clock;
         head__d = head__q;
         tail__d = tail__q;
         count__d = count__q;
         staged__d = staged__q;
+        retired__d = retired__q;
         snap_head__d = snap_head__q;
         snap_count__d = snap_count__q;
         ring__clock = clock;
@@ -714,9 +733,17 @@ module pmsnap_controller__allocator(clock,reset,pop,push,push_frame,commit,rollb
             count__d = count__q - 32'h1;
         end
         if (commit) begin
-            count__d = count__q + staged__q;
-            snap_count__d = count__q + staged__q;
+            count__d = count__q + retired__q;
+            snap_count__d = count__q + retired__q;
             snap_head__d = head__q;
+            retired__d = staged__q;
+            staged__d = 32'h0;
+        end
+        if (publish) begin
+            count__d = count__q + retired__q + staged__q;
+            snap_count__d = count__q + retired__q + staged__q;
+            snap_head__d = head__q;
+            retired__d = 32'h0;
             staged__d = 32'h0;
         end
         head__d = head_next;
@@ -733,6 +760,7 @@ module pmsnap_controller__allocator(clock,reset,pop,push,push_frame,commit,rollb
             tail__d = 32'h0;
             count__d = 32'h0;
             staged__d = 32'h0;
+            retired__d = 32'h0;
             snap_head__d = 32'h0;
             snap_count__d = 32'h0;
         end
@@ -780,6 +808,25 @@ module pmsnap_controller__allocator__head(d,q,clock);
     end
           
 endmodule // pmsnap_controller__allocator__head
+
+
+module pmsnap_controller__allocator__retired(d,q,clock);
+    
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_controller__allocator__retired
 
 
 module pmsnap_controller__allocator__ring(clock,read_address,read_data,write_enable,write_address,write_data);
@@ -1855,7 +1902,7 @@ module pmsnap_controller__flush__pending(d,q,clock);
 endmodule // pmsnap_controller__flush__pending
 
 
-module pmsnap_controller__host(clock,reset,req_valid,req_ready,req_write,req_addr,req_wdata,rsp_valid,rsp_rdata,rsp_err,enable,idle,lookup_page,owned,working_mapped,working_frame,remap,remap_page,remap_frame,alloc_pop,alloc_empty,alloc_frame,cow_start,cow_done,cow_active,cow_offset,cow_wdata,cow_fault,error,nvm__req_valid,nvm__req_ready,nvm__req_write,nvm__req_addr,nvm__req_wdata,nvm__rsp_valid,nvm__rsp_rdata,nvm_idle);
+module pmsnap_controller__host(clock,reset,req_valid,req_ready,req_write,req_addr,req_wdata,rsp_valid,rsp_rdata,rsp_err,enable,mounted,idle,lookup_page,owned,working_mapped,working_frame,remap,remap_page,remap_frame,alloc_pop,alloc_empty,alloc_frame,cow_start,cow_done,cow_active,cow_offset,cow_wdata,cow_fault,error,nvm__req_valid,nvm__req_ready,nvm__req_write,nvm__req_addr,nvm__req_wdata,nvm__rsp_valid,nvm__rsp_rdata,nvm_idle);
     
     // Module arguments
     input wire  clock;
@@ -1869,6 +1916,7 @@ module pmsnap_controller__host(clock,reset,req_valid,req_ready,req_write,req_add
     output reg  [31:0] rsp_rdata;
     output reg  rsp_err;
     input wire  enable;
+    input wire  mounted;
     output reg  idle;
     output reg  [15:0] lookup_page;
     input wire  owned;
@@ -2002,7 +2050,7 @@ module pmsnap_controller__host(clock,reset,req_valid,req_ready,req_write,req_add
             HostState__Lookup:
                 begin
                     if (valid__q) begin
-                        if (addr__q >= limit) begin
+                        if ((addr__q >= limit) | ~mounted) begin
                             if (nvm_idle) begin
                                 rsp_valid = 1'b1;
                                 rsp_err = 1'b1;
@@ -2202,7 +2250,7 @@ module pmsnap_controller__host__write(d,q,clock);
 endmodule // pmsnap_controller__host__write
 
 
-module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_done,cmd_status,host_enable,host_idle,flush_start,flush_done,owns_nvm,owns_table,nvm__req_valid,nvm__req_ready,nvm__req_write,nvm__req_addr,nvm__req_wdata,nvm__rsp_valid,nvm__rsp_rdata,nvm_idle,lookup_page,working_mapped,working_frame,committed_mapped,committed_frame,ct_write,ct_write_page,ct_write_mapped,ct_write_frame,wt_write,wt_write_page,log_read_index,log_read_previous,log_page,log_current,log_previous,log_swap,log_drop,log_clear,alloc_push,alloc_push_frame,alloc_commit,alloc_rollback,alloc_init,epoch,mounted,snap_seq,page_hardened,snapshot_taken,restore_taken,error);
+module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_done,cmd_status,host_enable,host_idle,flush_start,flush_done,owns_nvm,owns_table,nvm__req_valid,nvm__req_ready,nvm__req_write,nvm__req_addr,nvm__req_wdata,nvm__rsp_valid,nvm__rsp_rdata,nvm_idle,lookup_page,working_mapped,working_frame,committed_mapped,committed_frame,ct_write,ct_write_page,ct_write_mapped,ct_write_frame,wt_write,wt_write_page,log_read_index,log_read_previous,log_page,log_current,log_previous,log_swap,log_drop,log_clear,alloc_push,alloc_push_frame,alloc_commit,alloc_publish,alloc_rollback,alloc_init,epoch,mounted,snap_seq,page_hardened,snapshot_taken,restore_taken,error);
     
     // Module arguments
     input wire  clock;
@@ -2248,6 +2296,7 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
     output reg  alloc_push;
     output reg  [17:0] alloc_push_frame;
     output reg  alloc_commit;
+    output reg  alloc_publish;
     output reg  alloc_rollback;
     output reg  alloc_init;
     output reg  [15:0] epoch;
@@ -2278,26 +2327,33 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
     localparam SeqState__Flush = 2;
     localparam SeqState__FlushDrain = 3;
     localparam SeqState__Identify = 4;
-    localparam SeqState__HardenRead = 5;
-    localparam SeqState__HardenPage = 6;
-    localparam SeqState__HardenWrite = 7;
-    localparam SeqState__HardenDurable = 8;
-    localparam SeqState__CommitWrite = 9;
-    localparam SeqState__CommitDurable = 10;
-    localparam SeqState__Finish = 11;
-    localparam SeqState__Scrub = 12;
-    localparam SeqState__FormatZero = 13;
-    localparam SeqState__FormatFrames = 14;
-    localparam SeqState__FormatDurable = 15;
-    localparam SeqState__RecoverSlots = 16;
-    localparam SeqState__RecoverDecide = 17;
-    localparam SeqState__RecoverClear = 18;
-    localparam SeqState__RecoverEntryRead = 19;
-    localparam SeqState__RecoverEntryWait = 20;
-    localparam SeqState__RecoverEntryCopy = 21;
-    localparam SeqState__RecoverFree = 22;
-    localparam SeqState__RecoverCheck = 23;
-    localparam SeqState__Done = 24;
+    localparam SeqState__IdentifyWait = 5;
+    localparam SeqState__Invalidate = 6;
+    localparam SeqState__InvalidateDurable = 7;
+    localparam SeqState__HardenRead = 8;
+    localparam SeqState__HardenPage = 9;
+    localparam SeqState__HardenWrite = 10;
+    localparam SeqState__HardenDurable = 11;
+    localparam SeqState__CommitWrite = 12;
+    localparam SeqState__CommitDurable = 13;
+    localparam SeqState__CommitMagic = 14;
+    localparam SeqState__CommitMagicDurable = 15;
+    localparam SeqState__Finish = 16;
+    localparam SeqState__Scrub = 17;
+    localparam SeqState__FormatZero = 18;
+    localparam SeqState__FormatFrames = 19;
+    localparam SeqState__FormatDurable = 20;
+    localparam SeqState__RecoverSlots = 21;
+    localparam SeqState__RecoverDecide = 22;
+    localparam SeqState__RecoverInvalidate = 23;
+    localparam SeqState__RecoverInvalidateDurable = 24;
+    localparam SeqState__RecoverClear = 25;
+    localparam SeqState__RecoverEntryRead = 26;
+    localparam SeqState__RecoverEntryWait = 27;
+    localparam SeqState__RecoverEntryCopy = 28;
+    localparam SeqState__RecoverFree = 29;
+    localparam SeqState__RecoverCheck = 30;
+    localparam SeqState__Done = 31;
     
     // Stub signals
     reg  [4:0] state__d;
@@ -2384,6 +2440,15 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
     reg  corrupt__d;
     wire  corrupt__q;
     reg  corrupt__clock;
+    reg  magic_seen__d;
+    wire  magic_seen__q;
+    reg  magic_seen__clock;
+    reg  other_slot__d;
+    wire  other_slot__q;
+    reg  other_slot__clock;
+    reg  reject__d;
+    wire  reject__q;
+    reg  reject__clock;
     reg  frame_used__clock;
     reg  [17:0] frame_used__read_address;
     wire  frame_used__read_data;
@@ -2399,6 +2464,7 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
     reg  [31:0] entry;
     reg  [31:0] inactive_base;
     reg  [31:0] slot_base;
+    reg  [31:0] current_slot_base;
     
     // Sub module instances
     pmsnap_controller__sequencer__state state(
@@ -2541,6 +2607,21 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
         .q(corrupt__q),
         .clock(corrupt__clock)
     );
+    pmsnap_controller__sequencer__magic_seen magic_seen(
+        .d(magic_seen__d),
+        .q(magic_seen__q),
+        .clock(magic_seen__clock)
+    );
+    pmsnap_controller__sequencer__other_slot other_slot(
+        .d(other_slot__d),
+        .q(other_slot__q),
+        .clock(other_slot__clock)
+    );
+    pmsnap_controller__sequencer__reject reject(
+        .d(reject__d),
+        .q(reject__q),
+        .clock(reject__clock)
+    );
     pmsnap_controller__sequencer__frame_used frame_used(
         .clock(frame_used__clock),
         .read_address(frame_used__read_address),
@@ -2580,6 +2661,9 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
         entry_reg__clock = clock;
         mapped_count__clock = clock;
         corrupt__clock = clock;
+        magic_seen__clock = clock;
+        other_slot__clock = clock;
+        reject__clock = clock;
         state__d = state__q;
         op__d = op__q;
         status__d = status__q;
@@ -2608,6 +2692,9 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
         entry_reg__d = entry_reg__q;
         mapped_count__d = mapped_count__q;
         corrupt__d = corrupt__q;
+        magic_seen__d = magic_seen__q;
+        other_slot__d = other_slot__q;
+        reject__d = reject__q;
         frame_used__clock = clock;
         frame_used__write_enable = 1'b0;
         frame_used__write_address = ((entry_reg__q) & 18'h3ffff);
@@ -2618,13 +2705,21 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
         if (active__q) begin
             committed_base = table_b_base;
         end
-        cmd_ready = state__q == SeqState__Idle;
+        cmd_ready = (state__q == SeqState__Idle) | ~reject__q;
         cmd_done = 1'b0;
         cmd_status = status__q;
+        if ((state__q != SeqState__Idle) & cmd_valid & ~reject__q) begin
+            reject__d = 1'b1;
+        end
+        if (reject__q & (state__q != SeqState__Done)) begin
+            cmd_done = 1'b1;
+            cmd_status = 32'h1;
+            reject__d = 1'b0;
+        end
         host_enable = (state__q == SeqState__Idle) | (state__q == SeqState__Flush);
         flush_start = 1'b0;
         owns_table = ~((state__q == SeqState__Idle) | (state__q == SeqState__Drain) | (state__q == SeqState__Flush) | (state__q == SeqState__FlushDrain));
-        owns_nvm = (state__q == SeqState__HardenRead) | (state__q == SeqState__HardenPage) | (state__q == SeqState__HardenWrite) | (state__q == SeqState__HardenDurable) | (state__q == SeqState__CommitWrite) | (state__q == SeqState__CommitDurable) | (state__q == SeqState__FormatZero) | (state__q == SeqState__FormatFrames) | (state__q == SeqState__FormatDurable) | (state__q == SeqState__RecoverSlots) | (state__q == SeqState__RecoverEntryRead) | (state__q == SeqState__RecoverEntryWait) | (state__q == SeqState__RecoverEntryCopy) | (state__q == SeqState__RecoverFree) | (state__q == SeqState__RecoverCheck);
+        owns_nvm = (state__q == SeqState__Identify) | (state__q == SeqState__IdentifyWait) | (state__q == SeqState__Invalidate) | (state__q == SeqState__InvalidateDurable) | (state__q == SeqState__CommitMagic) | (state__q == SeqState__CommitMagicDurable) | (state__q == SeqState__RecoverInvalidate) | (state__q == SeqState__RecoverInvalidateDurable) | (state__q == SeqState__HardenRead) | (state__q == SeqState__HardenPage) | (state__q == SeqState__HardenWrite) | (state__q == SeqState__HardenDurable) | (state__q == SeqState__CommitWrite) | (state__q == SeqState__CommitDurable) | (state__q == SeqState__FormatZero) | (state__q == SeqState__FormatFrames) | (state__q == SeqState__FormatDurable) | (state__q == SeqState__RecoverSlots) | (state__q == SeqState__RecoverEntryRead) | (state__q == SeqState__RecoverEntryWait) | (state__q == SeqState__RecoverEntryCopy) | (state__q == SeqState__RecoverFree) | (state__q == SeqState__RecoverCheck);
         nvm__req_valid = 1'b0;
         nvm__req_write = 1'b1;
         nvm__req_addr = 32'h0;
@@ -2644,6 +2739,7 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
         alloc_push = 1'b0;
         alloc_push_frame = committed_frame;
         alloc_commit = 1'b0;
+        alloc_publish = 1'b0;
         alloc_rollback = 1'b0;
         alloc_init = 1'b0;
         page_hardened = 1'b0;
@@ -2661,6 +2757,10 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
         slot_base = 32'h0;
         if (new_seq__q[32'h0]) begin
             slot_base = slot_1_base;
+        end
+        current_slot_base = 32'h0;
+        if (seq__q[32'h0]) begin
+            current_slot_base = slot_1_base;
         end
         entry = 32'h0;
         if (working_mapped) begin
@@ -2736,6 +2836,7 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
                             is_mounted__d = 1'b0;
                             index__d = 32'h0;
                             answered__d = 32'h0;
+                            magic_seen__d = 1'b0;
                             state__d = SeqState__RecoverSlots;
                         end
                         else begin
@@ -2764,9 +2865,40 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
                 begin
                     new_seq__d = seq__q + 32'h1;
                     new_table__d = ~active__q;
-                    index__d = 32'h0;
-                    list_current__d = 1'b0;
-                    state__d = SeqState__HardenRead;
+                    nvm__req_valid = 1'b1;
+                    nvm__req_write = 1'b0;
+                    nvm__req_addr = current_slot_base + 32'h2;
+                    if (nvm__req_ready) begin
+                        state__d = SeqState__IdentifyWait;
+                    end
+                end
+            SeqState__IdentifyWait:
+                begin
+                    if (nvm__rsp_valid) begin
+                        if (rsp_word == seq__q) begin
+                            state__d = SeqState__Invalidate;
+                        end
+                        else begin
+                            status__d = 32'h3;
+                            state__d = SeqState__Done;
+                        end
+                    end
+                end
+            SeqState__Invalidate:
+                begin
+                    nvm__req_valid = 1'b1;
+                    nvm__req_addr = slot_base;
+                    if (nvm__req_ready) begin
+                        state__d = SeqState__InvalidateDurable;
+                    end
+                end
+            SeqState__InvalidateDurable:
+                begin
+                    if (nvm_idle) begin
+                        index__d = 32'h0;
+                        list_current__d = 1'b0;
+                        state__d = SeqState__HardenRead;
+                    end
                 end
             SeqState__HardenRead:
                 begin
@@ -2808,8 +2940,8 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
             SeqState__HardenDurable:
                 begin
                     if (nvm_idle) begin
-                        word__d = 32'h0;
-                        checksum__d = seed;
+                        word__d = 32'h1;
+                        checksum__d = ((seed << 32'h5) | (seed >> 32'h1b)) ^ magic;
                         state__d = SeqState__CommitWrite;
                     end
                 end
@@ -2829,19 +2961,35 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
             SeqState__CommitDurable:
                 begin
                     if (nvm_idle) begin
+                        state__d = SeqState__CommitMagic;
+                    end
+                end
+            SeqState__CommitMagic:
+                begin
+                    nvm__req_valid = 1'b1;
+                    nvm__req_addr = slot_base;
+                    nvm__req_wdata = ((magic) & 32'hffffffff);
+                    if (nvm__req_ready) begin
+                        state__d = SeqState__CommitMagicDurable;
+                    end
+                end
+            SeqState__CommitMagicDurable:
+                begin
+                    if (nvm_idle) begin
                         state__d = SeqState__Finish;
                     end
                 end
             SeqState__Finish:
                 begin
-                    alloc_commit = 1'b1;
                     seq__d = new_seq__q;
                     active__d = new_table__q;
                     if (op__q == 32'h4) begin
+                        alloc_publish = 1'b1;
                         is_mounted__d = 1'b1;
                         epoch_reg__d = 32'h1;
                     end
                     else begin
+                        alloc_commit = 1'b1;
                         log_swap = 1'b1;
                         snapshot_taken = 1'b1;
                     end
@@ -2886,8 +3034,8 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
                     if (nvm_idle) begin
                         new_seq__d = 32'h1;
                         new_table__d = 1'b0;
-                        word__d = 32'h0;
-                        checksum__d = seed;
+                        word__d = 32'h1;
+                        checksum__d = ((seed << 32'h5) | (seed >> 32'h1b)) ^ magic;
                         state__d = SeqState__CommitWrite;
                     end
                 end
@@ -2907,6 +3055,9 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
                         if (answered__q[(32'h0)+:(3)] == 32'h0) begin
                             checksum__d = ((seed << 32'h5) | (seed >> 32'h1b)) ^ rsp_word;
                             slot_ok__d = rsp_word == magic;
+                            if (rsp_word == magic) begin
+                                magic_seen__d = 1'b1;
+                            end
                         end
                         else if (answered__q[(32'h0)+:(3)] == 32'h1) begin
                             slot_ok__d = slot_ok__q & (rsp_word == version);
@@ -2943,18 +3094,41 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
             SeqState__RecoverDecide:
                 begin
                     index__d = 32'h0;
-                    state__d = SeqState__RecoverClear;
+                    state__d = SeqState__RecoverInvalidate;
                     if (valid1__q & (~valid0__q | (seq1__q > seq0__q))) begin
                         seq__d = seq1__q;
                         active__d = table1__q;
+                        other_slot__d = 1'b0;
                     end
                     else if (valid0__q) begin
                         seq__d = seq0__q;
                         active__d = table0__q;
+                        other_slot__d = 1'b1;
+                    end
+                    else if (magic_seen__q) begin
+                        status__d = 32'h3;
+                        state__d = SeqState__Done;
                     end
                     else begin
                         status__d = 32'h2;
                         state__d = SeqState__Done;
+                    end
+                end
+            SeqState__RecoverInvalidate:
+                begin
+                    nvm__req_valid = 1'b1;
+                    nvm__req_addr = 32'h0;
+                    if (other_slot__q) begin
+                        nvm__req_addr = slot_1_base;
+                    end
+                    if (nvm__req_ready) begin
+                        state__d = SeqState__RecoverInvalidateDurable;
+                    end
+                end
+            SeqState__RecoverInvalidateDurable:
+                begin
+                    if (nvm_idle) begin
+                        state__d = SeqState__RecoverClear;
                     end
                 end
             SeqState__RecoverClear:
@@ -3039,7 +3213,7 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
                         state__d = SeqState__Done;
                     end
                     else begin
-                        alloc_commit = 1'b1;
+                        alloc_publish = 1'b1;
                         is_mounted__d = 1'b1;
                         epoch_reg__d = 32'h1;
                         state__d = SeqState__Done;
@@ -3048,6 +3222,7 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
             SeqState__Done:
                 begin
                     cmd_done = 1'b1;
+                    cmd_status = status__q;
                     error = status__q != 32'h0;
                     state__d = SeqState__Idle;
                 end
@@ -3063,6 +3238,7 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
         end
         if (reset) begin
             state__d = SeqState__Idle;
+            reject__d = 1'b0;
             is_mounted__d = 1'b0;
             seq__d = 32'h0;
             active__d = 1'b0;
@@ -3267,6 +3443,25 @@ module pmsnap_controller__sequencer__list_current(d,q,clock);
 endmodule // pmsnap_controller__sequencer__list_current
 
 
+module pmsnap_controller__sequencer__magic_seen(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_controller__sequencer__magic_seen
+
+
 module pmsnap_controller__sequencer__mapped_count(d,q,clock);
     
     // Module arguments
@@ -3343,6 +3538,25 @@ module pmsnap_controller__sequencer__op(d,q,clock);
 endmodule // pmsnap_controller__sequencer__op
 
 
+module pmsnap_controller__sequencer__other_slot(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_controller__sequencer__other_slot
+
+
 module pmsnap_controller__sequencer__page(d,q,clock);
     
     // Module arguments
@@ -3379,6 +3593,25 @@ module pmsnap_controller__sequencer__pushed(d,q,clock);
     end
           
 endmodule // pmsnap_controller__sequencer__pushed
+
+
+module pmsnap_controller__sequencer__reject(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_controller__sequencer__reject
 
 
 module pmsnap_controller__sequencer__seq(d,q,clock);
@@ -3508,26 +3741,33 @@ module pmsnap_controller__sequencer__state(d,q,clock);
     localparam SeqState__Flush = 2;
     localparam SeqState__FlushDrain = 3;
     localparam SeqState__Identify = 4;
-    localparam SeqState__HardenRead = 5;
-    localparam SeqState__HardenPage = 6;
-    localparam SeqState__HardenWrite = 7;
-    localparam SeqState__HardenDurable = 8;
-    localparam SeqState__CommitWrite = 9;
-    localparam SeqState__CommitDurable = 10;
-    localparam SeqState__Finish = 11;
-    localparam SeqState__Scrub = 12;
-    localparam SeqState__FormatZero = 13;
-    localparam SeqState__FormatFrames = 14;
-    localparam SeqState__FormatDurable = 15;
-    localparam SeqState__RecoverSlots = 16;
-    localparam SeqState__RecoverDecide = 17;
-    localparam SeqState__RecoverClear = 18;
-    localparam SeqState__RecoverEntryRead = 19;
-    localparam SeqState__RecoverEntryWait = 20;
-    localparam SeqState__RecoverEntryCopy = 21;
-    localparam SeqState__RecoverFree = 22;
-    localparam SeqState__RecoverCheck = 23;
-    localparam SeqState__Done = 24;
+    localparam SeqState__IdentifyWait = 5;
+    localparam SeqState__Invalidate = 6;
+    localparam SeqState__InvalidateDurable = 7;
+    localparam SeqState__HardenRead = 8;
+    localparam SeqState__HardenPage = 9;
+    localparam SeqState__HardenWrite = 10;
+    localparam SeqState__HardenDurable = 11;
+    localparam SeqState__CommitWrite = 12;
+    localparam SeqState__CommitDurable = 13;
+    localparam SeqState__CommitMagic = 14;
+    localparam SeqState__CommitMagicDurable = 15;
+    localparam SeqState__Finish = 16;
+    localparam SeqState__Scrub = 17;
+    localparam SeqState__FormatZero = 18;
+    localparam SeqState__FormatFrames = 19;
+    localparam SeqState__FormatDurable = 20;
+    localparam SeqState__RecoverSlots = 21;
+    localparam SeqState__RecoverDecide = 22;
+    localparam SeqState__RecoverInvalidate = 23;
+    localparam SeqState__RecoverInvalidateDurable = 24;
+    localparam SeqState__RecoverClear = 25;
+    localparam SeqState__RecoverEntryRead = 26;
+    localparam SeqState__RecoverEntryWait = 27;
+    localparam SeqState__RecoverEntryCopy = 28;
+    localparam SeqState__RecoverFree = 29;
+    localparam SeqState__RecoverCheck = 30;
+    localparam SeqState__Done = 31;
     
     // Update code (custom)
     initial begin

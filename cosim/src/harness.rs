@@ -508,8 +508,8 @@ impl Cosim {
                 if !self.port_quiet() {
                     return;
                 }
-                self.port_ref.restore();
-                self.cpu_ref.restore();
+                self.port_ref.recover();
+                self.cpu_ref.recover();
                 // Reset clears the controller's counters; keep the totals.
                 self.cow_faults_before += self.pins.cow_faults.get();
                 self.hardened_before += self.pins.pages_hardened.get();

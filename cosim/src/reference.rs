@@ -22,6 +22,9 @@ pub struct Reference {
     snapshot_mapped: BitVec,
     /// Pages copied on write since the last snapshot, with their contents.
     working: HashMap<usize, Vec<u64>>,
+    /// Frames only the superseded snapshot used: kept as its fallback until
+    /// the next snapshot commits.
+    retired: usize,
     /// Pages of `M` first written in this epoch (COW faults so far, total).
     pub cow_faults: u64,
 }
@@ -43,6 +46,7 @@ impl Reference {
             snapshot: HashMap::new(),
             snapshot_mapped: bitvec![0; pages],
             working: HashMap::new(),
+            retired: 0,
             cow_faults: 0,
         }
     }
@@ -52,6 +56,7 @@ impl Reference {
         self.snapshot.clear();
         self.snapshot_mapped.fill(false);
         self.working.clear();
+        self.retired = 0;
     }
 
     fn split(&self, addr: u64) -> Result<(usize, usize), Refusal> {
@@ -80,12 +85,22 @@ impl Reference {
         Ok(())
     }
 
-    /// SNAPSHOT: `S := M`; frames only the old snapshot used are freed.
+    /// SNAPSHOT: `S := M`. The frames the old snapshot alone used are
+    /// retired; those retired by the snapshot before it become free.
     pub fn snapshot(&mut self) {
+        let mut retired = 0;
         for (page, data) in self.working.drain() {
+            retired += self.snapshot_mapped[page] as usize;
             self.snapshot_mapped.set(page, true);
             self.snapshot.insert(page, data);
         }
+        self.retired = retired;
+    }
+
+    /// Power loss and RECOVER: `M := S`, and no fallback snapshot is kept.
+    pub fn recover(&mut self) {
+        self.working.clear();
+        self.retired = 0;
     }
 
     /// RESTORE: `M := S`.
@@ -93,9 +108,10 @@ impl Reference {
         self.working.clear();
     }
 
-    /// Free frames: F minus the frames the committed and working images hold.
+    /// Free frames: F minus the frames the committed image, the working
+    /// image and the fallback snapshot hold.
     pub fn free_frames(&self) -> Option<usize> {
-        self.frames.map(|f| f - self.snapshot_mapped.count_ones() - self.working.len())
+        self.frames.map(|f| f - self.snapshot_mapped.count_ones() - self.working.len() - self.retired)
     }
 
     /// Pages remapped since the last snapshot.
@@ -129,7 +145,9 @@ mod tests {
         assert_eq!(r.free_frames(), Some(5));
         r.write(4, 1).unwrap();
         r.snapshot();
-        assert_eq!(r.free_frames(), Some(5), "the superseded frame of page 1 is reclaimed");
+        assert_eq!(r.free_frames(), Some(4), "the superseded frame of page 1 is kept as fallback");
+        r.snapshot();
+        assert_eq!(r.free_frames(), Some(5), "and reclaimed one snapshot later");
         assert_eq!(r.read(16), Err(Refusal::OutOfRange));
         assert_eq!(r.write(16, 1), Err(Refusal::OutOfRange));
         assert_eq!(r.cow_faults, 3);
@@ -145,6 +163,8 @@ mod tests {
         r.write(0, 2).unwrap();
         assert_eq!(r.write(4, 2), Err(Refusal::NoFrames));
         assert_eq!(r.read(4), Ok(1));
+        r.snapshot();
+        assert_eq!(r.write(4, 2), Err(Refusal::NoFrames), "page 0's old frame is the fallback's");
         r.snapshot();
         r.write(4, 2).unwrap();
     }

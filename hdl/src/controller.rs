@@ -146,6 +146,7 @@ impl<const D: usize> Logic for Controller<D> {
         self.rsp_rdata.next = self.host.rsp_rdata.val();
         self.rsp_err.next = self.host.rsp_err.val();
         self.host.enable.next = self.sequencer.host_enable.val();
+        self.host.mounted.next = self.sequencer.mounted.val();
         self.host.nvm_idle.next = self.arbiter.idle.val();
         self.host.owned.next = self.tables.owned.val();
         self.host.working_mapped.next = self.tables.working_mapped.val();
@@ -202,6 +203,7 @@ impl<const D: usize> Logic for Controller<D> {
         self.allocator.push.next = self.sequencer.alloc_push.val();
         self.allocator.push_frame.next = self.sequencer.alloc_push_frame.val();
         self.allocator.commit.next = self.sequencer.alloc_commit.val();
+        self.allocator.publish.next = self.sequencer.alloc_publish.val();
         self.allocator.rollback.next = self.sequencer.alloc_rollback.val();
         self.allocator.init.next = self.sequencer.alloc_init.val();
         self.dirty.append.next = self.host.remap.val();

@@ -2,10 +2,14 @@
 //! writes spread over all free frames (wear levelling, claim 2).
 //!
 //! * `pop` takes the frame at the head (`head_frame`, valid while `!empty`).
-//! * `push` appends a freed frame, *staged*: it becomes allocatable only at
-//!   `commit`, because SNAPSHOT frees frames before its commit record is
-//!   durable.
-//! * `commit` publishes the staged frames and marks the snapshot point;
+//! * `push` appends a freed frame, *staged*. At `commit` (a snapshot is
+//!   durable) staged frames become *retired*, and the frames retired at the
+//!   previous commit become free: a frame the superseded snapshot used is
+//!   kept until the snapshot after the current one, because that snapshot's
+//!   commit record is the fallback should the current record be damaged.
+//! * `publish` makes every staged and retired frame free at once (FORMAT,
+//!   RECOVER, which keep no fallback);
+//! * `commit` and `publish` also mark the snapshot point;
 //!   `rollback` returns every frame popped since that point (RESTORE), in
 //!   O(1): between two snapshots the ring is only ever popped.
 //! * `init` empties the ring (FORMAT then pushes every frame).
@@ -22,6 +26,7 @@ pub struct FrameAllocator {
     pub push: Signal<In, Bit>,
     pub push_frame: Signal<In, Bits<FRAME_BITS>>,
     pub commit: Signal<In, Bit>,
+    pub publish: Signal<In, Bit>,
     pub rollback: Signal<In, Bit>,
     pub init: Signal<In, Bit>,
     /// The frame `pop` hands out.
@@ -34,6 +39,7 @@ pub struct FrameAllocator {
     tail: DFF<Bits<FRAME_BITS>>,
     count: DFF<Bits<COUNTER_BITS>>,
     staged: DFF<Bits<COUNTER_BITS>>,
+    retired: DFF<Bits<COUNTER_BITS>>,
     snap_head: DFF<Bits<FRAME_BITS>>,
     snap_count: DFF<Bits<COUNTER_BITS>>,
     head_next: Signal<Local, Bits<FRAME_BITS>>,
@@ -52,6 +58,7 @@ impl FrameAllocator {
             push: Default::default(),
             push_frame: Default::default(),
             commit: Default::default(),
+            publish: Default::default(),
             rollback: Default::default(),
             init: Default::default(),
             head_frame: Default::default(),
@@ -62,6 +69,7 @@ impl FrameAllocator {
             tail: Default::default(),
             count: Default::default(),
             staged: Default::default(),
+            retired: Default::default(),
             snap_head: Default::default(),
             snap_count: Default::default(),
             head_next: Default::default(),
@@ -75,7 +83,7 @@ impl FrameAllocator {
 impl Logic for FrameAllocator {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, head, tail, count, staged, snap_head, snap_count);
+        dff_setup!(self, clock, head, tail, count, staged, retired, snap_head, snap_count);
         self.ring.clock.next = self.clock.val();
         self.head_inc.next = self.head.q.val() + 1;
         if self.head.q.val() == self.last.val() {
@@ -94,9 +102,17 @@ impl Logic for FrameAllocator {
             self.count.d.next = self.count.q.val() - 1;
         }
         if self.commit.val() {
-            self.count.d.next = self.count.q.val() + self.staged.q.val();
-            self.snap_count.d.next = self.count.q.val() + self.staged.q.val();
+            self.count.d.next = self.count.q.val() + self.retired.q.val();
+            self.snap_count.d.next = self.count.q.val() + self.retired.q.val();
             self.snap_head.d.next = self.head.q.val();
+            self.retired.d.next = self.staged.q.val();
+            self.staged.d.next = 0.into();
+        }
+        if self.publish.val() {
+            self.count.d.next = self.count.q.val() + self.retired.q.val() + self.staged.q.val();
+            self.snap_count.d.next = self.count.q.val() + self.retired.q.val() + self.staged.q.val();
+            self.snap_head.d.next = self.head.q.val();
+            self.retired.d.next = 0.into();
             self.staged.d.next = 0.into();
         }
         self.head.d.next = self.head_next.val();
@@ -114,6 +130,7 @@ impl Logic for FrameAllocator {
             self.tail.d.next = 0.into();
             self.count.d.next = 0.into();
             self.staged.d.next = 0.into();
+            self.retired.d.next = 0.into();
             self.snap_head.d.next = 0.into();
             self.snap_count.d.next = 0.into();
         }
@@ -140,7 +157,7 @@ mod tests {
                 cycle!(sim, x, push);
             }
             sim_assert_eq!(sim, x.free_count.val(), 0, x);
-            cycle!(sim, x, commit);
+            cycle!(sim, x, publish);
             sim_assert_eq!(sim, x.free_count.val(), 4, x);
             sim_assert_eq!(sim, x.head_frame.val(), 3, x);
             cycle!(sim, x, pop);
@@ -152,10 +169,13 @@ mod tests {
             cycle!(sim, x, rollback);
             sim_assert_eq!(sim, x.free_count.val(), 4, x);
             sim_assert_eq!(sim, x.head_frame.val(), 3, x);
-            // Pop one, free one (staged) and commit: the snapshot point moves.
+            // Pop one, free one (staged) and commit: the snapshot point
+            // moves; the freed frame is retired for one more commit.
             cycle!(sim, x, pop);
             x.push_frame.next = 2.into();
             cycle!(sim, x, push);
+            sim_assert_eq!(sim, x.free_count.val(), 3, x);
+            cycle!(sim, x, commit);
             sim_assert_eq!(sim, x.free_count.val(), 3, x);
             cycle!(sim, x, commit);
             sim_assert_eq!(sim, x.free_count.val(), 4, x);

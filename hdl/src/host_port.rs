@@ -3,7 +3,7 @@
 //! One request is held in a single stage (`s1`) while its table entry, read
 //! at the accepting edge, is decoded:
 //!
-//! * address ≥ L·W → error response, nothing changes;
+//! * address ≥ L·W, or no device mounted → error response, nothing changes;
 //! * read of a page with no frame → zero, no NVM access;
 //! * read, or write to a page already remapped in this epoch → one NVM
 //!   access at `frames_base + frame·W + offset`; the NVM's response is the
@@ -43,6 +43,8 @@ pub struct HostPort<const D: usize> {
     pub rsp_err: Signal<Out, Bit>,
     /// Low while the command sequencer owns the controller.
     pub enable: Signal<In, Bit>,
+    /// Low until FORMAT or RECOVER succeeds: every request is an error.
+    pub mounted: Signal<In, Bit>,
     /// No request held and nothing in flight.
     pub idle: Signal<Out, Bit>,
     /// Indirection-table lookup (results one cycle after `lookup_page`).
@@ -101,6 +103,7 @@ impl<const D: usize> HostPort<D> {
             rsp_rdata: Default::default(),
             rsp_err: Default::default(),
             enable: Default::default(),
+            mounted: Default::default(),
             idle: Default::default(),
             lookup_page: Default::default(),
             owned: Default::default(),
@@ -167,7 +170,7 @@ impl<const D: usize> Logic for HostPort<D> {
         match self.state.q.val() {
             HostState::Lookup => {
                 if self.valid.q.val() {
-                    if self.addr.q.val() >= self.limit.val() {
+                    if (self.addr.q.val() >= self.limit.val()) | !self.mounted.val() {
                         if self.nvm_idle.val() {
                             self.rsp_valid.next = true;
                             self.rsp_err.next = true;

@@ -5,17 +5,26 @@
 //! 1. (host) system state is already in the state pages;
 //! 2. `Flush`: flush handshake while the host port stays open for the
 //!    write-backs, then `FlushDrain` closes it and drains it;
-//! 3. `Identify`: the committed sequence number and table (registers that
-//!    cache the commit record) give the new sequence number and the
-//!    inactive table;
+//! 3. `Identify`: the preceding snapshot's sequence number is read back
+//!    from its commit record and checked against the on-chip copy (a
+//!    mismatch answers `corrupt`); it gives the new sequence number, slot
+//!    and table. `Invalidate` then retires the record in the slot about to
+//!    be written (the snapshot before the preceding one);
 //! 4. `Harden*`: for each page in the previous and the current dirty log,
 //!    write its entry of the new image into the inactive NVM table (3 cycles
 //!    an entry); current-epoch pages also become committed on chip, and the
 //!    frames they leave behind are staged for reclaim; `HardenDurable` waits
 //!    for every write to be answered;
-//! 5. `Commit*`: one commit record (8 words, checksummed) into the slot that
-//!    is not current; the switch takes effect when it is durable;
-//! 6. `Finish`: publish the reclaimed frames, swap the dirty logs.
+//! 5. `Commit*`: one commit record into the slot that is not current: words
+//!    1–7 (the last a checksum), durable, then the magic word alone — the
+//!    atomic switch: a record is valid only once its magic has landed;
+//! 6. `Finish`: reclaim, swap the dirty logs. Frames the superseded
+//!    snapshot alone used stay reserved until the next snapshot commits,
+//!    because its record, in the other slot, is the fallback should the
+//!    current one be found damaged at rest.
+//!
+//! A command that arrives while another runs is answered `busy` (status 1)
+//! and changes nothing.
 //!
 //! RESTORE drops the working epoch: epoch + 1, allocator rollback, dirty log
 //! dropped: two cycles whatever `L` and the dirty count. Once every 2^16 − 1
@@ -48,12 +57,17 @@ pub enum SeqState {
     Flush,
     FlushDrain,
     Identify,
+    IdentifyWait,
+    Invalidate,
+    InvalidateDurable,
     HardenRead,
     HardenPage,
     HardenWrite,
     HardenDurable,
     CommitWrite,
     CommitDurable,
+    CommitMagic,
+    CommitMagicDurable,
     Finish,
     Scrub,
     FormatZero,
@@ -61,6 +75,8 @@ pub enum SeqState {
     FormatDurable,
     RecoverSlots,
     RecoverDecide,
+    RecoverInvalidate,
+    RecoverInvalidateDurable,
     RecoverClear,
     RecoverEntryRead,
     RecoverEntryWait,
@@ -116,6 +132,7 @@ pub struct SnapshotFsm<const D: usize> {
     pub alloc_push: Signal<Out, Bit>,
     pub alloc_push_frame: Signal<Out, Bits<FRAME_BITS>>,
     pub alloc_commit: Signal<Out, Bit>,
+    pub alloc_publish: Signal<Out, Bit>,
     pub alloc_rollback: Signal<Out, Bit>,
     pub alloc_init: Signal<Out, Bit>,
     /// State exported to the other blocks and the status port.
@@ -156,6 +173,10 @@ pub struct SnapshotFsm<const D: usize> {
     entry_reg: DFF<Bits<32>>,
     mapped_count: DFF<Bits<COUNTER_BITS>>,
     corrupt: DFF<Bit>,
+    magic_seen: DFF<Bit>,
+    other_slot: DFF<Bit>,
+    /// A command arrived while another runs: answer it `busy`.
+    reject: DFF<Bit>,
     /// RECOVER's map of the frames the committed table uses.
     frame_used: SyncRam<Bit, FRAME_BITS>,
     rsp_word: Signal<Local, Bits<32>>,
@@ -165,6 +186,7 @@ pub struct SnapshotFsm<const D: usize> {
     entry: Signal<Local, Bits<32>>,
     inactive_base: Signal<Local, Bits<NVM_ADDR_BITS>>,
     slot_base: Signal<Local, Bits<NVM_ADDR_BITS>>,
+    current_slot_base: Signal<Local, Bits<NVM_ADDR_BITS>>,
     pages: Constant<Bits<COUNTER_BITS>>,
     page_words: Constant<Bits<COUNTER_BITS>>,
     frames: Constant<Bits<COUNTER_BITS>>,
@@ -220,6 +242,7 @@ impl<const D: usize> SnapshotFsm<D> {
             alloc_push: Default::default(),
             alloc_push_frame: Default::default(),
             alloc_commit: Default::default(),
+            alloc_publish: Default::default(),
             alloc_rollback: Default::default(),
             alloc_init: Default::default(),
             epoch: Default::default(),
@@ -257,6 +280,9 @@ impl<const D: usize> SnapshotFsm<D> {
             entry_reg: Default::default(),
             mapped_count: Default::default(),
             corrupt: Default::default(),
+            magic_seen: Default::default(),
+            other_slot: Default::default(),
+            reject: Default::default(),
             frame_used: SyncRam::new(config.frames),
             rsp_word: Default::default(),
             committed_base: Default::default(),
@@ -265,6 +291,7 @@ impl<const D: usize> SnapshotFsm<D> {
             entry: Default::default(),
             inactive_base: Default::default(),
             slot_base: Default::default(),
+            current_slot_base: Default::default(),
             pages: Constant::new((config.pages as u64).to_bits()),
             page_words: Constant::new((config.page_words as u64).to_bits()),
             frames: Constant::new((config.frames as u64).to_bits()),
@@ -289,7 +316,7 @@ impl<const D: usize> Logic for SnapshotFsm<D> {
         dff_setup!(
             self, clock, state, op, status, is_mounted, seq, active, epoch_reg, index, pushed, list_current, page,
             word, checksum, new_seq, new_table, answered, slot_ok, slot_seq, slot_table, valid0, valid1, seq0, seq1,
-            table0, table1, entry_reg, mapped_count, corrupt
+            table0, table1, entry_reg, mapped_count, corrupt, magic_seen, other_slot, reject
         );
         self.frame_used.clock.next = self.clock.val();
         self.frame_used.write_enable.next = false;
@@ -302,16 +329,34 @@ impl<const D: usize> Logic for SnapshotFsm<D> {
             self.committed_base.next = self.table_b_base.val();
         }
         // Outputs idle by default.
-        self.cmd_ready.next = self.state.q.val() == SeqState::Idle;
+        // Idle: accept a command. Busy: accept one and answer it `busy`
+        // (status 1) at the next cycle the running command is not done.
+        self.cmd_ready.next = (self.state.q.val() == SeqState::Idle) | !self.reject.q.val();
         self.cmd_done.next = false;
         self.cmd_status.next = self.status.q.val();
+        if (self.state.q.val() != SeqState::Idle) & self.cmd_valid.val() & !self.reject.q.val() {
+            self.reject.d.next = true;
+        }
+        if self.reject.q.val() & (self.state.q.val() != SeqState::Done) {
+            self.cmd_done.next = true;
+            self.cmd_status.next = 1.into();
+            self.reject.d.next = false;
+        }
         self.host_enable.next = (self.state.q.val() == SeqState::Idle) | (self.state.q.val() == SeqState::Flush);
         self.flush_start.next = false;
         self.owns_table.next = !((self.state.q.val() == SeqState::Idle)
             | (self.state.q.val() == SeqState::Drain)
             | (self.state.q.val() == SeqState::Flush)
             | (self.state.q.val() == SeqState::FlushDrain));
-        self.owns_nvm.next = (self.state.q.val() == SeqState::HardenRead)
+        self.owns_nvm.next = (self.state.q.val() == SeqState::Identify)
+            | (self.state.q.val() == SeqState::IdentifyWait)
+            | (self.state.q.val() == SeqState::Invalidate)
+            | (self.state.q.val() == SeqState::InvalidateDurable)
+            | (self.state.q.val() == SeqState::CommitMagic)
+            | (self.state.q.val() == SeqState::CommitMagicDurable)
+            | (self.state.q.val() == SeqState::RecoverInvalidate)
+            | (self.state.q.val() == SeqState::RecoverInvalidateDurable)
+            | (self.state.q.val() == SeqState::HardenRead)
             | (self.state.q.val() == SeqState::HardenPage)
             | (self.state.q.val() == SeqState::HardenWrite)
             | (self.state.q.val() == SeqState::HardenDurable)
@@ -345,6 +390,7 @@ impl<const D: usize> Logic for SnapshotFsm<D> {
         self.alloc_push.next = false;
         self.alloc_push_frame.next = self.committed_frame.val();
         self.alloc_commit.next = false;
+        self.alloc_publish.next = false;
         self.alloc_rollback.next = false;
         self.alloc_init.next = false;
         self.page_hardened.next = false;
@@ -360,9 +406,14 @@ impl<const D: usize> Logic for SnapshotFsm<D> {
         if self.active.q.val() {
             self.inactive_base.next = self.table_a_base.val();
         }
+        // A record with sequence number s lives in slot s mod 2.
         self.slot_base.next = 0.into();
         if self.new_seq.q.val().get_bit(0) {
             self.slot_base.next = self.slot_1_base.val();
+        }
+        self.current_slot_base.next = 0.into();
+        if self.seq.q.val().get_bit(0) {
+            self.current_slot_base.next = self.slot_1_base.val();
         }
         self.entry.next = 0.into();
         if self.working_mapped.val() {
@@ -426,6 +477,7 @@ impl<const D: usize> Logic for SnapshotFsm<D> {
                         self.is_mounted.d.next = false;
                         self.index.d.next = 0.into();
                         self.answered.d.next = 0.into();
+                        self.magic_seen.d.next = false;
                         self.state.d.next = SeqState::RecoverSlots;
                     } else {
                         // FORMAT
@@ -449,11 +501,43 @@ impl<const D: usize> Logic for SnapshotFsm<D> {
                 }
             }
             SeqState::Identify => {
+                // Read the preceding snapshot's sequence number from its
+                // commit record; the on-chip copy must agree.
                 self.new_seq.d.next = self.seq.q.val() + 1;
                 self.new_table.d.next = !self.active.q.val();
-                self.index.d.next = 0.into();
-                self.list_current.d.next = false;
-                self.state.d.next = SeqState::HardenRead;
+                self.nvm.req_valid.next = true;
+                self.nvm.req_write.next = false;
+                self.nvm.req_addr.next = self.current_slot_base.val() + 2;
+                if self.nvm.req_ready.val() {
+                    self.state.d.next = SeqState::IdentifyWait;
+                }
+            }
+            SeqState::IdentifyWait => {
+                if self.nvm.rsp_valid.val() {
+                    if self.rsp_word.val() == self.seq.q.val() {
+                        self.state.d.next = SeqState::Invalidate;
+                    } else {
+                        self.status.d.next = 3.into();
+                        self.state.d.next = SeqState::Done;
+                    }
+                }
+            }
+            SeqState::Invalidate => {
+                // The slot about to be written holds the snapshot before the
+                // preceding one, whose table the harden overwrites: retire
+                // its record first (its magic word), durably.
+                self.nvm.req_valid.next = true;
+                self.nvm.req_addr.next = self.slot_base.val();
+                if self.nvm.req_ready.val() {
+                    self.state.d.next = SeqState::InvalidateDurable;
+                }
+            }
+            SeqState::InvalidateDurable => {
+                if self.nvm_idle.val() {
+                    self.index.d.next = 0.into();
+                    self.list_current.d.next = false;
+                    self.state.d.next = SeqState::HardenRead;
+                }
             }
             SeqState::HardenRead => {
                 if self.index.q.val() == self.list_count.val() {
@@ -491,8 +575,8 @@ impl<const D: usize> Logic for SnapshotFsm<D> {
             }
             SeqState::HardenDurable => {
                 if self.nvm_idle.val() {
-                    self.word.d.next = 0.into();
-                    self.checksum.d.next = self.seed.val();
+                    self.word.d.next = 1.into();
+                    self.checksum.d.next = ((self.seed.val() << 5) | (self.seed.val() >> 27)) ^ self.magic.val();
                     self.state.d.next = SeqState::CommitWrite;
                 }
             }
@@ -510,17 +594,33 @@ impl<const D: usize> Logic for SnapshotFsm<D> {
             }
             SeqState::CommitDurable => {
                 if self.nvm_idle.val() {
+                    self.state.d.next = SeqState::CommitMagic;
+                }
+            }
+            SeqState::CommitMagic => {
+                // The switch: the record becomes valid when its magic word,
+                // written alone after the other seven are durable, lands.
+                self.nvm.req_valid.next = true;
+                self.nvm.req_addr.next = self.slot_base.val();
+                self.nvm.req_wdata.next = bit_cast::<D, 32>(self.magic.val());
+                if self.nvm.req_ready.val() {
+                    self.state.d.next = SeqState::CommitMagicDurable;
+                }
+            }
+            SeqState::CommitMagicDurable => {
+                if self.nvm_idle.val() {
                     self.state.d.next = SeqState::Finish;
                 }
             }
             SeqState::Finish => {
-                self.alloc_commit.next = true;
                 self.seq.d.next = self.new_seq.q.val();
                 self.active.d.next = self.new_table.q.val();
                 if self.op.q.val() == 4 {
+                    self.alloc_publish.next = true;
                     self.is_mounted.d.next = true;
                     self.epoch_reg.d.next = 1.into();
                 } else {
+                    self.alloc_commit.next = true;
                     self.log_swap.next = true;
                     self.snapshot_taken.next = true;
                 }
@@ -563,8 +663,8 @@ impl<const D: usize> Logic for SnapshotFsm<D> {
                 if self.nvm_idle.val() {
                     self.new_seq.d.next = 1.into();
                     self.new_table.d.next = false;
-                    self.word.d.next = 0.into();
-                    self.checksum.d.next = self.seed.val();
+                    self.word.d.next = 1.into();
+                    self.checksum.d.next = ((self.seed.val() << 5) | (self.seed.val() >> 27)) ^ self.magic.val();
                     self.state.d.next = SeqState::CommitWrite;
                 }
             }
@@ -585,6 +685,9 @@ impl<const D: usize> Logic for SnapshotFsm<D> {
                     if self.answered.q.val().get_bits::<3>(0) == 0 {
                         self.checksum.d.next = ((self.seed.val() << 5) | (self.seed.val() >> 27)) ^ self.rsp_word.val();
                         self.slot_ok.d.next = self.rsp_word.val() == self.magic.val();
+                        if self.rsp_word.val() == self.magic.val() {
+                            self.magic_seen.d.next = true;
+                        }
                     } else if self.answered.q.val().get_bits::<3>(0) == 1 {
                         self.slot_ok.d.next = self.slot_ok.q.val() & (self.rsp_word.val() == self.version.val());
                     } else if self.answered.q.val().get_bits::<3>(0) == 2 {
@@ -611,18 +714,43 @@ impl<const D: usize> Logic for SnapshotFsm<D> {
                 }
             }
             SeqState::RecoverDecide => {
-                // Take the valid slot with the higher sequence number.
+                // Take the valid slot with the higher sequence number. None
+                // valid: a device never formatted has no magic word at all
+                // (unformatted); a record with its magic but a bad checksum
+                // was damaged at rest (corrupt).
                 self.index.d.next = 0.into();
-                self.state.d.next = SeqState::RecoverClear;
+                self.state.d.next = SeqState::RecoverInvalidate;
                 if self.valid1.q.val() & (!self.valid0.q.val() | (self.seq1.q.val() > self.seq0.q.val())) {
                     self.seq.d.next = self.seq1.q.val();
                     self.active.d.next = self.table1.q.val();
+                    self.other_slot.d.next = false;
                 } else if self.valid0.q.val() {
                     self.seq.d.next = self.seq0.q.val();
                     self.active.d.next = self.table0.q.val();
+                    self.other_slot.d.next = true;
+                } else if self.magic_seen.q.val() {
+                    self.status.d.next = 3.into();
+                    self.state.d.next = SeqState::Done;
                 } else {
                     self.status.d.next = 2.into();
                     self.state.d.next = SeqState::Done;
+                }
+            }
+            SeqState::RecoverInvalidate => {
+                // The other slot's snapshot is given up: its table is about
+                // to become a copy of the committed one.
+                self.nvm.req_valid.next = true;
+                self.nvm.req_addr.next = 0.into();
+                if self.other_slot.q.val() {
+                    self.nvm.req_addr.next = self.slot_1_base.val();
+                }
+                if self.nvm.req_ready.val() {
+                    self.state.d.next = SeqState::RecoverInvalidateDurable;
+                }
+            }
+            SeqState::RecoverInvalidateDurable => {
+                if self.nvm_idle.val() {
+                    self.state.d.next = SeqState::RecoverClear;
                 }
             }
             SeqState::RecoverClear => {
@@ -707,7 +835,7 @@ impl<const D: usize> Logic for SnapshotFsm<D> {
                     self.alloc_init.next = true;
                     self.state.d.next = SeqState::Done;
                 } else {
-                    self.alloc_commit.next = true;
+                    self.alloc_publish.next = true;
                     self.is_mounted.d.next = true;
                     self.epoch_reg.d.next = 1.into();
                     self.state.d.next = SeqState::Done;
@@ -715,6 +843,7 @@ impl<const D: usize> Logic for SnapshotFsm<D> {
             }
             SeqState::Done => {
                 self.cmd_done.next = true;
+                self.cmd_status.next = self.status.q.val();
                 self.error.next = self.status.q.val() != 0;
                 self.state.d.next = SeqState::Idle;
             }
@@ -732,6 +861,7 @@ impl<const D: usize> Logic for SnapshotFsm<D> {
         }
         if self.reset.val() {
             self.state.d.next = SeqState::Idle;
+            self.reject.d.next = false;
             self.is_mounted.d.next = false;
             self.seq.d.next = 0.into();
             self.active.d.next = false;
