@@ -5,9 +5,20 @@
 //! is a zero-wait-state memory, like a block RAM). `ready_percent` < 100 adds
 //! seeded random back-pressure. The contents start as seeded garbage, as a
 //! real device would be before FORMAT. Writes per frame are counted (wear).
+//!
+//! A write is durable once answered. At a power loss the writes accepted but
+//! not yet answered are dropped ([`PowerLossMode::Drop`]) or a seeded random
+//! subset of them lands ([`PowerLossMode::Adversarial`]), so multi-word
+//! updates tear.
+//!
+//! The model also checks invariant I1 on every write: it decodes the commit
+//! records itself and refuses a write to the committed record's slot, its
+//! table, or a frame that table references. It holds the fallback record
+//! (the other valid slot, if any) to the same rule, except that its magic
+//! word may be overwritten: that is how a snapshot retires it.
 
 use crate::rng::Rng;
-use pmsnap_hdl::nvm_layout::NvmLayout;
+use pmsnap_hdl::nvm_layout::{checksum_step, NvmLayout, CHECKSUM_SEED, COMMIT_MAGIC, ENTRY_MAPPED_BIT, LAYOUT_VERSION, SLOT_WORDS};
 use std::collections::VecDeque;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,9 +37,38 @@ impl Default for NvmTiming {
     }
 }
 
+/// What happens to unanswered writes at a power loss.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PowerLossMode {
+    Drop,
+    Adversarial,
+}
+
+impl std::str::FromStr for PowerLossMode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "drop" => Ok(PowerLossMode::Drop),
+            "adversarial" => Ok(PowerLossMode::Adversarial),
+            _ => Err(format!("`{s}`: expected drop or adversarial")),
+        }
+    }
+}
+
 struct Pending {
     due: u64,
     rdata: u64,
+    /// For a write: the address and the word it replaced.
+    undo: Option<(usize, u64)>,
+    new: u64,
+}
+
+/// A valid commit record as found in NVM.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CommitRecord {
+    pub slot: u64,
+    pub sequence: u64,
+    pub table: u64,
 }
 
 pub struct Nvm {
@@ -38,8 +78,10 @@ pub struct Nvm {
     pending: VecDeque<Pending>,
     last_due: u64,
     rng: Rng,
-    ready_now: bool,
     word_mask: u64,
+    /// Per frame: referenced by the table of a valid commit record (I1).
+    protected: Vec<bool>,
+    valid: Vec<CommitRecord>,
     pub writes: u64,
     pub reads: u64,
     pub frame_writes: Vec<u32>,
@@ -54,25 +96,27 @@ impl Nvm {
         let mut rng = Rng::new(seed ^ 0x6e76_6d5f_6761_7262);
         let word_mask = if word_bits >= 64 { u64::MAX } else { (1u64 << word_bits) - 1 };
         let words = (0..layout.total_words()).map(|_| rng.next_u64() & word_mask).collect();
-        Nvm {
+        let mut nvm = Nvm {
             words,
             layout,
             timing,
             pending: VecDeque::new(),
             last_due: 0,
             rng,
-            ready_now: true,
             word_mask,
+            protected: vec![false; layout.frames as usize],
+            valid: Vec::new(),
             writes: 0,
             reads: 0,
             frame_writes: vec![0; layout.frames as usize],
-        }
+        };
+        nvm.refresh_protection();
+        nvm
     }
 
-    /// Decides `mem_req_ready` for `cycle` (before seeing the request).
+    /// Decides `mem_req_ready` for this cycle (before seeing the request).
     pub fn ready(&mut self) -> bool {
-        self.ready_now = self.timing.ready_percent >= 100 || (self.rng.next_u64() % 100) < self.timing.ready_percent as u64;
-        self.ready_now
+        self.timing.ready_percent >= 100 || (self.rng.next_u64() % 100) < self.timing.ready_percent as u64
     }
 
     /// The response presented in `cycle`, if one is due.
@@ -80,7 +124,8 @@ impl Nvm {
         self.pending.front().filter(|p| p.due <= cycle).map(|p| p.rdata)
     }
 
-    /// The response of `response(cycle)` was presented: retire it.
+    /// The response of `response(cycle)` was presented: retire it (a write
+    /// is now durable).
     pub fn retire(&mut self) {
         self.pending.pop_front();
     }
@@ -93,19 +138,138 @@ impl Nvm {
         let latency = if write { self.timing.write_latency } else { self.timing.read_latency };
         let due = (cycle + 1 + latency).max(self.last_due + 1);
         self.last_due = due;
-        let rdata = if write {
-            self.words[index] = wdata & self.word_mask;
+        if write {
+            self.check_i1(addr)?;
+            let new = wdata & self.word_mask;
+            let old = std::mem::replace(&mut self.words[index], new);
             self.writes += 1;
             if let Some(frame) = self.layout.frame_of(addr) {
                 self.frame_writes[frame as usize] += 1;
             }
-            0
+            self.pending.push_back(Pending { due, rdata: 0, undo: Some((index, old)), new });
+            if addr < 2 * SLOT_WORDS {
+                self.refresh_protection();
+            }
         } else {
             self.reads += 1;
-            self.words[index]
-        };
-        self.pending.push_back(Pending { due, rdata });
+            let rdata = self.words[index];
+            self.pending.push_back(Pending { due, rdata, undo: None, new: 0 });
+        }
         Ok(())
+    }
+
+    fn check_i1(&self, addr: u64) -> Result<(), NvmFault> {
+        let committed = self.committed();
+        for r in &self.valid {
+            let slot = self.layout.slot_base(r.slot);
+            let table = self.layout.table_base(r.table);
+            let retiring = Some(*r) != committed && addr == slot;
+            let hit = if (slot..slot + SLOT_WORDS).contains(&addr) && !retiring {
+                Some(format!("commit slot {}", r.slot))
+            } else if (table..table + self.layout.pages).contains(&addr) {
+                Some(format!("table {} (entry of page {})", r.table, addr - table))
+            } else {
+                None
+            };
+            if let Some(what) = hit {
+                return Err(NvmFault(format!("I1: NVM write to {addr:#x}, in {what} of the valid commit record seq {}", r.sequence)));
+            }
+        }
+        if let Some(frame) = self.layout.frame_of(addr) {
+            if self.protected[frame as usize] {
+                return Err(NvmFault(format!("I1: NVM write to {addr:#x}, in frame {frame}, which a valid snapshot's table references")));
+            }
+        }
+        Ok(())
+    }
+
+    /// Decodes a commit slot as the controller must: magic, version, sizes,
+    /// table 0 or 1, checksum.
+    pub fn decode_slot(&self, slot: u64) -> Option<CommitRecord> {
+        let base = self.layout.slot_base(slot) as usize;
+        let w: Vec<u32> = (0..8).map(|i| self.words[base + i] as u32).collect();
+        let sum = w[..7].iter().fold(CHECKSUM_SEED, |a, &x| checksum_step(a, x));
+        let ok = w[0] == COMMIT_MAGIC
+            && w[1] == LAYOUT_VERSION
+            && w[3] < 2
+            && w[4] as u64 == self.layout.pages
+            && w[5] as u64 == self.layout.page_words
+            && w[6] as u64 == self.layout.frames
+            && w[7] == sum;
+        ok.then_some(CommitRecord { slot, sequence: w[2] as u64, table: w[3] as u64 })
+    }
+
+    /// The record RECOVER must pick: the valid one with the highest sequence.
+    pub fn committed(&self) -> Option<CommitRecord> {
+        (0..2).filter_map(|s| self.decode_slot(s)).max_by_key(|r| r.sequence)
+    }
+
+    fn refresh_protection(&mut self) {
+        self.valid = (0..2).filter_map(|s| self.decode_slot(s)).collect();
+        self.protected.fill(false);
+        for r in self.valid.clone() {
+            for (_, frame) in self.table_frames(r.table) {
+                if let Some(p) = self.protected.get_mut(frame as usize) {
+                    *p = true;
+                }
+            }
+        }
+    }
+
+    /// (page, frame) of every mapped entry of a table.
+    fn table_frames(&self, table: u64) -> Vec<(u64, u64)> {
+        let base = self.layout.table_base(table) as usize;
+        (0..self.layout.pages as usize)
+            .filter_map(|p| {
+                let e = self.words[base + p];
+                (e >> ENTRY_MAPPED_BIT & 1 == 1).then_some((p as u64, e & ((1 << ENTRY_MAPPED_BIT) - 1)))
+            })
+            .collect()
+    }
+
+    /// The image the committed snapshot holds, read straight from NVM: the
+    /// words of every mapped page (pages absent read zero). `None` when no
+    /// commit record is valid.
+    pub fn committed_image(&self) -> Option<Vec<(u64, Vec<u64>)>> {
+        let r = self.committed()?;
+        Some(
+            self.table_frames(r.table)
+                .into_iter()
+                .map(|(page, frame)| {
+                    let base = self.layout.frame_base(frame.min(self.layout.frames - 1)) as usize;
+                    (page, self.words[base..base + self.layout.page_words as usize].to_vec())
+                })
+                .collect(),
+        )
+    }
+
+    /// Power fails: unanswered writes are dropped, or (adversarial) each
+    /// lands or not at random. Pending reads vanish.
+    pub fn power_loss(&mut self, mode: PowerLossMode) -> usize {
+        let pending: Vec<Pending> = self.pending.drain(..).collect();
+        for p in pending.iter().rev() {
+            if let Some((index, old)) = p.undo {
+                self.words[index] = old;
+            }
+        }
+        let mut landed = 0;
+        for p in &pending {
+            if let Some((index, _)) = p.undo {
+                if mode == PowerLossMode::Adversarial && self.rng.chance(50) {
+                    self.words[index] = p.new;
+                    landed += 1;
+                }
+            }
+        }
+        self.last_due = 0;
+        self.refresh_protection();
+        landed
+    }
+
+    /// Flips one bit of a stored word (corruption at rest).
+    pub fn flip_bit(&mut self, addr: u64, bit: u32) {
+        self.words[addr as usize] ^= 1 << bit;
+        self.refresh_protection();
     }
 
     pub fn idle(&self) -> bool {
@@ -118,5 +282,81 @@ impl Nvm {
 
     pub fn layout(&self) -> &NvmLayout {
         &self.layout
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pmsnap_hdl::nvm_layout::commit_record;
+    use pmsnap_hdl::Config;
+
+    fn formatted() -> (Nvm, Config) {
+        let c = Config { pages: 4, page_words: 4, frames: 6, word_bits: 32 };
+        let mut nvm = Nvm::new(c.layout(), 32, NvmTiming::default(), 5);
+        let mut cycle = 0;
+        let mut put = |nvm: &mut Nvm, addr: u64, data: u64| {
+            nvm.accept(cycle, true, addr, data).unwrap();
+            cycle += 1;
+            nvm.retire();
+        };
+        for a in 0..c.layout().metadata_words() {
+            put(&mut nvm, a, 0);
+        }
+        // Table 1 maps page 2 to frame 3; the record in slot 1 commits it.
+        put(&mut nvm, c.layout().table_base(1) + 2, 1 << 31 | 3);
+        for (i, w) in commit_record(&c, 1, 1).iter().enumerate() {
+            put(&mut nvm, 8 + i as u64, *w as u64);
+        }
+        (nvm, c)
+    }
+
+    #[test]
+    fn decodes_the_committed_record_and_its_image() {
+        let (nvm, c) = formatted();
+        assert_eq!(nvm.committed(), Some(CommitRecord { slot: 1, sequence: 1, table: 1 }));
+        assert_eq!(nvm.decode_slot(0), None);
+        let image = nvm.committed_image().unwrap();
+        assert_eq!(image.len(), 1);
+        assert_eq!(image[0].0, 2);
+        assert_eq!(image[0].1, (0..4).map(|i| nvm.word(c.layout().frame_base(3) + i)).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn i1_refuses_writes_the_committed_snapshot_depends_on() {
+        let (mut nvm, c) = formatted();
+        let l = c.layout();
+        for addr in [9, l.table_base(1), l.frame_base(3) + 1] {
+            let e = nvm.accept(100, true, addr, 1).unwrap_err();
+            assert!(e.0.starts_with("I1: "), "{}", e.0);
+        }
+        // Free frames, the other table and the other slot are fair game.
+        for addr in [l.frame_base(0), l.table_base(0), 0] {
+            nvm.accept(100, true, addr, 1).unwrap();
+        }
+        nvm.accept(100, false, 9, 0).unwrap();
+    }
+
+    #[test]
+    fn power_loss_drops_or_tears_unanswered_writes() {
+        for (mode, seed) in [(PowerLossMode::Drop, 1), (PowerLossMode::Adversarial, 2)] {
+            let (mut nvm, c) = formatted();
+            let base = c.layout().frame_base(0);
+            nvm.rng = Rng::new(seed);
+            let before: Vec<u64> = (0..4).map(|i| nvm.word(base + i)).collect();
+            for i in 0..4 {
+                nvm.accept(200 + i, true, base + i, 0xabc0 + i).unwrap();
+            }
+            nvm.retire(); // the first write was answered: durable
+            let landed = nvm.power_loss(mode);
+            assert_eq!(nvm.word(base), 0xabc0, "an answered write survives");
+            let after: Vec<u64> = (1..4).map(|i| nvm.word(base + i)).collect();
+            let kept = after.iter().zip(&before[1..]).filter(|(a, b)| a == b).count();
+            match mode {
+                PowerLossMode::Drop => assert_eq!((landed, kept), (0, 3)),
+                PowerLossMode::Adversarial => assert_eq!((kept, landed > 0 && landed < 3), (3 - landed, true), "this seed tears"),
+            }
+            assert!(nvm.idle());
+        }
     }
 }
