@@ -3,7 +3,7 @@
 // Do not edit: regenerate with `pmsnap generate`.
 
 
-module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_wdata,rsp_valid,rsp_rdata,rsp_err,cmd_valid,cmd_ready,cmd_op,cmd_done,cmd_status,mounted,snap_seq,free_frames,cow_faults,pages_hardened,snapshots,restores,errors,flush_req,flush_ack,mem_req_valid,mem_req_ready,mem_req_write,mem_req_addr,mem_req_wdata,mem_rsp_valid,mem_rsp_rdata);
+module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_wdata,rsp_valid,rsp_rdata,rsp_err,cmd_valid,cmd_ready,cmd_op,cmd_done,cmd_status,mounted,snap_seq,seq_phase,free_frames,cow_faults,pages_hardened,snapshots,restores,errors,flush_req,flush_ack,mem_req_valid,mem_req_ready,mem_req_write,mem_req_addr,mem_req_wdata,mem_rsp_valid,mem_rsp_rdata);
     
     // Module arguments
     input wire  clock;
@@ -23,6 +23,7 @@ module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_
     output reg  [2:0] cmd_status;
     output reg  mounted;
     output reg  [31:0] snap_seq;
+    output reg  [2:0] seq_phase;
     output reg  [31:0] free_frames;
     output reg  [31:0] cow_faults;
     output reg  [31:0] pages_hardened;
@@ -183,6 +184,7 @@ module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_
     wire  [15:0] sequencer__epoch;
     wire  sequencer__mounted;
     wire  [31:0] sequencer__snap_seq;
+    wire  [2:0] sequencer__phase;
     wire  sequencer__page_hardened;
     wire  sequencer__snapshot_taken;
     wire  sequencer__restore_taken;
@@ -393,6 +395,7 @@ module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_
         .epoch(sequencer__epoch),
         .mounted(sequencer__mounted),
         .snap_seq(sequencer__snap_seq),
+        .phase(sequencer__phase),
         .page_hardened(sequencer__page_hardened),
         .snapshot_taken(sequencer__snapshot_taken),
         .restore_taken(sequencer__restore_taken),
@@ -563,6 +566,7 @@ module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_
         arbiter__nvm__rsp_rdata = mem_rsp_rdata;
         mounted = sequencer__mounted;
         snap_seq = sequencer__snap_seq;
+        seq_phase = sequencer__phase;
         free_frames = allocator__free_count;
         counters__cow_fault = host__cow_fault;
         counters__page_hardened = sequencer__page_hardened;
@@ -2250,7 +2254,7 @@ module pmsnap_controller__host__write(d,q,clock);
 endmodule // pmsnap_controller__host__write
 
 
-module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_done,cmd_status,host_enable,host_idle,flush_start,flush_done,owns_nvm,owns_table,nvm__req_valid,nvm__req_ready,nvm__req_write,nvm__req_addr,nvm__req_wdata,nvm__rsp_valid,nvm__rsp_rdata,nvm_idle,lookup_page,working_mapped,working_frame,committed_mapped,committed_frame,ct_write,ct_write_page,ct_write_mapped,ct_write_frame,wt_write,wt_write_page,log_read_index,log_read_previous,log_page,log_current,log_previous,log_swap,log_drop,log_clear,alloc_push,alloc_push_frame,alloc_commit,alloc_publish,alloc_rollback,alloc_init,epoch,mounted,snap_seq,page_hardened,snapshot_taken,restore_taken,error);
+module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_done,cmd_status,host_enable,host_idle,flush_start,flush_done,owns_nvm,owns_table,nvm__req_valid,nvm__req_ready,nvm__req_write,nvm__req_addr,nvm__req_wdata,nvm__rsp_valid,nvm__rsp_rdata,nvm_idle,lookup_page,working_mapped,working_frame,committed_mapped,committed_frame,ct_write,ct_write_page,ct_write_mapped,ct_write_frame,wt_write,wt_write_page,log_read_index,log_read_previous,log_page,log_current,log_previous,log_swap,log_drop,log_clear,alloc_push,alloc_push_frame,alloc_commit,alloc_publish,alloc_rollback,alloc_init,epoch,mounted,snap_seq,phase,page_hardened,snapshot_taken,restore_taken,error);
     
     // Module arguments
     input wire  clock;
@@ -2302,6 +2306,7 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
     output reg  [15:0] epoch;
     output reg  mounted;
     output reg  [31:0] snap_seq;
+    output reg  [2:0] phase;
     output reg  page_hardened;
     output reg  snapshot_taken;
     output reg  restore_taken;
@@ -3247,6 +3252,28 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
         epoch = epoch_reg__q;
         mounted = is_mounted__q;
         snap_seq = seq__q;
+        phase = 32'h0;
+        if ((op__q == 32'h1) & (state__q != SeqState__Idle)) begin
+            phase = 32'h2;
+            if ((state__q == SeqState__Drain) | (state__q == SeqState__Flush) | (state__q == SeqState__FlushDrain)) begin
+                phase = 32'h1;
+            end
+            if ((state__q == SeqState__CommitWrite) | (state__q == SeqState__CommitDurable) | (state__q == SeqState__CommitMagic) | (state__q == SeqState__CommitMagicDurable)) begin
+                phase = 32'h3;
+            end
+            if ((state__q == SeqState__Finish) | (state__q == SeqState__Done)) begin
+                phase = 32'h4;
+            end
+        end
+        else if ((op__q == 32'h2) & (state__q != SeqState__Idle)) begin
+            phase = 32'h5;
+        end
+        else if ((op__q == 32'h3) & (state__q != SeqState__Idle)) begin
+            phase = 32'h6;
+        end
+        else if ((op__q == 32'h4) & (state__q != SeqState__Idle)) begin
+            phase = 32'h7;
+        end
     end
     
 endmodule // pmsnap_controller__sequencer

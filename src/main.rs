@@ -7,7 +7,7 @@
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use pmsnap_cosim::harness::{parse_window, write_image, write_reads, CosimOptions};
-use pmsnap_cosim::nvm::NvmTiming;
+use pmsnap_cosim::nvm::{NvmTiming, PowerLossMode};
 use pmsnap_cosim::trace::{self, TraceError};
 use pmsnap_cosim::workload::RandomWorkload;
 use pmsnap_cosim::{Cosim, Outcome};
@@ -111,6 +111,14 @@ struct CosimArgs {
     /// Where Verilated models are cached [default: $PMSNAP_CACHE_DIR, else ~/.cache/pmsnap].
     #[arg(long, value_name = "DIR")]
     cache_dir: Option<PathBuf>,
+    /// Power loss at this cycle (repeatable), then reset and RECOVER; the
+    /// recovered image must be the old or the new snapshot (I2).
+    #[arg(long, value_name = "CYCLE")]
+    crash_at: Vec<u64>,
+    /// What a power loss does to NVM writes not yet answered: drop them, or
+    /// land a seeded random subset (adversarial).
+    #[arg(long, default_value = "drop", value_name = "MODE")]
+    nvm: PowerLossMode,
 }
 
 /// An error in what the user gave us: exit status 2.
@@ -176,6 +184,8 @@ fn cosim(a: CosimArgs) -> Result<ExitCode> {
     opts.vcd = a.vcd.clone();
     opts.window = window;
     opts.dump_final = a.dump_final.is_some();
+    opts.crash_at = a.crash_at.clone();
+    opts.power_loss = a.nvm;
     if let Some(dir) = &a.cache_dir {
         opts.cache_dir = dir.clone();
     }
@@ -236,6 +246,14 @@ fn print_summary(config: &Config, source: &str, o: &Outcome, vcd: Option<&Path>)
     println!("  recovers           {}: {} cycles", s.recovers.len(), min_mean_max(s.recovers.iter().copied()));
     println!("  format             {} cycles", s.format_cycles);
     println!("  speed              {:.0} simulated cycles/s ({:.3} s wall{})", s.cycles_per_second(), s.wall.as_secs_f64(), if o.verilated { ", model Verilated this run" } else { ", cached model" });
+    for c in &o.crashes {
+        let what = match c.recovered {
+            Some(pmsnap_cosim::harness::Recovered::Old) => "recovered the old snapshot",
+            Some(pmsnap_cosim::harness::Recovered::New) => "recovered the new snapshot",
+            None => "VIOLATION",
+        };
+        println!("  power loss         cycle {} ({}), {} torn write(s): {what}", c.cycle, c.phase_name(), c.torn_writes);
+    }
     if let Some(v) = vcd {
         println!("  waveform           {}", v.display());
     }

@@ -9,12 +9,12 @@
 //!   returns, so a lost dirty line (a broken flush) is caught as well.
 
 use crate::cache::Cache;
-use crate::nvm::{Nvm, NvmTiming};
+use crate::nvm::{Nvm, NvmTiming, PowerLossMode};
 use crate::reference::{Reference, Refusal};
 use crate::trace::{Op, TraceOp};
 use crate::verilator::{self, Model, Port};
 use anyhow::{bail, Context, Result};
-use pmsnap_hdl::snapshot_fsm::{OP_FORMAT, OP_RECOVER, OP_RESTORE, OP_SNAPSHOT, STATUS_OK, STATUS_UNFORMATTED};
+use pmsnap_hdl::snapshot_fsm::{OP_FORMAT, OP_RECOVER, OP_RESTORE, OP_SNAPSHOT, PHASE_NAMES, STATUS_OK, STATUS_UNFORMATTED};
 use pmsnap_hdl::Config;
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
@@ -40,6 +40,13 @@ pub struct CosimOptions {
     pub stall_limit: u64,
     /// Keep a log of every host-port request (for cycle-exact tests).
     pub record_ports: bool,
+    /// Power losses at these cycles (after FORMAT has completed; earlier
+    /// ones are ignored), each followed by reset and RECOVER.
+    pub crash_at: Vec<u64>,
+    /// What happens to unanswered NVM writes at a power loss.
+    pub power_loss: PowerLossMode,
+    /// Record the sequencer's phase of every cycle (for crash campaigns).
+    pub record_phases: bool,
     /// Shows progress (operations done) on long runs.
     pub progress: Option<indicatif::ProgressBar>,
     /// A deliberately broken host that acknowledges the flush without
@@ -62,6 +69,9 @@ impl CosimOptions {
             record_ports: false,
             broken_flush: false,
             progress: None,
+            crash_at: Vec::new(),
+            power_loss: PowerLossMode::Drop,
+            record_phases: false,
         }
     }
 }
@@ -132,7 +142,40 @@ pub struct PortEvent {
     pub error: bool,
 }
 
+/// Which snapshot RECOVER brought back after a power loss.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Recovered {
+    /// The last committed snapshot before the power loss.
+    Old,
+    /// The snapshot being taken when power failed: its commit record landed.
+    New,
+}
+
+/// One power loss and what RECOVER made of it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CrashReport {
+    pub cycle: u64,
+    /// The sequencer's phase at the power loss (index into PHASE_NAMES).
+    pub phase: u8,
+    /// Unanswered writes that landed anyway (adversarial mode).
+    pub torn_writes: usize,
+    /// `None` when I2 was violated (the run's mismatch says how).
+    pub recovered: Option<Recovered>,
+}
+
+impl CrashReport {
+    pub fn phase_name(&self) -> &'static str {
+        PHASE_NAMES[self.phase as usize & 7]
+    }
+}
+
 pub struct Outcome {
+    /// Every power loss injected with `crash_at`.
+    pub crashes: Vec<CrashReport>,
+    /// With `record_phases`: (first cycle, phase) of every phase change.
+    pub phases: Vec<(u64, u8)>,
+    /// Cycle at which FORMAT completed (crashes before it are not injected).
+    pub formatted_at: u64,
     /// With `record_ports`: every host-port request in order.
     pub port_log: Vec<PortEvent>,
     pub stats: Stats,
@@ -147,6 +190,7 @@ pub struct Outcome {
 #[derive(Clone, Copy)]
 struct Pins {
     clock: Port,
+    seq_phase: Port,
     reset: Port,
     req_valid: Port,
     req_ready: Port,
@@ -179,6 +223,7 @@ impl Pins {
     fn resolve(m: &Model) -> Result<Pins> {
         Ok(Pins {
             clock: m.port("clock")?,
+            seq_phase: m.port("seq_phase")?,
             reset: m.port("reset")?,
             req_valid: m.port("req_valid")?,
             req_ready: m.port("req_ready")?,
@@ -226,6 +271,8 @@ struct PortRequest {
     purpose: Purpose,
     /// The port reference's answer, decided when the request was queued.
     expected: Result<u64, Refusal>,
+    /// The reference counts a COW fault for it.
+    cow_fault: bool,
     issued_at: u64,
 }
 
@@ -277,7 +324,15 @@ pub struct Cosim {
     formatted: bool,
     cow_faults_before: u64,
     hardened_before: u64,
+    faults_since_reset: u64,
+    /// Sequence number of the committed snapshot, as the host knows it.
+    committed_seq: u64,
     port_log: Vec<PortEvent>,
+    crashes: Vec<CrashReport>,
+    /// After a power loss: the images RECOVER may legally produce.
+    pending_recovery: Option<Candidates>,
+    phases: Vec<(u64, u8)>,
+    formatted_at: u64,
     stats: Stats,
     reads: Vec<Option<u64>>,
     final_image: Vec<u64>,
@@ -288,6 +343,15 @@ pub struct Cosim {
 
 /// Reset cycles applied at a power loss.
 const RESET_CYCLES: u64 = 3;
+
+struct Candidates {
+    /// The committed snapshot's sequence number and image.
+    old_seq: u64,
+    old: Vec<u64>,
+    /// The image of the snapshot in progress, if one was.
+    new: Option<Vec<u64>>,
+    report: CrashReport,
+}
 
 fn op_name(op: u64) -> &'static str {
     match op {
@@ -352,7 +416,13 @@ impl Cosim {
             formatted: false,
             cow_faults_before: 0,
             hardened_before: 0,
+            faults_since_reset: 0,
+            committed_seq: 0,
             port_log: Vec::new(),
+            crashes: Vec::new(),
+            pending_recovery: None,
+            phases: Vec::new(),
+            formatted_at: 0,
             stats: Stats { ops: workload.len(), ..Stats::default() },
             reads: Vec::new(),
             final_image: Vec::new(),
@@ -395,9 +465,10 @@ impl Cosim {
             }
         }
         if self.mismatch.is_none() {
-            let faults = self.cow_faults_before + self.pins.cow_faults.get();
-            if faults != self.port_ref.cow_faults {
-                self.fail(format!("the cow_faults counter reads {faults}, the reference counted {}", self.port_ref.cow_faults));
+            // Reset clears the counter: compare what was sent since.
+            let faults = self.pins.cow_faults.get();
+            if faults != self.faults_since_reset {
+                self.fail(format!("the cow_faults counter reads {faults}, the reference counted {}", self.faults_since_reset));
             }
         }
         self.stats.wall = start.elapsed();
@@ -410,7 +481,7 @@ impl Cosim {
         if let Some(bar) = &self.opts.progress {
             bar.finish_and_clear();
         }
-        Ok(Outcome { port_log: self.port_log, stats: self.stats, reads: self.reads, final_image: self.final_image, mismatch: self.mismatch, verilated: self.verilated })
+        Ok(Outcome { crashes: self.crashes, phases: self.phases, formatted_at: self.formatted_at, port_log: self.port_log, stats: self.stats, reads: self.reads, final_image: self.final_image, mismatch: self.mismatch, verilated: self.verilated })
     }
 
     fn finished(&self) -> bool {
@@ -431,8 +502,10 @@ impl Cosim {
     /// Queues a port request, deciding its expected answer now: the port is
     /// in order, so the reference sees requests in the order they are sent.
     fn enqueue(&mut self, write: bool, addr: u64, data: u64, purpose: Purpose) -> Result<u64, Refusal> {
+        let faults = self.port_ref.cow_faults;
         let expected = if write { self.port_ref.write(addr, data).map(|()| 0) } else { self.port_ref.read(addr) };
-        self.queue.push_back(PortRequest { write, addr, data, purpose, expected, issued_at: 0 });
+        let cow_fault = self.port_ref.cow_faults != faults;
+        self.queue.push_back(PortRequest { write, addr, data, purpose, expected, cow_fault, issued_at: 0 });
         expected
     }
 
@@ -502,19 +575,13 @@ impl Cosim {
             }
             CpuOp::Trace(Op::PowerLoss) => {
                 // At an operation boundary with the port quiet every NVM
-                // write has been answered (durable); what is lost is the
-                // cache and the controller's on-chip state. Then RECOVER.
+                // write has been answered; what is lost is the cache and the
+                // controller's on-chip state.
                 self.cache.invalidate_all();
-                if !self.port_quiet() {
-                    return;
+                if self.port_quiet() {
+                    self.next_op += 1;
+                    self.power_fail();
                 }
-                self.port_ref.recover();
-                self.cpu_ref.recover();
-                // Reset clears the controller's counters; keep the totals.
-                self.cow_faults_before += self.pins.cow_faults.get();
-                self.hardened_before += self.pins.pages_hardened.get();
-                self.reset_cycles = RESET_CYCLES;
-                self.program[self.next_op] = CpuOp::Recover;
                 return;
             }
             CpuOp::Recover => self.start_command(OP_RECOVER),
@@ -558,12 +625,22 @@ impl Cosim {
 
     /// One clock cycle: drive inputs, settle, observe, rising edge.
     fn clock_cycle(&mut self) -> Result<()> {
+        if self.formatted && self.opts.crash_at.contains(&self.cycle) {
+            self.power_fail();
+        }
         let p = self.pins;
         let cycle = self.cycle;
+        if self.opts.record_phases {
+            let phase = p.seq_phase.get() as u8;
+            if self.phases.last().map(|&(_, ph)| ph) != Some(phase) {
+                self.phases.push((cycle, phase));
+            }
+        }
         self.trace_window();
         p.clock.set(0);
-        p.reset.set((self.reset_cycles > 0) as u64);
-        if self.reset_cycles > 0 {
+        let in_reset = self.reset_cycles > 0;
+        p.reset.set(in_reset as u64);
+        if in_reset {
             self.reset_cycles -= 1;
             self.last_progress = self.cycle;
         }
@@ -596,7 +673,17 @@ impl Cosim {
             self.model.trace_dump(cycle * 10);
         }
 
-        // Observe.
+        // Observe (nothing while in reset: the controller's outputs still
+        // show the state it is losing).
+        if in_reset {
+            self.pins.clock.set(1);
+            self.model.eval();
+            if self.tracing {
+                self.model.trace_dump(cycle * 10 + 5);
+            }
+            self.cycle += 1;
+            return Ok(());
+        }
         let p = self.pins;
         let mut progress = false;
         if response.is_some() {
@@ -617,6 +704,7 @@ impl Cosim {
         if req_fire {
             let mut r = self.queue.pop_front().expect("req_valid was driven from the queue");
             r.issued_at = cycle;
+            self.faults_since_reset += r.cow_fault as u64;
             self.inflight.push_back(r);
             self.stats.port_requests += 1;
             progress = true;
@@ -717,6 +805,88 @@ impl Cosim {
         }
     }
 
+    /// Power fails now: unanswered NVM writes are lost or torn, the cache
+    /// and the controller's state are gone; reset, then RECOVER must bring
+    /// back the old snapshot or, if its commit record landed, the new one.
+    fn power_fail(&mut self) {
+        let snapshotting = matches!(&self.command, Some(c) if c.op == OP_SNAPSHOT && c.accepted_at.is_some());
+        let report = CrashReport { cycle: self.cycle, phase: self.pins.seq_phase.get() as u8, torn_writes: 0, recovered: None };
+        let old = self.port_ref.snapshot_image();
+        let new = snapshotting.then(|| self.port_ref.working_image());
+        let torn_writes = self.nvm.power_loss(self.opts.power_loss);
+        let old_seq = self.committed_seq;
+        self.pending_recovery = Some(Candidates { old_seq, old, new, report: CrashReport { torn_writes, ..report } });
+        self.cache.invalidate_all();
+        self.queue.clear();
+        self.inflight.clear();
+        self.command = None;
+        self.flushing = false;
+        self.flush_acked = false;
+        self.flush_ack_now = false;
+        self.wait = Wait::Nothing;
+        self.cow_faults_before += self.pins.cow_faults.get();
+        self.hardened_before += self.pins.pages_hardened.get();
+        self.faults_since_reset = 0;
+        self.reset_cycles = RESET_CYCLES;
+        self.program.insert(self.next_op, CpuOp::Recover);
+    }
+
+    /// I2: the image RECOVER rebuilt (read straight from NVM) is exactly
+    /// one of the candidates; the references follow it.
+    fn check_recovery(&mut self, c: Candidates) {
+        let mut image = vec![0u64; self.port_ref.logical_words() as usize];
+        let words = self.opts.config.page_words;
+        for (page, data) in self.nvm.committed_image().unwrap_or_default() {
+            image[page as usize * words..(page as usize + 1) * words].copy_from_slice(&data);
+        }
+        // The record RECOVER must have taken names which snapshot it is.
+        let seq = self.nvm.committed().map(|r| r.sequence);
+        let (recovered, want) = if seq == Some(c.old_seq) {
+            (Recovered::Old, Some(&c.old))
+        } else if seq == Some(c.old_seq + 1) && c.new.is_some() {
+            (Recovered::New, c.new.as_ref())
+        } else {
+            (Recovered::Old, None)
+        };
+        let ok = match want {
+            Some(w) if *w == image => true,
+            Some(w) => {
+                let first = (0..image.len()).find(|&i| image[i] != w[i]).unwrap_or(0);
+                self.fail(format!(
+                    "I2: power loss at cycle {} ({}) recovered snapshot seq {} whose word {first:#x} is {:#x}, not {:#x}: a mix of old and new",
+                    c.report.cycle,
+                    c.report.phase_name(),
+                    seq.unwrap_or(0),
+                    image[first],
+                    w[first]
+                ));
+                false
+            }
+            None => {
+                self.fail(format!(
+                    "I2: power loss at cycle {} ({}) left committed sequence {:?}; expected {}{}",
+                    c.report.cycle,
+                    c.report.phase_name(),
+                    seq,
+                    c.old_seq,
+                    if c.new.is_some() { format!(" or {}", c.old_seq + 1) } else { String::new() }
+                ));
+                false
+            }
+        };
+        if ok && recovered == Recovered::New {
+            self.port_ref.snapshot();
+            self.cpu_ref.snapshot();
+        }
+        if ok {
+            self.committed_seq = seq.unwrap_or(0);
+        }
+        let recovered = ok.then_some(recovered);
+        self.port_ref.recover();
+        self.cpu_ref.recover();
+        self.crashes.push(CrashReport { recovered, ..c.report });
+    }
+
     fn on_done(&mut self, status: u64, free: u64) {
         let Some(c) = self.command.take() else {
             self.fail("cmd_done pulsed with no command outstanding".into());
@@ -735,6 +905,7 @@ impl Cosim {
         let cost = self.cycle - accepted;
         match c.op {
             OP_SNAPSHOT => {
+                self.committed_seq += 1;
                 let flushed = c.flushed_at.unwrap_or(accepted);
                 self.stats.snapshots.push(SnapshotCost { dirty: c.dirty, flush: flushed - accepted, after_flush: self.cycle - flushed });
                 self.port_ref.snapshot();
@@ -749,9 +920,14 @@ impl Cosim {
                 if expected == STATUS_OK {
                     self.stats.recovers.push(cost);
                 }
+                if let Some(candidates) = self.pending_recovery.take() {
+                    self.check_recovery(candidates);
+                }
             }
             OP_FORMAT => {
                 self.formatted = true;
+                self.formatted_at = self.cycle;
+                self.committed_seq = 1;
                 self.stats.format_cycles = cost;
                 self.port_ref.format();
                 self.cpu_ref.format();

@@ -119,6 +119,26 @@ impl Reference {
         self.working.len()
     }
 
+    /// Every word of the snapshot `S`, in address order.
+    pub fn snapshot_image(&self) -> Vec<u64> {
+        self.flatten(|page| self.snapshot.get(&page))
+    }
+
+    /// Every word of the working image `M`, in address order.
+    pub fn working_image(&self) -> Vec<u64> {
+        self.flatten(|page| self.working.get(&page).or_else(|| self.snapshot.get(&page)))
+    }
+
+    fn flatten<'a>(&'a self, page_of: impl Fn(usize) -> Option<&'a Vec<u64>>) -> Vec<u64> {
+        let mut out = vec![0; self.pages * self.page_words];
+        for (page, chunk) in out.chunks_mut(self.page_words).enumerate() {
+            if let Some(words) = page_of(page) {
+                chunk.copy_from_slice(words);
+            }
+        }
+        out
+    }
+
     pub fn logical_words(&self) -> u64 {
         (self.pages * self.page_words) as u64
     }

@@ -46,6 +46,8 @@ pub struct Controller<const D: usize> {
     // Status.
     pub mounted: Signal<Out, Bit>,
     pub snap_seq: Signal<Out, Bits<COUNTER_BITS>>,
+    /// What the command sequencer is doing: snapshot_fsm::PHASE_NAMES.
+    pub seq_phase: Signal<Out, Bits<3>>,
     pub free_frames: Signal<Out, Bits<COUNTER_BITS>>,
     pub cow_faults: Signal<Out, Bits<COUNTER_BITS>>,
     pub pages_hardened: Signal<Out, Bits<COUNTER_BITS>>,
@@ -95,6 +97,7 @@ impl<const D: usize> Controller<D> {
             cmd_status: Default::default(),
             mounted: Default::default(),
             snap_seq: Default::default(),
+            seq_phase: Default::default(),
             free_frames: Default::default(),
             cow_faults: Default::default(),
             pages_hardened: Default::default(),
@@ -245,6 +248,7 @@ impl<const D: usize> Logic for Controller<D> {
         // Status.
         self.mounted.next = self.sequencer.mounted.val();
         self.snap_seq.next = self.sequencer.snap_seq.val();
+        self.seq_phase.next = self.sequencer.phase.val();
         self.free_frames.next = self.allocator.free_count.val();
         self.counters.cow_fault.next = self.host.cow_fault.val();
         self.counters.page_hardened.next = self.sequencer.page_hardened.val();

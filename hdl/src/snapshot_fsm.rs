@@ -50,6 +50,11 @@ pub const STATUS_CORRUPT: u64 = 3;
 pub const STATUS_NO_FRAMES: u64 = 4;
 pub const STATUS_BAD_OP: u64 = 5;
 
+/// `seq_phase` values: what the sequencer is doing. SNAPSHOT's steps are
+/// flush (handshake and drain), harden (identify, retire the target slot,
+/// write the dirty entries), commit (record, then magic) and reclaim.
+pub const PHASE_NAMES: [&str; 8] = ["idle", "flush", "harden", "commit", "reclaim", "restore", "recover", "format"];
+
 #[derive(Copy, Clone, PartialEq, Debug, LogicState)]
 pub enum SeqState {
     Idle,
@@ -139,6 +144,8 @@ pub struct SnapshotFsm<const D: usize> {
     pub epoch: Signal<Out, Bits<TAG_BITS>>,
     pub mounted: Signal<Out, Bit>,
     pub snap_seq: Signal<Out, Bits<COUNTER_BITS>>,
+    /// What the sequencer is doing (see [`PHASE_NAMES`]).
+    pub phase: Signal<Out, Bits<3>>,
     /// Event pulses.
     pub page_hardened: Signal<Out, Bit>,
     pub snapshot_taken: Signal<Out, Bit>,
@@ -248,6 +255,7 @@ impl<const D: usize> SnapshotFsm<D> {
             epoch: Default::default(),
             mounted: Default::default(),
             snap_seq: Default::default(),
+            phase: Default::default(),
             page_hardened: Default::default(),
             snapshot_taken: Default::default(),
             restore_taken: Default::default(),
@@ -870,5 +878,28 @@ impl<const D: usize> Logic for SnapshotFsm<D> {
         self.epoch.next = self.epoch_reg.q.val();
         self.mounted.next = self.is_mounted.q.val();
         self.snap_seq.next = self.seq.q.val();
+        self.phase.next = 0.into();
+        if (self.op.q.val() == 1) & (self.state.q.val() != SeqState::Idle) {
+            self.phase.next = 2.into();
+            if (self.state.q.val() == SeqState::Drain) | (self.state.q.val() == SeqState::Flush) | (self.state.q.val() == SeqState::FlushDrain) {
+                self.phase.next = 1.into();
+            }
+            if (self.state.q.val() == SeqState::CommitWrite)
+                | (self.state.q.val() == SeqState::CommitDurable)
+                | (self.state.q.val() == SeqState::CommitMagic)
+                | (self.state.q.val() == SeqState::CommitMagicDurable)
+            {
+                self.phase.next = 3.into();
+            }
+            if (self.state.q.val() == SeqState::Finish) | (self.state.q.val() == SeqState::Done) {
+                self.phase.next = 4.into();
+            }
+        } else if (self.op.q.val() == 2) & (self.state.q.val() != SeqState::Idle) {
+            self.phase.next = 5.into();
+        } else if (self.op.q.val() == 3) & (self.state.q.val() != SeqState::Idle) {
+            self.phase.next = 6.into();
+        } else if (self.op.q.val() == 4) & (self.state.q.val() != SeqState::Idle) {
+            self.phase.next = 7.into();
+        }
     }
 }
