@@ -10,6 +10,7 @@ use pmsnap_cosim::harness::{parse_window, write_image, write_reads, CosimOptions
 use pmsnap_cosim::nvm::{NvmTiming, PowerLossMode};
 use pmsnap_cosim::trace::{self, TraceError};
 use pmsnap_cosim::workload::RandomWorkload;
+use pmsnap_cosim::campaign::Campaign;
 use pmsnap_cosim::{Cosim, Outcome};
 use pmsnap_hdl::{Config, ConfigError};
 use std::path::{Path, PathBuf};
@@ -32,6 +33,52 @@ enum Command {
     Generate(GenerateArgs),
     /// Generate, Verilate (cached by content) and co-simulate a workload, checking every response.
     Cosim(CosimArgs),
+    /// Crash campaign: random workloads hit by power losses at random cycles, half inside SNAPSHOT;
+    /// every recovery checked (I1 no overwrite, I2 atomicity, I3 agreement, I4 no leak).
+    Crash(CrashArgs),
+}
+
+#[derive(Args)]
+struct CrashArgs {
+    /// Logical pages L.
+    #[arg(long, default_value_t = 16)]
+    pages: usize,
+    /// Words per page W.
+    #[arg(long, default_value_t = 8)]
+    page_words: usize,
+    /// Physical frames F [default: 2·L].
+    #[arg(long)]
+    frames: Option<usize>,
+    /// Data width in bits.
+    #[arg(long, default_value_t = 32)]
+    word_bits: usize,
+    /// Runs (random workloads).
+    #[arg(long, default_value_t = 100)]
+    runs: usize,
+    /// Campaign seed; run i uses workload seed seed·1000003 + i.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Operations per run.
+    #[arg(long, default_value_t = 400)]
+    ops: usize,
+    /// Power losses per run (besides the workload's own `P` operations).
+    #[arg(long, default_value_t = 2)]
+    crashes: usize,
+    /// What a power loss does to NVM writes not yet answered.
+    #[arg(long, default_value = "drop", value_name = "MODE")]
+    nvm: PowerLossMode,
+    /// Host cache lines (0 = no cache).
+    #[arg(long, default_value_t = 16)]
+    cache_lines: usize,
+    /// Parallel runs [default: the machine's cores].
+    #[arg(long)]
+    jobs: Option<usize>,
+    /// On a violation, write a VCD of the cycles around it to FILE.
+    #[arg(long, value_name = "FILE")]
+    vcd: Option<PathBuf>,
+    /// Where Verilated models are cached.
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
 }
 
 /// Sizing of the controller (spec §2).
@@ -138,6 +185,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Generate(a) => generate(a),
         Command::Cosim(a) => cosim(a),
+        Command::Crash(a) => crash(a),
     };
     match result {
         Ok(code) => code,
@@ -214,6 +262,65 @@ fn cosim(a: CosimArgs) -> Result<ExitCode> {
             ExitCode::from(1)
         }
     })
+}
+
+fn crash(a: CrashArgs) -> Result<ExitCode> {
+    let sizing = Sizing { pages: a.pages, page_words: a.page_words, frames: a.frames, word_bits: a.word_bits };
+    let config = sizing.config()?;
+    let mut base = CosimOptions::new(config);
+    base.cache_lines = a.cache_lines;
+    base.power_loss = a.nvm;
+    if let Some(dir) = &a.cache_dir {
+        base.cache_dir = dir.clone();
+    }
+    let jobs = a.jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2));
+    let campaign = Campaign { base, runs: a.runs, seed: a.seed, ops_per_run: a.ops, crashes_per_run: a.crashes, jobs };
+    let mode = format!("{:?}", a.nvm).to_lowercase();
+    eprintln!("pmsnap crash: {} — {} runs × {} ops, {} power losses each, NVM {mode}, seed {}, {jobs} jobs", config.tag(), a.runs, a.ops, a.crashes, a.seed);
+    let bar = indicatif::ProgressBar::new(a.runs as u64);
+    let result = campaign.run(Some(&bar))?;
+    bar.finish_and_clear();
+    println!("pmsnap crash — {} — {} runs, NVM {mode}, seed {}
+", config.tag(), result.runs, a.seed);
+    print!("{}", result.table());
+    println!(
+        "
+violations: {}   torn writes landed: {}   simulated cycles: {}   wall: {:.1} s",
+        result.violations.len(),
+        result.torn_writes,
+        result.cycles,
+        result.wall.as_secs_f64()
+    );
+    let Some(v) = result.violations.first() else {
+        return Ok(ExitCode::SUCCESS);
+    };
+    let replay = format!(
+        "pmsnap cosim --pages {} --page-words {} --frames {} --word-bits {} --cache-lines {} --ops {} --seed {} --nvm-seed {} --nvm {mode}{}",
+        config.pages,
+        config.page_words,
+        config.frames,
+        config.word_bits,
+        a.cache_lines,
+        a.ops,
+        v.workload_seed,
+        v.nvm_seed,
+        v.crash_at.iter().map(|c| format!(" --crash-at {c}")).collect::<String>()
+    );
+    eprintln!("pmsnap: violation at cycle {}: {}
+replay: {replay}", v.cycle, v.message);
+    if let Some(path) = &a.vcd {
+        let window = format!("{}:{}", v.cycle.saturating_sub(400), v.cycle + 20);
+        let status = std::process::Command::new(std::env::current_exe().context("cannot find this executable")?)
+            .args(replay.split_whitespace().skip(1))
+            .arg("--vcd")
+            .arg(path)
+            .args(["--window", &window])
+            .stdout(std::process::Stdio::null())
+            .status()
+            .context("cannot re-run the violating case")?;
+        eprintln!("pmsnap: waveform of cycles {window} in {} (replay exit {status})", path.display());
+    }
+    Ok(ExitCode::from(1))
 }
 
 fn min_mean_max(values: impl Iterator<Item = u64> + Clone) -> String {

@@ -45,6 +45,9 @@ pub struct CosimOptions {
     pub crash_at: Vec<u64>,
     /// What happens to unanswered NVM writes at a power loss.
     pub power_loss: PowerLossMode,
+    /// Test-only: a lying NVM that also loses this many answered writes at
+    /// a power loss (see `Nvm::forget_answered`).
+    pub nvm_forgets_answered: usize,
     /// Record the sequencer's phase of every cycle (for crash campaigns).
     pub record_phases: bool,
     /// Shows progress (operations done) on long runs.
@@ -72,6 +75,7 @@ impl CosimOptions {
             crash_at: Vec::new(),
             power_loss: PowerLossMode::Drop,
             record_phases: false,
+            nvm_forgets_answered: 0,
         }
     }
 }
@@ -341,6 +345,20 @@ pub struct Cosim {
     tracing: bool,
 }
 
+/// The Verilated controller for `config`: generated and built (or found in
+/// the cache) once per process, since campaigns start thousands of runs.
+fn verilated(config: &Config, cache_dir: &Path) -> Result<verilator::Build> {
+    static BUILT: std::sync::Mutex<Vec<(Config, PathBuf, verilator::Build)>> = std::sync::Mutex::new(Vec::new());
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, _, b)) = built.iter().find(|(c, d, b)| c == config && d == cache_dir && b.library.exists()) {
+        return Ok(verilator::Build { compiled: false, ..b.clone() });
+    }
+    let generated = pmsnap_hdl::generate(config)?;
+    let build = verilator::build(&generated.verilog, generated.top, cache_dir).context("cannot Verilate the controller")?;
+    built.push((*config, cache_dir.to_path_buf(), build.clone()));
+    Ok(build)
+}
+
 /// Reset cycles applied at a power loss.
 const RESET_CYCLES: u64 = 3;
 
@@ -351,6 +369,9 @@ struct Candidates {
     /// The image of the snapshot in progress, if one was.
     new: Option<Vec<u64>>,
     report: CrashReport,
+    /// Later power losses that struck before RECOVER finished: the
+    /// candidates stay those of the first.
+    again: Vec<CrashReport>,
 }
 
 fn op_name(op: u64) -> &'static str {
@@ -375,13 +396,12 @@ impl Cosim {
     /// Generates the Verilog of `opts.config`, Verilates it (or reuses the
     /// cached build) and loads it.
     pub fn new(opts: CosimOptions, workload: &[TraceOp]) -> Result<Cosim> {
-        let generated = pmsnap_hdl::generate(&opts.config)?;
-        let build = verilator::build(&generated.verilog, generated.top, &opts.cache_dir)
-            .context("cannot Verilate the controller")?;
+        let build = verilated(&opts.config, &opts.cache_dir)?;
         let mut model = Model::load(&build)?;
         let pins = Pins::resolve(&model)?;
         let c = opts.config;
-        let nvm = Nvm::new(c.layout(), c.word_bits, opts.timing, opts.nvm_seed);
+        let mut nvm = Nvm::new(c.layout(), c.word_bits, opts.timing, opts.nvm_seed);
+        nvm.forget_answered = opts.nvm_forgets_answered;
         let mut program = vec![CpuOp::Recover, CpuOp::Format];
         program.extend(workload.iter().map(|t| CpuOp::Trace(t.op)));
         if opts.dump_final {
@@ -810,12 +830,21 @@ impl Cosim {
     /// back the old snapshot or, if its commit record landed, the new one.
     fn power_fail(&mut self) {
         let snapshotting = matches!(&self.command, Some(c) if c.op == OP_SNAPSHOT && c.accepted_at.is_some());
-        let report = CrashReport { cycle: self.cycle, phase: self.pins.seq_phase.get() as u8, torn_writes: 0, recovered: None };
+        // Power lost again while the controller is still held in reset
+        // counts as a loss during recovery.
+        let phase = if self.reset_cycles > 0 { 6 } else { self.pins.seq_phase.get() as u8 };
+        let report = CrashReport { cycle: self.cycle, phase, torn_writes: 0, recovered: None };
         let old = self.port_ref.snapshot_image();
         let new = snapshotting.then(|| self.port_ref.working_image());
         let torn_writes = self.nvm.power_loss(self.opts.power_loss);
-        let old_seq = self.committed_seq;
-        self.pending_recovery = Some(Candidates { old_seq, old, new, report: CrashReport { torn_writes, ..report } });
+        let report = CrashReport { torn_writes, ..report };
+        match self.pending_recovery.as_mut() {
+            Some(pending) => pending.again.push(report),
+            None => {
+                let old_seq = self.committed_seq;
+                self.pending_recovery = Some(Candidates { old_seq, old, new, report, again: Vec::new() });
+            }
+        }
         self.cache.invalidate_all();
         self.queue.clear();
         self.inflight.clear();
@@ -885,6 +914,7 @@ impl Cosim {
         self.port_ref.recover();
         self.cpu_ref.recover();
         self.crashes.push(CrashReport { recovered, ..c.report });
+        self.crashes.extend(c.again.iter().map(|r| CrashReport { recovered, ..*r }));
     }
 
     fn on_done(&mut self, status: u64, free: u64) {

@@ -3,6 +3,7 @@
 //! NVM model, checked against an untimed reference model.
 
 pub mod cache;
+pub mod campaign;
 pub mod harness;
 pub mod nvm;
 pub mod reference;

@@ -82,6 +82,11 @@ pub struct Nvm {
     /// Per frame: referenced by the table of a valid commit record (I1).
     protected: Vec<bool>,
     valid: Vec<CommitRecord>,
+    /// Test-only fault: at a power loss, also undo this many of the most
+    /// recently *answered* writes — a device that lies about durability,
+    /// to show the checks catch what such a device does.
+    pub forget_answered: usize,
+    answered: VecDeque<(usize, u64)>,
     pub writes: u64,
     pub reads: u64,
     pub frame_writes: Vec<u32>,
@@ -106,6 +111,8 @@ impl Nvm {
             word_mask,
             protected: vec![false; layout.frames as usize],
             valid: Vec::new(),
+            forget_answered: 0,
+            answered: VecDeque::new(),
             writes: 0,
             reads: 0,
             frame_writes: vec![0; layout.frames as usize],
@@ -127,7 +134,14 @@ impl Nvm {
     /// The response of `response(cycle)` was presented: retire it (a write
     /// is now durable).
     pub fn retire(&mut self) {
-        self.pending.pop_front();
+        if let Some(Pending { undo: Some(undo), .. }) = self.pending.pop_front() {
+            if self.forget_answered > 0 {
+                self.answered.push_back(undo);
+                if self.answered.len() > self.forget_answered {
+                    self.answered.pop_front();
+                }
+            }
+        }
     }
 
     /// A request was accepted at the end of `cycle`.
@@ -251,6 +265,9 @@ impl Nvm {
             if let Some((index, old)) = p.undo {
                 self.words[index] = old;
             }
+        }
+        while let Some((index, old)) = self.answered.pop_back() {
+            self.words[index] = old;
         }
         let mut landed = 0;
         for p in &pending {

@@ -165,6 +165,7 @@ fn run(cmd: &mut Command, what: &str, log: &Path) -> Result<()> {
 }
 
 /// A Verilated model, built (or found in the cache) and ready to load.
+#[derive(Clone, Debug)]
 pub struct Build {
     pub dir: PathBuf,
     pub library: PathBuf,

@@ -1,0 +1,192 @@
+//! Crash campaigns: many random workloads, each hit by power losses at
+//! random cycles — half of them inside SNAPSHOT (flush, harden, commit,
+//! reclaim) — each followed by RECOVER and the checks of I1–I4.
+//!
+//! Every run is deterministic from its seeds: a dry run without power loss
+//! finds where the snapshots' phases fall, then the crash run replays the
+//! same workload with the chosen crash cycles. A violation carries what
+//! `pmsnap cosim` needs to replay it.
+
+use crate::harness::{CosimOptions, Recovered};
+use crate::rng::Rng;
+use crate::workload::RandomWorkload;
+use crate::Cosim;
+use anyhow::{Context, Result};
+use pmsnap_hdl::snapshot_fsm::PHASE_NAMES;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+#[derive(Clone, Debug)]
+pub struct Campaign {
+    /// Sizing, host and NVM settings shared by every run.
+    pub base: CosimOptions,
+    pub runs: usize,
+    pub seed: u64,
+    pub ops_per_run: usize,
+    pub crashes_per_run: usize,
+    pub jobs: usize,
+}
+
+/// A run whose checks failed, with what replays it.
+#[derive(Clone, Debug)]
+pub struct Violation {
+    pub workload_seed: u64,
+    pub nvm_seed: u64,
+    pub crash_at: Vec<u64>,
+    pub cycle: u64,
+    pub message: String,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct CampaignResult {
+    pub runs: usize,
+    /// Power losses injected, by phase (PHASE_NAMES).
+    pub crashes: [u64; 8],
+    pub recovered_old: [u64; 8],
+    pub recovered_new: [u64; 8],
+    /// Unanswered writes that landed anyway (adversarial mode).
+    pub torn_writes: u64,
+    pub cycles: u64,
+    pub wall: Duration,
+    pub violations: Vec<Violation>,
+}
+
+impl Campaign {
+    /// The seeds of run `i`: (workload, NVM).
+    pub fn seeds(&self, i: usize) -> (u64, u64) {
+        let w = self.seed.wrapping_mul(1_000_003).wrapping_add(i as u64);
+        (w, w ^ 0x5eed_a5a5)
+    }
+
+    pub fn run(&self, progress: Option<&indicatif::ProgressBar>) -> Result<CampaignResult> {
+        let start = Instant::now();
+        // Verilate once, before the workers share the cached model.
+        let g = pmsnap_hdl::generate(&self.base.config)?;
+        crate::verilator::build(&g.verilog, g.top, &self.base.cache_dir).context("cannot Verilate the controller")?;
+        let next = AtomicUsize::new(0);
+        let total = Mutex::new(CampaignResult { runs: self.runs, ..Default::default() });
+        let failure = Mutex::new(None::<anyhow::Error>);
+        std::thread::scope(|scope| {
+            for _ in 0..self.jobs.max(1) {
+                scope.spawn(|| loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= self.runs {
+                        break;
+                    }
+                    match self.one_run(i) {
+                        Ok(r) => {
+                            let mut t = total.lock().expect("no worker panicked");
+                            for p in 0..8 {
+                                t.crashes[p] += r.crashes[p];
+                                t.recovered_old[p] += r.recovered_old[p];
+                                t.recovered_new[p] += r.recovered_new[p];
+                            }
+                            t.torn_writes += r.torn_writes;
+                            t.cycles += r.cycles;
+                            t.violations.extend(r.violations);
+                        }
+                        Err(e) => {
+                            *failure.lock().expect("no worker panicked") = Some(e);
+                            next.store(self.runs, Ordering::Relaxed);
+                        }
+                    }
+                    if let Some(bar) = progress {
+                        bar.inc(1);
+                    }
+                });
+            }
+        });
+        if let Some(e) = failure.into_inner().expect("no worker panicked") {
+            return Err(e);
+        }
+        let mut result = total.into_inner().expect("no worker panicked");
+        result.violations.sort_by_key(|v| v.workload_seed);
+        result.wall = start.elapsed();
+        Ok(result)
+    }
+
+    fn one_run(&self, i: usize) -> Result<CampaignResult> {
+        let (workload_seed, nvm_seed) = self.seeds(i);
+        let c = self.base.config;
+        let workload = RandomWorkload { ops: self.ops_per_run, seed: workload_seed, pages: c.pages, page_words: c.page_words, word_bits: c.word_bits }.generate();
+        let mut out = CampaignResult::default();
+        let violation = |crash_at: &[u64], cycle: u64, message: String| Violation { workload_seed, nvm_seed, crash_at: crash_at.to_vec(), cycle, message };
+
+        let mut dry = self.base.clone();
+        dry.nvm_seed = nvm_seed;
+        dry.record_phases = true;
+        dry.progress = None;
+        let d = Cosim::new(dry, &workload)?.run()?;
+        out.cycles += d.stats.cycles;
+        if let Some(m) = d.mismatch {
+            out.violations.push(violation(&[], m.cycle, m.message));
+            return Ok(out);
+        }
+        let crash_at = self.pick_crashes(&d.phases, d.formatted_at, d.stats.cycles, workload_seed);
+
+        let mut run = self.base.clone();
+        run.nvm_seed = nvm_seed;
+        run.crash_at = crash_at.clone();
+        run.progress = None;
+        let o = Cosim::new(run, &workload)?.run()?;
+        out.cycles += o.stats.cycles;
+        for crash in &o.crashes {
+            let p = crash.phase as usize & 7;
+            out.crashes[p] += 1;
+            out.torn_writes += crash.torn_writes as u64;
+            match crash.recovered {
+                Some(Recovered::Old) => out.recovered_old[p] += 1,
+                Some(Recovered::New) => out.recovered_new[p] += 1,
+                None => {}
+            }
+        }
+        if let Some(m) = o.mismatch {
+            out.violations.push(violation(&crash_at, m.cycle, m.message));
+        }
+        Ok(out)
+    }
+
+    /// Crash cycles: half inside a SNAPSHOT (a phase picked evenly among
+    /// flush, harden, commit and reclaim), half anywhere after FORMAT.
+    fn pick_crashes(&self, phases: &[(u64, u8)], formatted_at: u64, cycles: u64, seed: u64) -> Vec<u64> {
+        let mut rng = Rng::new(seed ^ 0xc4a5_11ed);
+        // Intervals [start, end) of each snapshot phase.
+        let mut intervals: [Vec<(u64, u64)>; 5] = Default::default();
+        for (k, &(start, phase)) in phases.iter().enumerate() {
+            let end = phases.get(k + 1).map_or(cycles, |&(s, _)| s);
+            if (1..=4).contains(&phase) && start > formatted_at && end > start {
+                intervals[phase as usize].push((start, end));
+            }
+        }
+        let present: Vec<usize> = (1..=4).filter(|&p| !intervals[p].is_empty()).collect();
+        let mut picks = Vec::new();
+        for _ in 0..self.crashes_per_run {
+            if !present.is_empty() && rng.chance(50) {
+                let p = present[rng.below(present.len() as u64) as usize];
+                let (a, b) = intervals[p][rng.below(intervals[p].len() as u64) as usize];
+                picks.push(a + rng.below(b - a));
+            } else if cycles > formatted_at + 2 {
+                picks.push(formatted_at + 1 + rng.below(cycles - formatted_at - 2));
+            }
+        }
+        picks.sort_unstable();
+        picks.dedup();
+        picks
+    }
+}
+
+impl CampaignResult {
+    /// The campaign as a Markdown table.
+    pub fn table(&self) -> String {
+        let mut t = String::from("| phase at power loss | crash points | recovered old | recovered new |\n|---|---:|---:|---:|\n");
+        for p in 0..8 {
+            if self.crashes[p] > 0 || (1..=4).contains(&p) {
+                t += &format!("| {} | {} | {} | {} |\n", PHASE_NAMES[p], self.crashes[p], self.recovered_old[p], self.recovered_new[p]);
+            }
+        }
+        let sum = |a: &[u64; 8]| a.iter().sum::<u64>();
+        t += &format!("| **all** | {} | {} | {} |\n", sum(&self.crashes), sum(&self.recovered_old), sum(&self.recovered_new));
+        t
+    }
+}
