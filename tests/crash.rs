@@ -85,3 +85,21 @@ fn crash_command_prints_the_table_and_exits_0() {
         assert!(text.contains(row), "{row} in:\n{text}");
     }
 }
+
+#[test]
+fn commit_records_damaged_at_rest_are_detected_and_the_other_slot_is_used() {
+    use pmsnap_cosim::harness::SlotTarget;
+    let c = config(4, 4, 8, 32);
+    let prefix = "W 0 1\nS\nW 0 2\nS\n";
+    let at = run_trace(c, prefix, |_| {}).stats.cycles;
+    let trace = format!("{prefix}W 0 3\nR 0\nP\nR 0\nW 4 5\nS\nP\nR 4\n");
+    for (target, after_loss) in [(SlotTarget::Committed, 1), (SlotTarget::Fallback, 2), (SlotTarget::Both, 0)] {
+        let o = run_trace(c, &trace, |o| o.corrupt_at = vec![(at, target)]);
+        assert_pass(&o);
+        // R 0 before the loss, R 0 after RECOVER, R 4 after the next loss.
+        assert_eq!(o.reads, vec![Some(3), Some(after_loss), Some(5)], "{target:?}");
+        let recovered = o.crashes.len();
+        // Both records bad: RECOVER answers corrupt and the host formats.
+        assert_eq!(recovered, if target == SlotTarget::Both { 1 } else { 2 }, "{target:?}");
+    }
+}

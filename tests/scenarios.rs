@@ -109,3 +109,32 @@ fn power_loss_before_the_first_snapshot_recovers_the_formatted_device() {
     assert_pass(&o);
     assert_eq!(o.reads, vec![Some(0)]);
 }
+
+#[test]
+fn a_command_sent_while_a_snapshot_runs_is_answered_busy_and_changes_nothing() {
+    let c = config(8, 4, 16, 32);
+    let t = "W 0 1\nS\nW 0 2\nW 4 3\nS\nR 0\nR 4\nX\nR 0\n";
+    for cache in [cached as fn(&mut CosimOptions), uncached] {
+        let o = run_trace(c, t, |o| {
+            cache(o);
+            o.busy_probe = true;
+        });
+        assert_pass(&o);
+        assert_eq!(o.stats.busy_answers, 2, "one RESTORE probe per SNAPSHOT");
+        assert_eq!(o.stats.restores.len(), 1, "only the trace's own RESTORE ran");
+        assert_eq!(o.reads, vec![Some(2), Some(3), Some(2)]);
+    }
+}
+
+#[test]
+fn before_format_requests_fail_and_commands_answer_unformatted() {
+    let t = "R 0\nW 1 2\nS\nX\nR 1\n";
+    let o = run_trace(config(4, 4, 8, 32), t, |o| {
+        uncached(o);
+        o.skip_format = true;
+    });
+    assert_pass(&o);
+    assert_eq!(o.reads, vec![None, None]);
+    assert!(o.port_log.iter().all(|e| e.error), "every request answered with an error");
+    assert_eq!((o.stats.snapshots.len(), o.stats.restores.len()), (0, 0), "both answered unformatted");
+}

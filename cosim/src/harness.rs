@@ -14,7 +14,7 @@ use crate::reference::{Reference, Refusal};
 use crate::trace::{Op, TraceOp};
 use crate::verilator::{self, Model, Port};
 use anyhow::{bail, Context, Result};
-use pmsnap_hdl::snapshot_fsm::{OP_FORMAT, OP_RECOVER, OP_RESTORE, OP_SNAPSHOT, PHASE_NAMES, STATUS_OK, STATUS_UNFORMATTED};
+use pmsnap_hdl::snapshot_fsm::{OP_FORMAT, OP_RECOVER, OP_RESTORE, OP_SNAPSHOT, PHASE_NAMES, STATUS_BUSY, STATUS_CORRUPT, STATUS_OK, STATUS_UNFORMATTED};
 use pmsnap_hdl::Config;
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
@@ -45,6 +45,15 @@ pub struct CosimOptions {
     pub crash_at: Vec<u64>,
     /// What happens to unanswered NVM writes at a power loss.
     pub power_loss: PowerLossMode,
+    /// Do not FORMAT after the first RECOVER: the workload runs on an
+    /// unmounted controller, where every request and command must fail.
+    pub skip_format: bool,
+    /// Send a RESTORE while each SNAPSHOT runs: it must be answered busy.
+    pub busy_probe: bool,
+    /// Corrupt commit records at rest: at each (cycle, target) — or the first
+    /// cycle after it with no command running — flip a bit of the target
+    /// record. The next RECOVER must notice (checksum) and fall back.
+    pub corrupt_at: Vec<(u64, SlotTarget)>,
     /// Test-only: a lying NVM that also loses this many answered writes at
     /// a power loss (see `Nvm::forget_answered`).
     pub nvm_forgets_answered: usize,
@@ -76,6 +85,9 @@ impl CosimOptions {
             power_loss: PowerLossMode::Drop,
             record_phases: false,
             nvm_forgets_answered: 0,
+            corrupt_at: Vec::new(),
+            busy_probe: false,
+            skip_format: false,
         }
     }
 }
@@ -101,6 +113,8 @@ pub struct Stats {
     pub restores: Vec<u64>,
     /// RECOVER that found a snapshot: accept → done, in cycles.
     pub recovers: Vec<u64>,
+    /// Commands answered `busy` (with `busy_probe`).
+    pub busy_answers: u64,
     /// FORMAT: accept → done, in cycles.
     pub format_cycles: u64,
     pub cow_faults: u64,
@@ -144,6 +158,24 @@ pub struct PortEvent {
     /// Cycle in which `rsp_valid` was high for it.
     pub answered: u64,
     pub error: bool,
+}
+
+/// Which commit record to damage at rest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SlotTarget {
+    /// The record of the last snapshot.
+    Committed,
+    /// The record of the snapshot before it (the fallback).
+    Fallback,
+    Both,
+}
+
+/// What the next RECOVER must find after commit records were damaged.
+#[derive(Clone, Debug)]
+struct AfterCorruption {
+    /// `None`: no valid record is left (status corrupt).
+    seq: Option<u64>,
+    image: Vec<u64>,
 }
 
 /// Which snapshot RECOVER brought back after a power loss.
@@ -302,6 +334,17 @@ struct Command {
     accepted_at: Option<u64>,
     flushed_at: Option<u64>,
     dirty: usize,
+    /// With `busy_probe`: a RESTORE sent while this SNAPSHOT runs, which
+    /// must be answered `busy` and change nothing.
+    probe: Probe,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Probe {
+    Off,
+    Due,
+    Sent,
+    Answered,
 }
 
 pub struct Cosim {
@@ -331,6 +374,10 @@ pub struct Cosim {
     faults_since_reset: u64,
     /// Sequence number of the committed snapshot, as the host knows it.
     committed_seq: u64,
+    /// The snapshot before it (the fallback), when it has one.
+    previous_image: Option<Vec<u64>>,
+    after_corruption: Option<AfterCorruption>,
+    corruptions_done: usize,
     port_log: Vec<PortEvent>,
     crashes: Vec<CrashReport>,
     /// After a power loss: the images RECOVER may legally produce.
@@ -389,6 +436,7 @@ fn show(r: Result<u64, Refusal>) -> String {
         Ok(v) => format!("{v:#x}"),
         Err(Refusal::OutOfRange) => "an error (address out of range)".into(),
         Err(Refusal::NoFrames) => "an error (no free frame)".into(),
+        Err(Refusal::Unmounted) => "an error (no device mounted)".into(),
     }
 }
 
@@ -402,7 +450,7 @@ impl Cosim {
         let c = opts.config;
         let mut nvm = Nvm::new(c.layout(), c.word_bits, opts.timing, opts.nvm_seed);
         nvm.forget_answered = opts.nvm_forgets_answered;
-        let mut program = vec![CpuOp::Recover, CpuOp::Format];
+        let mut program = if opts.skip_format { vec![CpuOp::Recover] } else { vec![CpuOp::Recover, CpuOp::Format] };
         program.extend(workload.iter().map(|t| CpuOp::Trace(t.op)));
         if opts.dump_final {
             program.extend((0..c.logical_words()).map(CpuOp::FinalRead));
@@ -438,6 +486,9 @@ impl Cosim {
             hardened_before: 0,
             faults_since_reset: 0,
             committed_seq: 0,
+            previous_image: None,
+            after_corruption: None,
+            corruptions_done: 0,
             port_log: Vec::new(),
             crashes: Vec::new(),
             pending_recovery: None,
@@ -613,8 +664,17 @@ impl Cosim {
     fn start_command(&mut self, op: u64) {
         // The device starts as garbage: the first RECOVER finds no valid
         // commit record; every later one finds the last snapshot.
-        let expect = if op == OP_RECOVER && !self.formatted { STATUS_UNFORMATTED } else { STATUS_OK };
-        self.command = Some(Command { op, expect, accepted_at: None, flushed_at: None, dirty: self.port_ref.dirty_pages() });
+        let expect = if op == OP_RECOVER && !self.formatted {
+            STATUS_UNFORMATTED
+        } else if op == OP_RECOVER && matches!(self.after_corruption, Some(AfterCorruption { seq: None, .. })) {
+            STATUS_CORRUPT
+        } else if (op == OP_SNAPSHOT || op == OP_RESTORE) && !self.port_ref.mounted {
+            STATUS_UNFORMATTED
+        } else {
+            STATUS_OK
+        };
+        let probe = if op == OP_SNAPSHOT && self.opts.busy_probe { Probe::Due } else { Probe::Off };
+        self.command = Some(Command { op, expect, accepted_at: None, flushed_at: None, dirty: self.port_ref.dirty_pages(), probe });
         self.wait = Wait::Command;
     }
 
@@ -645,6 +705,12 @@ impl Cosim {
 
     /// One clock cycle: drive inputs, settle, observe, rising edge.
     fn clock_cycle(&mut self) -> Result<()> {
+        if let Some(&(at, target)) = self.opts.corrupt_at.get(self.corruptions_done) {
+            if self.cycle >= at && self.formatted && self.command.is_none() && self.nvm.idle() && self.reset_cycles == 0 {
+                self.corrupt(target);
+                self.corruptions_done += 1;
+            }
+        }
         if self.formatted && self.opts.crash_at.contains(&self.cycle) {
             self.power_fail();
         }
@@ -679,6 +745,10 @@ impl Cosim {
             Some(c) if c.accepted_at.is_none() => {
                 p.cmd_valid.set(1);
                 p.cmd_op.set(c.op);
+            }
+            Some(c) if c.probe == Probe::Due => {
+                p.cmd_valid.set(1);
+                p.cmd_op.set(OP_RESTORE);
             }
             _ => p.cmd_valid.set(0),
         }
@@ -735,7 +805,11 @@ impl Cosim {
         }
         if cmd_fire {
             if let Some(c) = self.command.as_mut() {
-                c.accepted_at = Some(cycle);
+                if c.accepted_at.is_none() {
+                    c.accepted_at = Some(cycle);
+                } else {
+                    c.probe = Probe::Sent;
+                }
             }
             progress = true;
         }
@@ -860,9 +934,46 @@ impl Cosim {
         self.program.insert(self.next_op, CpuOp::Recover);
     }
 
+    /// Flips a bit of the sequence word of the target record(s), and works
+    /// out what RECOVER must then find.
+    fn corrupt(&mut self, target: SlotTarget) {
+        let committed = self.nvm.committed();
+        let fallback = committed.and_then(|c| self.nvm.decode_slot(1 - c.slot));
+        let flip = |nvm: &mut Nvm, slot: u64| nvm.flip_bit(nvm.layout().slot_base(slot) + 2, 0);
+        let (hit_committed, hit_fallback) = match target {
+            SlotTarget::Committed => (true, false),
+            SlotTarget::Fallback => (false, true),
+            SlotTarget::Both => (true, true),
+        };
+        if let (true, Some(r)) = (hit_committed, committed) {
+            flip(&mut self.nvm, r.slot);
+        }
+        if let (true, Some(r)) = (hit_fallback, fallback) {
+            flip(&mut self.nvm, r.slot);
+        }
+        let current = self.port_ref.snapshot_image();
+        self.after_corruption = Some(if !hit_committed {
+            AfterCorruption { seq: Some(self.committed_seq), image: current }
+        } else if let (false, Some(_), Some(image)) = (hit_fallback, fallback, self.previous_image.clone()) {
+            AfterCorruption { seq: Some(self.committed_seq - 1), image }
+        } else {
+            AfterCorruption { seq: None, image: current }
+        });
+    }
+
     /// I2: the image RECOVER rebuilt (read straight from NVM) is exactly
     /// one of the candidates; the references follow it.
-    fn check_recovery(&mut self, c: Candidates) {
+    fn check_recovery(&mut self, mut c: Candidates) {
+        if let Some(AfterCorruption { seq: Some(seq), image }) = self.after_corruption.take() {
+            // Damaged at rest, while idle: exactly this snapshot comes back.
+            c.old_seq = seq;
+            c.old = image;
+            c.new = None;
+            if seq + 1 == self.committed_seq {
+                self.port_ref.load(&self.nvm.committed_image().unwrap_or_default());
+                self.cpu_ref.load(&self.nvm.committed_image().unwrap_or_default());
+            }
+        }
         let mut image = vec![0u64; self.port_ref.logical_words() as usize];
         let words = self.opts.config.page_words;
         for (page, data) in self.nvm.committed_image().unwrap_or_default() {
@@ -918,6 +1029,14 @@ impl Cosim {
     }
 
     fn on_done(&mut self, status: u64, free: u64) {
+        if let Some(c) = self.command.as_mut().filter(|c| c.probe == Probe::Sent) {
+            c.probe = Probe::Answered;
+            self.stats.busy_answers += 1;
+            if status != STATUS_BUSY {
+                self.fail(format!("RESTORE sent during a SNAPSHOT answered status {status}, expected {STATUS_BUSY} (busy)"));
+            }
+            return;
+        }
         let Some(c) = self.command.take() else {
             self.fail("cmd_done pulsed with no command outstanding".into());
             return;
@@ -933,9 +1052,13 @@ impl Cosim {
             return;
         }
         let cost = self.cycle - accepted;
+        if expected != STATUS_OK && c.op != OP_RECOVER {
+            return;
+        }
         match c.op {
             OP_SNAPSHOT => {
                 self.committed_seq += 1;
+                self.previous_image = Some(self.port_ref.snapshot_image());
                 let flushed = c.flushed_at.unwrap_or(accepted);
                 self.stats.snapshots.push(SnapshotCost { dirty: c.dirty, flush: flushed - accepted, after_flush: self.cycle - flushed });
                 self.port_ref.snapshot();
@@ -945,6 +1068,16 @@ impl Cosim {
                 self.stats.restores.push(cost);
                 self.port_ref.restore();
                 self.cpu_ref.restore();
+            }
+            OP_RECOVER if expected == STATUS_CORRUPT => {
+                // Nothing valid is left: the host formats the device again.
+                self.port_ref.mounted = false;
+                self.cpu_ref.mounted = false;
+                self.after_corruption = None;
+                self.pending_recovery = None;
+                self.formatted = false;
+                self.previous_image = None;
+                self.program.insert(self.next_op, CpuOp::Format);
             }
             OP_RECOVER => {
                 if expected == STATUS_OK {
@@ -958,6 +1091,7 @@ impl Cosim {
                 self.formatted = true;
                 self.formatted_at = self.cycle;
                 self.committed_seq = 1;
+                self.previous_image = None;
                 self.stats.format_cycles = cost;
                 self.port_ref.format();
                 self.cpu_ref.format();

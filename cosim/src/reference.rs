@@ -27,6 +27,8 @@ pub struct Reference {
     retired: usize,
     /// Pages of `M` first written in this epoch (COW faults so far, total).
     pub cow_faults: u64,
+    /// A device is mounted: FORMAT or a successful RECOVER happened.
+    pub mounted: bool,
 }
 
 /// Why a write or read was refused.
@@ -34,6 +36,8 @@ pub struct Reference {
 pub enum Refusal {
     OutOfRange,
     NoFrames,
+    /// No device mounted (before FORMAT, or after RECOVER found none).
+    Unmounted,
 }
 
 impl Reference {
@@ -48,6 +52,7 @@ impl Reference {
             working: HashMap::new(),
             retired: 0,
             cow_faults: 0,
+            mounted: false,
         }
     }
 
@@ -57,9 +62,13 @@ impl Reference {
         self.snapshot_mapped.fill(false);
         self.working.clear();
         self.retired = 0;
+        self.mounted = true;
     }
 
     fn split(&self, addr: u64) -> Result<(usize, usize), Refusal> {
+        if !self.mounted {
+            return Err(Refusal::Unmounted);
+        }
         if addr >= (self.pages * self.page_words) as u64 {
             return Err(Refusal::OutOfRange);
         }
@@ -95,6 +104,16 @@ impl Reference {
             self.snapshot.insert(page, data);
         }
         self.retired = retired;
+    }
+
+    /// Makes `pages` (page, words) the snapshot, every other page unmapped,
+    /// with nothing written since: what RECOVER of an older record yields.
+    pub fn load(&mut self, pages: &[(u64, Vec<u64>)]) {
+        self.format();
+        for (page, words) in pages {
+            self.snapshot_mapped.set(*page as usize, true);
+            self.snapshot.insert(*page as usize, words.iter().map(|w| w & self.word_mask).collect());
+        }
     }
 
     /// Power loss and RECOVER: `M := S`, and no fallback snapshot is kept.
@@ -151,6 +170,8 @@ mod tests {
     #[test]
     fn cow_snapshot_restore_and_frames() {
         let mut r = Reference::new(4, 4, 32, Some(6));
+        assert_eq!(r.read(0), Err(Refusal::Unmounted));
+        r.format();
         assert_eq!(r.free_frames(), Some(6));
         assert_eq!(r.read(5), Ok(0));
         r.write(5, 0x1_0000_0007).unwrap();
@@ -176,6 +197,7 @@ mod tests {
     #[test]
     fn exhausted_frames_refuse_and_change_nothing() {
         let mut r = Reference::new(4, 4, 32, Some(5));
+        r.format();
         for p in 0..4 {
             r.write(p * 4, 1).unwrap();
         }
