@@ -158,6 +158,19 @@ struct CosimArgs {
     /// Where Verilated models are cached [default: $PMSNAP_CACHE_DIR, else ~/.cache/pmsnap].
     #[arg(long, value_name = "DIR")]
     cache_dir: Option<PathBuf>,
+    /// Run the VM-like program for STEPS steps (after the workload, if one is
+    /// given): registers saved to the state page (the last page) before
+    /// each snapshot, reloaded after restores and power losses; its result
+    /// must equal an uninterrupted run's.
+    #[arg(long, value_name = "STEPS")]
+    vm: Option<u64>,
+    /// Steps between the VM's checkpoints (state page + SNAPSHOT).
+    #[arg(long, default_value_t = 32, requires = "vm")]
+    vm_checkpoint: u64,
+    /// Chance in percent that the VM restores, and that it loses power,
+    /// some steps after a checkpoint.
+    #[arg(long, default_value_t = 20, requires = "vm")]
+    vm_interrupt_percent: u64,
     /// Power loss at this cycle (repeatable), then reset and RECOVER; the
     /// recovered image must be the old or the new snapshot (I2).
     #[arg(long, value_name = "CYCLE")]
@@ -212,6 +225,7 @@ fn generate(a: GenerateArgs) -> Result<ExitCode> {
 fn cosim(a: CosimArgs) -> Result<ExitCode> {
     let config = a.sizing.config()?;
     let (ops, source) = match &a.workload {
+        None if a.vm.is_some() => (Vec::new(), format!("VM program, {} steps, seed {}", a.vm.unwrap_or(0), a.seed)),
         Some(path) => {
             let ops = trace::load(path, config.word_bits).map_err(|e| match e.downcast::<TraceError>() {
                 Ok(t) => anyhow::Error::new(t),
@@ -233,6 +247,24 @@ fn cosim(a: CosimArgs) -> Result<ExitCode> {
     opts.window = window;
     opts.dump_final = a.dump_final.is_some();
     opts.crash_at = a.crash_at.clone();
+    if let Some(steps) = a.vm {
+        if a.vm_checkpoint == 0 {
+            return Err(BadInput("--vm-checkpoint: must be at least 1".into()).into());
+        }
+        if config.pages < 2 {
+            return Err(BadInput("--vm needs at least 2 pages".into()).into());
+        }
+        opts.vm = Some(pmsnap_cosim::vm::VmSpec {
+            steps,
+            checkpoint: a.vm_checkpoint,
+            seed: a.seed,
+            restore_percent: a.vm_interrupt_percent,
+            power_loss_percent: a.vm_interrupt_percent,
+            pages: config.pages,
+            page_words: config.page_words,
+            word_bits: config.word_bits,
+        });
+    }
     opts.power_loss = a.nvm;
     if let Some(dir) = &a.cache_dir {
         opts.cache_dir = dir.clone();
@@ -352,6 +384,9 @@ fn print_summary(config: &Config, source: &str, o: &Outcome, vcd: Option<&Path>)
     println!("  restores           {}: {} cycles", s.restores.len(), min_mean_max(s.restores.iter().copied()));
     println!("  recovers           {}: {} cycles", s.recovers.len(), min_mean_max(s.recovers.iter().copied()));
     println!("  format             {} cycles", s.format_cycles);
+    if s.vm_reloads > 0 && o.mismatch.is_none() {
+        println!("  VM program         result equals an uninterrupted run's; registers reloaded {} times", s.vm_reloads);
+    }
     println!("  speed              {:.0} simulated cycles/s ({:.3} s wall{})", s.cycles_per_second(), s.wall.as_secs_f64(), if o.verilated { ", model Verilated this run" } else { ", cached model" });
     for c in &o.crashes {
         let what = match c.recovered {

@@ -103,3 +103,37 @@ fn commit_records_damaged_at_rest_are_detected_and_the_other_slot_is_used() {
         assert_eq!(recovered, if target == SlotTarget::Both { 1 } else { 2 }, "{target:?}");
     }
 }
+
+#[test]
+fn vm_program_survives_restores_and_power_losses_with_the_uninterrupted_result() {
+    use pmsnap_cosim::vm::VmSpec;
+    // F = 3L: the fallback snapshot may hold up to L frames besides the
+    // committed and working images, so no write can be refused.
+    let c = config(16, 8, 48, 32);
+    let spec = VmSpec { steps: 1500, checkpoint: 24, seed: 9, restore_percent: 20, power_loss_percent: 20, pages: 16, page_words: 8, word_bits: 32 };
+    for (mode, seed) in [(PowerLossMode::Drop, 1u64), (PowerLossMode::Adversarial, 2)] {
+        let mut rng = pmsnap_cosim::rng::Rng::new(seed);
+        let crash_at: Vec<u64> = (0..25).map(|_| 600 + rng.below(40_000)).collect();
+        let o = run_trace(c, "", |o| {
+            o.vm = Some(spec);
+            o.crash_at = crash_at.clone();
+            o.power_loss = mode;
+        });
+        // The harness compares acc and every data word with expected().
+        assert_pass(&o);
+        assert!(o.crashes.len() >= 25, "{mode:?}: {} power losses", o.crashes.len());
+        assert!(o.stats.restores.len() >= 3 && o.stats.vm_reloads >= 20, "{mode:?}: the program was interrupted often");
+    }
+}
+
+#[test]
+fn vm_result_check_can_fail() {
+    use pmsnap_cosim::vm::VmSpec;
+    // F = L + 1 with the program touching every page: writes are refused,
+    // data is lost, and the result must not pass as an uninterrupted run's.
+    let c = config(16, 8, 17, 32);
+    let spec = VmSpec { steps: 600, checkpoint: 24, seed: 9, restore_percent: 0, power_loss_percent: 0, pages: 16, page_words: 8, word_bits: 32 };
+    let o = run_trace(c, "", |o| o.vm = Some(spec));
+    let m = o.mismatch.expect("lost writes change the result");
+    assert!(m.message.starts_with("VM: "), "{m}");
+}

@@ -45,6 +45,9 @@ pub struct CosimOptions {
     pub crash_at: Vec<u64>,
     /// What happens to unanswered NVM writes at a power loss.
     pub power_loss: PowerLossMode,
+    /// Run the VM-like program instead of (after) the workload; its result
+    /// must equal an uninterrupted run's.
+    pub vm: Option<crate::vm::VmSpec>,
     /// Do not FORMAT after the first RECOVER: the workload runs on an
     /// unmounted controller, where every request and command must fail.
     pub skip_format: bool,
@@ -88,6 +91,7 @@ impl CosimOptions {
             corrupt_at: Vec::new(),
             busy_probe: false,
             skip_format: false,
+            vm: None,
         }
     }
 }
@@ -113,6 +117,9 @@ pub struct Stats {
     pub restores: Vec<u64>,
     /// RECOVER that found a snapshot: accept → done, in cycles.
     pub recovers: Vec<u64>,
+    /// VM program: times it reloaded its registers from the state page
+    /// (start, restores, power losses).
+    pub vm_reloads: u64,
     /// Commands answered `busy` (with `busy_probe`).
     pub busy_answers: u64,
     /// FORMAT: accept → done, in cycles.
@@ -378,6 +385,10 @@ pub struct Cosim {
     previous_image: Option<Vec<u64>>,
     after_corruption: Option<AfterCorruption>,
     corruptions_done: usize,
+    vm: Option<crate::vm::VmProgram>,
+    /// Reads the VM has been given.
+    vm_seen: usize,
+    final_queued: bool,
     port_log: Vec<PortEvent>,
     crashes: Vec<CrashReport>,
     /// After a power loss: the images RECOVER may legally produce.
@@ -452,7 +463,8 @@ impl Cosim {
         nvm.forget_answered = opts.nvm_forgets_answered;
         let mut program = if opts.skip_format { vec![CpuOp::Recover] } else { vec![CpuOp::Recover, CpuOp::Format] };
         program.extend(workload.iter().map(|t| CpuOp::Trace(t.op)));
-        if opts.dump_final {
+        let final_queued = opts.dump_final && opts.vm.is_none();
+        if final_queued {
             program.extend((0..c.logical_words()).map(CpuOp::FinalRead));
         }
         let tracing = match (&opts.vcd, opts.window) {
@@ -489,6 +501,9 @@ impl Cosim {
             previous_image: None,
             after_corruption: None,
             corruptions_done: 0,
+            vm: opts.vm.map(crate::vm::VmProgram::new),
+            vm_seen: 0,
+            final_queued,
             port_log: Vec::new(),
             crashes: Vec::new(),
             pending_recovery: None,
@@ -535,6 +550,15 @@ impl Cosim {
                 self.fail(m);
             }
         }
+        if let (None, Some(vm)) = (&self.mismatch, &self.vm) {
+            let (acc, memory) = crate::vm::expected(vm.spec());
+            let data = vm.data_words() as usize;
+            if vm.acc() != acc {
+                self.fail(format!("VM: final acc {:#x}, an uninterrupted run ends with {acc:#x}", vm.acc()));
+            } else if let Some(i) = (0..data).find(|&i| self.final_image.get(i) != memory.get(i)) {
+                self.fail(format!("VM: word {i:#x} of the result is {:#x}, an uninterrupted run leaves {:#x}", self.final_image.get(i).copied().unwrap_or(0), memory[i]));
+            }
+        }
         if self.mismatch.is_none() {
             // Reset clears the counter: compare what was sent since.
             let faults = self.pins.cow_faults.get();
@@ -542,6 +566,7 @@ impl Cosim {
                 self.fail(format!("the cow_faults counter reads {faults}, the reference counted {}", self.faults_since_reset));
             }
         }
+        self.stats.vm_reloads = self.vm.as_ref().map_or(0, |vm| vm.reloads);
         self.stats.wall = start.elapsed();
         self.stats.cycles = self.cycle;
         self.stats.cow_faults = self.cow_faults_before + self.pins.cow_faults.get();
@@ -556,7 +581,8 @@ impl Cosim {
     }
 
     fn finished(&self) -> bool {
-        self.next_op == self.program.len() && self.wait == Wait::Nothing && self.queue.is_empty() && self.inflight.is_empty() && self.command.is_none()
+        self.vm.as_ref().is_none_or(|vm| vm.finished() && self.final_queued)
+            && self.next_op == self.program.len() && self.wait == Wait::Nothing && self.queue.is_empty() && self.inflight.is_empty() && self.command.is_none()
     }
 
     fn reset(&mut self, cycles: u64) {
@@ -596,7 +622,31 @@ impl Cosim {
     }
 
     /// The CPU: one operation a cycle, unless it waits.
+    /// Asks the VM program for its next operations once the CPU has run
+    /// everything it had and every read is back; at its end, reads the
+    /// whole image to check the result.
+    fn feed_vm(&mut self) {
+        if self.next_op < self.program.len() || self.wait != Wait::Nothing || !self.port_quiet() || self.command.is_some() {
+            return;
+        }
+        let Some(vm) = self.vm.as_mut() else { return };
+        if vm.finished() {
+            if !self.final_queued {
+                self.final_queued = true;
+                let words = self.port_ref.logical_words();
+                self.program.extend((0..words).map(CpuOp::FinalRead));
+            }
+            return;
+        }
+        let ops = vm.next(&self.reads[self.vm_seen..]);
+        self.vm_seen = self.reads.len();
+        self.program.extend(ops.into_iter().map(CpuOp::Trace));
+    }
+
     fn cpu_step(&mut self) {
+        if self.vm.is_some() {
+            self.feed_vm();
+        }
         if self.reset_cycles > 0 || self.wait != Wait::Nothing || self.next_op == self.program.len() {
             return;
         }
@@ -932,6 +982,9 @@ impl Cosim {
         self.faults_since_reset = 0;
         self.reset_cycles = RESET_CYCLES;
         self.program.insert(self.next_op, CpuOp::Recover);
+        if let Some(vm) = self.vm.as_mut() {
+            vm.lost_power();
+        }
     }
 
     /// Flips a bit of the sequence word of the target record(s), and works

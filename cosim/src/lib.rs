@@ -10,6 +10,7 @@ pub mod reference;
 pub mod rng;
 pub mod trace;
 pub mod verilator;
+pub mod vm;
 pub mod workload;
 
 pub use harness::{Cosim, CosimOptions, Outcome, Stats};
