@@ -73,6 +73,10 @@ struct CrashArgs {
     /// Parallel runs [default: the machine's cores].
     #[arg(long)]
     jobs: Option<usize>,
+    /// Fault injection, to test the checkers: an NVM that also loses its
+    /// last N answered writes at a power loss.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    nvm_forgets_answered: usize,
     /// On a violation, write a VCD of the cycles around it to FILE.
     #[arg(long, value_name = "FILE")]
     vcd: Option<PathBuf>,
@@ -179,6 +183,10 @@ struct CosimArgs {
     /// land a seeded random subset (adversarial).
     #[arg(long, default_value = "drop", value_name = "MODE")]
     nvm: PowerLossMode,
+    /// Fault injection, to test the checkers: an NVM that also loses its
+    /// last N *answered* writes at a power loss, breaking its contract.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    nvm_forgets_answered: usize,
 }
 
 /// An error in what the user gave us: exit status 2.
@@ -247,6 +255,7 @@ fn cosim(a: CosimArgs) -> Result<ExitCode> {
     opts.window = window;
     opts.dump_final = a.dump_final.is_some();
     opts.crash_at = a.crash_at.clone();
+    opts.nvm_forgets_answered = a.nvm_forgets_answered;
     if let Some(steps) = a.vm {
         if a.vm_checkpoint == 0 {
             return Err(BadInput("--vm-checkpoint: must be at least 1".into()).into());
@@ -302,6 +311,7 @@ fn crash(a: CrashArgs) -> Result<ExitCode> {
     let mut base = CosimOptions::new(config);
     base.cache_lines = a.cache_lines;
     base.power_loss = a.nvm;
+    base.nvm_forgets_answered = a.nvm_forgets_answered;
     if let Some(dir) = &a.cache_dir {
         base.cache_dir = dir.clone();
     }
@@ -327,7 +337,7 @@ violations: {}   torn writes landed: {}   simulated cycles: {}   wall: {:.1} s",
         return Ok(ExitCode::SUCCESS);
     };
     let replay = format!(
-        "pmsnap cosim --pages {} --page-words {} --frames {} --word-bits {} --cache-lines {} --ops {} --seed {} --nvm-seed {} --nvm {mode}{}",
+        "pmsnap cosim --pages {} --page-words {} --frames {} --word-bits {} --cache-lines {} --ops {} --seed {} --nvm-seed {} --nvm {mode}{}{}",
         config.pages,
         config.page_words,
         config.frames,
@@ -336,7 +346,8 @@ violations: {}   torn writes landed: {}   simulated cycles: {}   wall: {:.1} s",
         a.ops,
         v.workload_seed,
         v.nvm_seed,
-        v.crash_at.iter().map(|c| format!(" --crash-at {c}")).collect::<String>()
+        v.crash_at.iter().map(|c| format!(" --crash-at {c}")).collect::<String>(),
+        if a.nvm_forgets_answered > 0 { format!(" --nvm-forgets-answered {}", a.nvm_forgets_answered) } else { String::new() }
     );
     eprintln!("pmsnap: violation at cycle {}: {}
 replay: {replay}", v.cycle, v.message);

@@ -137,3 +137,17 @@ fn vm_result_check_can_fail() {
     let m = o.mismatch.expect("lost writes change the result");
     assert!(m.message.starts_with("VM: "), "{m}");
 }
+
+#[test]
+fn a_violating_campaign_exits_1_with_a_replay_command_and_a_waveform() {
+    let dir = tempfile::tempdir().unwrap();
+    let vcd = dir.path().join("violation.vcd");
+    let out = pmsnap().args(["crash", "--runs", "60", "--nvm-forgets-answered", "16", "--vcd"]).arg(&vcd).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let replay = err.lines().find_map(|l| l.strip_prefix("replay: pmsnap ")).expect("a replay command");
+    assert!(std::fs::metadata(&vcd).map(|m| m.len() > 1000).unwrap_or(false), "waveform written");
+    // The replay command reproduces the failure.
+    let again = pmsnap().args(replay.split_whitespace()).output().unwrap();
+    assert_eq!(again.status.code(), Some(1), "{}", String::from_utf8_lossy(&again.stderr));
+}
