@@ -99,6 +99,20 @@ fn commit_records_damaged_at_rest_are_detected_and_the_other_slot_is_used() {
         // R 0 before the loss, R 0 after RECOVER, R 4 after the next loss.
         assert_eq!(o.reads, vec![Some(3), Some(after_loss), Some(5)], "{target:?}");
         let recovered = o.crashes.len();
+        // A SNAPSHOT between the damage and the power loss reads the
+        // committed record back: damaged, it answers corrupt and changes
+        // nothing.
+        let with_snapshot = trace.replacen("R 0\nP", "R 0\nS\nP", 1);
+        let o2 = run_trace(c, &with_snapshot, |o| o.corrupt_at = vec![(at, target)]);
+        assert_pass(&o2);
+        let want = if target == SlotTarget::Fallback {
+            // The committed record is intact: the snapshot goes ahead and
+            // rewrites the damaged slot; the loss then recovers it.
+            vec![Some(3), Some(3), Some(5)]
+        } else {
+            o.reads.clone()
+        };
+        assert_eq!(o2.reads, want, "{target:?}");
         // Both records bad: RECOVER answers corrupt and the host formats.
         assert_eq!(recovered, if target == SlotTarget::Both { 1 } else { 2 }, "{target:?}");
     }

@@ -720,6 +720,10 @@ impl Cosim {
             STATUS_CORRUPT
         } else if (op == OP_SNAPSHOT || op == OP_RESTORE) && !self.port_ref.mounted {
             STATUS_UNFORMATTED
+        } else if op == OP_SNAPSHOT && matches!(&self.after_corruption, Some(a) if a.seq != Some(self.committed_seq)) {
+            // SNAPSHOT reads the committed record back first: damaged, it
+            // refuses to build on it.
+            STATUS_CORRUPT
         } else {
             STATUS_OK
         };
@@ -1112,6 +1116,8 @@ impl Cosim {
             OP_SNAPSHOT => {
                 self.committed_seq += 1;
                 self.previous_image = Some(self.port_ref.snapshot_image());
+                // A damaged fallback record was in the slot just rewritten.
+                self.after_corruption = None;
                 let flushed = c.flushed_at.unwrap_or(accepted);
                 self.stats.snapshots.push(SnapshotCost { dirty: c.dirty, flush: flushed - accepted, after_flush: self.cycle - flushed });
                 self.port_ref.snapshot();
