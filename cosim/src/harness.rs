@@ -1115,7 +1115,10 @@ impl Cosim {
         match c.op {
             OP_SNAPSHOT => {
                 self.committed_seq += 1;
-                self.previous_image = Some(self.port_ref.snapshot_image());
+                // Only runs that damage records need the fallback's image.
+                if !self.opts.corrupt_at.is_empty() {
+                    self.previous_image = Some(self.port_ref.snapshot_image());
+                }
                 // A damaged fallback record was in the slot just rewritten.
                 self.after_corruption = None;
                 let flushed = c.flushed_at.unwrap_or(accepted);

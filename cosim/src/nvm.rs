@@ -82,6 +82,8 @@ pub struct Nvm {
     /// Per frame: referenced by the table of a valid commit record (I1).
     protected: Vec<bool>,
     valid: Vec<CommitRecord>,
+    /// The valid record with the highest sequence number (cached).
+    committed: Option<CommitRecord>,
     /// Test-only fault: at a power loss, also undo this many of the most
     /// recently *answered* writes — a device that lies about durability,
     /// to show the checks catch what such a device does.
@@ -111,6 +113,7 @@ impl Nvm {
             word_mask,
             protected: vec![false; layout.frames as usize],
             valid: Vec::new(),
+            committed: None,
             forget_answered: 0,
             answered: VecDeque::new(),
             writes: 0,
@@ -173,7 +176,7 @@ impl Nvm {
     }
 
     fn check_i1(&self, addr: u64) -> Result<(), NvmFault> {
-        let committed = self.committed();
+        let committed = self.committed;
         for r in &self.valid {
             let slot = self.layout.slot_base(r.slot);
             let table = self.layout.table_base(r.table);
@@ -201,7 +204,7 @@ impl Nvm {
     /// table 0 or 1, checksum.
     pub fn decode_slot(&self, slot: u64) -> Option<CommitRecord> {
         let base = self.layout.slot_base(slot) as usize;
-        let w: Vec<u32> = (0..8).map(|i| self.words[base + i] as u32).collect();
+        let w: [u32; 8] = std::array::from_fn(|i| self.words[base + i] as u32);
         let sum = w[..7].iter().fold(CHECKSUM_SEED, |a, &x| checksum_step(a, x));
         let ok = w[0] == COMMIT_MAGIC
             && w[1] == LAYOUT_VERSION
@@ -220,6 +223,7 @@ impl Nvm {
 
     fn refresh_protection(&mut self) {
         self.valid = (0..2).filter_map(|s| self.decode_slot(s)).collect();
+        self.committed = self.valid.iter().copied().max_by_key(|r| r.sequence);
         self.protected.fill(false);
         for r in self.valid.clone() {
             for (_, frame) in self.table_frames(r.table) {
