@@ -70,6 +70,15 @@ struct CrashArgs {
     /// Host cache lines (0 = no cache).
     #[arg(long, default_value_t = 16)]
     cache_lines: usize,
+    /// NVM read latency in cycles beyond the first.
+    #[arg(long, default_value_t = 0)]
+    nvm_read_latency: u64,
+    /// NVM write latency in cycles beyond the first.
+    #[arg(long, default_value_t = 0)]
+    nvm_write_latency: u64,
+    /// Chance in percent that the NVM accepts a request in a cycle.
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100))]
+    nvm_ready_percent: u32,
     /// Parallel runs [default: the machine's cores].
     #[arg(long)]
     jobs: Option<usize>,
@@ -312,6 +321,7 @@ fn crash(a: CrashArgs) -> Result<ExitCode> {
     base.cache_lines = a.cache_lines;
     base.power_loss = a.nvm;
     base.nvm_forgets_answered = a.nvm_forgets_answered;
+    base.timing = NvmTiming { read_latency: a.nvm_read_latency, write_latency: a.nvm_write_latency, ready_percent: a.nvm_ready_percent };
     if let Some(dir) = &a.cache_dir {
         base.cache_dir = dir.clone();
     }
@@ -337,12 +347,15 @@ violations: {}   torn writes landed: {}   simulated cycles: {}   wall: {:.1} s",
         return Ok(ExitCode::SUCCESS);
     };
     let replay = format!(
-        "pmsnap cosim --pages {} --page-words {} --frames {} --word-bits {} --cache-lines {} --ops {} --seed {} --nvm-seed {} --nvm {mode}{}{}",
+        "pmsnap cosim --pages {} --page-words {} --frames {} --word-bits {} --cache-lines {} --nvm-read-latency {} --nvm-write-latency {} --nvm-ready-percent {} --ops {} --seed {} --nvm-seed {} --nvm {mode}{}{}",
         config.pages,
         config.page_words,
         config.frames,
         config.word_bits,
         a.cache_lines,
+        a.nvm_read_latency,
+        a.nvm_write_latency,
+        a.nvm_ready_percent,
         a.ops,
         v.workload_seed,
         v.nvm_seed,
