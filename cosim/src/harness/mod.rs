@@ -14,11 +14,16 @@ use crate::reference::{Reference, Refusal};
 use crate::trace::{Op, TraceOp};
 use crate::verilator::{self, Model, Port};
 use anyhow::{bail, Context, Result};
-use pmsnap_hdl::snapshot_fsm::{OP_FORMAT, OP_RECOVER, OP_RESTORE, OP_SNAPSHOT, PHASE_NAMES, STATUS_BUSY, STATUS_CORRUPT, STATUS_OK, STATUS_UNFORMATTED};
+use pmsnap_hdl::snapshot_fsm::{OP_FORMAT, OP_RECOVER, OP_RESTORE, OP_SNAPSHOT, STATUS_BUSY, STATUS_CORRUPT, STATUS_OK, STATUS_UNFORMATTED};
 use pmsnap_hdl::Config;
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+
+mod recovery;
+
+use recovery::{AfterCorruption, Candidates};
+pub use recovery::{CrashReport, Recovered, SlotTarget};
 
 /// Everything a co-simulation run needs besides its workload.
 #[derive(Clone, Debug)]
@@ -165,51 +170,6 @@ pub struct PortEvent {
     /// Cycle in which `rsp_valid` was high for it.
     pub answered: u64,
     pub error: bool,
-}
-
-/// Which commit record to damage at rest.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SlotTarget {
-    /// The record of the last snapshot.
-    Committed,
-    /// The record of the snapshot before it (the fallback).
-    Fallback,
-    Both,
-}
-
-/// What the next RECOVER must find after commit records were damaged.
-#[derive(Clone, Debug)]
-struct AfterCorruption {
-    /// `None`: no valid record is left (status corrupt).
-    seq: Option<u64>,
-    image: Vec<u64>,
-}
-
-/// Which snapshot RECOVER brought back after a power loss.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Recovered {
-    /// The last committed snapshot before the power loss.
-    Old,
-    /// The snapshot being taken when power failed: its commit record landed.
-    New,
-}
-
-/// One power loss and what RECOVER made of it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct CrashReport {
-    pub cycle: u64,
-    /// The sequencer's phase at the power loss (index into PHASE_NAMES).
-    pub phase: u8,
-    /// Unanswered writes that landed anyway (adversarial mode).
-    pub torn_writes: usize,
-    /// `None` when I2 was violated (the run's mismatch says how).
-    pub recovered: Option<Recovered>,
-}
-
-impl CrashReport {
-    pub fn phase_name(&self) -> &'static str {
-        PHASE_NAMES[self.phase as usize & 7]
-    }
 }
 
 pub struct Outcome {
@@ -419,18 +379,6 @@ fn verilated(config: &Config, cache_dir: &Path) -> Result<verilator::Build> {
 
 /// Reset cycles applied at a power loss.
 const RESET_CYCLES: u64 = 3;
-
-struct Candidates {
-    /// The committed snapshot's sequence number and image.
-    old_seq: u64,
-    old: Vec<u64>,
-    /// The image of the snapshot in progress, if one was.
-    new: Option<Vec<u64>>,
-    report: CrashReport,
-    /// Later power losses that struck before RECOVER finished: the
-    /// candidates stay those of the first.
-    again: Vec<CrashReport>,
-}
 
 fn op_name(op: u64) -> &'static str {
     match op {
@@ -951,138 +899,6 @@ impl Cosim {
                 self.wait = Wait::Nothing;
             }
         }
-    }
-
-    /// Power fails now: unanswered NVM writes are lost or torn, the cache
-    /// and the controller's state are gone; reset, then RECOVER must bring
-    /// back the old snapshot or, if its commit record landed, the new one.
-    fn power_fail(&mut self) {
-        let snapshotting = matches!(&self.command, Some(c) if c.op == OP_SNAPSHOT && c.accepted_at.is_some());
-        // Power lost again while the controller is still held in reset
-        // counts as a loss during recovery.
-        let phase = if self.reset_cycles > 0 { 6 } else { self.pins.seq_phase.get() as u8 };
-        let report = CrashReport { cycle: self.cycle, phase, torn_writes: 0, recovered: None };
-        let old = self.port_ref.snapshot_image();
-        let new = snapshotting.then(|| self.port_ref.working_image());
-        let torn_writes = self.nvm.power_loss(self.opts.power_loss);
-        let report = CrashReport { torn_writes, ..report };
-        match self.pending_recovery.as_mut() {
-            Some(pending) => pending.again.push(report),
-            None => {
-                let old_seq = self.committed_seq;
-                self.pending_recovery = Some(Candidates { old_seq, old, new, report, again: Vec::new() });
-            }
-        }
-        self.cache.invalidate_all();
-        self.queue.clear();
-        self.inflight.clear();
-        self.command = None;
-        self.flushing = false;
-        self.flush_acked = false;
-        self.flush_ack_now = false;
-        self.wait = Wait::Nothing;
-        self.cow_faults_before += self.pins.cow_faults.get();
-        self.hardened_before += self.pins.pages_hardened.get();
-        self.faults_since_reset = 0;
-        self.reset_cycles = RESET_CYCLES;
-        self.program.insert(self.next_op, CpuOp::Recover);
-        if let Some(vm) = self.vm.as_mut() {
-            vm.lost_power();
-        }
-    }
-
-    /// Flips a bit of the sequence word of the target record(s), and works
-    /// out what RECOVER must then find.
-    fn corrupt(&mut self, target: SlotTarget) {
-        let committed = self.nvm.committed();
-        let fallback = committed.and_then(|c| self.nvm.decode_slot(1 - c.slot));
-        let flip = |nvm: &mut Nvm, slot: u64| nvm.flip_bit(nvm.layout().slot_base(slot) + 2, 0);
-        let (hit_committed, hit_fallback) = match target {
-            SlotTarget::Committed => (true, false),
-            SlotTarget::Fallback => (false, true),
-            SlotTarget::Both => (true, true),
-        };
-        if let (true, Some(r)) = (hit_committed, committed) {
-            flip(&mut self.nvm, r.slot);
-        }
-        if let (true, Some(r)) = (hit_fallback, fallback) {
-            flip(&mut self.nvm, r.slot);
-        }
-        let current = self.port_ref.snapshot_image();
-        self.after_corruption = Some(if !hit_committed {
-            AfterCorruption { seq: Some(self.committed_seq), image: current }
-        } else if let (false, Some(_), Some(image)) = (hit_fallback, fallback, self.previous_image.clone()) {
-            AfterCorruption { seq: Some(self.committed_seq - 1), image }
-        } else {
-            AfterCorruption { seq: None, image: current }
-        });
-    }
-
-    /// I2: the image RECOVER rebuilt (read straight from NVM) is exactly
-    /// one of the candidates; the references follow it.
-    fn check_recovery(&mut self, mut c: Candidates) {
-        if let Some(AfterCorruption { seq: Some(seq), image }) = self.after_corruption.take() {
-            // Damaged at rest, while idle: exactly this snapshot comes back.
-            c.old_seq = seq;
-            c.old = image;
-            c.new = None;
-            if seq + 1 == self.committed_seq {
-                self.port_ref.load(&self.nvm.committed_image().unwrap_or_default());
-                self.cpu_ref.load(&self.nvm.committed_image().unwrap_or_default());
-            }
-        }
-        let mut image = vec![0u64; self.port_ref.logical_words() as usize];
-        let words = self.opts.config.page_words;
-        for (page, data) in self.nvm.committed_image().unwrap_or_default() {
-            image[page as usize * words..(page as usize + 1) * words].copy_from_slice(&data);
-        }
-        // The record RECOVER must have taken names which snapshot it is.
-        let seq = self.nvm.committed().map(|r| r.sequence);
-        let (recovered, want) = if seq == Some(c.old_seq) {
-            (Recovered::Old, Some(&c.old))
-        } else if seq == Some(c.old_seq + 1) && c.new.is_some() {
-            (Recovered::New, c.new.as_ref())
-        } else {
-            (Recovered::Old, None)
-        };
-        let ok = match want {
-            Some(w) if *w == image => true,
-            Some(w) => {
-                let first = (0..image.len()).find(|&i| image[i] != w[i]).unwrap_or(0);
-                self.fail(format!(
-                    "I2: power loss at cycle {} ({}) recovered snapshot seq {} whose word {first:#x} is {:#x}, not {:#x}: a mix of old and new",
-                    c.report.cycle,
-                    c.report.phase_name(),
-                    seq.unwrap_or(0),
-                    image[first],
-                    w[first]
-                ));
-                false
-            }
-            None => {
-                self.fail(format!(
-                    "I2: power loss at cycle {} ({}) left committed sequence {:?}; expected {}{}",
-                    c.report.cycle,
-                    c.report.phase_name(),
-                    seq,
-                    c.old_seq,
-                    if c.new.is_some() { format!(" or {}", c.old_seq + 1) } else { String::new() }
-                ));
-                false
-            }
-        };
-        if ok && recovered == Recovered::New {
-            self.port_ref.snapshot();
-            self.cpu_ref.snapshot();
-        }
-        if ok {
-            self.committed_seq = seq.unwrap_or(0);
-        }
-        let recovered = ok.then_some(recovered);
-        self.port_ref.recover();
-        self.cpu_ref.recover();
-        self.crashes.push(CrashReport { recovered, ..c.report });
-        self.crashes.extend(c.again.iter().map(|r| CrashReport { recovered, ..*r }));
     }
 
     fn on_done(&mut self, status: u64, free: u64) {
