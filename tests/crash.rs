@@ -93,7 +93,7 @@ fn commit_records_damaged_at_rest_are_detected_and_the_other_slot_is_used() {
     let prefix = "W 0 1\nS\nW 0 2\nS\n";
     let at = run_trace(c, prefix, |_| {}).stats.cycles;
     let trace = format!("{prefix}W 0 3\nR 0\nP\nR 0\nW 4 5\nS\nP\nR 4\n");
-    for (target, after_loss) in [(SlotTarget::Committed, 1), (SlotTarget::Fallback, 2), (SlotTarget::Both, 0)] {
+    for (target, after_loss) in [(SlotTarget::Committed, 1), (SlotTarget::Fallback, 2), (SlotTarget::Both, 0), (SlotTarget::CommittedTable, 0)] {
         let o = run_trace(c, &trace, |o| o.corrupt_at = vec![(at, target)]);
         assert_pass(&o);
         // R 0 before the loss, R 0 after RECOVER, R 4 after the next loss.
@@ -105,16 +105,19 @@ fn commit_records_damaged_at_rest_are_detected_and_the_other_slot_is_used() {
         let with_snapshot = trace.replacen("R 0\nP", "R 0\nS\nP", 1);
         let o2 = run_trace(c, &with_snapshot, |o| o.corrupt_at = vec![(at, target)]);
         assert_pass(&o2);
-        let want = if target == SlotTarget::Fallback {
-            // The committed record is intact: the snapshot goes ahead and
-            // rewrites the damaged slot; the loss then recovers it.
+        let want = if matches!(target, SlotTarget::Fallback | SlotTarget::CommittedTable) {
+            // The committed record is intact: the snapshot goes ahead (it
+            // rewrites the damaged slot, or leaves the damaged table behind
+            // as the fallback's); the loss then recovers it.
             vec![Some(3), Some(3), Some(5)]
         } else {
             o.reads.clone()
         };
         assert_eq!(o2.reads, want, "{target:?}");
-        // Both records bad: RECOVER answers corrupt and the host formats.
-        assert_eq!(recovered, if target == SlotTarget::Both { 1 } else { 2 }, "{target:?}");
+        // Both records bad, or the committed table holding an impossible
+        // entry: RECOVER answers corrupt and the host formats.
+        let corrupt = matches!(target, SlotTarget::Both | SlotTarget::CommittedTable);
+        assert_eq!(recovered, if corrupt { 1 } else { 2 }, "{target:?}");
     }
 }
 

@@ -668,13 +668,16 @@ impl Cosim {
             STATUS_CORRUPT
         } else if (op == OP_SNAPSHOT || op == OP_RESTORE) && !self.port_ref.mounted {
             STATUS_UNFORMATTED
-        } else if op == OP_SNAPSHOT && matches!(&self.after_corruption, Some(a) if a.seq != Some(self.committed_seq)) {
+        } else if op == OP_SNAPSHOT && matches!(&self.after_corruption, Some(a) if a.seq != Some(self.committed_seq) && !a.table_only) {
             // SNAPSHOT reads the committed record back first: damaged, it
             // refuses to build on it.
             STATUS_CORRUPT
         } else {
             STATUS_OK
         };
+        if op == OP_FORMAT {
+            self.nvm.erasing = true;
+        }
         let probe = if op == OP_SNAPSHOT && self.opts.busy_probe { Probe::Due } else { Probe::Off };
         self.command = Some(Command { op, expect, accepted_at: None, flushed_at: None, dirty: self.port_ref.dirty_pages(), probe });
         self.wait = Wait::Command;
@@ -966,6 +969,7 @@ impl Cosim {
                 }
             }
             OP_FORMAT => {
+                self.nvm.erasing = false;
                 self.formatted = true;
                 self.formatted_at = self.cycle;
                 self.committed_seq = 1;

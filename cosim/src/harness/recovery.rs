@@ -13,6 +13,9 @@ pub enum SlotTarget {
     /// The record of the snapshot before it (the fallback).
     Fallback,
     Both,
+    /// Page 0's entry in the committed snapshot's table (its record stays
+    /// intact): RECOVER must notice the entry is impossible.
+    CommittedTable,
 }
 
 /// What the next RECOVER must find after commit records were damaged.
@@ -21,6 +24,9 @@ pub(super) struct AfterCorruption {
     /// `None`: no valid record is left (status corrupt).
     pub(super) seq: Option<u64>,
     pub(super) image: Vec<u64>,
+    /// Only a table entry was damaged: SNAPSHOT (which reads the record)
+    /// still goes ahead.
+    pub(super) table_only: bool,
 }
 
 /// Which snapshot RECOVER brought back after a power loss.
@@ -107,10 +113,22 @@ impl Cosim {
         let committed = self.nvm.committed();
         let fallback = committed.and_then(|c| self.nvm.decode_slot(1 - c.slot));
         let flip = |nvm: &mut Nvm, slot: u64| nvm.flip_bit(nvm.layout().slot_base(slot) + 2, 0);
+        if target == SlotTarget::CommittedTable {
+            if let Some(r) = committed {
+                // Bit 20: a frame number no device has (or a stray bit in an
+                // unmapped entry).
+                let entry = self.nvm.layout().table_base(r.table);
+                self.nvm.flip_bit(entry, 20);
+            }
+            let image = self.port_ref.snapshot_image();
+            self.after_corruption = Some(AfterCorruption { seq: None, image, table_only: true });
+            return;
+        }
         let (hit_committed, hit_fallback) = match target {
             SlotTarget::Committed => (true, false),
             SlotTarget::Fallback => (false, true),
             SlotTarget::Both => (true, true),
+            SlotTarget::CommittedTable => (false, false),
         };
         if let (true, Some(r)) = (hit_committed, committed) {
             flip(&mut self.nvm, r.slot);
@@ -120,18 +138,18 @@ impl Cosim {
         }
         let current = self.port_ref.snapshot_image();
         self.after_corruption = Some(if !hit_committed {
-            AfterCorruption { seq: Some(self.committed_seq), image: current }
+            AfterCorruption { seq: Some(self.committed_seq), image: current, table_only: false }
         } else if let (false, Some(_), Some(image)) = (hit_fallback, fallback, self.previous_image.clone()) {
-            AfterCorruption { seq: Some(self.committed_seq - 1), image }
+            AfterCorruption { seq: Some(self.committed_seq - 1), image, table_only: false }
         } else {
-            AfterCorruption { seq: None, image: current }
+            AfterCorruption { seq: None, image: current, table_only: false }
         });
     }
 
     /// I2: the image RECOVER rebuilt (read straight from NVM) is exactly
     /// one of the candidates; the references follow it.
     pub(super) fn check_recovery(&mut self, mut c: Candidates) {
-        if let Some(AfterCorruption { seq: Some(seq), image }) = self.after_corruption.take() {
+        if let Some(AfterCorruption { seq: Some(seq), image, .. }) = self.after_corruption.take() {
             // Damaged at rest, while idle: exactly this snapshot comes back.
             c.old_seq = seq;
             c.old = image;
