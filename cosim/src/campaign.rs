@@ -180,9 +180,9 @@ impl CampaignResult {
     /// The campaign as a Markdown table.
     pub fn table(&self) -> String {
         let mut t = String::from("| phase at power loss | crash points | recovered old | recovered new |\n|---|---:|---:|---:|\n");
-        for p in 0..8 {
+        for (p, name) in PHASE_NAMES.iter().enumerate() {
             if self.crashes[p] > 0 || (1..=4).contains(&p) {
-                t += &format!("| {} | {} | {} | {} |\n", PHASE_NAMES[p], self.crashes[p], self.recovered_old[p], self.recovered_new[p]);
+                t += &format!("| {name} | {} | {} | {} |\n", self.crashes[p], self.recovered_old[p], self.recovered_new[p]);
             }
         }
         let sum = |a: &[u64; 8]| a.iter().sum::<u64>();

@@ -17,6 +17,8 @@ use std::process::Command;
 /// C++ optimisation of the model: Verilator's default `-Os` halves its speed.
 const CXX_OPT: &str = "-O2";
 const LIB_NAME: &str = "libpmsnap_model.so";
+/// Bump when the build recipe below changes, so cached models are rebuilt.
+const RECIPE_VERSION: &str = "1: -O3 x-fast trace timescale-1ns OPT_SLOW=-O1 shared";
 
 /// One port of the top module, as declared in the Verilog.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -182,7 +184,7 @@ pub fn build(verilog: &str, top: &str, cache: &Path) -> Result<Build> {
     let shim = shim_source(prefix, &ports);
     let version = verilator_version()?;
     let mut hasher = Sha256::new();
-    for part in [verilog, &shim, &version, CXX_OPT, top] {
+    for part in [verilog, &shim, &version, CXX_OPT, RECIPE_VERSION, top] {
         hasher.update(part.as_bytes());
         hasher.update([0]);
     }
@@ -228,7 +230,7 @@ pub fn build(verilog: &str, top: &str, cache: &Path) -> Result<Build> {
             .arg(&obj)
             .args(["-f", &format!("{prefix}.mk"), &format!("-j{jobs}")])
             .arg(format!("OPT_FAST={CXX_OPT}"))
-            .arg(format!("OPT_SLOW=-O1"))
+            .arg("OPT_SLOW=-O1")
             .arg(format!("OPT_GLOBAL={CXX_OPT}")),
         "make (C++ build of the Verilated model)",
         &tmp.join("make.log"),

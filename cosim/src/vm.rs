@@ -174,7 +174,7 @@ impl VmProgram {
                         return ops;
                     }
                 }
-                if self.regs.pc % s.checkpoint == 0 || self.regs.pc == s.steps {
+                if self.regs.pc.is_multiple_of(s.checkpoint) || self.regs.pc == s.steps {
                     let r = self.regs;
                     for (i, w) in [STATE_MAGIC, r.pc, r.acc, r.x].into_iter().enumerate() {
                         ops.push(Op::Write { addr: s.state_base() + i as u64, data: w });

@@ -116,6 +116,10 @@ impl Config {
     }
 }
 
+// Kernels spell these widths as literals (rust-hdl copies offsets and shift
+// amounts into Verilog verbatim); keep them in step.
+const _: () = assert!(FRAME_BITS == 18 && TAG_BITS == 16 && PAGE_BITS == 16 && OFFSET_BITS == 10);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,7 +140,3 @@ mod tests {
         Config { frames: 257, ..Config::default() }.validate().unwrap();
     }
 }
-
-// Kernels spell these widths as literals (rust-hdl copies offsets and shift
-// amounts into Verilog verbatim); keep them in step.
-const _: () = assert!(FRAME_BITS == 18 && TAG_BITS == 16 && PAGE_BITS == 16 && OFFSET_BITS == 10);

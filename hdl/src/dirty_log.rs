@@ -107,7 +107,6 @@ impl Logic for DirtyLog {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cycle;
 
     #[test]
     fn swap_keeps_the_previous_epoch_and_drop_empties_the_current() {

@@ -143,7 +143,6 @@ impl Logic for FrameAllocator {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cycle;
 
     #[test]
     fn pops_oldest_first_stages_pushes_and_rolls_back() {

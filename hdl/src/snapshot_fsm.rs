@@ -311,7 +311,7 @@ impl<const D: usize> SnapshotFsm<D> {
             version: Constant::new((LAYOUT_VERSION as u64).to_bits()),
             seed: Constant::new((CHECKSUM_SEED as u64).to_bits()),
             mapped_flag: Constant::new((1u64 << crate::nvm_layout::ENTRY_MAPPED_BIT).to_bits()),
-            epoch_last: Constant::new((((1u64 << TAG_BITS) - 1)).to_bits()),
+            epoch_last: Constant::new(((1u64 << TAG_BITS) - 1).to_bits()),
         }
     }
 }

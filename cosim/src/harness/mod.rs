@@ -480,7 +480,7 @@ impl Cosim {
         while self.mismatch.is_none() && !self.finished() {
             self.cpu_step();
             self.clock_cycle()?;
-            if self.cycle % 65_536 == 0 {
+            if self.cycle.is_multiple_of(65_536) {
                 if let Some(bar) = &self.opts.progress {
                     bar.set_position(self.next_op as u64);
                 }
