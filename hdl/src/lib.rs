@@ -14,6 +14,7 @@ macro_rules! cycle {
     };
 }
 
+pub mod board;
 pub mod config;
 pub mod controller;
 pub mod cow_engine;
