@@ -64,34 +64,63 @@ struct CrashArgs {
     /// Power losses per run (besides the workload's own `P` operations).
     #[arg(long, default_value_t = 2)]
     crashes: usize,
-    /// What a power loss does to NVM writes not yet answered.
-    #[arg(long, default_value = "drop", value_name = "MODE")]
-    nvm: PowerLossMode,
     /// Host cache lines (0 = no cache).
     #[arg(long, default_value_t = 16)]
     cache_lines: usize,
-    /// NVM read latency in cycles beyond the first.
-    #[arg(long, default_value_t = 0)]
-    nvm_read_latency: u64,
-    /// NVM write latency in cycles beyond the first.
-    #[arg(long, default_value_t = 0)]
-    nvm_write_latency: u64,
-    /// Chance in percent that the NVM accepts a request in a cycle.
-    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100))]
-    nvm_ready_percent: u32,
+    #[command(flatten)]
+    nvm: NvmArgs,
     /// Parallel runs [default: the machine's cores].
     #[arg(long)]
     jobs: Option<usize>,
-    /// Fault injection, to test the checkers: an NVM that also loses its
-    /// last N answered writes at a power loss.
-    #[arg(long, default_value_t = 0, value_name = "N")]
-    nvm_forgets_answered: usize,
     /// On a violation, write a VCD of the cycles around it to FILE.
     #[arg(long, value_name = "FILE")]
     vcd: Option<PathBuf>,
     /// Where Verilated models are cached.
     #[arg(long, value_name = "DIR")]
     cache_dir: Option<PathBuf>,
+}
+
+/// The NVM model's timing and power-loss behaviour.
+#[derive(Args, Clone)]
+struct NvmArgs {
+    /// NVM read latency in cycles beyond the first (0 = zero wait states).
+    #[arg(long, default_value_t = 0)]
+    nvm_read_latency: u64,
+    /// NVM write latency in cycles beyond the first.
+    #[arg(long, default_value_t = 0)]
+    nvm_write_latency: u64,
+    /// Chance in percent that the NVM accepts a request in a cycle (back-pressure).
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100))]
+    nvm_ready_percent: u32,
+    /// What a power loss does to NVM writes not yet answered: drop them, or
+    /// land a seeded random subset (adversarial).
+    #[arg(long, default_value = "drop", value_name = "MODE")]
+    nvm: PowerLossMode,
+    /// Fault injection, to test the checkers: an NVM that also loses its
+    /// last N *answered* writes at a power loss, breaking its contract.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    nvm_forgets_answered: usize,
+}
+
+impl NvmArgs {
+    fn apply(&self, opts: &mut CosimOptions) {
+        opts.timing = NvmTiming { read_latency: self.nvm_read_latency, write_latency: self.nvm_write_latency, ready_percent: self.nvm_ready_percent };
+        opts.power_loss = self.nvm;
+        opts.nvm_forgets_answered = self.nvm_forgets_answered;
+    }
+
+    /// The same settings as command-line flags (for replay commands).
+    fn flags(&self) -> String {
+        let mode = format!("{:?}", self.nvm).to_lowercase();
+        let mut f = format!(
+            " --nvm-read-latency {} --nvm-write-latency {} --nvm-ready-percent {} --nvm {mode}",
+            self.nvm_read_latency, self.nvm_write_latency, self.nvm_ready_percent
+        );
+        if self.nvm_forgets_answered > 0 {
+            f += &format!(" --nvm-forgets-answered {}", self.nvm_forgets_answered);
+        }
+        f
+    }
 }
 
 /// Sizing of the controller (spec §2).
@@ -156,18 +185,11 @@ struct CosimArgs {
     /// Host cache lines (direct mapped, one word a line); 0 = no cache, one request a cycle.
     #[arg(long, default_value_t = 64)]
     cache_lines: usize,
-    /// NVM read latency in cycles beyond the first (0 = zero wait states).
-    #[arg(long, default_value_t = 0)]
-    nvm_read_latency: u64,
-    /// NVM write latency in cycles beyond the first.
-    #[arg(long, default_value_t = 0)]
-    nvm_write_latency: u64,
-    /// Chance in percent that the NVM accepts a request in a cycle (back-pressure).
-    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100))]
-    nvm_ready_percent: u32,
     /// Seed of the NVM's initial garbage and back-pressure.
     #[arg(long, default_value_t = 1)]
     nvm_seed: u64,
+    #[command(flatten)]
+    nvm: NvmArgs,
     /// Where Verilated models are cached [default: $PMSNAP_CACHE_DIR, else ~/.cache/pmsnap].
     #[arg(long, value_name = "DIR")]
     cache_dir: Option<PathBuf>,
@@ -188,14 +210,6 @@ struct CosimArgs {
     /// recovered image must be the old or the new snapshot (I2).
     #[arg(long, value_name = "CYCLE")]
     crash_at: Vec<u64>,
-    /// What a power loss does to NVM writes not yet answered: drop them, or
-    /// land a seeded random subset (adversarial).
-    #[arg(long, default_value = "drop", value_name = "MODE")]
-    nvm: PowerLossMode,
-    /// Fault injection, to test the checkers: an NVM that also loses its
-    /// last N *answered* writes at a power loss, breaking its contract.
-    #[arg(long, default_value_t = 0, value_name = "N")]
-    nvm_forgets_answered: usize,
 }
 
 /// An error in what the user gave us: exit status 2.
@@ -257,14 +271,13 @@ fn cosim(a: CosimArgs) -> Result<ExitCode> {
     };
     let window = a.window.as_deref().map(parse_window).transpose().map_err(|e| BadInput(format!("{e:#}")))?;
     let mut opts = CosimOptions::new(config);
-    opts.timing = NvmTiming { read_latency: a.nvm_read_latency, write_latency: a.nvm_write_latency, ready_percent: a.nvm_ready_percent };
+    a.nvm.apply(&mut opts);
     opts.cache_lines = a.cache_lines;
     opts.nvm_seed = a.nvm_seed;
     opts.vcd = a.vcd.clone();
     opts.window = window;
     opts.dump_final = a.dump_final.is_some();
     opts.crash_at = a.crash_at.clone();
-    opts.nvm_forgets_answered = a.nvm_forgets_answered;
     if let Some(steps) = a.vm {
         if a.vm_checkpoint == 0 {
             return Err(BadInput("--vm-checkpoint: must be at least 1".into()).into());
@@ -283,7 +296,6 @@ fn cosim(a: CosimArgs) -> Result<ExitCode> {
             word_bits: config.word_bits,
         });
     }
-    opts.power_loss = a.nvm;
     if let Some(dir) = &a.cache_dir {
         opts.cache_dir = dir.clone();
     }
@@ -319,15 +331,13 @@ fn crash(a: CrashArgs) -> Result<ExitCode> {
     let config = sizing.config()?;
     let mut base = CosimOptions::new(config);
     base.cache_lines = a.cache_lines;
-    base.power_loss = a.nvm;
-    base.nvm_forgets_answered = a.nvm_forgets_answered;
-    base.timing = NvmTiming { read_latency: a.nvm_read_latency, write_latency: a.nvm_write_latency, ready_percent: a.nvm_ready_percent };
+    a.nvm.apply(&mut base);
     if let Some(dir) = &a.cache_dir {
         base.cache_dir = dir.clone();
     }
     let jobs = a.jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2));
     let campaign = Campaign { base, runs: a.runs, seed: a.seed, ops_per_run: a.ops, crashes_per_run: a.crashes, jobs };
-    let mode = format!("{:?}", a.nvm).to_lowercase();
+    let mode = format!("{:?}", a.nvm.nvm).to_lowercase();
     eprintln!("pmsnap crash: {} — {} runs × {} ops, {} power losses each, NVM {mode}, seed {}, {jobs} jobs", config.tag(), a.runs, a.ops, a.crashes, a.seed);
     let bar = indicatif::ProgressBar::new(a.runs as u64);
     let result = campaign.run(Some(&bar))?;
@@ -347,23 +357,19 @@ violations: {}   torn writes landed: {}   simulated cycles: {}   wall: {:.1} s",
         return Ok(ExitCode::SUCCESS);
     };
     let replay = format!(
-        "pmsnap cosim --pages {} --page-words {} --frames {} --word-bits {} --cache-lines {} --nvm-read-latency {} --nvm-write-latency {} --nvm-ready-percent {} --ops {} --seed {} --nvm-seed {} --nvm {mode}{}{}",
+        "pmsnap cosim --pages {} --page-words {} --frames {} --word-bits {} --cache-lines {}{} --ops {} --seed {} --nvm-seed {}{}",
         config.pages,
         config.page_words,
         config.frames,
         config.word_bits,
         a.cache_lines,
-        a.nvm_read_latency,
-        a.nvm_write_latency,
-        a.nvm_ready_percent,
+        a.nvm.flags(),
         a.ops,
         v.workload_seed,
         v.nvm_seed,
         v.crash_at.iter().map(|c| format!(" --crash-at {c}")).collect::<String>(),
-        if a.nvm_forgets_answered > 0 { format!(" --nvm-forgets-answered {}", a.nvm_forgets_answered) } else { String::new() }
     );
-    eprintln!("pmsnap: violation at cycle {}: {}
-replay: {replay}", v.cycle, v.message);
+    eprintln!("pmsnap: violation at cycle {}: {}\nreplay: {replay}", v.cycle, v.message);
     if let Some(path) = &a.vcd {
         let window = format!("{}:{}", v.cycle.saturating_sub(400), v.cycle + 20);
         let status = std::process::Command::new(std::env::current_exe().context("cannot find this executable")?)

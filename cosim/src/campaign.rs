@@ -11,7 +11,7 @@ use crate::harness::{CosimOptions, Recovered};
 use crate::rng::Rng;
 use crate::workload::RandomWorkload;
 use crate::Cosim;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use pmsnap_hdl::snapshot_fsm::PHASE_NAMES;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -62,8 +62,7 @@ impl Campaign {
     pub fn run(&self, progress: Option<&indicatif::ProgressBar>) -> Result<CampaignResult> {
         let start = Instant::now();
         // Verilate once, before the workers share the cached model.
-        let g = pmsnap_hdl::generate(&self.base.config)?;
-        crate::verilator::build(&g.verilog, g.top, &self.base.cache_dir).context("cannot Verilate the controller")?;
+        crate::harness::verilated(&self.base.config, &self.base.cache_dir)?;
         let next = AtomicUsize::new(0);
         let total = Mutex::new(CampaignResult { runs: self.runs, ..Default::default() });
         let failure = Mutex::new(None::<anyhow::Error>);

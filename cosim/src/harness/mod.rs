@@ -365,7 +365,7 @@ pub struct Cosim {
 
 /// The Verilated controller for `config`: generated and built (or found in
 /// the cache) once per process, since campaigns start thousands of runs.
-fn verilated(config: &Config, cache_dir: &Path) -> Result<verilator::Build> {
+pub(crate) fn verilated(config: &Config, cache_dir: &Path) -> Result<verilator::Build> {
     static BUILT: std::sync::Mutex<Vec<(Config, PathBuf, verilator::Build)>> = std::sync::Mutex::new(Vec::new());
     let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
     if let Some((_, _, b)) = built.iter().find(|(c, d, b)| c == config && d == cache_dir && b.library.exists()) {
