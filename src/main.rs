@@ -15,6 +15,9 @@ use pmsnap_cosim::{Cosim, Outcome};
 use pmsnap_hdl::{Config, ConfigError};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
+
+mod uart;
 
 #[derive(Parser)]
 #[command(name = "pmsnap", version, about = "Persistent-memory snapshot controller: Verilog generator and Verilator co-simulation",
@@ -29,13 +32,64 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Write the controller's Verilog (top module `pmsnap_controller`) and its lint waivers to DIR.
+    /// Write the controller's Verilog (top module `pmsnap_controller`), or with --board a board
+    /// top (`pmsnap_board`: controller, block-RAM NVM, UART bridge, LEDs), and lint waivers to DIR.
     Generate(GenerateArgs),
     /// Generate, Verilate (cached by content) and co-simulate a workload, checking every response.
     Cosim(CosimArgs),
     /// Crash campaign: random workloads hit by power losses at random cycles, half inside SNAPSHOT;
     /// every recovery checked (I1 no overwrite, I2 atomicity, I3 agreement, I4 no leak).
     Crash(CrashArgs),
+    /// Talk to a board top over its UART (docs/uart-protocol.md): run a trace file (scripted),
+    /// or type commands (interactive).
+    Uart(UartArgs),
+    /// Co-simulate a board top behind a pseudo-terminal, bit by bit on its UART pins, for
+    /// `pmsnap uart` or any serial terminal.
+    BoardSim(BoardSimArgs),
+}
+
+#[derive(Args)]
+struct UartArgs {
+    /// Serial device: the board's USB serial port (/dev/ttyUSB1 on the iCE40-HX8K breakout,
+    /// /dev/ttyUSB0 on the ULX3S) or the link `pmsnap board-sim` made.
+    #[arg(long, value_name = "DEV")]
+    port: String,
+    /// Baud rate (the board tops use 115200).
+    #[arg(long, default_value_t = 115_200)]
+    baud: u32,
+    /// Run this trace file (spec §5 format) instead of reading commands from stdin.
+    #[arg(long, value_name = "FILE")]
+    workload: Option<PathBuf>,
+    /// With --workload: write one line per `R`, the value in hex or ERR (as `pmsnap cosim`).
+    #[arg(long, value_name = "FILE", requires = "workload")]
+    reads_out: Option<PathBuf>,
+    /// FORMAT the device first (a trace run starts from a freshly formatted device, spec §5);
+    /// without it the device is recovered, and formatted only if it holds no snapshot.
+    #[arg(long)]
+    format: bool,
+    /// Milliseconds to wait for a reply.
+    #[arg(long, default_value_t = 2000)]
+    timeout_ms: u64,
+}
+
+#[derive(Args)]
+struct BoardSimArgs {
+    /// Board top to co-simulate: ice40-hx8k or ulx3s.
+    #[arg(long, value_name = "BOARD")]
+    board: String,
+    /// Make this path a symlink to the pseudo-terminal (replaced if it exists).
+    #[arg(long, value_name = "PATH")]
+    link: PathBuf,
+    /// Write a VCD waveform of the whole session (closed when the simulation ends).
+    #[arg(long, value_name = "FILE")]
+    vcd: Option<PathBuf>,
+    /// End when the line has been idle this many seconds after the first byte
+    /// [default: run until interrupted].
+    #[arg(long, value_name = "SECONDS")]
+    idle_exit: Option<f64>,
+    /// Where Verilated models are cached.
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -153,6 +207,10 @@ struct GenerateArgs {
     /// Output directory (created if missing).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
+    /// Emit the board top of this board (its own sizing; the sizing flags must not be given):
+    /// ice40-hx8k or ulx3s.
+    #[arg(long, value_name = "BOARD", conflicts_with_all = ["pages", "page_words", "frames", "word_bits"])]
+    board: Option<String>,
     #[command(flatten)]
     sizing: Sizing,
 }
@@ -230,6 +288,8 @@ fn main() -> ExitCode {
         Command::Generate(a) => generate(a),
         Command::Cosim(a) => cosim(a),
         Command::Crash(a) => crash(a),
+        Command::Uart(a) => uart_command(a),
+        Command::BoardSim(a) => board_sim(a),
     };
     match result {
         Ok(code) => code,
@@ -241,15 +301,96 @@ fn main() -> ExitCode {
     }
 }
 
+/// The board named on the command line, or a bad-input error listing the known ones.
+fn board(name: &str) -> Result<&'static pmsnap_hdl::board::BoardConfig, BadInput> {
+    pmsnap_hdl::board::catalog::find(name)
+        .ok_or_else(|| BadInput(format!("--board: unknown board '{name}' (known: {})", pmsnap_hdl::board::catalog::names().join(", "))))
+}
+
 fn generate(a: GenerateArgs) -> Result<ExitCode> {
-    let config = a.sizing.config()?;
-    let g = pmsnap_hdl::generate(&config)?;
+    let g = match &a.board {
+        Some(name) => pmsnap_hdl::generate_board(board(name)?)?,
+        None => pmsnap_hdl::generate(&a.sizing.config()?)?,
+    };
+    let config = g.config;
     std::fs::create_dir_all(&a.out).with_context(|| format!("cannot create {}", a.out.display()))?;
     let file = a.out.join(format!("{}.v", g.top));
     std::fs::write(&file, &g.verilog).with_context(|| format!("cannot write {}", file.display()))?;
     let waivers = a.out.join("verilator.vlt");
-    std::fs::write(&waivers, pmsnap_hdl::verilog::LINT_WAIVERS).with_context(|| format!("cannot write {}", waivers.display()))?;
+    std::fs::write(&waivers, &g.waivers).with_context(|| format!("cannot write {}", waivers.display()))?;
     println!("wrote {} (top module {}, {}) and {}", file.display(), g.top, config.tag(), waivers.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn uart_command(a: UartArgs) -> Result<ExitCode> {
+    let ops = match &a.workload {
+        Some(path) => Some(trace::load(path, 32).map_err(|e| match e.downcast::<TraceError>() {
+            Ok(t) => anyhow::Error::new(t),
+            Err(e) => anyhow::Error::new(BadInput(format!("{e:#}"))),
+        })?),
+        None => None,
+    };
+    let mut link = uart::BoardLink::open(&a.port, a.baud, Duration::from_millis(a.timeout_ms))?;
+    let result = match (&a.workload, ops) {
+        (Some(path), Some(ops)) => {
+            let started = std::time::Instant::now();
+            let mounted = link.mount(a.format).context("cannot mount the device")?;
+            let file = path.display().to_string();
+            let reads = uart::run_script(&mut link, &ops, &file);
+            reads.and_then(|reads| {
+                let s = link.status()?;
+                println!(
+                    "{file}: {} operations, {} reads over {} ({mounted}) in {:.2} s; snapshot sequence {}, free frames {}",
+                    ops.len(),
+                    reads.len(),
+                    a.port,
+                    started.elapsed().as_secs_f64(),
+                    s.snap_seq,
+                    s.free_frames
+                );
+                if let Some(out) = &a.reads_out {
+                    write_reads(out, &reads)?;
+                }
+                Ok(())
+            })
+        }
+        _ => {
+            let stdin = std::io::stdin();
+            let tty = std::io::IsTerminal::is_terminal(&stdin);
+            uart::interactive(&mut link, stdin.lock(), std::io::stdout().lock(), tty)
+        }
+    };
+    match result {
+        Err(e) if e.chain().any(|c| c.is::<uart::CommandFailed>()) => {
+            eprintln!("pmsnap: {e:#}");
+            Ok(ExitCode::from(1))
+        }
+        other => other.map(|()| ExitCode::SUCCESS),
+    }
+}
+
+fn board_sim(a: BoardSimArgs) -> Result<ExitCode> {
+    let b = board(&a.board)?;
+    let idle_exit = match a.idle_exit {
+        Some(s) if !(s.is_finite() && s > 0.0) => return Err(BadInput(format!("--idle-exit: {s} is not a positive number of seconds")).into()),
+        s => s.map(Duration::from_secs_f64),
+    };
+    let cache = a.cache_dir.clone().unwrap_or_else(pmsnap_cosim::verilator::default_cache_dir);
+    let mut sim = pmsnap_cosim::board::BoardSim::new(b, &cache, a.vcd.as_deref())?;
+    let mut pty = pmsnap_cosim::pty::Pty::open(&a.link)?;
+    println!(
+        "{} board top ({}) on {} -> {}: {} baud, {} clocks a bit",
+        b.name,
+        b.config.tag(),
+        a.link.display(),
+        pty.device,
+        b.baud,
+        b.clocks_per_bit()
+    );
+    let stats = pty.serve(&mut sim, idle_exit)?;
+    sim.finish();
+    std::fs::remove_file(&a.link).ok();
+    println!("{} bytes in, {} bytes out, {} cycles simulated", stats.bytes_in, stats.bytes_out, stats.cycles);
     Ok(ExitCode::SUCCESS)
 }
 

@@ -2,10 +2,12 @@
 //! between a Rust host model (CPU, write-back cache, flush handshake) and an
 //! NVM model, checked against an untimed reference model.
 
+pub mod board;
 pub mod cache;
 pub mod campaign;
 pub mod harness;
 pub mod nvm;
+pub mod pty;
 pub mod reference;
 pub mod rng;
 pub mod trace;

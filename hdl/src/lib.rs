@@ -31,4 +31,4 @@ pub mod sync_ram;
 pub mod verilog;
 
 pub use config::{Config, ConfigError};
-pub use verilog::{generate, Generated, TOP_MODULE};
+pub use verilog::{generate, generate_board, Generated, BOARD_MODULE, TOP_MODULE};
