@@ -14,16 +14,22 @@ WORKLOAD   ?= workloads/demo.trace
 BUILD      ?= build
 VCD        ?= $(BUILD)/cosim.vcd
 PMSNAP      = target/release/pmsnap
+BOARD      ?= ice40-hx8k
+BOARDS      = ice40-hx8k ulx3s
+SEEDS      ?= 3
 
-.PHONY: help setup demo verilog lint cosim wave test clean pmsnap
+.PHONY: help setup demo verilog lint cosim wave test clean pmsnap bitstream report board-sim
 
 help:
 	@echo "make demo     install what is missing, generate Verilog, co-simulate the demo workload, write $(BUILD)/demo.vcd"
 	@echo "make test     run every test (unit, co-simulation, lint, synthesis)"
-	@echo "make verilog  regenerate rtl-out/ (the committed default Verilog); OUT=dir and sizing variables to change"
+	@echo "make verilog  regenerate rtl-out/ (the committed default controller and the board tops); OUT=dir and sizing variables to change"
 	@echo "make lint     verilator --lint-only -Wall on the generated Verilog"
 	@echo "make cosim    co-simulate WORKLOAD (default $(WORKLOAD)) with a VCD in $(VCD)"
 	@echo "make wave     open $(VCD) in GTKWave"
+	@echo "make bitstream BOARD=b   board top to bitstream in $(BUILD)/b (b: $(BOARDS)); fails if the board clock is not met"
+	@echo "make report   resources and Fmax of controller, pass-through and board top on both boards (bench-out/synth/)"
+	@echo "make board-sim BOARD=b   co-simulated board top behind the pseudo-terminal $(BUILD)/b.tty, for 'pmsnap uart --port'"
 	@echo "sizing: PAGES=$(PAGES) PAGE_WORDS=$(PAGE_WORDS) FRAMES=$(FRAMES) WORD_BITS=$(WORD_BITS)"
 
 setup:
@@ -40,9 +46,11 @@ demo: setup pmsnap
 OUT ?= rtl-out
 verilog: pmsnap
 	$(PMSNAP) generate --out $(OUT) $(SIZING)
+	@for b in $(BOARDS); do $(PMSNAP) generate --board $$b --out $(OUT)/$$b || exit $$?; done
 
 lint: verilog
 	cd $(OUT) && verilator --lint-only -Wall verilator.vlt pmsnap_controller.v
+	@for b in $(BOARDS); do (cd $(OUT)/$$b && verilator --lint-only -Wall verilator.vlt pmsnap_board.v) || exit $$?; done
 	@echo "lint: clean"
 
 cosim: pmsnap
@@ -53,6 +61,16 @@ wave:
 	@test -f $(VCD) || { echo "no $(VCD): run 'make cosim' first"; exit 1; }
 	@command -v gtkwave >/dev/null || { echo "GTKWave is not installed (apt-get install gtkwave); the waveform is $(VCD)"; exit 1; }
 	gtkwave $(VCD)
+
+bitstream: setup pmsnap
+	$(PMSNAP) bitstream --board $(BOARD) --out $(BUILD)/$(BOARD)
+
+report: setup pmsnap
+	@for b in $(BOARDS); do $(PMSNAP) synth --board $$b --seeds $(SEEDS) || exit $$?; done
+
+board-sim: pmsnap
+	@mkdir -p $(BUILD)
+	$(PMSNAP) board-sim --board $(BOARD) --link $(BUILD)/$(BOARD).tty
 
 test: setup
 	$(CARGO) test --workspace -j$(JOBS)

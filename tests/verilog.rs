@@ -24,6 +24,43 @@ fn rtl_out_matches_the_generator() {
 }
 
 #[test]
+fn rtl_out_board_tops_match_the_generator_and_lint_clean() {
+    for b in &pmsnap_hdl::board::BOARDS {
+        let g = pmsnap_hdl::generate_board(b).unwrap();
+        let dir = repo(&format!("rtl-out/{}", b.name));
+        let committed = std::fs::read_to_string(dir.join("pmsnap_board.v")).unwrap_or_default();
+        assert!(committed == g.verilog, "rtl-out/{}/pmsnap_board.v is stale: run `make verilog`", b.name);
+        let waivers = std::fs::read_to_string(dir.join("verilator.vlt")).unwrap_or_default();
+        assert!(waivers == g.waivers, "rtl-out/{}/verilator.vlt is stale: run `make verilog`", b.name);
+        let ports = parse_ports(&g.verilog, g.top).unwrap();
+        let names: Vec<(&str, u32, bool)> = ports.iter().map(|p| (p.name.as_str(), p.bits, p.input)).collect();
+        assert_eq!(names, [("clock", 1, true), ("uart_rx", 1, true), ("uart_tx", 1, false), ("leds", 8, false)], "the ports the constraints name");
+        let out = Command::new("verilator")
+            .current_dir(&dir)
+            .args(["--lint-only", "-Wall", "verilator.vlt", "pmsnap_board.v"])
+            .output()
+            .expect("verilator runs (apt-get install verilator)");
+        let text = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success() && !text.contains("%Warning"), "lint of the {} board top:\n{text}", b.name);
+    }
+}
+
+#[test]
+fn constraints_name_every_board_port() {
+    for (file, pins) in [("constraints/ice40-hx8k.pcf", ["set_io clock J3", "set_io uart_rx B10", "set_io uart_tx B12", "set_io leds[7] C3"]), (
+        "constraints/ulx3s.lpf",
+        ["LOCATE COMP \"clock\" SITE \"G2\"", "LOCATE COMP \"uart_rx\" SITE \"M1\"", "LOCATE COMP \"uart_tx\" SITE \"L4\"", "LOCATE COMP \"leds[7]\" SITE \"H3\""],
+    )] {
+        let text = std::fs::read_to_string(repo(file)).unwrap();
+        for p in pins {
+            assert!(text.contains(p), "{file}: {p}");
+        }
+        let leds = text.lines().filter(|l| l.contains("leds[") && !l.trim_start().starts_with('#') && !l.starts_with("IOBUF")).count();
+        assert_eq!(leds, 8, "{file}: eight LEDs");
+    }
+}
+
+#[test]
 fn top_module_has_the_spec_ports_with_widths_from_the_sizing() {
     for (c, dw) in [(Config::default(), 32), (config(4, 4, 5, 64), 64)] {
         let g = generate(&c).unwrap();
