@@ -80,6 +80,9 @@ struct SynthArgs {
     /// Work folder; the report is synth-BOARD.md and .json in it [default: bench-out/synth].
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Only these designs (repeatable) [default: all three].
+    #[arg(long, value_name = "NAME", value_parser = clap::builder::PossibleValuesParser::new(pmsnap_flow::report::DESIGNS))]
+    design: Vec<String>,
 }
 
 #[derive(Args)]
@@ -483,7 +486,7 @@ fn synth(a: SynthArgs) -> Result<ExitCode> {
     let tools = pmsnap_flow::Toolchain::find(b.family)?;
     let dir = a.out.unwrap_or_else(|| PathBuf::from("bench-out/synth"));
     let work = dir.join(b.name);
-    let report = pmsnap_flow::report(&tools, b, &work, a.seeds, &mut |what| eprintln!("synth: {what}"))?;
+    let report = pmsnap_flow::report(&tools, b, &work, a.seeds, &a.design, &mut |what| eprintln!("synth: {what}"))?;
     let md = report.markdown();
     print!("{md}");
     let md_file = dir.join(format!("synth-{}.md", b.name));

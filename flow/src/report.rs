@@ -43,9 +43,12 @@ fn ring(g: pmsnap_hdl::Generated, name: &str) -> Result<Design> {
     Ok(Design { name: name.into(), top: RING_MODULE.into(), verilog: format!("{}\n{}", g.verilog, io_ring(g.top, &ports)) })
 }
 
-/// Builds the three designs of `board` in `dir` and places each with seeds
-/// 1..=`seeds`; `progress` hears what runs.
-pub fn report(tools: &Toolchain, board: &BoardConfig, dir: &Path, seeds: u64, progress: &mut dyn FnMut(&str)) -> Result<Report> {
+/// The designs a report can hold, by the names `--design` takes.
+pub const DESIGNS: [&str; 3] = ["controller", "pass-through", "board-top"];
+
+/// Builds the designs of `board` named in `only` (all when empty) in `dir`
+/// and places each with seeds 1..=`seeds`; `progress` hears what runs.
+pub fn report(tools: &Toolchain, board: &BoardConfig, dir: &Path, seeds: u64, only: &[String], progress: &mut dyn FnMut(&str)) -> Result<Report> {
     let target = target_mhz(board.family);
     let designs = [
         ring(pmsnap_hdl::generate(&board.config)?, CONTROLLER)?,
@@ -56,8 +59,11 @@ pub fn report(tools: &Toolchain, board: &BoardConfig, dir: &Path, seeds: u64, pr
         },
     ];
     let mut rows = Vec::new();
-    for (i, design) in designs.iter().enumerate() {
-        let sub = dir.join(["controller", "pass-through", "board-top"][i]);
+    for (design, key) in designs.iter().zip(DESIGNS) {
+        if !only.is_empty() && !only.iter().any(|o| o == key) {
+            continue;
+        }
+        let sub = dir.join(key);
         progress(&format!("{}: synthesizing {}", board.name, design.name));
         let synthesized = synthesize(tools, &sub, design).with_context(|| format!("{}: synthesis failed", design.name))?;
         let mut placed: Vec<Placed> = Vec::new();

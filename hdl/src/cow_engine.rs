@@ -55,7 +55,10 @@ pub struct CowEngine<const D: usize> {
     /// W, log2(W), and the first word address of frame 0.
     page_words: Constant<Bits<WORD_COUNT_BITS>>,
     page_shift: Constant<Bits<8>>,
-    frames_base: Constant<Bits<NVM_ADDR_BITS>>,
+    /// Frame 0's place in NVM, in frames (the frames area starts on a
+    /// multiple of W, so a word's address is (first_frame + frame)·W | offset:
+    /// one short adder).
+    first_frame: Constant<Bits<NVM_ADDR_BITS>>,
 }
 
 impl<const D: usize> CowEngine<D> {
@@ -83,7 +86,7 @@ impl<const D: usize> CowEngine<D> {
             issued_next: Default::default(),
             page_words: Constant::new((config.page_words as u64).to_bits()),
             page_shift: Constant::new((config.page_shift() as u64).to_bits()),
-            frames_base: Constant::new(config.layout().frames_base().to_bits()),
+            first_frame: Constant::new((config.layout().frames_base() / config.page_words as u64).to_bits()),
         }
     }
 }
@@ -96,9 +99,8 @@ impl<const D: usize> Logic for CowEngine<D> {
         self.done.next = false;
         self.nvm.req_valid.next = false;
         self.nvm.req_write.next = false;
-        self.nvm.req_addr.next = self.frames_base.val()
-            + (bit_cast::<NVM_ADDR_BITS, FRAME_BITS>(self.src.q.val()) << self.page_shift.val())
-            + bit_cast::<NVM_ADDR_BITS, WORD_COUNT_BITS>(self.issued.q.val());
+        self.nvm.req_addr.next = ((bit_cast::<NVM_ADDR_BITS, FRAME_BITS>(self.src.q.val()) + self.first_frame.val()) << self.page_shift.val())
+            | bit_cast::<NVM_ADDR_BITS, WORD_COUNT_BITS>(self.issued.q.val());
         self.nvm.req_wdata.next = 0.into();
         self.issued_next.next = self.issued.q.val();
         // Read responses land in the buffer in order; in the write phase the
@@ -146,9 +148,8 @@ impl<const D: usize> Logic for CowEngine<D> {
             CowState::Write => {
                 self.nvm.req_valid.next = true;
                 self.nvm.req_write.next = true;
-                self.nvm.req_addr.next = self.frames_base.val()
-                    + (bit_cast::<NVM_ADDR_BITS, FRAME_BITS>(self.dst.q.val()) << self.page_shift.val())
-                    + bit_cast::<NVM_ADDR_BITS, WORD_COUNT_BITS>(self.issued.q.val());
+                self.nvm.req_addr.next = ((bit_cast::<NVM_ADDR_BITS, FRAME_BITS>(self.dst.q.val()) + self.first_frame.val()) << self.page_shift.val())
+                    | bit_cast::<NVM_ADDR_BITS, WORD_COUNT_BITS>(self.issued.q.val());
                 if self.mapped.q.val() {
                     self.nvm.req_wdata.next = self.buffer.read_data.val();
                 }

@@ -6,7 +6,7 @@
 //! * address ≥ L·W, or no device mounted → error response, nothing changes;
 //! * read of a page with no frame → zero, no NVM access;
 //! * read, or write to a page already remapped in this epoch → one NVM
-//!   access at `frames_base + frame·W + offset`; the NVM's response is the
+//!   access at `frames_base + frame·W + offset` (computed as `(first_frame + frame)·W | offset`); the NVM's response is the
 //!   host's response. This path accepts a request every cycle and adds one
 //!   cycle to the NVM's latency;
 //! * first write to a page in this epoch → COW fault: pop a free frame, hand
@@ -77,6 +77,9 @@ pub struct HostPort<const D: usize> {
     state: DFF<HostState>,
     write: DFF<Bit>,
     addr: DFF<Bits<HOST_ADDR_BITS>>,
+    /// The held address is ≥ L·W (compared as it is accepted, off the
+    /// decision path).
+    out_of_range: DFF<Bit>,
     wdata: DFF<Bits<D>>,
     dst: DFF<Bits<FRAME_BITS>>,
     complete: Signal<Local, Bit>,
@@ -86,7 +89,10 @@ pub struct HostPort<const D: usize> {
     limit: Constant<Bits<HOST_ADDR_BITS>>,
     page_shift: Constant<Bits<8>>,
     offset_mask: Constant<Bits<HOST_ADDR_BITS>>,
-    frames_base: Constant<Bits<NVM_ADDR_BITS>>,
+    /// Frame 0's place in NVM, in frames (the frames area starts on a
+    /// multiple of W, so a word's address is (first_frame + frame)·W | offset:
+    /// one short adder).
+    first_frame: Constant<Bits<NVM_ADDR_BITS>>,
 }
 
 impl<const D: usize> HostPort<D> {
@@ -128,6 +134,7 @@ impl<const D: usize> HostPort<D> {
             state: Default::default(),
             write: Default::default(),
             addr: Default::default(),
+            out_of_range: Default::default(),
             wdata: Default::default(),
             dst: Default::default(),
             complete: Default::default(),
@@ -136,7 +143,7 @@ impl<const D: usize> HostPort<D> {
             limit: Constant::new(config.logical_words().to_bits()),
             page_shift: Constant::new((config.page_shift() as u64).to_bits()),
             offset_mask: Constant::new((config.page_words as u64 - 1).to_bits()),
-            frames_base: Constant::new(config.layout().frames_base().to_bits()),
+            first_frame: Constant::new((config.layout().frames_base() / config.page_words as u64).to_bits()),
         }
     }
 }
@@ -144,7 +151,7 @@ impl<const D: usize> HostPort<D> {
 impl<const D: usize> Logic for HostPort<D> {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, valid, state, write, addr, wdata, dst);
+        dff_setup!(self, clock, valid, state, write, addr, out_of_range, wdata, dst);
         self.held_page.next = bit_cast::<PAGE_BITS, HOST_ADDR_BITS>(self.addr.q.val() >> self.page_shift.val());
         self.offset.next = bit_cast::<OFFSET_BITS, HOST_ADDR_BITS>(self.addr.q.val() & self.offset_mask.val());
         self.complete.next = false;
@@ -153,9 +160,8 @@ impl<const D: usize> Logic for HostPort<D> {
         self.rsp_rdata.next = 0.into();
         self.nvm.req_valid.next = false;
         self.nvm.req_write.next = self.write.q.val();
-        self.nvm.req_addr.next = self.frames_base.val()
-            + (bit_cast::<NVM_ADDR_BITS, FRAME_BITS>(self.working_frame.val()) << self.page_shift.val())
-            + bit_cast::<NVM_ADDR_BITS, OFFSET_BITS>(self.offset.val());
+        self.nvm.req_addr.next = ((bit_cast::<NVM_ADDR_BITS, FRAME_BITS>(self.working_frame.val()) + self.first_frame.val()) << self.page_shift.val())
+            | bit_cast::<NVM_ADDR_BITS, OFFSET_BITS>(self.offset.val());
         self.nvm.req_wdata.next = self.wdata.q.val();
         self.remap.next = false;
         self.remap_page.next = self.held_page.val();
@@ -170,7 +176,7 @@ impl<const D: usize> Logic for HostPort<D> {
         match self.state.q.val() {
             HostState::Lookup => {
                 if self.valid.q.val() {
-                    if (self.addr.q.val() >= self.limit.val()) | !self.mounted.val() {
+                    if self.out_of_range.q.val() | !self.mounted.val() {
                         if self.nvm_idle.val() {
                             self.rsp_valid.next = true;
                             self.rsp_err.next = true;
@@ -229,6 +235,7 @@ impl<const D: usize> Logic for HostPort<D> {
             self.valid.d.next = true;
             self.write.d.next = self.req_write.val();
             self.addr.d.next = self.req_addr.val();
+            self.out_of_range.d.next = self.req_addr.val() >= self.limit.val();
             self.wdata.d.next = self.req_wdata.val();
         }
         // Re-read the held request's entry while it waits, so its lookup

@@ -179,6 +179,11 @@ pub struct SnapshotFsm<const D: usize> {
     table1: DFF<Bit>,
     entry_reg: DFF<Bits<32>>,
     mapped_count: DFF<Bits<COUNTER_BITS>>,
+    /// RECOVER: frames neither mapped nor pushed free yet (F − mapped −
+    /// pushed, modulo 2^32), and whether it is 0 after this cycle's push:
+    /// kept as a register so the final check is one bit, not an adder.
+    unaccounted: DFF<Bits<COUNTER_BITS>>,
+    all_accounted: DFF<Bit>,
     corrupt: DFF<Bit>,
     magic_seen: DFF<Bit>,
     other_slot: DFF<Bit>,
@@ -287,6 +292,8 @@ impl<const D: usize> SnapshotFsm<D> {
             table1: Default::default(),
             entry_reg: Default::default(),
             mapped_count: Default::default(),
+            unaccounted: Default::default(),
+            all_accounted: Default::default(),
             corrupt: Default::default(),
             magic_seen: Default::default(),
             other_slot: Default::default(),
@@ -324,7 +331,7 @@ impl<const D: usize> Logic for SnapshotFsm<D> {
         dff_setup!(
             self, clock, state, op, status, is_mounted, seq, active, epoch_reg, index, pushed, list_current, page,
             word, checksum, new_seq, new_table, answered, slot_ok, slot_seq, slot_table, valid0, valid1, seq0, seq1,
-            table0, table1, entry_reg, mapped_count, corrupt, magic_seen, other_slot, reject
+            table0, table1, entry_reg, mapped_count, unaccounted, all_accounted, corrupt, magic_seen, other_slot, reject
         );
         self.frame_used.clock.next = self.clock.val();
         self.frame_used.write_enable.next = false;
@@ -825,10 +832,14 @@ impl<const D: usize> Logic for SnapshotFsm<D> {
                 // frame_used is read at `index`; its answer for index − 1
                 // arrives now: push that frame if no entry uses it.
                 self.index.d.next = self.index.q.val() + 1;
-                if (self.index.q.val() != 0) & !self.frame_used.read_data.val() {
+                self.all_accounted.d.next = self.unaccounted.q.val() == 0;
+                if self.index.q.val() == 0 {
+                    self.unaccounted.d.next = self.frames.val() - self.mapped_count.q.val();
+                } else if !self.frame_used.read_data.val() {
                     self.alloc_push.next = true;
                     self.alloc_push_frame.next = bit_cast::<FRAME_BITS, COUNTER_BITS>(self.index.q.val() - 1);
-                    self.pushed.d.next = self.pushed.q.val() + 1;
+                    self.unaccounted.d.next = self.unaccounted.q.val() - 1;
+                    self.all_accounted.d.next = self.unaccounted.q.val() == 1;
                 }
                 if self.index.q.val() == self.frames.val() {
                     self.state.d.next = SeqState::RecoverCheck;
@@ -838,7 +849,7 @@ impl<const D: usize> Logic for SnapshotFsm<D> {
                 // Two entries naming one frame leave too few frames free.
                 if !self.nvm_idle.val() {
                     // The last copy is not acknowledged yet.
-                } else if self.corrupt.q.val() | (self.pushed.q.val() + self.mapped_count.q.val() != self.frames.val()) {
+                } else if self.corrupt.q.val() | !self.all_accounted.q.val() {
                     self.status.d.next = 3.into();
                     self.alloc_init.next = true;
                     self.state.d.next = SeqState::Done;

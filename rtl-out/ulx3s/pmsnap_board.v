@@ -2161,7 +2161,7 @@ module pmsnap_board__controller__cow(clock,reset,start,src_mapped,src_frame,dst_
     // Constant declarations
     localparam  page_words = 11'b1000000;
     localparam  page_shift = 8'h6;
-    localparam  frames_base = 32'h240;
+    localparam  first_frame = 32'h9;
     
     // Enums
     localparam CowState__Idle = 0;
@@ -2278,7 +2278,7 @@ module pmsnap_board__controller__cow(clock,reset,start,src_mapped,src_frame,dst_
         done = 1'b0;
         nvm__req_valid = 1'b0;
         nvm__req_write = 1'b0;
-        nvm__req_addr = frames_base + (((src__q) & 32'hffffffff) << page_shift) + ((issued__q) & 32'hffffffff);
+        nvm__req_addr = ((((src__q) & 32'hffffffff) + first_frame) << page_shift) | ((issued__q) & 32'hffffffff);
         nvm__req_wdata = 32'h0;
         issued_next = issued__q;
         buffer__write_enable = nvm__rsp_valid & (state__q == CowState__Read);
@@ -2328,7 +2328,7 @@ module pmsnap_board__controller__cow(clock,reset,start,src_mapped,src_frame,dst_
                 begin
                     nvm__req_valid = 1'b1;
                     nvm__req_write = 1'b1;
-                    nvm__req_addr = frames_base + (((dst__q) & 32'hffffffff) << page_shift) + ((issued__q) & 32'hffffffff);
+                    nvm__req_addr = ((((dst__q) & 32'hffffffff) + first_frame) << page_shift) | ((issued__q) & 32'hffffffff);
                     if (mapped__q) begin
                         nvm__req_wdata = buffer__read_data;
                     end
@@ -2843,7 +2843,7 @@ module pmsnap_board__controller__host(clock,reset,req_valid,req_ready,req_write,
     localparam  limit = 32'h4000;
     localparam  page_shift = 8'h6;
     localparam  offset_mask = 32'h3f;
-    localparam  frames_base = 32'h240;
+    localparam  first_frame = 32'h9;
     
     // Enums
     localparam HostState__Lookup = 0;
@@ -2863,6 +2863,9 @@ module pmsnap_board__controller__host(clock,reset,req_valid,req_ready,req_write,
     reg  [31:0] addr__d;
     wire  [31:0] addr__q;
     reg  addr__clock;
+    reg  out_of_range__d;
+    wire  out_of_range__q;
+    reg  out_of_range__clock;
     reg  [31:0] wdata__d;
     wire  [31:0] wdata__q;
     reg  wdata__clock;
@@ -2896,6 +2899,11 @@ module pmsnap_board__controller__host(clock,reset,req_valid,req_ready,req_write,
         .q(addr__q),
         .clock(addr__clock)
     );
+    pmsnap_board__controller__host__out_of_range out_of_range(
+        .d(out_of_range__d),
+        .q(out_of_range__q),
+        .clock(out_of_range__clock)
+    );
     pmsnap_board__controller__host__wdata wdata(
         .d(wdata__d),
         .q(wdata__q),
@@ -2913,12 +2921,14 @@ module pmsnap_board__controller__host(clock,reset,req_valid,req_ready,req_write,
         state__clock = clock;
         write__clock = clock;
         addr__clock = clock;
+        out_of_range__clock = clock;
         wdata__clock = clock;
         dst__clock = clock;
         valid__d = valid__q;
         state__d = state__q;
         write__d = write__q;
         addr__d = addr__q;
+        out_of_range__d = out_of_range__q;
         wdata__d = wdata__q;
         dst__d = dst__q;
         held_page = ((addr__q >> page_shift) & 16'hffff);
@@ -2929,7 +2939,7 @@ module pmsnap_board__controller__host(clock,reset,req_valid,req_ready,req_write,
         rsp_rdata = 32'h0;
         nvm__req_valid = 1'b0;
         nvm__req_write = write__q;
-        nvm__req_addr = frames_base + (((working_frame) & 32'hffffffff) << page_shift) + ((offset) & 32'hffffffff);
+        nvm__req_addr = ((((working_frame) & 32'hffffffff) + first_frame) << page_shift) | ((offset) & 32'hffffffff);
         nvm__req_wdata = wdata__q;
         remap = 1'b0;
         remap_page = held_page;
@@ -2945,7 +2955,7 @@ module pmsnap_board__controller__host(clock,reset,req_valid,req_ready,req_write,
             HostState__Lookup:
                 begin
                     if (valid__q) begin
-                        if ((addr__q >= limit) | ~mounted) begin
+                        if (out_of_range__q | ~mounted) begin
                             if (nvm_idle) begin
                                 rsp_valid = 1'b1;
                                 rsp_err = 1'b1;
@@ -3010,6 +3020,7 @@ module pmsnap_board__controller__host(clock,reset,req_valid,req_ready,req_write,
             valid__d = 1'b1;
             write__d = req_write;
             addr__d = req_addr;
+            out_of_range__d = req_addr >= limit;
             wdata__d = req_wdata;
         end
         lookup_page = ((req_addr >> page_shift) & 16'hffff);
@@ -3062,6 +3073,25 @@ module pmsnap_board__controller__host__dst(d,q,clock);
     end
           
 endmodule // pmsnap_board__controller__host__dst
+
+
+module pmsnap_board__controller__host__out_of_range(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__controller__host__out_of_range
 
 
 module pmsnap_board__controller__host__state(d,q,clock);
@@ -3333,6 +3363,12 @@ module pmsnap_board__controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_o
     reg  [31:0] mapped_count__d;
     wire  [31:0] mapped_count__q;
     reg  mapped_count__clock;
+    reg  [31:0] unaccounted__d;
+    wire  [31:0] unaccounted__q;
+    reg  unaccounted__clock;
+    reg  all_accounted__d;
+    wire  all_accounted__q;
+    reg  all_accounted__clock;
     reg  corrupt__d;
     wire  corrupt__q;
     reg  corrupt__clock;
@@ -3498,6 +3534,16 @@ module pmsnap_board__controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_o
         .q(mapped_count__q),
         .clock(mapped_count__clock)
     );
+    pmsnap_board__controller__sequencer__unaccounted unaccounted(
+        .d(unaccounted__d),
+        .q(unaccounted__q),
+        .clock(unaccounted__clock)
+    );
+    pmsnap_board__controller__sequencer__all_accounted all_accounted(
+        .d(all_accounted__d),
+        .q(all_accounted__q),
+        .clock(all_accounted__clock)
+    );
     pmsnap_board__controller__sequencer__corrupt corrupt(
         .d(corrupt__d),
         .q(corrupt__q),
@@ -3556,6 +3602,8 @@ module pmsnap_board__controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_o
         table1__clock = clock;
         entry_reg__clock = clock;
         mapped_count__clock = clock;
+        unaccounted__clock = clock;
+        all_accounted__clock = clock;
         corrupt__clock = clock;
         magic_seen__clock = clock;
         other_slot__clock = clock;
@@ -3587,6 +3635,8 @@ module pmsnap_board__controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_o
         table1__d = table1__q;
         entry_reg__d = entry_reg__q;
         mapped_count__d = mapped_count__q;
+        unaccounted__d = unaccounted__q;
+        all_accounted__d = all_accounted__q;
         corrupt__d = corrupt__q;
         magic_seen__d = magic_seen__q;
         other_slot__d = other_slot__q;
@@ -4090,10 +4140,15 @@ module pmsnap_board__controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_o
             SeqState__RecoverFree:
                 begin
                     index__d = index__q + 32'h1;
-                    if ((index__q != 32'h0) & ~frame_used__read_data) begin
+                    all_accounted__d = unaccounted__q == 32'h0;
+                    if (index__q == 32'h0) begin
+                        unaccounted__d = frames - mapped_count__q;
+                    end
+                    else if (~frame_used__read_data) begin
                         alloc_push = 1'b1;
                         alloc_push_frame = ((index__q - 32'h1) & 18'h3ffff);
-                        pushed__d = pushed__q + 32'h1;
+                        unaccounted__d = unaccounted__q - 32'h1;
+                        all_accounted__d = unaccounted__q == 32'h1;
                     end
                     if (index__q == frames) begin
                         state__d = SeqState__RecoverCheck;
@@ -4103,7 +4158,7 @@ module pmsnap_board__controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_o
                 begin
                     if (~nvm_idle) begin
                     end
-                    else if (corrupt__q | (pushed__q + mapped_count__q != frames)) begin
+                    else if (corrupt__q | ~all_accounted__q) begin
                         status__d = 32'h3;
                         alloc_init = 1'b1;
                         state__d = SeqState__Done;
@@ -4187,6 +4242,25 @@ module pmsnap_board__controller__sequencer__active(d,q,clock);
     end
           
 endmodule // pmsnap_board__controller__sequencer__active
+
+
+module pmsnap_board__controller__sequencer__all_accounted(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__controller__sequencer__all_accounted
 
 
 module pmsnap_board__controller__sequencer__answered(d,q,clock);
@@ -4754,6 +4828,25 @@ module pmsnap_board__controller__sequencer__table1(d,q,clock);
     end
           
 endmodule // pmsnap_board__controller__sequencer__table1
+
+
+module pmsnap_board__controller__sequencer__unaccounted(d,q,clock);
+    
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__controller__sequencer__unaccounted
 
 
 module pmsnap_board__controller__sequencer__valid0(d,q,clock);
