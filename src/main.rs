@@ -52,6 +52,25 @@ enum Command {
     /// Resource and Fmax report of a board (spec §7): the controller alone, the pass-through
     /// controller of the same sizing, and the board top, each placed with a few seeds.
     Synth(SynthArgs),
+    /// Benchmarks (spec §7): the mechanism's cycle costs as memory grows, and wear; tables as
+    /// Markdown and JSON, plots as SVG, under --out.
+    Bench(BenchArgs),
+}
+
+#[derive(Args)]
+struct BenchArgs {
+    /// The reduced set (one size, fewer points): a smoke test that the suites run and agree.
+    #[arg(long)]
+    quick: bool,
+    /// Only these suites (repeatable) [default: all].
+    #[arg(long, value_name = "SUITE", value_parser = ["cost", "wear"])]
+    suite: Vec<String>,
+    /// Where the tables and plots go.
+    #[arg(long, value_name = "DIR", default_value = "bench-out")]
+    out: PathBuf,
+    /// Where Verilated models are cached.
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -333,6 +352,7 @@ fn main() -> ExitCode {
         Command::BoardSim(a) => board_sim(a),
         Command::Bitstream(a) => bitstream(a),
         Command::Synth(a) => synth(a),
+        Command::Bench(a) => bench(a),
     };
     match result {
         Ok(code) => code,
@@ -495,6 +515,39 @@ fn synth(a: SynthArgs) -> Result<ExitCode> {
     let json = serde_json::to_string_pretty(&report.json()).context("cannot render the report as JSON")?;
     std::fs::write(&json_file, json + "\n").with_context(|| format!("cannot write {}", json_file.display()))?;
     println!("\nwrote {} and {}", md_file.display(), json_file.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn bench(a: BenchArgs) -> Result<ExitCode> {
+    let opts = pmsnap_bench::BenchOptions {
+        quick: a.quick,
+        out: a.out.clone(),
+        cache_dir: a.cache_dir.clone().unwrap_or_else(pmsnap_cosim::verilator::default_cache_dir),
+    };
+    let wanted = |s: &str| a.suite.is_empty() || a.suite.iter().any(|x| x == s);
+    let mut progress = |what: &str| eprintln!("bench: {what}");
+    let mut report = String::new();
+    if wanted("cost") {
+        let r = pmsnap_bench::cost::run_suite(&opts, &mut progress)?;
+        for (t, name) in [(r.snapshot_table(), "cost-snapshot"), (r.port_table(), "cost-port")] {
+            t.write(&a.out, name)?;
+            report += &t.markdown();
+            report.push('\n');
+        }
+        let svg = a.out.join("snapshot-vs-dirty.svg");
+        r.plot(&svg)?;
+        report += &format!("Plot: {}\n\n", svg.display());
+    }
+    if wanted("wear") {
+        let t = pmsnap_bench::wear::run_suite(&opts, &mut progress)?;
+        t.write(&a.out, "wear")?;
+        report += &t.markdown();
+        report.push('\n');
+    }
+    print!("{report}");
+    let all = a.out.join("bench.md");
+    std::fs::write(&all, &report).with_context(|| format!("cannot write {}", all.display()))?;
+    eprintln!("bench: wrote {} and the tables' .md/.json beside it", all.display());
     Ok(ExitCode::SUCCESS)
 }
 

@@ -188,6 +188,8 @@ pub struct Outcome {
     pub final_image: Vec<u64>,
     pub mismatch: Option<Mismatch>,
     pub verilated: bool,
+    /// NVM word writes into each frame over the run (wear), FORMAT's included.
+    pub frame_writes: Vec<u32>,
 }
 
 #[derive(Clone, Copy)]
@@ -525,7 +527,7 @@ impl Cosim {
         if let Some(bar) = &self.opts.progress {
             bar.finish_and_clear();
         }
-        Ok(Outcome { crashes: self.crashes, phases: self.phases, formatted_at: self.formatted_at, port_log: self.port_log, stats: self.stats, reads: self.reads, final_image: self.final_image, mismatch: self.mismatch, verilated: self.verilated })
+        Ok(Outcome { crashes: self.crashes, phases: self.phases, formatted_at: self.formatted_at, port_log: self.port_log, stats: self.stats, reads: self.reads, final_image: self.final_image, mismatch: self.mismatch, verilated: self.verilated, frame_writes: std::mem::take(&mut self.nvm.frame_writes) })
     }
 
     fn finished(&self) -> bool {
