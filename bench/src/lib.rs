@@ -5,6 +5,8 @@
 
 pub mod cost;
 pub mod plot;
+pub mod speed;
+pub mod stimulus;
 pub mod table;
 pub mod wear;
 

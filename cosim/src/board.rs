@@ -29,7 +29,7 @@ impl BoardSim {
     /// the board top of `board`; with `vcd`, traces the whole run there.
     pub fn new(board: &BoardConfig, cache_dir: &Path, vcd: Option<&Path>) -> Result<BoardSim> {
         let generated = pmsnap_hdl::generate_board(board)?;
-        let build = verilator::build(&generated.verilog, generated.top, cache_dir).context("cannot Verilate the board top")?;
+        let build = verilator::build(&generated.verilog, generated.top, cache_dir, vcd.is_some()).context("cannot Verilate the board top")?;
         let mut model = Model::load(&build)?;
         if let Some(path) = vcd {
             model.trace_open(path)?;

@@ -367,15 +367,16 @@ pub struct Cosim {
 
 /// The Verilated controller for `config`: generated and built (or found in
 /// the cache) once per process, since campaigns start thousands of runs.
-pub(crate) fn verilated(config: &Config, cache_dir: &Path) -> Result<verilator::Build> {
-    static BUILT: std::sync::Mutex<Vec<(Config, PathBuf, verilator::Build)>> = std::sync::Mutex::new(Vec::new());
+pub(crate) fn verilated(config: &Config, cache_dir: &Path, trace: bool) -> Result<verilator::Build> {
+    type Built = (Config, PathBuf, bool, verilator::Build);
+    static BUILT: std::sync::Mutex<Vec<Built>> = std::sync::Mutex::new(Vec::new());
     let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some((_, _, b)) = built.iter().find(|(c, d, b)| c == config && d == cache_dir && b.library.exists()) {
+    if let Some((.., b)) = built.iter().find(|(c, d, t, b)| c == config && d == cache_dir && *t == trace && b.library.exists()) {
         return Ok(verilator::Build { compiled: false, ..b.clone() });
     }
     let generated = pmsnap_hdl::generate(config)?;
-    let build = verilator::build(&generated.verilog, generated.top, cache_dir).context("cannot Verilate the controller")?;
-    built.push((*config, cache_dir.to_path_buf(), build.clone()));
+    let build = verilator::build(&generated.verilog, generated.top, cache_dir, trace).context("cannot Verilate the controller")?;
+    built.push((*config, cache_dir.to_path_buf(), trace, build.clone()));
     Ok(build)
 }
 
@@ -405,7 +406,7 @@ impl Cosim {
     /// Generates the Verilog of `opts.config`, Verilates it (or reuses the
     /// cached build) and loads it.
     pub fn new(opts: CosimOptions, workload: &[TraceOp]) -> Result<Cosim> {
-        let build = verilated(&opts.config, &opts.cache_dir)?;
+        let build = verilated(&opts.config, &opts.cache_dir, opts.vcd.is_some())?;
         let mut model = Model::load(&build)?;
         let pins = Pins::resolve(&model)?;
         let c = opts.config;
