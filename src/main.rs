@@ -360,7 +360,7 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("pmsnap: error: {e:#}");
             let bad_input = e.chain().any(|c| c.is::<BadInput>() || c.is::<TraceError>() || c.is::<ConfigError>());
-            if e.chain().any(|c| c.is::<TimingMissed>()) {
+            if e.chain().any(|c| c.is::<TimingMissed>() || c.is::<pmsnap_bench::speed::Disagreement>()) {
                 return ExitCode::from(1);
             }
             ExitCode::from(if bad_input { 2 } else { 3 })

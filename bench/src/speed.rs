@@ -321,7 +321,7 @@ fn median(mut v: Vec<f64>) -> f64 {
 fn collect(runs: &[(Tally, f64)]) -> Result<Measured> {
     let first = runs.first().ok_or_else(|| anyhow!("no runs"))?.0;
     if let Some((t, _)) = runs.iter().find(|(t, _)| *t != first) {
-        bail!("two runs of the same simulator disagree: {first:?} and {t:?}");
+        return Err(Disagreement(format!("two runs of the same simulator disagree: {first:?} and {t:?}")).into());
     }
     Ok(Measured { tally: first, seconds: runs.iter().map(|r| r.1).collect() })
 }
@@ -331,9 +331,21 @@ fn repeat(runs: usize, mut f: impl FnMut() -> Result<(Tally, f64)>) -> Result<Me
     collect(&(0..runs).map(|_| f()).collect::<Result<Vec<_>>>()?)
 }
 
+/// Two simulators of the same RTL and workload disagree: the bench fails.
+#[derive(Debug)]
+pub struct Disagreement(pub String);
+
+impl std::fmt::Display for Disagreement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Disagreement {}
+
 fn agree(what: &str, a: &Tally, b: &Tally, cycles_too: bool) -> Result<()> {
     if a.checksum != b.checksum || a.reads != b.reads || (cycles_too && a.cycles != b.cycles) || b.failed_commands != 0 {
-        bail!("{what} disagrees with pmsnap's binding: {b:?} against {a:?}");
+        return Err(Disagreement(format!("{what} disagrees with pmsnap's binding: {b:?} against {a:?}")).into());
     }
     Ok(())
 }
@@ -441,4 +453,28 @@ pub fn run_suite(opts: &BenchOptions, progress: &mut dyn FnMut(&str)) -> Result<
         vcd_bytes as f64 / 1e6
     );
     Ok(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn disagreement_is_an_error_of_its_own() {
+        let a = Tally { cycles: 10, reads: 2, checksum: 7, failed_commands: 0 };
+        assert!(agree("x", &a, &a, true).is_ok());
+        assert!(agree("x", &a, &Tally { cycles: 11, ..a }, false).is_ok(), "cycles compared only when asked");
+        for b in [Tally { cycles: 11, ..a }, Tally { checksum: 8, ..a }, Tally { failed_commands: 1, ..a }] {
+            assert!(agree("x", &a, &b, true).unwrap_err().is::<Disagreement>());
+        }
+        assert!(collect(&[(a, 1.0), (Tally { checksum: 9, ..a }, 1.0)]).unwrap_err().is::<Disagreement>());
+    }
+
+    #[test]
+    fn result_lines_parse() {
+        let (t, s) = parse_tally("noise\ncycles 12 reads 3 checksum 00000000000000ff failed 0 seconds 0.5\n").unwrap();
+        assert_eq!(t, Tally { cycles: 12, reads: 3, checksum: 255, failed_commands: 0 });
+        assert_eq!(s, Some(0.5));
+        assert!(parse_tally("nothing").is_err());
+    }
 }
