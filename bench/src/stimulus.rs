@@ -151,7 +151,7 @@ impl Stimulus {
             self.next_request();
             if self.issued == self.w.requests {
                 self.phase = Phase::End;
-            } else if self.issued % self.w.snapshot_every == 0 {
+            } else if self.issued.is_multiple_of(self.w.snapshot_every) {
                 self.phase = Phase::Drain;
             }
         }

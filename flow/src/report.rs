@@ -72,7 +72,7 @@ pub fn report(tools: &Toolchain, board: &BoardConfig, dir: &Path, seeds: u64, on
             placed.push(place(tools, &sub, board, target, seed, true).with_context(|| format!("{}: place and route failed", design.name))?);
         }
         let fmax_by_seed = placed.iter().map(|p| p.fmax_mhz).collect();
-        let best = placed.into_iter().reduce(|a, b| if b.fmax_mhz > a.fmax_mhz { b } else { a }).expect("at least one seed");
+        let best = placed.into_iter().reduce(|a, b| if b.fmax_mhz > a.fmax_mhz { b } else { a }).ok_or_else(|| anyhow::anyhow!("no placer seeds to run (seeds must be at least 1)"))?;
         rows.push(Row { design: design.name.clone(), synthesized, best, fmax_by_seed });
     }
     Ok(Report { board: *board, target_mhz: target, rows })
