@@ -9,188 +9,28 @@
 //!   returns, so a lost dirty line (a broken flush) is caught as well.
 
 use crate::cache::Cache;
-use crate::nvm::{Nvm, NvmTiming, PowerLossMode};
+use crate::nvm::Nvm;
 use crate::reference::{Reference, Refusal};
 use crate::trace::{Op, TraceOp};
 use crate::verilator::{self, Model, Port};
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use pmsnap_hdl::snapshot_fsm::{OP_FORMAT, OP_RECOVER, OP_RESTORE, OP_SNAPSHOT, STATUS_BUSY, STATUS_CORRUPT, STATUS_OK, STATUS_UNFORMATTED};
 use pmsnap_hdl::Config;
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
+mod files;
+mod options;
+mod outcome;
 mod recovery;
+
+pub use files::{parse_window, write_image, write_reads};
+pub use options::CosimOptions;
+pub use outcome::{Mismatch, Outcome, PortEvent, SnapshotCost, Stats};
 
 use recovery::{AfterCorruption, Candidates};
 pub use recovery::{CrashReport, Recovered, SlotTarget};
-
-/// Everything a co-simulation run needs besides its workload.
-#[derive(Clone, Debug)]
-pub struct CosimOptions {
-    pub config: Config,
-    pub timing: NvmTiming,
-    /// Host cache lines (0: no cache; every CPU access goes to the port and
-    /// the CPU issues one request a cycle without waiting for reads).
-    pub cache_lines: usize,
-    /// Seed of the NVM's initial garbage and back-pressure.
-    pub nvm_seed: u64,
-    pub vcd: Option<PathBuf>,
-    /// Cycles `[start, end)` to trace (default: all).
-    pub window: Option<(u64, u64)>,
-    pub cache_dir: PathBuf,
-    /// Read the whole working image through the host at the end.
-    pub dump_final: bool,
-    /// Give up when nothing happens on any port for this many cycles.
-    pub stall_limit: u64,
-    /// Keep a log of every host-port request (for cycle-exact tests).
-    pub record_ports: bool,
-    /// Power losses at these cycles (after FORMAT has completed; earlier
-    /// ones are ignored), each followed by reset and RECOVER.
-    pub crash_at: Vec<u64>,
-    /// What happens to unanswered NVM writes at a power loss.
-    pub power_loss: PowerLossMode,
-    /// Run the VM-like program instead of (after) the workload; its result
-    /// must equal an uninterrupted run's.
-    pub vm: Option<crate::vm::VmSpec>,
-    /// Do not FORMAT after the first RECOVER: the workload runs on an
-    /// unmounted controller, where every request and command must fail.
-    pub skip_format: bool,
-    /// Send a RESTORE while each SNAPSHOT runs: it must be answered busy.
-    pub busy_probe: bool,
-    /// Corrupt commit records at rest: at each (cycle, target) — or the first
-    /// cycle after it with no command running — flip a bit of the target
-    /// record. The next RECOVER must notice (checksum) and fall back.
-    pub corrupt_at: Vec<(u64, SlotTarget)>,
-    /// Test-only: a lying NVM that also loses this many answered writes at
-    /// a power loss (see `Nvm::forget_answered`).
-    pub nvm_forgets_answered: usize,
-    /// Record the sequencer's phase of every cycle (for crash campaigns).
-    pub record_phases: bool,
-    /// Shows progress (operations done) on long runs.
-    pub progress: Option<indicatif::ProgressBar>,
-    /// A deliberately broken host that acknowledges the flush without
-    /// writing its dirty lines back: for tests that the checks catch it.
-    pub broken_flush: bool,
-}
-
-impl CosimOptions {
-    pub fn new(config: Config) -> Self {
-        CosimOptions {
-            config,
-            timing: NvmTiming::default(),
-            cache_lines: 64,
-            nvm_seed: 1,
-            vcd: None,
-            window: None,
-            cache_dir: verilator::default_cache_dir(),
-            dump_final: false,
-            stall_limit: 200_000,
-            record_ports: false,
-            broken_flush: false,
-            progress: None,
-            crash_at: Vec::new(),
-            power_loss: PowerLossMode::Drop,
-            record_phases: false,
-            nvm_forgets_answered: 0,
-            corrupt_at: Vec::new(),
-            busy_probe: false,
-            skip_format: false,
-            vm: None,
-        }
-    }
-}
-
-/// Cycle costs of one SNAPSHOT (command accepted → `cmd_done`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SnapshotCost {
-    /// Pages remapped since the previous snapshot.
-    pub dirty: usize,
-    /// Accept → flush handshake acknowledged (the host's write-backs).
-    pub flush: u64,
-    /// Flush acknowledged → done: identify, harden, commit, reclaim.
-    pub after_flush: u64,
-}
-
-#[derive(Clone, Debug, Default)]
-pub struct Stats {
-    pub cycles: u64,
-    pub ops: usize,
-    pub wall: Duration,
-    pub snapshots: Vec<SnapshotCost>,
-    /// RESTORE: accept → done, in cycles.
-    pub restores: Vec<u64>,
-    /// RECOVER that found a snapshot: accept → done, in cycles.
-    pub recovers: Vec<u64>,
-    /// VM program: times it reloaded its registers from the state page
-    /// (start, restores, power losses).
-    pub vm_reloads: u64,
-    /// Commands answered `busy` (with `busy_probe`).
-    pub busy_answers: u64,
-    /// FORMAT: accept → done, in cycles.
-    pub format_cycles: u64,
-    pub cow_faults: u64,
-    pub pages_hardened: u64,
-    pub port_requests: u64,
-    pub port_errors: u64,
-    pub nvm_reads: u64,
-    pub nvm_writes: u64,
-    pub cache_hits: u64,
-    /// Host request accepted → its response, one entry per port request.
-    pub port_latency_sum: u64,
-    pub port_latency_max: u64,
-}
-
-impl Stats {
-    pub fn cycles_per_second(&self) -> f64 {
-        self.cycles as f64 / self.wall.as_secs_f64().max(1e-9)
-    }
-}
-
-/// The first check that failed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Mismatch {
-    pub cycle: u64,
-    pub message: String,
-}
-
-impl std::fmt::Display for Mismatch {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "cycle {}: {}", self.cycle, self.message)
-    }
-}
-
-/// One host-port request: when it was accepted and answered.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PortEvent {
-    pub write: bool,
-    pub addr: u64,
-    /// Cycle whose rising edge accepted the request.
-    pub accepted: u64,
-    /// Cycle in which `rsp_valid` was high for it.
-    pub answered: u64,
-    pub error: bool,
-}
-
-pub struct Outcome {
-    /// Every power loss injected with `crash_at`.
-    pub crashes: Vec<CrashReport>,
-    /// With `record_phases`: (first cycle, phase) of every phase change.
-    pub phases: Vec<(u64, u8)>,
-    /// Cycle at which FORMAT completed (crashes before it are not injected).
-    pub formatted_at: u64,
-    /// With `record_ports`: every host-port request in order.
-    pub port_log: Vec<PortEvent>,
-    pub stats: Stats,
-    /// One entry per `R` of the workload: the value, or `None` for an error.
-    pub reads: Vec<Option<u64>>,
-    /// Every logical word at the end (with `dump_final`).
-    pub final_image: Vec<u64>,
-    pub mismatch: Option<Mismatch>,
-    pub verilated: bool,
-    /// NVM word writes into each frame over the run (wear), FORMAT's included.
-    pub frame_writes: Vec<u32>,
-}
 
 #[derive(Clone, Copy)]
 struct Pins {
@@ -990,27 +830,4 @@ impl Cosim {
             }
         }
     }
-}
-
-/// Writes `--reads-out`: one line per read, hex value or `ERR`.
-pub fn write_reads(path: &Path, reads: &[Option<u64>]) -> Result<()> {
-    let text: String = reads.iter().map(|r| r.map_or_else(|| "ERR\n".to_string(), |v| format!("{v:x}\n"))).collect();
-    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
-}
-
-/// Writes `--dump-final`: every logical word in address order, hex.
-pub fn write_image(path: &Path, image: &[u64]) -> Result<()> {
-    let text: String = image.iter().map(|v| format!("{v:x}\n")).collect();
-    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
-}
-
-/// Parses `A:B` (decimal cycles) for `--window`.
-pub fn parse_window(text: &str) -> Result<(u64, u64)> {
-    let (a, b) = text.split_once(':').with_context(|| format!("--window `{text}`: expected START:END in cycles"))?;
-    let a: u64 = a.trim().parse().with_context(|| format!("--window `{text}`: START is not a number"))?;
-    let b: u64 = b.trim().parse().with_context(|| format!("--window `{text}`: END is not a number"))?;
-    if b <= a {
-        bail!("--window `{text}`: END must be greater than START");
-    }
-    Ok((a, b))
 }

@@ -1,0 +1,83 @@
+//! What a co-simulation run is given besides its workload.
+
+use crate::nvm::{NvmTiming, PowerLossMode};
+use super::recovery::SlotTarget;
+use crate::verilator;
+use pmsnap_hdl::Config;
+use std::path::PathBuf;
+
+/// Everything a co-simulation run needs besides its workload.
+#[derive(Clone, Debug)]
+pub struct CosimOptions {
+    pub config: Config,
+    pub timing: NvmTiming,
+    /// Host cache lines (0: no cache; every CPU access goes to the port and
+    /// the CPU issues one request a cycle without waiting for reads).
+    pub cache_lines: usize,
+    /// Seed of the NVM's initial garbage and back-pressure.
+    pub nvm_seed: u64,
+    pub vcd: Option<PathBuf>,
+    /// Cycles `[start, end)` to trace (default: all).
+    pub window: Option<(u64, u64)>,
+    pub cache_dir: PathBuf,
+    /// Read the whole working image through the host at the end.
+    pub dump_final: bool,
+    /// Give up when nothing happens on any port for this many cycles.
+    pub stall_limit: u64,
+    /// Keep a log of every host-port request (for cycle-exact tests).
+    pub record_ports: bool,
+    /// Power losses at these cycles (after FORMAT has completed; earlier
+    /// ones are ignored), each followed by reset and RECOVER.
+    pub crash_at: Vec<u64>,
+    /// What happens to unanswered NVM writes at a power loss.
+    pub power_loss: PowerLossMode,
+    /// Run the VM-like program instead of (after) the workload; its result
+    /// must equal an uninterrupted run's.
+    pub vm: Option<crate::vm::VmSpec>,
+    /// Do not FORMAT after the first RECOVER: the workload runs on an
+    /// unmounted controller, where every request and command must fail.
+    pub skip_format: bool,
+    /// Send a RESTORE while each SNAPSHOT runs: it must be answered busy.
+    pub busy_probe: bool,
+    /// Corrupt commit records at rest: at each (cycle, target) — or the first
+    /// cycle after it with no command running — flip a bit of the target
+    /// record. The next RECOVER must notice (checksum) and fall back.
+    pub corrupt_at: Vec<(u64, SlotTarget)>,
+    /// Test-only: a lying NVM that also loses this many answered writes at
+    /// a power loss (see `Nvm::forget_answered`).
+    pub nvm_forgets_answered: usize,
+    /// Record the sequencer's phase of every cycle (for crash campaigns).
+    pub record_phases: bool,
+    /// Shows progress (operations done) on long runs.
+    pub progress: Option<indicatif::ProgressBar>,
+    /// A deliberately broken host that acknowledges the flush without
+    /// writing its dirty lines back: for tests that the checks catch it.
+    pub broken_flush: bool,
+}
+
+impl CosimOptions {
+    pub fn new(config: Config) -> Self {
+        CosimOptions {
+            config,
+            timing: NvmTiming::default(),
+            cache_lines: 64,
+            nvm_seed: 1,
+            vcd: None,
+            window: None,
+            cache_dir: verilator::default_cache_dir(),
+            dump_final: false,
+            stall_limit: 200_000,
+            record_ports: false,
+            broken_flush: false,
+            progress: None,
+            crash_at: Vec::new(),
+            power_loss: PowerLossMode::Drop,
+            record_phases: false,
+            nvm_forgets_answered: 0,
+            corrupt_at: Vec::new(),
+            busy_probe: false,
+            skip_format: false,
+            vm: None,
+        }
+    }
+}
