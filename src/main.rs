@@ -1,4 +1,5 @@
-//! `pmsnap`: generate the controller's Verilog, co-simulate it.
+//! `pmsnap`: generate the controller's Verilog, co-simulate it, put it on a
+//! board (bitstreams, UART host, FPGA report) and benchmark it.
 //!
 //! Exit status: 0 success; 1 a co-simulation check failed; 2 bad input
 //! (flags, sizing, trace file); 3 the tools failed (Verilator missing, a
@@ -23,7 +24,9 @@ mod uart;
 #[command(name = "pmsnap", version, about = "Persistent-memory snapshot controller: Verilog generator and Verilator co-simulation",
     long_about = "pmsnap generates the Verilog of a memory controller that gives persistent memory \
 instantaneous save/restore (after US 9,195,614), and co-simulates it under Verilator against a Rust \
-model of the host (CPU, write-back cache, NVM) with every response checked against a reference model.\n\n\
+model of the host (CPU, write-back cache, NVM) with every response checked against a reference model. \
+It also builds bitstreams of a board top for the iCE40-HX8K breakout and the ULX3S, talks to a board \
+(or its co-simulation) over UART, reports FPGA resources and Fmax, and runs the benchmarks.\n\n\
 Exit status: 0 success, 1 a check failed, 2 bad input, 3 a tool or I/O failure.")]
 struct Cli {
     #[command(subcommand)]
