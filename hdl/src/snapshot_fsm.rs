@@ -159,6 +159,7 @@ pub struct SnapshotFsm<const D: usize> {
     active: DFF<Bit>,
     epoch_reg: DFF<Bits<TAG_BITS>>,
     index: DFF<Bits<COUNTER_BITS>>,
+    /// FORMAT: frames pushed onto the free ring so far.
     pushed: DFF<Bits<COUNTER_BITS>>,
     list_current: DFF<Bit>,
     page: DFF<Bits<PAGE_BITS>>,
@@ -823,7 +824,6 @@ impl<const D: usize> Logic for SnapshotFsm<D> {
                     self.state.d.next = SeqState::RecoverEntryRead;
                     if self.index.q.val() == self.pages.val() - 1 {
                         self.index.d.next = 0.into();
-                        self.pushed.d.next = 0.into();
                         self.state.d.next = SeqState::RecoverFree;
                     }
                 }

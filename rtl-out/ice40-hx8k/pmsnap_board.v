@@ -4132,7 +4132,6 @@ module pmsnap_board__controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_o
                         state__d = SeqState__RecoverEntryRead;
                         if (index__q == pages - 32'h1) begin
                             index__d = 32'h0;
-                            pushed__d = 32'h0;
                             state__d = SeqState__RecoverFree;
                         end
                     end
