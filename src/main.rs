@@ -393,12 +393,18 @@ fn generate(a: GenerateArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Loads a trace file; a file that cannot be read is bad input (exit 2),
+/// as a malformed line is.
+fn load_trace(path: &Path, word_bits: usize) -> Result<Vec<pmsnap_cosim::trace::TraceOp>> {
+    trace::load(path, word_bits).map_err(|e| match e.downcast::<TraceError>() {
+        Ok(t) => anyhow::Error::new(t),
+        Err(e) => anyhow::Error::new(BadInput(format!("{e:#}"))),
+    })
+}
+
 fn uart_command(a: UartArgs) -> Result<ExitCode> {
     let ops = match &a.workload {
-        Some(path) => Some(trace::load(path, 32).map_err(|e| match e.downcast::<TraceError>() {
-            Ok(t) => anyhow::Error::new(t),
-            Err(e) => anyhow::Error::new(BadInput(format!("{e:#}"))),
-        })?),
+        Some(path) => Some(load_trace(path, 32)?),
         None => None,
     };
     let mut link = uart::BoardLink::open(&a.port, a.baud, Duration::from_millis(a.timeout_ms))?;
@@ -531,28 +537,25 @@ fn bench(a: BenchArgs) -> Result<ExitCode> {
     let wanted = |s: &str| a.suite.is_empty() || a.suite.iter().any(|x| x == s);
     let mut progress = |what: &str| eprintln!("bench: {what}");
     let mut report = String::new();
-    if wanted("speed") {
-        let t = pmsnap_bench::speed::run_suite(&opts, &mut progress)?;
-        t.write(&a.out, "speed")?;
-        report += &t.markdown();
+    let publish = |t: pmsnap_bench::Table, name: &str, report: &mut String| -> Result<()> {
+        t.write(&a.out, name)?;
+        *report += &t.markdown();
         report.push('\n');
+        Ok(())
+    };
+    if wanted("speed") {
+        publish(pmsnap_bench::speed::run_suite(&opts, &mut progress)?, "speed", &mut report)?;
     }
     if wanted("cost") {
         let r = pmsnap_bench::cost::run_suite(&opts, &mut progress)?;
-        for (t, name) in [(r.snapshot_table(), "cost-snapshot"), (r.port_table(), "cost-port")] {
-            t.write(&a.out, name)?;
-            report += &t.markdown();
-            report.push('\n');
-        }
+        publish(r.snapshot_table(), "cost-snapshot", &mut report)?;
+        publish(r.port_table(), "cost-port", &mut report)?;
         let svg = a.out.join("snapshot-vs-dirty.svg");
         r.plot(&svg)?;
         report += &format!("Plot: {}\n\n", svg.display());
     }
     if wanted("wear") {
-        let t = pmsnap_bench::wear::run_suite(&opts, &mut progress)?;
-        t.write(&a.out, "wear")?;
-        report += &t.markdown();
-        report.push('\n');
+        publish(pmsnap_bench::wear::run_suite(&opts, &mut progress)?, "wear", &mut report)?;
     }
     print!("{report}");
     let all = a.out.join("bench.md");
@@ -566,10 +569,7 @@ fn cosim(a: CosimArgs) -> Result<ExitCode> {
     let (ops, source) = match &a.workload {
         None if a.vm.is_some() => (Vec::new(), format!("VM program, {} steps, seed {}", a.vm.unwrap_or(0), a.seed)),
         Some(path) => {
-            let ops = trace::load(path, config.word_bits).map_err(|e| match e.downcast::<TraceError>() {
-                Ok(t) => anyhow::Error::new(t),
-                Err(e) => anyhow::Error::new(BadInput(format!("{e:#}"))),
-            })?;
+            let ops = load_trace(path, config.word_bits)?;
             (ops, format!("trace {}", path.display()))
         }
         None => {

@@ -13,9 +13,14 @@ fn board() -> BoardSim {
     BoardSim::new(b, &pmsnap_cosim::verilator::default_cache_dir(), None).expect("board top builds")
 }
 
-fn ask(sim: &mut BoardSim, opcode: u8, addr: u32, data: u64) -> Reply {
-    let raw = exchange(sim, &encode_request(opcode, addr, data), REPLY_BYTES, LIMIT).unwrap();
+/// Sends `bytes` and decodes the one reply they get.
+fn reply_to(sim: &mut BoardSim, bytes: &[u8]) -> Reply {
+    let raw = exchange(sim, bytes, REPLY_BYTES, LIMIT).unwrap();
     decode_reply(raw.as_slice().try_into().unwrap()).unwrap()
+}
+
+fn ask(sim: &mut BoardSim, opcode: u8, addr: u32, data: u64) -> Reply {
+    reply_to(sim, &encode_request(opcode, addr, data))
 }
 
 fn status_of(sim: &mut BoardSim) -> BoardStatus {
@@ -73,13 +78,13 @@ fn bridge_rejects_bad_frames_and_resynchronises() {
     let mut sim = board();
     let mut bad = encode_request(op::STATUS, 0, 0);
     bad[14] ^= 0x40;
-    let r = decode_reply(exchange(&mut sim, &bad, REPLY_BYTES, LIMIT).unwrap().as_slice().try_into().unwrap()).unwrap();
+    let r = reply_to(&mut sim, &bad);
     assert_eq!((r.opcode, r.status), (op::STATUS, status::BAD_CHECKSUM));
     assert_eq!(ask(&mut sim, 0x42, 0, 0).status, status::BAD_OPCODE);
     // Noise before a frame (no sync byte) is skipped.
     let mut noisy = vec![0x00, 0x13, 0xff];
     noisy.extend_from_slice(&encode_request(op::STATUS, 0, 0));
-    let r = decode_reply(exchange(&mut sim, &noisy, REPLY_BYTES, LIMIT).unwrap().as_slice().try_into().unwrap()).unwrap();
+    let r = reply_to(&mut sim, &noisy);
     assert_eq!(r.status, status::OK);
     // A truncated frame is dropped after the line is idle 4 byte times;
     // the next frame is then understood.

@@ -60,10 +60,6 @@ fn expected_reads(ops: &[trace::TraceOp]) -> Vec<Option<u64>> {
     reads
 }
 
-fn render(reads: &[Option<u64>]) -> String {
-    reads.iter().map(|r| r.map_or_else(|| "ERR\n".to_string(), |v| format!("{v:x}\n"))).collect()
-}
-
 #[test]
 fn trace_through_pmsnap_uart_matches_reference() {
     let dir = tempfile::tempdir().unwrap();
@@ -95,7 +91,7 @@ fn trace_through_pmsnap_uart_matches_reference() {
     assert!(expected.iter().filter(|r| matches!(r, Some(v) if *v != 0)).count() > 20, "the trace reads back written data");
     assert!(expected.iter().any(|r| r.is_none()), "the trace reads out of range");
     let got = std::fs::read_to_string(&reads_file).unwrap();
-    assert_eq!(got, render(&expected), "reads over the UART differ from the reference model");
+    assert_eq!(got, pmsnap_cosim::harness::render_reads(&expected), "reads over the UART differ from the reference model");
     // The server ends by itself once the line is idle, closing the VCD.
     let status = server.0.wait().unwrap();
     assert!(status.success());

@@ -133,9 +133,9 @@ pub fn run_harness(opts: &BenchOptions, w: Workload) -> Result<(Tally, f64)> {
     let mut ops = Vec::new();
     let mut x = w.seed;
     for i in 1..=w.requests {
-        x = x.wrapping_mul(crate::stimulus::LCG_MUL).wrapping_add(crate::stimulus::LCG_ADD);
-        let addr = (x >> 33) % w.words;
-        let op = if (x >> 32) & 1 == 1 { Op::Write { addr, data: x & 0xffff_ffff } } else { Op::Read { addr } };
+        x = crate::stimulus::lcg(x);
+        let (write, addr, data) = crate::stimulus::request(x, w.words);
+        let op = if write { Op::Write { addr, data } } else { Op::Read { addr } };
         ops.push(TraceOp { op, line: 0 });
         if i % w.snapshot_every == 0 && i != w.requests {
             ops.push(TraceOp { op: Op::Snapshot, line: 0 });
@@ -150,7 +150,7 @@ pub fn run_harness(opts: &BenchOptions, w: Workload) -> Result<(Tally, f64)> {
     }
     let mut checksum = crate::stimulus::FNV_OFFSET;
     for r in &out.reads {
-        checksum = (checksum ^ r.ok_or_else(|| anyhow!("a read was answered with an error"))?).wrapping_mul(crate::stimulus::FNV_PRIME);
+        checksum = crate::stimulus::checksum_step(checksum, r.ok_or_else(|| anyhow!("a read was answered with an error"))?);
     }
     Ok((Tally { cycles: out.stats.cycles, reads: out.reads.len() as u64, checksum, failed_commands: 0 }, out.stats.wall.as_secs_f64()))
 }

@@ -5,10 +5,10 @@
 //! `bench/tb/pmsnap_tb.cpp` (C++), `bench/tb/pmsnap_tb.v` (Icarus) and the
 //! Rust drivers here — so they must agree on the cycle count and checksum.
 
-pub const LCG_MUL: u64 = 6364136223846793005;
-pub const LCG_ADD: u64 = 1442695040888963407;
+const LCG_MUL: u64 = 6364136223846793005;
+const LCG_ADD: u64 = 1442695040888963407;
 pub const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-pub const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
 /// Reset cycles before the first counted cycle.
 pub const RESET_CYCLES: u64 = 4;
 const OP_SNAPSHOT: u64 = 1;
@@ -23,6 +23,21 @@ enum Phase {
     SnapIssue,
     SnapWait,
     End,
+}
+
+/// The next state of the workload's generator.
+pub fn lcg(x: u64) -> u64 {
+    x.wrapping_mul(LCG_MUL).wrapping_add(LCG_ADD)
+}
+
+/// The read checksum after one more read of `data` (FNV-1a over words).
+pub fn checksum_step(checksum: u64, data: u64) -> u64 {
+    (checksum ^ data).wrapping_mul(FNV_PRIME)
+}
+
+/// The request generator state `x` stands for: (write, address, data).
+pub fn request(x: u64, words: u64) -> (bool, u64, u64) {
+    ((x >> 32) & 1 == 1, (x >> 33) % words, x & 0xffff_ffff)
 }
 
 /// What the bench drives in a cycle.
@@ -110,15 +125,16 @@ impl Stimulus {
     }
 
     fn next_request(&mut self) {
-        self.x = self.x.wrapping_mul(LCG_MUL).wrapping_add(LCG_ADD);
+        self.x = lcg(self.x);
     }
 
     pub fn inputs(&self) -> Inputs {
+        let (req_write, req_addr, req_wdata) = request(self.x, self.w.words);
         Inputs {
             req_valid: self.phase == Phase::Run,
-            req_write: (self.x >> 32) & 1 == 1,
-            req_addr: (self.x >> 33) % self.w.words,
-            req_wdata: self.x & 0xffff_ffff,
+            req_write,
+            req_addr,
+            req_wdata,
             cmd_valid: matches!(self.phase, Phase::FormatIssue | Phase::SnapIssue),
             cmd_op: if self.phase == Phase::FormatIssue { OP_FORMAT } else { OP_SNAPSHOT },
             flush_ack: self.flush_ack,
@@ -142,7 +158,7 @@ impl Stimulus {
             }
         }
         if o.rsp_valid && self.in_flight.pop_front() == Some(true) {
-            self.tally.checksum = (self.tally.checksum ^ o.rsp_rdata).wrapping_mul(FNV_PRIME);
+            self.tally.checksum = checksum_step(self.tally.checksum, o.rsp_rdata);
             self.tally.reads += 1;
         }
         if p0 == Phase::Run && i.req_valid && o.req_ready {

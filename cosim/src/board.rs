@@ -88,9 +88,15 @@ impl BoardSim {
         self.to_board.is_empty() && self.sender.idle() && self.receiver.idle()
     }
 
-    /// The LEDs (bit 1: the bridge or the controller is busy).
+    /// The LEDs (`pmsnap_hdl::board::board_top::LED_MEANINGS`).
     pub fn leds(&self) -> u8 {
         self.leds.get() as u8
+    }
+
+    /// Nothing on the line and the board's busy LED (1) off: it will do
+    /// nothing more until it is sent something.
+    pub fn quiet(&self) -> bool {
+        self.line_idle() && self.leds() & 0b10 == 0
     }
 
     pub fn cycle(&self) -> u64 {

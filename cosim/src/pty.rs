@@ -50,7 +50,7 @@ impl Pty {
         let mut buf = [0u8; 256];
         let mut last_activity = Instant::now();
         loop {
-            let quiet = sim.line_idle() && sim.leds() & 0b10 == 0;
+            let quiet = sim.quiet();
             // Take what the host wrote; wait for it only while the board is quiet.
             let pending = self.master.bytes_to_read().context("cannot poll the pseudo-terminal")?;
             if pending > 0 || quiet {

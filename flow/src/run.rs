@@ -121,11 +121,11 @@ pub fn place(tools: &Toolchain, dir: &Path, board: &BoardConfig, target_mhz: f64
     }
     let log = format!("nextpnr-seed{seed}.log");
     let result = run(dir, &tools.nextpnr, &args, &log);
-    let summary = read_json(&dir.join(&report));
-    let (summary, result) = match (summary, result) {
-        (Ok(s), r) => (s, r),
-        (Err(_), Err(e)) => return Err(e),
-        (Err(e), Ok(())) => return Err(e),
+    // A failed run may still have reported its timing: read it first, and
+    // prefer nextpnr's own error when there is no report.
+    let summary = match read_json(&dir.join(&report)) {
+        Ok(s) => s,
+        Err(e) => return Err(result.err().unwrap_or(e)),
     };
     let used = |cell: &str| summary.pointer(&format!("/utilization/{cell}/used")).and_then(Value::as_u64).unwrap_or(0);
     let available = |cell: &str| summary.pointer(&format!("/utilization/{cell}/available")).and_then(Value::as_u64).unwrap_or(0);

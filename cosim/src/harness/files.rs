@@ -3,10 +3,14 @@
 use anyhow::{bail, Context, Result};
 use std::path::Path;
 
-/// Writes `--reads-out`: one line per read, hex value or `ERR`.
+/// The `--reads-out` text: one line per read, hex value or `ERR`.
+pub fn render_reads(reads: &[Option<u64>]) -> String {
+    reads.iter().map(|r| r.map_or_else(|| "ERR\n".to_string(), |v| format!("{v:x}\n"))).collect()
+}
+
+/// Writes `--reads-out`.
 pub fn write_reads(path: &Path, reads: &[Option<u64>]) -> Result<()> {
-    let text: String = reads.iter().map(|r| r.map_or_else(|| "ERR\n".to_string(), |v| format!("{v:x}\n"))).collect();
-    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+    std::fs::write(path, render_reads(reads)).with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// Writes `--dump-final`: every logical word in address order, hex.

@@ -25,7 +25,7 @@ mod options;
 mod outcome;
 mod recovery;
 
-pub use files::{parse_window, write_image, write_reads};
+pub use files::{parse_window, render_reads, write_image, write_reads};
 pub use options::CosimOptions;
 pub use outcome::{Mismatch, Outcome, PortEvent, SnapshotCost, Stats};
 

@@ -74,9 +74,13 @@ pub fn status_name(code: u8) -> &'static str {
     }
 }
 
+fn byte_sum(bytes: &[u8]) -> u8 {
+    bytes.iter().fold(0u8, |a, &b| a.wrapping_add(b))
+}
+
 /// The byte that makes the sum of `bytes` and it 0 modulo 256.
 pub fn check_byte(bytes: &[u8]) -> u8 {
-    bytes.iter().fold(0u8, |a, &b| a.wrapping_add(b)).wrapping_neg()
+    byte_sum(bytes).wrapping_neg()
 }
 
 pub fn encode_request(opcode: u8, addr: u32, data: u64) -> [u8; REQUEST_BYTES] {
@@ -115,7 +119,7 @@ pub fn decode_reply(f: &[u8; REPLY_BYTES]) -> Result<Reply, ReplyError> {
     if f[0] != REPLY_SYNC {
         return Err(ReplyError::BadSync(f[0]));
     }
-    if f.iter().fold(0u8, |a, &b| a.wrapping_add(b)) != 0 {
+    if byte_sum(f) != 0 {
         return Err(ReplyError::BadChecksum);
     }
     let mut data = [0u8; 8];
@@ -145,7 +149,7 @@ mod tests {
     #[test]
     fn request_sums_to_zero() {
         let f = encode_request(op::WRITE, 0x1234_5678, 0xdead_beef_0bad_f00d);
-        assert_eq!(f.iter().fold(0u8, |a, &b| a.wrapping_add(b)), 0);
+        assert_eq!(byte_sum(&f), 0);
         assert_eq!(&f[2..6], &[0x12, 0x34, 0x56, 0x78]);
     }
 
