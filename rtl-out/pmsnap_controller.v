@@ -3,7 +3,7 @@
 // Do not edit: regenerate with `pmsnap generate`.
 
 
-module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_wdata,rsp_valid,rsp_rdata,rsp_err,cmd_valid,cmd_ready,cmd_op,cmd_done,cmd_status,mounted,snap_seq,seq_phase,free_frames,cow_faults,pages_hardened,snapshots,restores,errors,flush_req,flush_ack,mem_req_valid,mem_req_ready,mem_req_write,mem_req_addr,mem_req_wdata,mem_rsp_valid,mem_rsp_rdata);
+module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_wdata,rsp_valid,rsp_rdata,rsp_err,cmd_valid,cmd_ready,cmd_op,cmd_done,cmd_status,mounted,snap_seq,seq_phase,free_frames,fallback_held,cow_faults,pages_hardened,snapshots,restores,errors,flush_req,flush_ack,mem_req_valid,mem_req_ready,mem_req_write,mem_req_addr,mem_req_wdata,mem_rsp_valid,mem_rsp_rdata);
     
     // Module arguments
     input wire  clock;
@@ -25,6 +25,7 @@ module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_
     output reg  [31:0] snap_seq;
     output reg  [2:0] seq_phase;
     output reg  [31:0] free_frames;
+    output reg  fallback_held;
     output reg  [31:0] cow_faults;
     output reg  [31:0] pages_hardened;
     output reg  [31:0] snapshots;
@@ -39,6 +40,12 @@ module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_
     output reg  [31:0] mem_req_wdata;
     input wire  mem_rsp_valid;
     input wire  [31:0] mem_rsp_rdata;
+    
+    // Enums
+    localparam NvmOwner__Host = 0;
+    localparam NvmOwner__Cow = 1;
+    localparam NvmOwner__Sequencer = 2;
+    localparam NvmOwner__Fallback = 3;
     
     // Stub signals
     reg  host__clock;
@@ -63,7 +70,11 @@ module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_
     wire  [17:0] host__remap_frame;
     wire  host__alloc_pop;
     reg  host__alloc_empty;
+    reg  host__alloc_reclaimable;
     reg  [17:0] host__alloc_frame;
+    wire  host__release_start;
+    reg  host__release_done;
+    wire  host__release_active;
     wire  host__cow_start;
     reg  host__cow_done;
     wire  host__cow_active;
@@ -103,9 +114,12 @@ module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_
     reg  allocator__commit;
     reg  allocator__publish;
     reg  allocator__rollback;
+    reg  allocator__free_retired;
     reg  allocator__init;
     wire  [17:0] allocator__head_frame;
     wire  allocator__empty;
+    wire  allocator__reclaimable;
+    wire  allocator__fallback_held;
     wire  [31:0] allocator__free_count;
     reg  dirty__clock;
     reg  dirty__reset;
@@ -135,6 +149,18 @@ module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_
     wire  [31:0] cow__nvm__req_wdata;
     reg  cow__nvm__rsp_valid;
     reg  [31:0] cow__nvm__rsp_rdata;
+    reg  fallback__clock;
+    reg  fallback__reset;
+    reg  fallback__start;
+    reg  fallback__fallback_slot;
+    wire  fallback__nvm__req_valid;
+    reg  fallback__nvm__req_ready;
+    wire  fallback__nvm__req_write;
+    wire  [31:0] fallback__nvm__req_addr;
+    wire  [31:0] fallback__nvm__req_wdata;
+    reg  fallback__nvm__rsp_valid;
+    reg  [31:0] fallback__nvm__rsp_rdata;
+    wire  fallback__done;
     reg  sequencer__clock;
     reg  sequencer__reset;
     reg  sequencer__cmd_valid;
@@ -220,6 +246,13 @@ module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_
     reg  [31:0] arbiter__sequencer__req_wdata;
     wire  arbiter__sequencer__rsp_valid;
     wire  [31:0] arbiter__sequencer__rsp_rdata;
+    reg  arbiter__fallback__req_valid;
+    wire  arbiter__fallback__req_ready;
+    reg  arbiter__fallback__req_write;
+    reg  [31:0] arbiter__fallback__req_addr;
+    reg  [31:0] arbiter__fallback__req_wdata;
+    wire  arbiter__fallback__rsp_valid;
+    wire  [31:0] arbiter__fallback__rsp_rdata;
     wire  arbiter__nvm__req_valid;
     reg  arbiter__nvm__req_ready;
     wire  arbiter__nvm__req_write;
@@ -264,7 +297,11 @@ module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_
         .remap_frame(host__remap_frame),
         .alloc_pop(host__alloc_pop),
         .alloc_empty(host__alloc_empty),
+        .alloc_reclaimable(host__alloc_reclaimable),
         .alloc_frame(host__alloc_frame),
+        .release_start(host__release_start),
+        .release_done(host__release_done),
+        .release_active(host__release_active),
         .cow_start(host__cow_start),
         .cow_done(host__cow_done),
         .cow_active(host__cow_active),
@@ -308,9 +345,12 @@ module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_
         .commit(allocator__commit),
         .publish(allocator__publish),
         .rollback(allocator__rollback),
+        .free_retired(allocator__free_retired),
         .init(allocator__init),
         .head_frame(allocator__head_frame),
         .empty(allocator__empty),
+        .reclaimable(allocator__reclaimable),
+        .fallback_held(allocator__fallback_held),
         .free_count(allocator__free_count)
     );
     pmsnap_controller__dirty dirty(
@@ -344,6 +384,20 @@ module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_
         .nvm__req_wdata(cow__nvm__req_wdata),
         .nvm__rsp_valid(cow__nvm__rsp_valid),
         .nvm__rsp_rdata(cow__nvm__rsp_rdata)
+    );
+    pmsnap_controller__fallback fallback(
+        .clock(fallback__clock),
+        .reset(fallback__reset),
+        .start(fallback__start),
+        .fallback_slot(fallback__fallback_slot),
+        .nvm__req_valid(fallback__nvm__req_valid),
+        .nvm__req_ready(fallback__nvm__req_ready),
+        .nvm__req_write(fallback__nvm__req_write),
+        .nvm__req_addr(fallback__nvm__req_addr),
+        .nvm__req_wdata(fallback__nvm__req_wdata),
+        .nvm__rsp_valid(fallback__nvm__rsp_valid),
+        .nvm__rsp_rdata(fallback__nvm__rsp_rdata),
+        .done(fallback__done)
     );
     pmsnap_controller__sequencer sequencer(
         .clock(sequencer__clock),
@@ -435,6 +489,13 @@ module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_
         .sequencer__req_wdata(arbiter__sequencer__req_wdata),
         .sequencer__rsp_valid(arbiter__sequencer__rsp_valid),
         .sequencer__rsp_rdata(arbiter__sequencer__rsp_rdata),
+        .fallback__req_valid(arbiter__fallback__req_valid),
+        .fallback__req_ready(arbiter__fallback__req_ready),
+        .fallback__req_write(arbiter__fallback__req_write),
+        .fallback__req_addr(arbiter__fallback__req_addr),
+        .fallback__req_wdata(arbiter__fallback__req_wdata),
+        .fallback__rsp_valid(arbiter__fallback__rsp_valid),
+        .fallback__rsp_rdata(arbiter__fallback__rsp_rdata),
         .nvm__req_valid(arbiter__nvm__req_valid),
         .nvm__req_ready(arbiter__nvm__req_ready),
         .nvm__req_write(arbiter__nvm__req_write),
@@ -465,6 +526,7 @@ module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_
         allocator__clock = clock;
         dirty__clock = clock;
         cow__clock = clock;
+        fallback__clock = clock;
         sequencer__clock = clock;
         flush__clock = clock;
         arbiter__clock = clock;
@@ -473,6 +535,7 @@ module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_
         allocator__reset = reset;
         dirty__reset = reset;
         cow__reset = reset;
+        fallback__reset = reset;
         sequencer__reset = reset;
         flush__reset = reset;
         arbiter__reset = reset;
@@ -492,6 +555,8 @@ module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_
         host__working_mapped = tables__working_mapped;
         host__working_frame = tables__working_frame;
         host__alloc_empty = allocator__empty;
+        host__alloc_reclaimable = allocator__reclaimable;
+        host__release_done = fallback__done;
         host__alloc_frame = allocator__head_frame;
         host__cow_done = cow__done;
         sequencer__cmd_valid = cmd_valid;
@@ -536,6 +601,7 @@ module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_
         allocator__commit = sequencer__alloc_commit;
         allocator__publish = sequencer__alloc_publish;
         allocator__rollback = sequencer__alloc_rollback;
+        allocator__free_retired = fallback__done;
         allocator__init = sequencer__alloc_init;
         dirty__append = host__remap;
         dirty__append_page = host__remap_page;
@@ -550,12 +616,17 @@ module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_
         cow__dst_frame = allocator__head_frame;
         cow__offset = host__cow_offset;
         cow__wdata = host__cow_wdata;
-        arbiter__owner = 32'h0;
+        fallback__start = host__release_start;
+        fallback__fallback_slot = ~sequencer__snap_seq[32'h0];
+        arbiter__owner = NvmOwner__Host;
         if (host__cow_active) begin
-            arbiter__owner = 32'h1;
+            arbiter__owner = NvmOwner__Cow;
+        end
+        if (host__release_active) begin
+            arbiter__owner = NvmOwner__Fallback;
         end
         if (sequencer__owns_nvm) begin
-            arbiter__owner = 32'h2;
+            arbiter__owner = NvmOwner__Sequencer;
         end
         mem_req_valid = arbiter__nvm__req_valid;
         mem_req_write = arbiter__nvm__req_write;
@@ -568,6 +639,7 @@ module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_
         snap_seq = sequencer__snap_seq;
         seq_phase = sequencer__phase;
         free_frames = allocator__free_count;
+        fallback_held = allocator__fallback_held;
         counters__cow_fault = host__cow_fault;
         counters__page_hardened = sequencer__page_hardened;
         counters__snapshot = sequencer__snapshot_taken;
@@ -601,10 +673,17 @@ module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_
     always @(*) arbiter__sequencer__req_wdata = sequencer__nvm__req_wdata;
     always @(*) sequencer__nvm__rsp_valid = arbiter__sequencer__rsp_valid;
     always @(*) sequencer__nvm__rsp_rdata = arbiter__sequencer__rsp_rdata;
+    always @(*) arbiter__fallback__req_valid = fallback__nvm__req_valid;
+    always @(*) fallback__nvm__req_ready = arbiter__fallback__req_ready;
+    always @(*) arbiter__fallback__req_write = fallback__nvm__req_write;
+    always @(*) arbiter__fallback__req_addr = fallback__nvm__req_addr;
+    always @(*) arbiter__fallback__req_wdata = fallback__nvm__req_wdata;
+    always @(*) fallback__nvm__rsp_valid = arbiter__fallback__rsp_valid;
+    always @(*) fallback__nvm__rsp_rdata = arbiter__fallback__rsp_rdata;
 endmodule // pmsnap_controller
 
 
-module pmsnap_controller__allocator(clock,reset,pop,push,push_frame,commit,publish,rollback,init,head_frame,empty,free_count);
+module pmsnap_controller__allocator(clock,reset,pop,push,push_frame,commit,publish,rollback,free_retired,init,head_frame,empty,reclaimable,fallback_held,free_count);
     
     // Module arguments
     input wire  clock;
@@ -615,9 +694,12 @@ module pmsnap_controller__allocator(clock,reset,pop,push,push_frame,commit,publi
     input wire  commit;
     input wire  publish;
     input wire  rollback;
+    input wire  free_retired;
     input wire  init;
     output reg  [17:0] head_frame;
     output reg  empty;
+    output reg  reclaimable;
+    output reg  fallback_held;
     output reg  [31:0] free_count;
     
     // Constant declarations
@@ -651,6 +733,9 @@ module pmsnap_controller__allocator(clock,reset,pop,push,push_frame,commit,publi
     reg  [31:0] snap_count__d;
     wire  [31:0] snap_count__q;
     reg  snap_count__clock;
+    reg  fallback__d;
+    wire  fallback__q;
+    reg  fallback__clock;
     
     // Local signals
     reg  [17:0] head_next;
@@ -701,6 +786,11 @@ module pmsnap_controller__allocator(clock,reset,pop,push,push_frame,commit,publi
         .q(snap_count__q),
         .clock(snap_count__clock)
     );
+    pmsnap_controller__allocator__fallback fallback(
+        .d(fallback__d),
+        .q(fallback__q),
+        .clock(fallback__clock)
+    );
     
     // Update code
     always @(*) begin
@@ -711,6 +801,7 @@ module pmsnap_controller__allocator(clock,reset,pop,push,push_frame,commit,publi
         retired__clock = clock;
         snap_head__clock = clock;
         snap_count__clock = clock;
+        fallback__clock = clock;
         head__d = head__q;
         tail__d = tail__q;
         count__d = count__q;
@@ -718,6 +809,7 @@ module pmsnap_controller__allocator(clock,reset,pop,push,push_frame,commit,publi
         retired__d = retired__q;
         snap_head__d = snap_head__q;
         snap_count__d = snap_count__q;
+        fallback__d = fallback__q;
         ring__clock = clock;
         head_inc = head__q + 32'h1;
         if (head__q == last) begin
@@ -742,6 +834,13 @@ module pmsnap_controller__allocator(clock,reset,pop,push,push_frame,commit,publi
             snap_head__d = head__q;
             retired__d = staged__q;
             staged__d = 32'h0;
+            fallback__d = 1'b1;
+        end
+        if (free_retired) begin
+            count__d = count__q + retired__q;
+            snap_count__d = snap_count__q + retired__q;
+            retired__d = 32'h0;
+            fallback__d = 1'b0;
         end
         if (publish) begin
             count__d = count__q + retired__q + staged__q;
@@ -749,6 +848,7 @@ module pmsnap_controller__allocator(clock,reset,pop,push,push_frame,commit,publi
             snap_head__d = head__q;
             retired__d = 32'h0;
             staged__d = 32'h0;
+            fallback__d = 1'b0;
         end
         head__d = head_next;
         ring__read_address = head_next;
@@ -767,10 +867,13 @@ module pmsnap_controller__allocator(clock,reset,pop,push,push_frame,commit,publi
             retired__d = 32'h0;
             snap_head__d = 32'h0;
             snap_count__d = 32'h0;
+            fallback__d = 1'b0;
         end
         head_frame = ring__read_data;
         empty = count__q == 32'h0;
-        free_count = count__q;
+        reclaimable = retired__q != 32'h0;
+        fallback_held = fallback__q;
+        free_count = count__q + retired__q;
     end
     
 endmodule // pmsnap_controller__allocator
@@ -793,6 +896,25 @@ module pmsnap_controller__allocator__count(d,q,clock);
     end
           
 endmodule // pmsnap_controller__allocator__count
+
+
+module pmsnap_controller__allocator__fallback(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_controller__allocator__fallback
 
 
 module pmsnap_controller__allocator__head(d,q,clock);
@@ -929,7 +1051,7 @@ module pmsnap_controller__allocator__tail(d,q,clock);
 endmodule // pmsnap_controller__allocator__tail
 
 
-module pmsnap_controller__arbiter(clock,reset,owner,idle,host__req_valid,host__req_ready,host__req_write,host__req_addr,host__req_wdata,host__rsp_valid,host__rsp_rdata,cow__req_valid,cow__req_ready,cow__req_write,cow__req_addr,cow__req_wdata,cow__rsp_valid,cow__rsp_rdata,sequencer__req_valid,sequencer__req_ready,sequencer__req_write,sequencer__req_addr,sequencer__req_wdata,sequencer__rsp_valid,sequencer__rsp_rdata,nvm__req_valid,nvm__req_ready,nvm__req_write,nvm__req_addr,nvm__req_wdata,nvm__rsp_valid,nvm__rsp_rdata);
+module pmsnap_controller__arbiter(clock,reset,owner,idle,host__req_valid,host__req_ready,host__req_write,host__req_addr,host__req_wdata,host__rsp_valid,host__rsp_rdata,cow__req_valid,cow__req_ready,cow__req_write,cow__req_addr,cow__req_wdata,cow__rsp_valid,cow__rsp_rdata,sequencer__req_valid,sequencer__req_ready,sequencer__req_write,sequencer__req_addr,sequencer__req_wdata,sequencer__rsp_valid,sequencer__rsp_rdata,fallback__req_valid,fallback__req_ready,fallback__req_write,fallback__req_addr,fallback__req_wdata,fallback__rsp_valid,fallback__rsp_rdata,nvm__req_valid,nvm__req_ready,nvm__req_write,nvm__req_addr,nvm__req_wdata,nvm__rsp_valid,nvm__rsp_rdata);
     
     // Module arguments
     input wire  clock;
@@ -957,6 +1079,13 @@ module pmsnap_controller__arbiter(clock,reset,owner,idle,host__req_valid,host__r
     input wire  [31:0] sequencer__req_wdata;
     output reg  sequencer__rsp_valid;
     output reg  [31:0] sequencer__rsp_rdata;
+    input wire  fallback__req_valid;
+    output reg  fallback__req_ready;
+    input wire  fallback__req_write;
+    input wire  [31:0] fallback__req_addr;
+    input wire  [31:0] fallback__req_wdata;
+    output reg  fallback__rsp_valid;
+    output reg  [31:0] fallback__rsp_rdata;
     output reg  nvm__req_valid;
     input wire  nvm__req_ready;
     output reg  nvm__req_write;
@@ -964,6 +1093,12 @@ module pmsnap_controller__arbiter(clock,reset,owner,idle,host__req_valid,host__r
     output reg  [31:0] nvm__req_wdata;
     input wire  nvm__rsp_valid;
     input wire  [31:0] nvm__rsp_rdata;
+    
+    // Enums
+    localparam NvmOwner__Host = 0;
+    localparam NvmOwner__Cow = 1;
+    localparam NvmOwner__Sequencer = 2;
+    localparam NvmOwner__Fallback = 3;
     
     // Stub signals
     reg  [15:0] inflight__d;
@@ -984,17 +1119,20 @@ module pmsnap_controller__arbiter(clock,reset,owner,idle,host__req_valid,host__r
         host__req_ready = 1'b0;
         cow__req_ready = 1'b0;
         sequencer__req_ready = 1'b0;
+        fallback__req_ready = 1'b0;
         host__rsp_valid = 1'b0;
         cow__rsp_valid = 1'b0;
         sequencer__rsp_valid = 1'b0;
+        fallback__rsp_valid = 1'b0;
         host__rsp_rdata = nvm__rsp_rdata;
         cow__rsp_rdata = nvm__rsp_rdata;
         sequencer__rsp_rdata = nvm__rsp_rdata;
+        fallback__rsp_rdata = nvm__rsp_rdata;
         nvm__req_valid = host__req_valid;
         nvm__req_write = host__req_write;
         nvm__req_addr = host__req_addr;
         nvm__req_wdata = host__req_wdata;
-        if (owner == 32'h1) begin
+        if (owner == NvmOwner__Cow) begin
             nvm__req_valid = cow__req_valid;
             nvm__req_write = cow__req_write;
             nvm__req_addr = cow__req_addr;
@@ -1002,13 +1140,21 @@ module pmsnap_controller__arbiter(clock,reset,owner,idle,host__req_valid,host__r
             cow__req_ready = nvm__req_ready;
             cow__rsp_valid = nvm__rsp_valid;
         end
-        else if (owner == 32'h2) begin
+        else if (owner == NvmOwner__Sequencer) begin
             nvm__req_valid = sequencer__req_valid;
             nvm__req_write = sequencer__req_write;
             nvm__req_addr = sequencer__req_addr;
             nvm__req_wdata = sequencer__req_wdata;
             sequencer__req_ready = nvm__req_ready;
             sequencer__rsp_valid = nvm__rsp_valid;
+        end
+        else if (owner == NvmOwner__Fallback) begin
+            nvm__req_valid = fallback__req_valid;
+            nvm__req_write = fallback__req_write;
+            nvm__req_addr = fallback__req_addr;
+            nvm__req_wdata = fallback__req_wdata;
+            fallback__req_ready = nvm__req_ready;
+            fallback__rsp_valid = nvm__rsp_valid;
         end
         else begin
             host__req_ready = nvm__req_ready;
@@ -1845,6 +1991,116 @@ module pmsnap_controller__dirty__previous(d,q,clock);
 endmodule // pmsnap_controller__dirty__previous
 
 
+module pmsnap_controller__fallback(clock,reset,start,fallback_slot,nvm__req_valid,nvm__req_ready,nvm__req_write,nvm__req_addr,nvm__req_wdata,nvm__rsp_valid,nvm__rsp_rdata,done);
+    
+    // Module arguments
+    input wire  clock;
+    input wire  reset;
+    input wire  start;
+    input wire  fallback_slot;
+    output reg  nvm__req_valid;
+    input wire  nvm__req_ready;
+    output reg  nvm__req_write;
+    output reg  [31:0] nvm__req_addr;
+    output reg  [31:0] nvm__req_wdata;
+    input wire  nvm__rsp_valid;
+    input wire  [31:0] nvm__rsp_rdata;
+    output reg  done;
+    
+    // Constant declarations
+    localparam  slot_1_base = 32'h8;
+    
+    // Enums
+    localparam ReleaseState__Idle = 0;
+    localparam ReleaseState__Retire = 1;
+    localparam ReleaseState__Durable = 2;
+    
+    // Stub signals
+    reg  [1:0] state__d;
+    wire  [1:0] state__q;
+    reg  state__clock;
+    
+    // Local signals
+    reg  unused_rdata;
+    
+    // Sub module instances
+    pmsnap_controller__fallback__state state(
+        .d(state__d),
+        .q(state__q),
+        .clock(state__clock)
+    );
+    
+    // Update code
+    always @(*) begin
+        state__clock = clock;
+        state__d = state__q;
+        nvm__req_valid = 1'b0;
+        nvm__req_write = 1'b1;
+        nvm__req_addr = 32'h0;
+        if (fallback_slot) begin
+            nvm__req_addr = slot_1_base;
+        end
+        nvm__req_wdata = 32'h0;
+        done = 1'b0;
+        unused_rdata = |nvm__rsp_rdata;
+        case (state__q)
+            ReleaseState__Idle:
+                begin
+                    if (start) begin
+                        state__d = ReleaseState__Retire;
+                    end
+                end
+            ReleaseState__Retire:
+                begin
+                    nvm__req_valid = 1'b1;
+                    if (nvm__req_ready) begin
+                        state__d = ReleaseState__Durable;
+                    end
+                end
+            ReleaseState__Durable:
+                begin
+                    if (nvm__rsp_valid) begin
+                        done = 1'b1;
+                        state__d = ReleaseState__Idle;
+                    end
+                end
+            default:
+                begin
+                    state__d = ReleaseState__Idle;
+                end
+        endcase
+        if (reset) begin
+            state__d = ReleaseState__Idle;
+        end
+    end
+    
+endmodule // pmsnap_controller__fallback
+
+
+module pmsnap_controller__fallback__state(d,q,clock);
+    
+    // Module arguments
+    input wire  [1:0] d;
+    output reg  [1:0] q;
+    input wire  clock;
+    
+    // Enums
+    localparam ReleaseState__Idle = 0;
+    localparam ReleaseState__Retire = 1;
+    localparam ReleaseState__Durable = 2;
+    
+    // Update code (custom)
+    initial begin
+       q = 64'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_controller__fallback__state
+
+
 module pmsnap_controller__flush(clock,reset,start,flush_req,flush_ack,done);
     
     // Module arguments
@@ -1906,7 +2162,7 @@ module pmsnap_controller__flush__pending(d,q,clock);
 endmodule // pmsnap_controller__flush__pending
 
 
-module pmsnap_controller__host(clock,reset,req_valid,req_ready,req_write,req_addr,req_wdata,rsp_valid,rsp_rdata,rsp_err,enable,mounted,idle,lookup_page,owned,working_mapped,working_frame,remap,remap_page,remap_frame,alloc_pop,alloc_empty,alloc_frame,cow_start,cow_done,cow_active,cow_offset,cow_wdata,cow_fault,error,nvm__req_valid,nvm__req_ready,nvm__req_write,nvm__req_addr,nvm__req_wdata,nvm__rsp_valid,nvm__rsp_rdata,nvm_idle);
+module pmsnap_controller__host(clock,reset,req_valid,req_ready,req_write,req_addr,req_wdata,rsp_valid,rsp_rdata,rsp_err,enable,mounted,idle,lookup_page,owned,working_mapped,working_frame,remap,remap_page,remap_frame,alloc_pop,alloc_empty,alloc_reclaimable,alloc_frame,release_start,release_done,release_active,cow_start,cow_done,cow_active,cow_offset,cow_wdata,cow_fault,error,nvm__req_valid,nvm__req_ready,nvm__req_write,nvm__req_addr,nvm__req_wdata,nvm__rsp_valid,nvm__rsp_rdata,nvm_idle);
     
     // Module arguments
     input wire  clock;
@@ -1931,7 +2187,11 @@ module pmsnap_controller__host(clock,reset,req_valid,req_ready,req_write,req_add
     output reg  [17:0] remap_frame;
     output reg  alloc_pop;
     input wire  alloc_empty;
+    input wire  alloc_reclaimable;
     input wire  [17:0] alloc_frame;
+    output reg  release_start;
+    input wire  release_done;
+    output reg  release_active;
     output reg  cow_start;
     input wire  cow_done;
     output reg  cow_active;
@@ -1956,8 +2216,9 @@ module pmsnap_controller__host(clock,reset,req_valid,req_ready,req_write,req_add
     
     // Enums
     localparam HostState__Lookup = 0;
-    localparam HostState__CowRun = 1;
-    localparam HostState__CowFinish = 2;
+    localparam HostState__Release = 1;
+    localparam HostState__CowRun = 2;
+    localparam HostState__CowFinish = 3;
     
     // Stub signals
     reg  valid__d;
@@ -2056,6 +2317,8 @@ module pmsnap_controller__host(clock,reset,req_valid,req_ready,req_write,req_add
         alloc_pop = 1'b0;
         cow_start = 1'b0;
         cow_active = state__q == HostState__CowRun;
+        release_start = 1'b0;
+        release_active = state__q == HostState__Release;
         cow_offset = offset;
         cow_wdata = wdata__q;
         cow_fault = 1'b0;
@@ -2083,7 +2346,11 @@ module pmsnap_controller__host(clock,reset,req_valid,req_ready,req_write,req_add
                             complete = nvm__req_ready;
                         end
                         else if (nvm_idle) begin
-                            if (alloc_empty) begin
+                            if (alloc_empty & alloc_reclaimable) begin
+                                release_start = 1'b1;
+                                state__d = HostState__Release;
+                            end
+                            else if (alloc_empty) begin
                                 rsp_valid = 1'b1;
                                 rsp_err = 1'b1;
                                 error = 1'b1;
@@ -2097,6 +2364,12 @@ module pmsnap_controller__host(clock,reset,req_valid,req_ready,req_write,req_add
                                 state__d = HostState__CowRun;
                             end
                         end
+                    end
+                end
+            HostState__Release:
+                begin
+                    if (release_done) begin
+                        state__d = HostState__Lookup;
                     end
                 end
             HostState__CowRun:
@@ -2212,8 +2485,9 @@ module pmsnap_controller__host__state(d,q,clock);
     
     // Enums
     localparam HostState__Lookup = 0;
-    localparam HostState__CowRun = 1;
-    localparam HostState__CowFinish = 2;
+    localparam HostState__Release = 1;
+    localparam HostState__CowRun = 2;
+    localparam HostState__CowFinish = 3;
     
     // Update code (custom)
     initial begin
@@ -2773,7 +3047,7 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
         end
         host_enable = (state__q == SeqState__Idle) | (state__q == SeqState__Flush);
         flush_start = 1'b0;
-        owns_table = ~((state__q == SeqState__Idle) | (state__q == SeqState__Drain) | (state__q == SeqState__Flush) | (state__q == SeqState__FlushDrain));
+        owns_table = ~((state__q == SeqState__Idle) | (state__q == SeqState__Drain) | (state__q == SeqState__Flush) | (state__q == SeqState__FlushDrain) | (state__q == SeqState__Done));
         owns_nvm = (state__q == SeqState__Identify) | (state__q == SeqState__IdentifyWait) | (state__q == SeqState__Invalidate) | (state__q == SeqState__InvalidateDurable) | (state__q == SeqState__CommitMagic) | (state__q == SeqState__CommitMagicDurable) | (state__q == SeqState__RecoverInvalidate) | (state__q == SeqState__RecoverInvalidateDurable) | (state__q == SeqState__HardenRead) | (state__q == SeqState__HardenPage) | (state__q == SeqState__HardenWrite) | (state__q == SeqState__HardenDurable) | (state__q == SeqState__CommitWrite) | (state__q == SeqState__CommitDurable) | (state__q == SeqState__FormatZero) | (state__q == SeqState__FormatFrames) | (state__q == SeqState__FormatDurable) | (state__q == SeqState__RecoverSlots) | (state__q == SeqState__RecoverEntryRead) | (state__q == SeqState__RecoverEntryWait) | (state__q == SeqState__RecoverEntryCopy) | (state__q == SeqState__RecoverFree) | (state__q == SeqState__RecoverCheck);
         nvm__req_valid = 1'b0;
         nvm__req_write = 1'b1;

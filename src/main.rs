@@ -8,7 +8,7 @@
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use pmsnap_cosim::harness::{parse_window, write_image, write_reads, CosimOptions};
-use pmsnap_cosim::nvm::{NvmTiming, PowerLossMode};
+use pmsnap_cosim::nvm::{NvmTiming, PowerLossMode, TimingSpec};
 use pmsnap_cosim::trace::{self, TraceError};
 use pmsnap_cosim::workload::RandomWorkload;
 use pmsnap_cosim::campaign::Campaign;
@@ -194,18 +194,23 @@ struct CrashArgs {
     cache_dir: Option<PathBuf>,
 }
 
-/// The NVM model's timing and power-loss behaviour.
+/// The NVM model's timing and power-loss behaviour. Random workloads and
+/// crash campaigns draw each timing figure not given per run (seeded); a
+/// trace runs with zero wait states unless told otherwise.
 #[derive(Args, Clone)]
 struct NvmArgs {
-    /// NVM read latency in cycles beyond the first (0 = zero wait states).
-    #[arg(long, default_value_t = 0)]
-    nvm_read_latency: u64,
-    /// NVM write latency in cycles beyond the first.
-    #[arg(long, default_value_t = 0)]
-    nvm_write_latency: u64,
-    /// Chance in percent that the NVM accepts a request in a cycle (back-pressure).
-    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100))]
-    nvm_ready_percent: u32,
+    /// NVM read latency in cycles beyond the first (0 = zero wait states)
+    /// [default: 0 for a trace; drawn from 0..=4 per random run].
+    #[arg(long, value_name = "N")]
+    nvm_read_latency: Option<u64>,
+    /// NVM write latency in cycles beyond the first [default: 0 for a trace;
+    /// drawn from 0..=10 per random run].
+    #[arg(long, value_name = "N")]
+    nvm_write_latency: Option<u64>,
+    /// Chance in percent that the NVM accepts a request in a cycle (back-pressure)
+    /// [default: 100 for a trace; drawn from 40..=100 per random run].
+    #[arg(long, value_name = "P", value_parser = clap::value_parser!(u32).range(1..=100))]
+    nvm_ready_percent: Option<u32>,
     /// What a power loss does to NVM writes not yet answered: drop them, or
     /// land a seeded random subset (adversarial).
     #[arg(long, default_value = "drop", value_name = "MODE")]
@@ -217,18 +222,23 @@ struct NvmArgs {
 }
 
 impl NvmArgs {
+    fn timing(&self) -> TimingSpec {
+        TimingSpec { read_latency: self.nvm_read_latency, write_latency: self.nvm_write_latency, ready_percent: self.nvm_ready_percent }
+    }
+
+    /// Sets the power-loss behaviour; the timing is the caller's to set.
     fn apply(&self, opts: &mut CosimOptions) {
-        opts.timing = NvmTiming { read_latency: self.nvm_read_latency, write_latency: self.nvm_write_latency, ready_percent: self.nvm_ready_percent };
         opts.power_loss = self.nvm;
         opts.nvm_forgets_answered = self.nvm_forgets_answered;
     }
 
-    /// The same settings as command-line flags (for replay commands).
-    fn flags(&self) -> String {
+    /// These settings, with `timing` as it was drawn, as command-line flags
+    /// (for replay commands).
+    fn flags(&self, timing: &NvmTiming) -> String {
         let mode = format!("{:?}", self.nvm).to_lowercase();
         let mut f = format!(
             " --nvm-read-latency {} --nvm-write-latency {} --nvm-ready-percent {} --nvm {mode}",
-            self.nvm_read_latency, self.nvm_write_latency, self.nvm_ready_percent
+            timing.read_latency, timing.write_latency, timing.ready_percent
         );
         if self.nvm_forgets_answered > 0 {
             f += &format!(" --nvm-forgets-answered {}", self.nvm_forgets_answered);
@@ -413,20 +423,21 @@ fn uart_command(a: UartArgs) -> Result<ExitCode> {
             let started = std::time::Instant::now();
             let mounted = link.mount(a.format).context("cannot mount the device")?;
             let file = path.display().to_string();
-            let reads = uart::run_script(&mut link, &ops, &file);
-            reads.and_then(|reads| {
+            let run = uart::run_script(&mut link, &ops, &file);
+            run.and_then(|run| {
                 let s = link.status()?;
                 println!(
                     "{file}: {} operations, {} reads over {} ({mounted}) in {:.2} s; snapshot sequence {}, free frames {}",
                     ops.len(),
-                    reads.len(),
+                    run.reads.len(),
                     a.port,
                     started.elapsed().as_secs_f64(),
                     s.snap_seq,
                     s.free_frames
                 );
+                println!("refused: {}", run.refused);
                 if let Some(out) = &a.reads_out {
-                    write_reads(out, &reads)?;
+                    write_reads(out, &run.reads)?;
                 }
                 Ok(())
             })
@@ -566,6 +577,10 @@ fn bench(a: BenchArgs) -> Result<ExitCode> {
 
 fn cosim(a: CosimArgs) -> Result<ExitCode> {
     let config = a.sizing.config()?;
+    let mut opts = CosimOptions::new(config);
+    a.nvm.apply(&mut opts);
+    let timing = a.nvm.timing();
+    opts.timing = timing.fixed();
     let (ops, source) = match &a.workload {
         None if a.vm.is_some() => (Vec::new(), format!("VM program, {} steps, seed {}", a.vm.unwrap_or(0), a.seed)),
         Some(path) => {
@@ -573,13 +588,14 @@ fn cosim(a: CosimArgs) -> Result<ExitCode> {
             (ops, format!("trace {}", path.display()))
         }
         None => {
+            // A random run meets a stalling NVM and stray commands.
             let w = RandomWorkload { ops: a.ops, seed: a.seed, pages: config.pages, page_words: config.page_words, word_bits: config.word_bits };
+            opts.timing = timing.draw(w.timing_seed());
+            opts.stray_commands = Some(w.stray_seed());
             (w.generate(), format!("random, {} ops, seed {}", a.ops, a.seed))
         }
     };
     let window = a.window.as_deref().map(parse_window).transpose().map_err(|e| BadInput(format!("{e:#}")))?;
-    let mut opts = CosimOptions::new(config);
-    a.nvm.apply(&mut opts);
     opts.cache_lines = a.cache_lines;
     opts.nvm_seed = a.nvm_seed;
     opts.vcd = a.vcd.clone();
@@ -616,6 +632,7 @@ fn cosim(a: CosimArgs) -> Result<ExitCode> {
             .context("progress bar template")?,
     );
     opts.progress = Some(bar);
+    let timing_used = opts.timing;
     let sim = Cosim::new(opts, &ops)?;
     let outcome = sim.run()?;
     if let Some(path) = &a.reads_out {
@@ -624,7 +641,8 @@ fn cosim(a: CosimArgs) -> Result<ExitCode> {
     if let Some(path) = &a.dump_final {
         write_image(path, &outcome.final_image)?;
     }
-    print_summary(&config, &source, &outcome, a.vcd.as_deref());
+    let drawn = timing_note(&a.nvm.timing(), a.workload.is_none() && a.vm.is_none());
+    print_summary(&config, &source, &timing_used, &drawn, &outcome, a.vcd.as_deref());
     Ok(match &outcome.mismatch {
         None => ExitCode::SUCCESS,
         Some(m) => {
@@ -644,23 +662,26 @@ fn crash(a: CrashArgs) -> Result<ExitCode> {
         base.cache_dir = dir.clone();
     }
     let jobs = a.jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2));
-    let campaign = Campaign { base, runs: a.runs, seed: a.seed, ops_per_run: a.ops, crashes_per_run: a.crashes, jobs };
+    let timing = a.nvm.timing();
+    let campaign = Campaign { base, timing, runs: a.runs, seed: a.seed, ops_per_run: a.ops, crashes_per_run: a.crashes, jobs };
     let mode = format!("{:?}", a.nvm.nvm).to_lowercase();
     eprintln!("pmsnap crash: {} — {} runs × {} ops, {} power losses each, NVM {mode}, seed {}, {jobs} jobs", config.tag(), a.runs, a.ops, a.crashes, a.seed);
+    eprintln!("pmsnap crash: NVM timing per run: {}", timing.describe());
     let bar = indicatif::ProgressBar::new(a.runs as u64);
     let result = campaign.run(Some(&bar))?;
     bar.finish_and_clear();
-    println!("pmsnap crash — {} — {} runs, NVM {mode}, seed {}
-", config.tag(), result.runs, a.seed);
+    println!("pmsnap crash — {} — {} runs, NVM {mode}, seed {}", config.tag(), result.runs, a.seed);
+    println!("NVM timing per run: {}\n", timing.describe());
     print!("{}", result.table());
     println!(
-        "
-violations: {}   torn writes landed: {}   simulated cycles: {}   wall: {:.1} s",
+        "\nviolations: {}   torn writes landed: {}   simulated cycles: {}   wall: {:.1} s",
         result.violations.len(),
         result.torn_writes,
         result.cycles,
         result.wall.as_secs_f64()
     );
+    println!("refused requests: {}", result.refused);
+    println!("refused commands: {} ({} stray commands sent)", result.refused_commands, result.stray_commands);
     let Some(v) = result.violations.first() else {
         return Ok(ExitCode::SUCCESS);
     };
@@ -671,7 +692,7 @@ violations: {}   torn writes landed: {}   simulated cycles: {}   wall: {:.1} s",
         config.frames,
         config.word_bits,
         a.cache_lines,
-        a.nvm.flags(),
+        a.nvm.flags(&v.timing),
         a.ops,
         v.workload_seed,
         v.nvm_seed,
@@ -704,17 +725,29 @@ fn min_mean_max(values: impl Iterator<Item = u64> + Clone) -> String {
     format!("min {min} / mean {mean:.1} / max {max}")
 }
 
-fn print_summary(config: &Config, source: &str, o: &Outcome, vcd: Option<&Path>) {
+/// How the run's NVM timing came about, for the summary.
+fn timing_note(spec: &TimingSpec, random: bool) -> String {
+    if random && spec.draws() {
+        " (drawn from the workload seed; --nvm-* flags pin it)".into()
+    } else {
+        String::new()
+    }
+}
+
+fn print_summary(config: &Config, source: &str, timing: &NvmTiming, drawn: &str, o: &Outcome, vcd: Option<&Path>) {
     let s = &o.stats;
     println!("pmsnap cosim — {} — {}", config.tag(), source);
-    println!("  result             {}", if o.mismatch.is_none() { "PASS: every response matched the reference model" } else { "FAIL" });
+    println!("  result             {}", if o.mismatch.is_none() { "PASS: every response matched the reference model, no write lost" } else { "FAIL" });
+    println!("  NVM timing         {timing}{drawn}");
     println!("  ops                {}", s.ops);
     println!("  cycles             {}", s.cycles);
     println!("  host-port requests {} ({} answered with an error), cache hits {}", s.port_requests, s.port_errors, s.cache_hits);
+    println!("  refused            {}", s.refused);
+    println!("  refused commands   {} ({} stray commands sent)", s.refused_commands, s.stray_commands);
     if s.port_requests > 0 {
         println!("  request latency    mean {:.2} / max {} cycles (accept → response)", s.port_latency_sum as f64 / s.port_requests as f64, s.port_latency_max);
     }
-    println!("  COW faults         {}", s.cow_faults);
+    println!("  COW faults         {} ({} of them took the fallback snapshot's frames)", s.cow_faults, s.fallback_releases);
     println!("  NVM reads/writes   {} / {}", s.nvm_reads, s.nvm_writes);
     println!("  snapshots          {} (pages hardened {})", s.snapshots.len(), s.pages_hardened);
     println!("    flush            {} cycles", min_mean_max(s.snapshots.iter().map(|c| c.flush)));

@@ -3,7 +3,9 @@
 
 use anyhow::{bail, Context, Result};
 use pmsnap_cosim::trace::{self, Op, TraceOp};
-use pmsnap_hdl::board::protocol::{decode_reply, encode_request, op, status, status_name, BoardStatus, Reply, COUNTER_NAMES, REPLY_BYTES};
+use pmsnap_cosim::harness::Refused;
+use pmsnap_cosim::reference::Refusal;
+use pmsnap_hdl::board::protocol::{decode_reply, encode_request, op, status, status_name, BoardInfo, BoardStatus, Reply, COUNTER_NAMES, REPLY_BYTES};
 use std::io::{BufRead, Read, Write};
 use std::time::{Duration, Instant};
 
@@ -68,6 +70,27 @@ impl BoardLink {
         Ok(BoardStatus::from_data(self.ask(op::STATUS, 0, 0)?.data))
     }
 
+    /// The controller's sizing.
+    pub fn info(&mut self) -> Result<BoardInfo> {
+        Ok(BoardInfo::from_data(self.ask(op::INFO, 0, 0)?.data))
+    }
+
+    /// Why the board refused a READ or WRITE of `addr`, by the
+    /// controller's rules: out of range, or no device mounted, or (a write)
+    /// no free frame. An in-range READ refused while mounted breaks them.
+    pub fn refusal(&mut self, info: &BoardInfo, write: bool, addr: u64) -> Result<Refusal> {
+        if addr >= info.logical_words() {
+            return Ok(Refusal::OutOfRange);
+        }
+        if !self.status()?.mounted {
+            return Ok(Refusal::Unmounted);
+        }
+        if write {
+            return Ok(Refusal::NoFrames);
+        }
+        Err(CommandFailed(format!("the board refused a READ of {addr:#x}, in range with a device mounted")).into())
+    }
+
     /// A controller command; anything but ok is a [`CommandFailed`].
     pub fn command(&mut self, opcode: u8, what: &str) -> Result<()> {
         let r = self.ask(opcode, 0, 0)?;
@@ -119,6 +142,7 @@ impl BoardLink {
 }
 
 /// What a trace operation got back.
+#[derive(Clone, Copy)]
 pub enum Answer {
     /// The word, or None: the board answered an error.
     Read(Option<u64>),
@@ -128,15 +152,33 @@ pub enum Answer {
     Done,
 }
 
-/// Scripted mode: the trace's operations in order; the reads' values.
-pub fn run_script(link: &mut BoardLink, ops: &[TraceOp], file: &str) -> Result<Vec<Option<u64>>> {
-    let mut reads = Vec::new();
+/// What a scripted run got: the reads' values, and the requests the board
+/// refused, by reason.
+pub struct ScriptRun {
+    pub reads: Vec<Option<u64>>,
+    pub refused: Refused,
+}
+
+/// Scripted mode: the trace's operations in order.
+pub fn run_script(link: &mut BoardLink, ops: &[TraceOp], file: &str) -> Result<ScriptRun> {
+    let info = link.info()?;
+    let mut run = ScriptRun { reads: Vec::new(), refused: Refused::default() };
     for t in ops {
-        if let Answer::Read(v) = link.run(t.op).with_context(|| format!("{file}:{}", t.line))? {
-            reads.push(v);
+        let at = || format!("{file}:{}", t.line);
+        let answer = link.run(t.op).with_context(at)?;
+        let refused = match (answer, t.op) {
+            (Answer::Read(None), Op::Read { addr }) => Some((false, addr)),
+            (Answer::Write(false), Op::Write { addr, .. }) => Some((true, addr)),
+            _ => None,
+        };
+        if let Some((write, addr)) = refused {
+            run.refused.count(link.refusal(&info, write, addr).with_context(at)?);
+        }
+        if let Answer::Read(v) = answer {
+            run.reads.push(v);
         }
     }
-    Ok(reads)
+    Ok(run)
 }
 
 const HELP: &str = "\
@@ -144,7 +186,7 @@ commands (numbers in hex, as in trace files):
   W <addr> <data>   write a word          R <addr>   read a word
   S                 snapshot              X          restore the last snapshot
   P                 power-cycle the controller (the NVM keeps its contents), then RECOVER
-  status            mounted, sequence number, free frames
+  status            mounted, sequence number, free frames, fallback, sizing
   counters          COW faults, pages hardened, snapshots, restores, errors
   recover | format  the controller commands
   help | quit";
@@ -167,8 +209,12 @@ pub fn interactive(link: &mut BoardLink, input: impl BufRead, mut out: impl Writ
             "" => continue,
             "quit" | "exit" => break,
             "help" => Ok(HELP.to_string()),
-            "status" => link.status().map(|s| {
-                format!("mounted {}, snapshot sequence {}, free frames {}, phase {}", s.mounted, s.snap_seq, s.free_frames, s.phase)
+            "status" => link.status().and_then(|s| {
+                let i = link.info()?;
+                Ok(format!(
+                    "mounted {}, snapshot sequence {}, free frames {}, fallback held {}, phase {}; L {} W {} F {}",
+                    s.mounted, s.snap_seq, s.free_frames, s.fallback_held, s.phase, i.pages, i.page_words, i.frames
+                ))
             }),
             "counters" => (0..COUNTER_NAMES.len())
                 .map(|i| link.ask(op::COUNTER, i as u32, 0).map(|r| format!("{} {}", COUNTER_NAMES[i], r.data)))

@@ -3,7 +3,7 @@
 
 use pmsnap_cosim::board::{exchange, BoardSim};
 use pmsnap_hdl::board::catalog;
-use pmsnap_hdl::board::protocol::{decode_reply, encode_request, op, status, BoardStatus, Reply, REPLY_BYTES};
+use pmsnap_hdl::board::protocol::{decode_reply, encode_request, op, status, BoardInfo, BoardStatus, Reply, REPLY_BYTES};
 
 /// Cycles a reply may take: the frame's 27 bytes on the line and the work.
 const LIMIT: u64 = 40_000;
@@ -41,9 +41,11 @@ fn bridge_runs_every_request() {
     assert_eq!(ask(&mut sim, op::READ, 3, 0).status, status::REQUEST_ERROR, "unmounted: host requests fail");
     assert_eq!(ask(&mut sim, op::FORMAT, 0, 0).status, status::OK);
     let s = status_of(&mut sim);
-    assert!(s.mounted);
+    assert!(s.mounted && !s.fallback_held);
     assert_eq!(s.free_frames, 96);
     assert_eq!(sim.leds() & 0b101, 0b001, "mounted LED on, error LED off");
+    let info = BoardInfo::from_data(ask(&mut sim, op::INFO, 0, 0).data);
+    assert_eq!(info, BoardInfo { pages: 32, page_words: 16, frames: 96, word_bits: 32 });
 
     assert_eq!(ask(&mut sim, op::WRITE, 17, 0xdead_beef), Reply { opcode: op::WRITE, status: status::OK, data: 0 });
     assert_eq!(ask(&mut sim, op::READ, 17, 0), Reply { opcode: op::READ, status: status::OK, data: 0xdead_beef });
@@ -54,7 +56,9 @@ fn bridge_runs_every_request() {
     assert_eq!(sim.leds() & 0b100, 0b100, "error LED after a failed reply");
 
     assert_eq!(ask(&mut sim, op::SNAPSHOT, 0, 0).status, status::OK);
-    assert_eq!(status_of(&mut sim).snap_seq, 2);
+    let s = status_of(&mut sim);
+    assert_eq!(s.snap_seq, 2);
+    assert!(s.fallback_held, "the formatted, empty snapshot is the fallback");
     assert_eq!(ask(&mut sim, op::WRITE, 17, 7).status, status::OK);
     assert_eq!(ask(&mut sim, op::RESTORE, 0, 0).status, status::OK);
     assert_eq!(ask(&mut sim, op::READ, 17, 0).data, 0xdead_beef);
@@ -68,6 +72,7 @@ fn bridge_runs_every_request() {
     assert_eq!(ask(&mut sim, op::RESET, 0, 0).status, status::OK);
     assert!(!status_of(&mut sim).mounted);
     assert_eq!(ask(&mut sim, op::RECOVER, 0, 0).status, status::OK);
+    assert!(!status_of(&mut sim).fallback_held, "RECOVER keeps no fallback");
     assert_eq!(ask(&mut sim, op::READ, 17, 0).data, 0xdead_beef);
     assert_eq!(ask(&mut sim, op::READ, 40, 0).data, 0, "unsnapshotted write lost");
     assert_eq!(status_of(&mut sim).snap_seq, 2);

@@ -46,6 +46,35 @@ fn demo_trace_reads_out_and_final_image() {
 }
 
 #[test]
+fn a_lost_write_is_exit_status_1_never_a_pass() {
+    // The repro: every word written, saved, rewritten, saved, at
+    // F = L + 1 behind a cache: the rewrites' write-backs find no frame.
+    let dir = tempfile::tempdir().unwrap();
+    let trace = dir.path().join("t.trace");
+    let mut t = String::new();
+    for round in [1u64, 0x100] {
+        t += &(0..16u64).map(|a| format!("W {a:x} {:x}\n", a + round)).collect::<String>();
+        t += "S\n";
+    }
+    std::fs::write(&trace, &t).unwrap();
+    let run = |frames: &str, cache: &str| pmsnap().args(["cosim", "--pages", "4", "--page-words", "4", "--frames", frames, "--cache-lines", cache, "--workload"]).arg(&trace).output().unwrap();
+    let out = run("5", "64");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("data loss: the controller refused the write-back of ") && err.contains("at cycle") && err.contains("no free frame"), "{err}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("FAIL"));
+    // Without a cache the refusals are the writes' own answers: legal, counted.
+    let out = run("5", "0");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("no free frame") && !text.contains(" 0 no free frame"), "{text}");
+    // F = 2L: nothing refused, nothing lost.
+    let out = run("8", "64");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("refused            0 out of range, 0 no free frame, 0 no device mounted"));
+}
+
+#[test]
 fn dump_final_includes_the_dirty_cache() {
     // At the end of a trace the host's cache is part of the working image.
     let dir = tempfile::tempdir().unwrap();

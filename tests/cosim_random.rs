@@ -1,22 +1,31 @@
 //! Differential random workloads: the Verilated controller against the
-//! reference model at several sizings, host settings and NVM timings.
+//! reference model at several sizings, host settings and NVM timings. As
+//! `pmsnap cosim` does, each run draws its NVM timing from its seed (unless
+//! the test pins it) and sends stray commands.
 
 mod common;
 
 use common::{assert_pass, config};
 use pmsnap_cosim::harness::CosimOptions;
-use pmsnap_cosim::nvm::NvmTiming;
+use pmsnap_cosim::nvm::{NvmTiming, TimingSpec};
 use pmsnap_cosim::trace::Op;
 use pmsnap_cosim::workload::RandomWorkload;
 use pmsnap_cosim::Cosim;
 use pmsnap_hdl::Config;
 
-fn random(config: Config, ops: usize, seed: u64, tweak: impl FnOnce(&mut CosimOptions)) -> pmsnap_cosim::Outcome {
+fn run(config: Config, ops: usize, seed: u64, tweak: impl FnOnce(&mut CosimOptions)) -> (Vec<pmsnap_cosim::trace::TraceOp>, pmsnap_cosim::Outcome) {
     let w = RandomWorkload { ops, seed, pages: config.pages, page_words: config.page_words, word_bits: config.word_bits };
     let workload = w.generate();
     let mut opts = CosimOptions::new(config);
+    opts.timing = TimingSpec::default().draw(w.timing_seed());
+    opts.stray_commands = Some(w.stray_seed());
     tweak(&mut opts);
     let o = Cosim::new(opts, &workload).expect("model builds").run().expect("run completes");
+    (workload, o)
+}
+
+fn random(config: Config, ops: usize, seed: u64, tweak: impl FnOnce(&mut CosimOptions)) -> pmsnap_cosim::Outcome {
+    let (workload, o) = run(config, ops, seed, tweak);
     assert_pass(&o);
     assert_eq!(o.stats.ops, ops);
     let count = |f: fn(&Op) -> bool| workload.iter().filter(|t| f(&t.op)).count();
@@ -25,6 +34,10 @@ fn random(config: Config, ops: usize, seed: u64, tweak: impl FnOnce(&mut CosimOp
     assert_eq!(o.stats.restores.len(), count(|op| matches!(op, Op::Restore)));
     assert_eq!(o.stats.recovers.len(), count(|op| matches!(op, Op::PowerLoss)));
     assert!(o.stats.cow_faults > 0);
+    assert!(o.stats.stray_commands > 0 && o.stats.commands_meeting_requests > 0);
+    if config.frames >= 2 * config.pages {
+        assert_eq!(o.stats.refused.no_frame, 0, "F ≥ 2L never refuses a write");
+    }
     o
 }
 
@@ -44,17 +57,22 @@ fn smallest_sizing_without_cache_and_slow_nvm() {
 
 #[test]
 fn frames_scarce_f_below_2l() {
-    // F < 2L: writes that need a frame when none is free must fail cleanly.
+    // F < 2L without a cache: writes that need a frame when none is free
+    // fail cleanly, and the CPU sees it.
     let o = random(config(8, 4, 10, 32), 30_000, 13, |o| o.cache_lines = 0);
-    assert!(o.stats.port_errors > 500, "frame exhaustion happened ({} errors)", o.stats.port_errors);
+    assert!(o.stats.refused.no_frame > 500, "frame exhaustion happened ({:?})", o.stats.refused);
 }
 
 #[test]
-fn frames_scarce_with_cache_write_backs() {
-    random(config(16, 8, 17, 32), 30_000, 14, |o| {
+fn frames_scarce_behind_a_cache_is_data_loss() {
+    // The same behind a cache: a refused write-back loses a write the CPU
+    // made, and the run must fail, naming it.
+    let (_, o) = run(config(16, 8, 17, 32), 30_000, 14, |o| {
         o.cache_lines = 8;
         o.timing = NvmTiming { read_latency: 1, write_latency: 3, ready_percent: 80 };
     });
+    let m = o.mismatch.expect("write-backs were refused");
+    assert!(m.message.starts_with("data loss: the controller refused the write-back of ") && m.message.contains("no free frame"), "{m}");
 }
 
 #[test]

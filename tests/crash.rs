@@ -1,19 +1,21 @@
-//! Power loss at any cycle: crash campaigns in both NVM modes, replay of one
-//! crash, and proof that the checks catch a device that breaks the rules.
+//! Power loss at any cycle: crash campaigns in both NVM modes at the default
+//! F = 2L with the NVM's timing drawn per run, the worst cases for frames,
+//! replay of one crash, and proof that the checks catch a device that
+//! breaks the rules.
 
 mod common;
 
 use common::{assert_pass, config, pmsnap, run_trace};
 use pmsnap_cosim::campaign::{Campaign, CampaignResult};
 use pmsnap_cosim::harness::{CosimOptions, Recovered};
-use pmsnap_cosim::nvm::PowerLossMode;
+use pmsnap_cosim::nvm::{NvmTiming, PowerLossMode, TimingSpec};
 
 fn campaign(mode: PowerLossMode, runs: usize, seed: u64, tweak: impl FnOnce(&mut CosimOptions)) -> CampaignResult {
     let mut base = CosimOptions::new(config(16, 8, 32, 32));
     base.cache_lines = 16;
     base.power_loss = mode;
     tweak(&mut base);
-    Campaign { base, runs, seed, ops_per_run: 400, crashes_per_run: 2, jobs: 2 }.run(None).expect("campaign runs")
+    Campaign { base, timing: TimingSpec::default(), runs, seed, ops_per_run: 400, crashes_per_run: 2, jobs: 2 }.run(None).expect("campaign runs")
 }
 
 fn assert_clean_and_thorough(r: &CampaignResult) {
@@ -29,6 +31,12 @@ fn assert_clean_and_thorough(r: &CampaignResult) {
     assert_eq!(r.recovered_new[1] + r.recovered_new[2], 0, "before the commit only the old snapshot can come back");
     assert_eq!(r.recovered_old[4], 0, "after the commit only the new one");
     assert!(r.recovered_new[3] > 0 && r.recovered_old[3] > 0, "a loss during the commit goes either way");
+    // F = 2L: not one write refused for want of a frame; commands met the
+    // traffic and were refused as they must be.
+    assert_eq!(r.refused.no_frame, 0);
+    assert!(r.refused.out_of_range > 1000);
+    assert!(r.refused_commands.busy > 1000 && r.refused_commands.bad_op > 1000, "{:?}", r.refused_commands);
+    assert!(r.refused_commands.unformatted >= 2 * r.runs as u64, "SNAPSHOT and RESTORE before FORMAT, every run");
 }
 
 #[test]
@@ -89,6 +97,7 @@ fn crash_command_prints_the_table_and_exits_0() {
 #[test]
 fn commit_records_damaged_at_rest_are_detected_and_the_other_slot_is_used() {
     use pmsnap_cosim::harness::SlotTarget;
+    // F = 2L.
     let c = config(4, 4, 8, 32);
     let prefix = "W 0 1\nS\nW 0 2\nS\n";
     let at = run_trace(c, prefix, |_| {}).stats.cycles;
@@ -122,11 +131,106 @@ fn commit_records_damaged_at_rest_are_detected_and_the_other_slot_is_used() {
 }
 
 #[test]
+fn a_fallback_given_up_for_frames_is_not_there_to_fall_back_to() {
+    use pmsnap_cosim::harness::SlotTarget;
+    // F = 2L, every page rewritten in two epochs: the fallback holds the L
+    // frames the committed image does not. A COW fault takes them, after
+    // invalidating the fallback's record. Damage to the committed record
+    // then leaves nothing valid: RECOVER answers corrupt, the host formats.
+    // Without that COW the fallback is still there and comes back.
+    let c = config(4, 4, 8, 32);
+    let prefix = "W 0 1\nW 4 1\nW 8 1\nW c 1\nS\nW 0 2\nW 4 2\nW 8 2\nW c 2\nS\n";
+    for (extra, after_loss) in [("", Some(1)), ("W 1 3\n", Some(0))] {
+        let setup = format!("{prefix}{extra}");
+        let uncached = |o: &mut pmsnap_cosim::harness::CosimOptions| o.cache_lines = 0;
+        let at = run_trace(c, &setup, uncached).stats.cycles;
+        // The reads give the damage (at the end of `setup`) time to land
+        // before the power loss.
+        let o = run_trace(c, &format!("{setup}R 4\nR 8\nR c\nP\nR 0\n"), |o| {
+            uncached(o);
+            o.corrupt_at = vec![(at, SlotTarget::Committed)];
+        });
+        assert_pass(&o);
+        assert_eq!(o.reads, vec![Some(2), Some(2), Some(2), after_loss], "after {extra:?}");
+        assert_eq!(o.stats.refused.no_frame, 0);
+    }
+}
+
+/// The SNAPSHOT phases, by their `seq_phase` codes.
+const SNAPSHOT_PHASES: [u8; 4] = [1, 2, 3, 4];
+
+#[test]
+fn worst_case_for_frames_every_page_rewritten_every_epoch_with_power_lost_in_every_phase() {
+    // F = 2L. Six epochs, each rewriting every page (twice in the epochs
+    // that RESTORE halfway), a SNAPSHOT between them. Then one power loss
+    // at the first, middle and last cycle of every phase of every
+    // SNAPSHOT, both NVM modes, with and without a cache, on a stalling
+    // NVM: never a refused write, every recovery exact.
+    let c = config(8, 4, 16, 32);
+    let mut t = String::new();
+    for epoch in 1..=6u64 {
+        for round in 0..if epoch % 2 == 0 { 2 } else { 1 } {
+            for p in 0..8u64 {
+                t += &format!("W {:x} {:x}\nW {:x} {:x}\n", p * 4, epoch * 16 + p, p * 4 + 3, round);
+            }
+            if epoch % 2 == 0 && round == 0 {
+                t += "X\n";
+            }
+        }
+        t += "S\n";
+    }
+    t += &(0..32).map(|a| format!("R {a:x}\n")).collect::<String>();
+    let timing = NvmTiming { read_latency: 2, write_latency: 3, ready_percent: 75 };
+    let mut crash_points = 0;
+    for cache_lines in [0usize, 8] {
+        let setup = |o: &mut pmsnap_cosim::harness::CosimOptions| {
+            o.cache_lines = cache_lines;
+            o.timing = timing;
+        };
+        let dry = run_trace(c, &t, |o| {
+            setup(o);
+            o.record_phases = true;
+        });
+        assert_pass(&dry);
+        assert_eq!(dry.stats.snapshots.len(), 6);
+        assert_eq!(dry.stats.refused.no_frame, 0);
+        assert!(dry.stats.fallback_releases >= 4, "frames ran short: the fallback gave them up ({})", dry.stats.fallback_releases);
+        let mut cycles = Vec::new();
+        for (k, &(start, phase)) in dry.phases.iter().enumerate() {
+            let end = dry.phases.get(k + 1).map_or(dry.stats.cycles, |&(s, _)| s);
+            if SNAPSHOT_PHASES.contains(&phase) && start > dry.formatted_at {
+                cycles.extend([start, (start + end) / 2, end - 1]);
+            }
+        }
+        assert_eq!(cycles.len(), 6 * 4 * 3, "every phase of every SNAPSHOT");
+        for mode in [PowerLossMode::Drop, PowerLossMode::Adversarial] {
+            for &cycle in &cycles {
+                let o = run_trace(c, &t, |o| {
+                    setup(o);
+                    o.power_loss = mode;
+                    o.crash_at = vec![cycle];
+                });
+                assert_pass(&o);
+                assert_eq!(o.stats.refused.no_frame, 0, "cycle {cycle}");
+                assert_eq!(o.crashes.len(), 1);
+                assert!(SNAPSHOT_PHASES.contains(&o.crashes[0].phase), "cycle {cycle}: {:?}", o.crashes[0]);
+                crash_points += 1;
+            }
+        }
+    }
+    assert_eq!(crash_points, 2 * 2 * 72);
+    // With F = 3L the same trace never touches the fallback's frames.
+    let o = run_trace(config(8, 4, 24, 32), &t, |o| o.timing = timing);
+    assert_pass(&o);
+    assert_eq!(o.stats.fallback_releases, 0);
+}
+
+#[test]
 fn vm_program_survives_restores_and_power_losses_with_the_uninterrupted_result() {
     use pmsnap_cosim::vm::VmSpec;
-    // F = 3L: the fallback snapshot may hold up to L frames besides the
-    // committed and working images, so no write can be refused.
-    let c = config(16, 8, 48, 32);
+    // F = 2L: no write is ever refused (a refused write-back would fail
+    // the run as data loss), whatever the fallback snapshot holds.
+    let c = config(16, 8, 32, 32);
     let spec = VmSpec { steps: 1500, checkpoint: 24, seed: 9, restore_percent: 20, power_loss_percent: 20, pages: 16, page_words: 8, word_bits: 32 };
     for (mode, seed) in [(PowerLossMode::Drop, 1u64), (PowerLossMode::Adversarial, 2)] {
         let mut rng = pmsnap_cosim::rng::Rng::new(seed);
@@ -135,24 +239,35 @@ fn vm_program_survives_restores_and_power_losses_with_the_uninterrupted_result()
             o.vm = Some(spec);
             o.crash_at = crash_at.clone();
             o.power_loss = mode;
+            o.timing = NvmTiming { read_latency: 1, write_latency: 4, ready_percent: 70 };
         });
         // The harness compares acc and every data word with expected().
         assert_pass(&o);
         assert!(o.crashes.len() >= 25, "{mode:?}: {} power losses", o.crashes.len());
         assert!(o.stats.restores.len() >= 3 && o.stats.vm_reloads >= 20, "{mode:?}: the program was interrupted often");
+        assert_eq!(o.stats.refused.no_frame, 0);
     }
 }
 
 #[test]
 fn vm_result_check_can_fail() {
     use pmsnap_cosim::vm::VmSpec;
-    // F = L + 1 with the program touching every page: writes are refused,
-    // data is lost, and the result must not pass as an uninterrupted run's.
+    // F = L + 1 with the program touching every page: writes are refused.
+    // Behind a cache that is data loss, caught as it happens; without one
+    // the CPU is told, the program ignores it, and its result must not pass
+    // as an uninterrupted run's.
     let c = config(16, 8, 17, 32);
     let spec = VmSpec { steps: 600, checkpoint: 24, seed: 9, restore_percent: 0, power_loss_percent: 0, pages: 16, page_words: 8, word_bits: 32 };
     let o = run_trace(c, "", |o| o.vm = Some(spec));
-    let m = o.mismatch.expect("lost writes change the result");
+    let m = o.mismatch.expect("a refused write-back is data loss");
+    assert!(m.message.starts_with("data loss: "), "{m}");
+    let o = run_trace(c, "", |o| {
+        o.vm = Some(spec);
+        o.cache_lines = 0;
+    });
+    let m = o.mismatch.expect("refused writes change the result");
     assert!(m.message.starts_with("VM: "), "{m}");
+    assert!(o.stats.refused.no_frame > 0);
 }
 
 #[test]

@@ -3,7 +3,8 @@
 //! The NVM has zero wait states unless a test says otherwise: a request
 //! accepted at the end of cycle c is answered in cycle c + 1, so the NVM's
 //! own latency is one cycle. The host runs without a cache, one request a
-//! cycle, so every figure below is the controller's.
+//! cycle, and sends a command only once every request is answered, so every
+//! figure below is the controller's.
 
 mod common;
 
@@ -14,6 +15,7 @@ use pmsnap_cosim::nvm::NvmTiming;
 fn no_cache(o: &mut CosimOptions) {
     o.cache_lines = 0;
     o.record_ports = true;
+    o.drain_before_commands = true;
 }
 
 fn latency(e: &PortEvent) -> u64 {
@@ -155,5 +157,40 @@ fn recover_is_linear_in_l_and_f() {
         assert_pass(&o);
         assert_eq!(o.reads, vec![Some(1)]);
         assert_eq!(o.stats.recovers, vec![4 * pages as u64 + 2 * frames as u64 + 24], "L = {pages}, F = {frames}");
+    }
+}
+
+#[test]
+fn the_first_cow_that_needs_the_fallbacks_frames_pays_one_durable_write() {
+    // F = 2L, every page rewritten in two epochs: the committed image holds
+    // L frames and the fallback snapshot the other L. The next COW fault
+    // first invalidates the fallback's record (one NVM write, waited for
+    // until durable), then copies as usual: 3 + w cycles more (a cycle to
+    // start the release, the write answered 1 + w cycles after it is
+    // offered, a cycle to look the page up again). The COW after it finds
+    // the freed frames and pays nothing extra.
+    for (r, w) in [(0u64, 0u64), (3, 5)] {
+        for words in [4usize, 16] {
+            let c = config(4, words, 8, 32);
+            let page = |p: usize, offset: usize| p * words + offset;
+            let mut t = String::new();
+            for round in 1..=2 {
+                for p in 0..4 {
+                    t += &format!("W {:x} {round}\n", page(p, 0));
+                }
+                t += "S\n";
+            }
+            t += &format!("W {:x} 9\nW {:x} 9\n", page(0, 1), page(1, 1));
+            let o = run_trace(c, &t, |o| {
+                no_cache(o);
+                o.timing = NvmTiming { read_latency: r, write_latency: w, ready_percent: 100 };
+            });
+            assert_pass(&o);
+            let first = latency(&at(&o.port_log, page(0, 1) as u64)[0]);
+            let next = latency(&at(&o.port_log, page(1, 1) as u64)[0]);
+            let copy = 2 * words as u64 + 8 + r + w;
+            assert_eq!(next, copy, "W = {words}, r = {r}, w = {w}: an ordinary copy");
+            assert_eq!(first, copy + 3 + w, "W = {words}, r = {r}, w = {w}: the copy that releases the fallback");
+        }
     }
 }

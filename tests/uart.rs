@@ -5,6 +5,7 @@
 mod common;
 
 use common::pmsnap;
+use pmsnap_cosim::harness::Refused;
 use pmsnap_cosim::reference::Reference;
 use pmsnap_cosim::trace::{self, Op};
 use pmsnap_cosim::workload::RandomWorkload;
@@ -41,23 +42,33 @@ fn start_board(link: &std::path::Path, vcd: Option<&std::path::Path>) -> Server 
     server
 }
 
-/// The reads the reference model expects of `ops` from a formatted device.
-fn expected_reads(ops: &[trace::TraceOp]) -> Vec<Option<u64>> {
+/// The reads the reference model expects of `ops` from a formatted device,
+/// and the requests it refuses.
+fn expected_reads(ops: &[trace::TraceOp]) -> (Vec<Option<u64>>, Refused) {
     let mut r = Reference::new(PAGES, PAGE_WORDS, 32, Some(FRAMES));
     r.format();
     let mut reads = Vec::new();
+    let mut refused = Refused::default();
     for t in ops {
         match t.op {
             Op::Write { addr, data } => {
-                r.write(addr, data).ok();
+                if let Err(why) = r.write(addr, data) {
+                    refused.count(why);
+                }
             }
-            Op::Read { addr } => reads.push(r.read(addr).ok()),
+            Op::Read { addr } => {
+                let v = r.read(addr);
+                if let Err(why) = v {
+                    refused.count(why);
+                }
+                reads.push(v.ok());
+            }
             Op::Snapshot => r.snapshot(),
             Op::Restore => r.restore(),
             Op::PowerLoss => r.recover(),
         }
     }
-    reads
+    (reads, refused)
 }
 
 #[test]
@@ -87,7 +98,9 @@ fn trace_through_pmsnap_uart_matches_reference() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "pmsnap uart failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.contains("257 operations") && stdout.contains("(formatted)"), "{stdout}");
-    let expected = expected_reads(&ops);
+    let (expected, refused) = expected_reads(&ops);
+    assert!(refused.out_of_range > 2, "{refused:?}");
+    assert!(stdout.contains(&format!("refused: {refused}")), "{stdout}");
     assert!(expected.iter().filter(|r| matches!(r, Some(v) if *v != 0)).count() > 20, "the trace reads back written data");
     assert!(expected.iter().any(|r| r.is_none()), "the trace reads out of range");
     let got = std::fs::read_to_string(&reads_file).unwrap();

@@ -74,7 +74,7 @@ fn top_module_has_the_spec_ports_with_widths_from_the_sizing() {
             ("req_valid", 1), ("req_ready", 1), ("req_write", 1), ("req_addr", 32), ("req_wdata", dw),
             ("rsp_valid", 1), ("rsp_rdata", dw), ("rsp_err", 1),
             ("cmd_valid", 1), ("cmd_ready", 1), ("cmd_op", 3), ("cmd_done", 1), ("cmd_status", 3),
-            ("mounted", 1), ("snap_seq", 32), ("seq_phase", 3), ("free_frames", 32), ("cow_faults", 32), ("pages_hardened", 32),
+            ("mounted", 1), ("snap_seq", 32), ("seq_phase", 3), ("free_frames", 32), ("fallback_held", 1), ("cow_faults", 32), ("pages_hardened", 32),
             ("snapshots", 32), ("restores", 32), ("errors", 32),
             ("flush_req", 1), ("flush_ack", 1),
             ("mem_req_valid", 1), ("mem_req_ready", 1), ("mem_req_write", 1), ("mem_req_addr", 32),
@@ -82,7 +82,7 @@ fn top_module_has_the_spec_ports_with_widths_from_the_sizing() {
         ] {
             assert_eq!(width(name), bits, "width of {name}");
         }
-        assert_eq!(ports.len(), 33, "no extra ports");
+        assert_eq!(ports.len(), 34, "no extra ports");
         // Sizing enters as constants and memory depths.
         let depth = format!("storage [0:{}]", c.frames - 1);
         assert!(g.verilog.contains(&depth), "free-frame ring of depth F");

@@ -83,9 +83,11 @@ fn op(op: Op) -> TraceOp {
 fn run(opts: &BenchOptions, pages: usize, timing: &Timing, ops: &[TraceOp]) -> Result<Outcome> {
     let mut o = CosimOptions::new(config(pages));
     o.timing = timing.nvm;
-    // No cache: the dirty pages are in NVM before SNAPSHOT, so its flush
-    // phase is the handshake alone and the figures are the controller's.
+    // No cache, and commands sent with the port quiet: the dirty pages are
+    // in NVM before SNAPSHOT, so its flush phase is the handshake alone and
+    // the figures are the controller's.
     o.cache_lines = 0;
+    o.drain_before_commands = true;
     o.record_phases = true;
     o.record_ports = true;
     o.cache_dir = opts.cache_dir.clone();

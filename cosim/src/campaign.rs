@@ -2,12 +2,17 @@
 //! random cycles — half of them inside SNAPSHOT (flush, harden, commit,
 //! reclaim) — each followed by RECOVER and the checks of I1–I4.
 //!
+//! Each run also draws its NVM timing (latencies, back-pressure) unless the
+//! campaign pins it, and sends stray commands (`harness/strays.rs`), so
+//! copies, durability waits and commands all meet a stalling NVM.
+//!
 //! Every run is deterministic from its seeds: a dry run without power loss
 //! finds where the snapshots' phases fall, then the crash run replays the
 //! same workload with the chosen crash cycles. A violation carries what
-//! `pmsnap cosim` needs to replay it.
+//! `pmsnap cosim` needs to replay it, the timing drawn included.
 
-use crate::harness::{CosimOptions, Recovered};
+use crate::harness::{CosimOptions, Recovered, Refused, RefusedCommands};
+use crate::nvm::{NvmTiming, TimingSpec};
 use crate::rng::Rng;
 use crate::workload::RandomWorkload;
 use crate::Cosim;
@@ -21,6 +26,8 @@ use std::time::{Duration, Instant};
 pub struct Campaign {
     /// Sizing, host and NVM settings shared by every run.
     pub base: CosimOptions,
+    /// The NVM timing: pinned figures, or drawn per run.
+    pub timing: TimingSpec,
     pub runs: usize,
     pub seed: u64,
     pub ops_per_run: usize,
@@ -33,6 +40,7 @@ pub struct Campaign {
 pub struct Violation {
     pub workload_seed: u64,
     pub nvm_seed: u64,
+    pub timing: NvmTiming,
     pub crash_at: Vec<u64>,
     pub cycle: u64,
     pub message: String,
@@ -47,6 +55,10 @@ pub struct CampaignResult {
     pub recovered_new: [u64; 8],
     /// Unanswered writes that landed anyway (adversarial mode).
     pub torn_writes: u64,
+    /// Host-port requests refused in the crash runs, by reason.
+    pub refused: Refused,
+    pub refused_commands: RefusedCommands,
+    pub stray_commands: u64,
     pub cycles: u64,
     pub wall: Duration,
     pub violations: Vec<Violation>,
@@ -82,6 +94,9 @@ impl Campaign {
                                 t.recovered_new[p] += r.recovered_new[p];
                             }
                             t.torn_writes += r.torn_writes;
+                            t.refused.add(&r.refused);
+                            t.refused_commands.add(&r.refused_commands);
+                            t.stray_commands += r.stray_commands;
                             t.cycles += r.cycles;
                             t.violations.extend(r.violations);
                         }
@@ -108,11 +123,16 @@ impl Campaign {
     fn one_run(&self, i: usize) -> Result<CampaignResult> {
         let (workload_seed, nvm_seed) = self.seeds(i);
         let c = self.base.config;
-        let workload = RandomWorkload { ops: self.ops_per_run, seed: workload_seed, pages: c.pages, page_words: c.page_words, word_bits: c.word_bits }.generate();
+        let random = RandomWorkload { ops: self.ops_per_run, seed: workload_seed, pages: c.pages, page_words: c.page_words, word_bits: c.word_bits };
+        let workload = random.generate();
+        let timing = self.timing.draw(random.timing_seed());
         let mut out = CampaignResult::default();
-        let violation = |crash_at: &[u64], cycle: u64, message: String| Violation { workload_seed, nvm_seed, crash_at: crash_at.to_vec(), cycle, message };
+        let violation = |crash_at: &[u64], cycle: u64, message: String| Violation { workload_seed, nvm_seed, timing, crash_at: crash_at.to_vec(), cycle, message };
 
-        let mut dry = self.base.clone();
+        let mut base = self.base.clone();
+        base.timing = timing;
+        base.stray_commands = Some(random.stray_seed());
+        let mut dry = base.clone();
         dry.nvm_seed = nvm_seed;
         dry.record_phases = true;
         dry.progress = None;
@@ -124,12 +144,15 @@ impl Campaign {
         }
         let crash_at = self.pick_crashes(&d.phases, d.formatted_at, d.stats.cycles, workload_seed);
 
-        let mut run = self.base.clone();
+        let mut run = base;
         run.nvm_seed = nvm_seed;
         run.crash_at = crash_at.clone();
         run.progress = None;
         let o = Cosim::new(run, &workload)?.run()?;
         out.cycles += o.stats.cycles;
+        out.refused = o.stats.refused;
+        out.refused_commands = o.stats.refused_commands;
+        out.stray_commands = o.stats.stray_commands;
         for crash in &o.crashes {
             let p = crash.phase as usize & 7;
             out.crashes[p] += 1;

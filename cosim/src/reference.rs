@@ -3,8 +3,15 @@
 //!
 //! With `frames` set it also follows frame accounting, so it predicts the
 //! controller's host-port answers exactly (errors for out-of-range addresses
-//! and for exhausted frames) and the free-frame count after each command
-//! (I4). Without it, it is the CPU's view: plain memory with save/restore.
+//! and for exhausted frames), the free-frame count after each command (I4)
+//! and whether a fallback snapshot is held. Without it, it is the CPU's
+//! view: plain memory with save/restore.
+//!
+//! Frames (spec §2): the committed image and the working image hold
+//! frames; so may the fallback snapshot (the one before the committed
+//! one), but it yields them the moment a write needs a frame and no other
+//! is free. So a write is refused only when F minus the frames of the
+//! committed and working images is 0, which never happens with F ≥ 2L.
 
 use bitvec::prelude::*;
 use std::collections::HashMap;
@@ -22,11 +29,12 @@ pub struct Reference {
     snapshot_mapped: BitVec,
     /// Pages copied on write since the last snapshot, with their contents.
     working: HashMap<usize, Vec<u64>>,
-    /// Frames only the superseded snapshot used: kept as its fallback until
-    /// the next snapshot commits.
-    retired: usize,
+    /// The fallback snapshot, while it is held: the frames only it uses.
+    fallback: Option<usize>,
     /// Pages of `M` first written in this epoch (COW faults so far, total).
     pub cow_faults: u64,
+    /// Times the fallback snapshot gave up its frames to a write.
+    pub fallback_releases: u64,
     /// A device is mounted: FORMAT or a successful RECOVER happened.
     pub mounted: bool,
 }
@@ -40,6 +48,16 @@ pub enum Refusal {
     Unmounted,
 }
 
+impl Refusal {
+    pub fn reason(self) -> &'static str {
+        match self {
+            Refusal::OutOfRange => "address out of range",
+            Refusal::NoFrames => "no free frame",
+            Refusal::Unmounted => "no device mounted",
+        }
+    }
+}
+
 impl Reference {
     pub fn new(pages: usize, page_words: usize, word_bits: usize, frames: Option<usize>) -> Self {
         Reference {
@@ -50,8 +68,9 @@ impl Reference {
             snapshot: HashMap::new(),
             snapshot_mapped: bitvec![0; pages],
             working: HashMap::new(),
-            retired: 0,
+            fallback: None,
             cow_faults: 0,
+            fallback_releases: 0,
             mounted: false,
         }
     }
@@ -61,7 +80,7 @@ impl Reference {
         self.snapshot.clear();
         self.snapshot_mapped.fill(false);
         self.working.clear();
-        self.retired = 0;
+        self.fallback = None;
         self.mounted = true;
     }
 
@@ -86,6 +105,12 @@ impl Reference {
             if self.free_frames() == Some(0) {
                 return Err(Refusal::NoFrames);
             }
+            // Only the fallback's frames are left: it gives them up.
+            if let Some(held) = self.fallback.filter(|&held| self.free_frames() == Some(held)) {
+                debug_assert!(held > 0);
+                self.fallback = None;
+                self.fallback_releases += 1;
+            }
             let copy = self.snapshot.get(&page).cloned().unwrap_or_else(|| vec![0; self.page_words]);
             self.working.insert(page, copy);
             self.cow_faults += 1;
@@ -94,16 +119,16 @@ impl Reference {
         Ok(())
     }
 
-    /// SNAPSHOT: `S := M`. The frames the old snapshot alone used are
-    /// retired; those retired by the snapshot before it become free.
+    /// SNAPSHOT: `S := M`. The old snapshot becomes the fallback, holding
+    /// the frames it alone used; the previous fallback's become free.
     pub fn snapshot(&mut self) {
-        let mut retired = 0;
+        let mut superseded = 0;
         for (page, data) in self.working.drain() {
-            retired += self.snapshot_mapped[page] as usize;
+            superseded += self.snapshot_mapped[page] as usize;
             self.snapshot_mapped.set(page, true);
             self.snapshot.insert(page, data);
         }
-        self.retired = retired;
+        self.fallback = Some(superseded);
     }
 
     /// Makes `pages` (page, words) the snapshot, every other page unmapped,
@@ -119,7 +144,7 @@ impl Reference {
     /// Power loss and RECOVER: `M := S`, and no fallback snapshot is kept.
     pub fn recover(&mut self) {
         self.working.clear();
-        self.retired = 0;
+        self.fallback = None;
     }
 
     /// RESTORE: `M := S`.
@@ -127,10 +152,15 @@ impl Reference {
         self.working.clear();
     }
 
-    /// Free frames: F minus the frames the committed image, the working
-    /// image and the fallback snapshot hold.
+    /// Frames a write can get: F minus the frames of the committed and the
+    /// working image (I4); the fallback's are among them.
     pub fn free_frames(&self) -> Option<usize> {
-        self.frames.map(|f| f - self.snapshot_mapped.count_ones() - self.working.len() - self.retired)
+        self.frames.map(|f| f - self.snapshot_mapped.count_ones() - self.working.len())
+    }
+
+    /// A fallback snapshot is held (with frames accounting only).
+    pub fn fallback_held(&self) -> bool {
+        self.fallback.is_some()
     }
 
     /// Pages remapped since the last snapshot.
@@ -186,12 +216,52 @@ mod tests {
         assert_eq!(r.free_frames(), Some(5));
         r.write(4, 1).unwrap();
         r.snapshot();
-        assert_eq!(r.free_frames(), Some(4), "the superseded frame of page 1 is kept as fallback");
-        r.snapshot();
-        assert_eq!(r.free_frames(), Some(5), "and reclaimed one snapshot later");
+        assert!(r.fallback_held());
+        assert_eq!(r.free_frames(), Some(5), "page 1's superseded frame is the fallback's, and free for the asking");
         assert_eq!(r.read(16), Err(Refusal::OutOfRange));
         assert_eq!(r.write(16, 1), Err(Refusal::OutOfRange));
         assert_eq!(r.cow_faults, 3);
+    }
+
+    #[test]
+    fn the_fallback_yields_its_frames_before_a_write_is_refused() {
+        // F = 2L: every page rewritten in epoch after epoch, never refused.
+        let mut r = Reference::new(4, 4, 32, Some(8));
+        r.format();
+        for epoch in 0..6u64 {
+            for p in 0..4 {
+                r.write(p * 4, epoch).unwrap();
+            }
+            r.snapshot();
+            assert_eq!(r.free_frames(), Some(4));
+        }
+        // The committed image holds 4 frames, the fallback the other 4:
+        // the first COW fault of the next epoch needs one of those.
+        assert!(r.fallback_held());
+        r.write(0, 9).unwrap();
+        assert!(!r.fallback_held(), "released for the first write that needed a frame");
+        for p in 1..4 {
+            r.write(p * 4, 9).unwrap();
+        }
+        assert_eq!(r.free_frames(), Some(0));
+        r.restore();
+        assert!(!r.fallback_held(), "a release is not undone by RESTORE");
+        assert_eq!(r.read(0), Ok(5));
+        assert_eq!(r.fallback_releases, 1);
+    }
+
+    #[test]
+    fn with_three_l_frames_the_fallback_is_always_kept() {
+        let mut r = Reference::new(4, 4, 32, Some(12));
+        r.format();
+        for epoch in 0..8u64 {
+            for p in 0..4 {
+                r.write(p * 4, epoch).unwrap();
+            }
+            r.snapshot();
+            assert!(r.fallback_held());
+        }
+        assert_eq!(r.fallback_releases, 0);
     }
 
     #[test]
@@ -206,8 +276,10 @@ mod tests {
         assert_eq!(r.write(4, 2), Err(Refusal::NoFrames));
         assert_eq!(r.read(4), Ok(1));
         r.snapshot();
-        assert_eq!(r.write(4, 2), Err(Refusal::NoFrames), "page 0's old frame is the fallback's");
-        r.snapshot();
+        // Page 0's old frame is the fallback's: it yields it.
+        assert!(r.fallback_held());
         r.write(4, 2).unwrap();
+        assert!(!r.fallback_held());
+        assert_eq!(r.write(8, 2), Err(Refusal::NoFrames));
     }
 }

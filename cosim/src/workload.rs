@@ -16,6 +16,17 @@ pub struct RandomWorkload {
 }
 
 impl RandomWorkload {
+    /// Seed of the stray commands sent during this workload, so that
+    /// `pmsnap cosim --seed S` replays a crash campaign's run with seed S.
+    pub fn stray_seed(&self) -> u64 {
+        self.seed ^ 0x5772_6179
+    }
+
+    /// Seed of the NVM timing drawn for this workload.
+    pub fn timing_seed(&self) -> u64 {
+        self.seed ^ 0x7469_6d65
+    }
+
     pub fn generate(&self) -> Vec<TraceOp> {
         let mut rng = Rng::new(self.seed);
         let words = (self.pages * self.page_words) as u64;

@@ -3,21 +3,23 @@
 //!
 //! ```text
 //!  host ──► HostPort ──┬──► IndirectionTable (ct, wt)   DirtyLog
-//!                      ├──► FrameAllocator                 ▲
+//!                      ├──► FrameAllocator ◄── FallbackRelease ▲
 //!                      └──► CowEngine ──┐                  │
 //!  cmd ───► SnapshotFsm ◄─► FlushHandshake ◄─► host flush  │
 //!              │  └──────────────────────────────────────────┘
-//!              └──────────► NvmArbiter ◄── HostPort, CowEngine ──► NVM
+//!              └──────────► NvmArbiter ◄── HostPort, CowEngine,
+//!                                          FallbackRelease ──► NVM
 //! ```
 
 use crate::config::{COUNTER_BITS, HOST_ADDR_BITS, NVM_ADDR_BITS};
 use crate::cow_engine::CowEngine;
 use crate::dirty_log::DirtyLog;
+use crate::fallback_release::FallbackRelease;
 use crate::flush_handshake::FlushHandshake;
 use crate::frame_allocator::FrameAllocator;
 use crate::host_port::HostPort;
 use crate::indirection_table::IndirectionTable;
-use crate::nvm_arbiter::{NvmArbiter, NvmMaster};
+use crate::nvm_arbiter::{NvmArbiter, NvmMaster, NvmOwner};
 use crate::snapshot_fsm::SnapshotFsm;
 use crate::status_counters::StatusCounters;
 use crate::Config;
@@ -48,7 +50,11 @@ pub struct Controller<const D: usize> {
     pub snap_seq: Signal<Out, Bits<COUNTER_BITS>>,
     /// What the command sequencer is doing: snapshot_fsm::PHASE_NAMES.
     pub seq_phase: Signal<Out, Bits<3>>,
+    /// Frames a write can still get: F minus the frames of the committed
+    /// and working images (those only the fallback holds count as free).
     pub free_frames: Signal<Out, Bits<COUNTER_BITS>>,
+    /// A fallback snapshot (the one before the committed one) is kept.
+    pub fallback_held: Signal<Out, Bit>,
     pub cow_faults: Signal<Out, Bits<COUNTER_BITS>>,
     pub pages_hardened: Signal<Out, Bits<COUNTER_BITS>>,
     pub snapshots: Signal<Out, Bits<COUNTER_BITS>>,
@@ -70,6 +76,7 @@ pub struct Controller<const D: usize> {
     allocator: FrameAllocator,
     dirty: DirtyLog,
     cow: CowEngine<D>,
+    fallback: FallbackRelease<D>,
     sequencer: SnapshotFsm<D>,
     flush: FlushHandshake,
     arbiter: NvmArbiter<D>,
@@ -99,6 +106,7 @@ impl<const D: usize> Controller<D> {
             snap_seq: Default::default(),
             seq_phase: Default::default(),
             free_frames: Default::default(),
+            fallback_held: Default::default(),
             cow_faults: Default::default(),
             pages_hardened: Default::default(),
             snapshots: Default::default(),
@@ -118,6 +126,7 @@ impl<const D: usize> Controller<D> {
             allocator: FrameAllocator::new(config.frames),
             dirty: DirtyLog::new(config.pages),
             cow: CowEngine::new(config),
+            fallback: FallbackRelease::new(config),
             sequencer: SnapshotFsm::new(config),
             flush: Default::default(),
             arbiter: Default::default(),
@@ -129,11 +138,12 @@ impl<const D: usize> Controller<D> {
 impl<const D: usize> Logic for Controller<D> {
     #[hdl_gen]
     fn update(&mut self) {
-        clock!(self, clock, host, tables, allocator, dirty, cow, sequencer, flush, arbiter, counters);
+        clock!(self, clock, host, tables, allocator, dirty, cow, fallback, sequencer, flush, arbiter, counters);
         self.host.reset.next = self.reset.val();
         self.allocator.reset.next = self.reset.val();
         self.dirty.reset.next = self.reset.val();
         self.cow.reset.next = self.reset.val();
+        self.fallback.reset.next = self.reset.val();
         self.sequencer.reset.next = self.reset.val();
         self.flush.reset.next = self.reset.val();
         self.arbiter.reset.next = self.reset.val();
@@ -155,6 +165,8 @@ impl<const D: usize> Logic for Controller<D> {
         self.host.working_mapped.next = self.tables.working_mapped.val();
         self.host.working_frame.next = self.tables.working_frame.val();
         self.host.alloc_empty.next = self.allocator.empty.val();
+        self.host.alloc_reclaimable.next = self.allocator.reclaimable.val();
+        self.host.release_done.next = self.fallback.done.val();
         self.host.alloc_frame.next = self.allocator.head_frame.val();
         self.host.cow_done.next = self.cow.done.val();
 
@@ -208,6 +220,7 @@ impl<const D: usize> Logic for Controller<D> {
         self.allocator.commit.next = self.sequencer.alloc_commit.val();
         self.allocator.publish.next = self.sequencer.alloc_publish.val();
         self.allocator.rollback.next = self.sequencer.alloc_rollback.val();
+        self.allocator.free_retired.next = self.fallback.done.val();
         self.allocator.init.next = self.sequencer.alloc_init.val();
         self.dirty.append.next = self.host.remap.val();
         self.dirty.append_page.next = self.host.remap_page.val();
@@ -226,16 +239,25 @@ impl<const D: usize> Logic for Controller<D> {
         self.cow.offset.next = self.host.cow_offset.val();
         self.cow.wdata.next = self.host.cow_wdata.val();
 
+        // Fallback release: the fallback's record is in the slot the
+        // committed one (sequence number s, slot s mod 2) is not in.
+        self.fallback.start.next = self.host.release_start.val();
+        self.fallback.fallback_slot.next = !self.sequencer.snap_seq.val().get_bit(0);
+
         // NVM port.
         NvmMaster::<D>::join(&mut self.host.nvm, &mut self.arbiter.host);
         NvmMaster::<D>::join(&mut self.cow.nvm, &mut self.arbiter.cow);
         NvmMaster::<D>::join(&mut self.sequencer.nvm, &mut self.arbiter.sequencer);
-        self.arbiter.owner.next = 0.into();
+        NvmMaster::<D>::join(&mut self.fallback.nvm, &mut self.arbiter.fallback);
+        self.arbiter.owner.next = NvmOwner::Host;
         if self.host.cow_active.val() {
-            self.arbiter.owner.next = 1.into();
+            self.arbiter.owner.next = NvmOwner::Cow;
+        }
+        if self.host.release_active.val() {
+            self.arbiter.owner.next = NvmOwner::Fallback;
         }
         if self.sequencer.owns_nvm.val() {
-            self.arbiter.owner.next = 2.into();
+            self.arbiter.owner.next = NvmOwner::Sequencer;
         }
         self.mem_req_valid.next = self.arbiter.nvm.req_valid.val();
         self.mem_req_write.next = self.arbiter.nvm.req_write.val();
@@ -250,6 +272,7 @@ impl<const D: usize> Logic for Controller<D> {
         self.snap_seq.next = self.sequencer.snap_seq.val();
         self.seq_phase.next = self.sequencer.phase.val();
         self.free_frames.next = self.allocator.free_count.val();
+        self.fallback_held.next = self.allocator.fallback_held.val();
         self.counters.cow_fault.next = self.host.cow_fault.val();
         self.counters.page_hardened.next = self.sequencer.page_hardened.val();
         self.counters.snapshot.next = self.sequencer.snapshot_taken.val();

@@ -7,12 +7,22 @@
 //!   previous commit become free: a frame the superseded snapshot used is
 //!   kept until the snapshot after the current one, because that snapshot's
 //!   commit record is the fallback should the current record be damaged.
+//! * `free_retired` frees the retired frames at once, mid-epoch: the fallback
+//!   snapshot yields them to a write that found no other frame free (its
+//!   record was invalidated first, durably). They sit right behind the free
+//!   region of the ring, so they are handed out last.
 //! * `publish` makes every staged and retired frame free at once (FORMAT,
 //!   RECOVER, which keep no fallback);
 //! * `commit` and `publish` also mark the snapshot point;
 //!   `rollback` returns every frame popped since that point (RESTORE), in
 //!   O(1): between two snapshots the ring is only ever popped.
 //! * `init` empties the ring (FORMAT then pushes every frame).
+//!
+//! `fallback_held` says a fallback snapshot is kept: set at `commit` (the
+//! superseded snapshot becomes the fallback), cleared by `free_retired`,
+//! `publish` and `init`. `free_count` counts the retired frames too: a
+//! write can have them for the asking, so it is F minus the frames the
+//! committed and working images use (spec I4).
 
 use crate::config::{COUNTER_BITS, FRAME_BITS};
 use crate::sync_ram::SyncRam;
@@ -28,11 +38,17 @@ pub struct FrameAllocator {
     pub commit: Signal<In, Bit>,
     pub publish: Signal<In, Bit>,
     pub rollback: Signal<In, Bit>,
+    /// Frees the retired frames: the fallback snapshot yields them.
+    pub free_retired: Signal<In, Bit>,
     pub init: Signal<In, Bit>,
     /// The frame `pop` hands out.
     pub head_frame: Signal<Out, Bits<FRAME_BITS>>,
+    /// No frame can be popped without a `release` first.
     pub empty: Signal<Out, Bit>,
-    /// Allocatable frames (published, not popped).
+    /// Frames only the fallback snapshot uses (`free_retired` would free them).
+    pub reclaimable: Signal<Out, Bit>,
+    pub fallback_held: Signal<Out, Bit>,
+    /// Frames a write can have: free, plus those the fallback would yield.
     pub free_count: Signal<Out, Bits<COUNTER_BITS>>,
     ring: SyncRam<Bits<FRAME_BITS>, FRAME_BITS>,
     head: DFF<Bits<FRAME_BITS>>,
@@ -42,6 +58,7 @@ pub struct FrameAllocator {
     retired: DFF<Bits<COUNTER_BITS>>,
     snap_head: DFF<Bits<FRAME_BITS>>,
     snap_count: DFF<Bits<COUNTER_BITS>>,
+    fallback: DFF<Bit>,
     head_next: Signal<Local, Bits<FRAME_BITS>>,
     head_inc: Signal<Local, Bits<FRAME_BITS>>,
     tail_inc: Signal<Local, Bits<FRAME_BITS>>,
@@ -60,9 +77,12 @@ impl FrameAllocator {
             commit: Default::default(),
             publish: Default::default(),
             rollback: Default::default(),
+            free_retired: Default::default(),
             init: Default::default(),
             head_frame: Default::default(),
             empty: Default::default(),
+            reclaimable: Default::default(),
+            fallback_held: Default::default(),
             free_count: Default::default(),
             ring: SyncRam::new(frames),
             head: Default::default(),
@@ -72,6 +92,7 @@ impl FrameAllocator {
             retired: Default::default(),
             snap_head: Default::default(),
             snap_count: Default::default(),
+            fallback: Default::default(),
             head_next: Default::default(),
             head_inc: Default::default(),
             tail_inc: Default::default(),
@@ -83,7 +104,7 @@ impl FrameAllocator {
 impl Logic for FrameAllocator {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, head, tail, count, staged, retired, snap_head, snap_count);
+        dff_setup!(self, clock, head, tail, count, staged, retired, snap_head, snap_count, fallback);
         self.ring.clock.next = self.clock.val();
         self.head_inc.next = self.head.q.val() + 1;
         if self.head.q.val() == self.last.val() {
@@ -107,6 +128,15 @@ impl Logic for FrameAllocator {
             self.snap_head.d.next = self.head.q.val();
             self.retired.d.next = self.staged.q.val();
             self.staged.d.next = 0.into();
+            self.fallback.d.next = true;
+        }
+        if self.free_retired.val() {
+            // Never together with pop, push, commit or rollback: the host
+            // port waits for it, and the sequencer is not running.
+            self.count.d.next = self.count.q.val() + self.retired.q.val();
+            self.snap_count.d.next = self.snap_count.q.val() + self.retired.q.val();
+            self.retired.d.next = 0.into();
+            self.fallback.d.next = false;
         }
         if self.publish.val() {
             self.count.d.next = self.count.q.val() + self.retired.q.val() + self.staged.q.val();
@@ -114,6 +144,7 @@ impl Logic for FrameAllocator {
             self.snap_head.d.next = self.head.q.val();
             self.retired.d.next = 0.into();
             self.staged.d.next = 0.into();
+            self.fallback.d.next = false;
         }
         self.head.d.next = self.head_next.val();
         // The ring is read at the next head, so head_frame is always ring[head].
@@ -133,10 +164,13 @@ impl Logic for FrameAllocator {
             self.retired.d.next = 0.into();
             self.snap_head.d.next = 0.into();
             self.snap_count.d.next = 0.into();
+            self.fallback.d.next = false;
         }
         self.head_frame.next = self.ring.read_data.val();
         self.empty.next = self.count.q.val() == 0;
-        self.free_count.next = self.count.q.val();
+        self.reclaimable.next = self.retired.q.val() != 0;
+        self.fallback_held.next = self.fallback.q.val();
+        self.free_count.next = self.count.q.val() + self.retired.q.val();
     }
 }
 
@@ -158,6 +192,7 @@ mod tests {
             sim_assert_eq!(sim, x.free_count.val(), 0, x);
             cycle!(sim, x, publish);
             sim_assert_eq!(sim, x.free_count.val(), 4, x);
+            sim_assert!(sim, !x.fallback_held.val(), x);
             sim_assert_eq!(sim, x.head_frame.val(), 3, x);
             cycle!(sim, x, pop);
             sim_assert_eq!(sim, x.head_frame.val(), 1, x);
@@ -169,25 +204,45 @@ mod tests {
             sim_assert_eq!(sim, x.free_count.val(), 4, x);
             sim_assert_eq!(sim, x.head_frame.val(), 3, x);
             // Pop one, free one (staged) and commit: the snapshot point
-            // moves; the freed frame is retired for one more commit.
+            // moves; the freed frame is retired: the fallback's, counted
+            // free, handed out after every other free frame.
             cycle!(sim, x, pop);
             x.push_frame.next = 2.into();
             cycle!(sim, x, push);
             sim_assert_eq!(sim, x.free_count.val(), 3, x);
             cycle!(sim, x, commit);
-            sim_assert_eq!(sim, x.free_count.val(), 3, x);
-            cycle!(sim, x, commit);
             sim_assert_eq!(sim, x.free_count.val(), 4, x);
+            sim_assert!(sim, x.fallback_held.val() & x.reclaimable.val(), x);
+            for want in [1u64, 4, 0] {
+                sim_assert_eq!(sim, x.head_frame.val(), want, x);
+                cycle!(sim, x, pop);
+            }
+            // Only the fallback's frame is left: empty until released.
+            sim_assert!(sim, x.empty.val() & x.reclaimable.val(), x);
+            sim_assert_eq!(sim, x.free_count.val(), 1, x);
+            sim_assert_eq!(sim, x.head_frame.val(), 2, x);
+            cycle!(sim, x, free_retired);
+            sim_assert!(sim, !x.empty.val() & !x.reclaimable.val() & !x.fallback_held.val(), x);
+            sim_assert_eq!(sim, x.free_count.val(), 1, x);
             cycle!(sim, x, pop);
+            sim_assert!(sim, x.empty.val(), x);
+            // RESTORE after a release: every frame popped since the commit
+            // comes back, the released one included.
             cycle!(sim, x, rollback);
             sim_assert_eq!(sim, x.free_count.val(), 4, x);
             sim_assert_eq!(sim, x.head_frame.val(), 1, x);
+            // A commit with nothing staged keeps a fallback that holds no
+            // frame: nothing to reclaim.
+            cycle!(sim, x, commit);
+            sim_assert!(sim, x.fallback_held.val() & !x.reclaimable.val(), x);
             // Drain the ring: it wraps around F = 5 slots and ends empty.
             for want in [1u64, 4, 0, 2] {
                 sim_assert_eq!(sim, x.head_frame.val(), want, x);
                 cycle!(sim, x, pop);
             }
-            sim_assert!(sim, x.empty.val(), x);
+            sim_assert!(sim, x.empty.val() & !x.reclaimable.val(), x);
+            cycle!(sim, x, init);
+            sim_assert!(sim, !x.fallback_held.val(), x);
             sim.done(x)
         });
         let mut uut = FrameAllocator::new(5);

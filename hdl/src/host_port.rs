@@ -11,8 +11,10 @@
 //!   cycle to the NVM's latency;
 //! * first write to a page in this epoch → COW fault: pop a free frame, hand
 //!   the copy (with the written word merged) to the COW engine, remap the
-//!   page in the working table, log it as dirty, respond. No free frame →
-//!   error response, nothing changes.
+//!   page in the working table, log it as dirty, respond. When only the
+//!   fallback snapshot's frames are left, it first has `FallbackRelease`
+//!   give them up (state `Release`), then faults. No frame at all → error
+//!   response, nothing changes.
 //!
 //! Responses are in order: a locally answered request waits until the NVM
 //! has answered everything before it (`nvm_idle`).
@@ -24,6 +26,8 @@ use rust_hdl::prelude::*;
 #[derive(Copy, Clone, PartialEq, Debug, LogicState)]
 pub enum HostState {
     Lookup,
+    /// The fallback snapshot is giving up its frames for this COW fault.
+    Release,
     CowRun,
     CowFinish,
 }
@@ -59,7 +63,13 @@ pub struct HostPort<const D: usize> {
     /// Frame allocator.
     pub alloc_pop: Signal<Out, Bit>,
     pub alloc_empty: Signal<In, Bit>,
+    /// Frames only the fallback snapshot holds: free once it is released.
+    pub alloc_reclaimable: Signal<In, Bit>,
     pub alloc_frame: Signal<In, Bits<FRAME_BITS>>,
+    /// Fallback release: start it, it is done, and it owns the NVM port.
+    pub release_start: Signal<Out, Bit>,
+    pub release_done: Signal<In, Bit>,
+    pub release_active: Signal<Out, Bit>,
     /// COW engine.
     pub cow_start: Signal<Out, Bit>,
     pub cow_done: Signal<In, Bit>,
@@ -120,7 +130,11 @@ impl<const D: usize> HostPort<D> {
             remap_frame: Default::default(),
             alloc_pop: Default::default(),
             alloc_empty: Default::default(),
+            alloc_reclaimable: Default::default(),
             alloc_frame: Default::default(),
+            release_start: Default::default(),
+            release_done: Default::default(),
+            release_active: Default::default(),
             cow_start: Default::default(),
             cow_done: Default::default(),
             cow_active: Default::default(),
@@ -169,6 +183,8 @@ impl<const D: usize> Logic for HostPort<D> {
         self.alloc_pop.next = false;
         self.cow_start.next = false;
         self.cow_active.next = self.state.q.val() == HostState::CowRun;
+        self.release_start.next = false;
+        self.release_active.next = self.state.q.val() == HostState::Release;
         self.cow_offset.next = self.offset.val();
         self.cow_wdata.next = self.wdata.q.val();
         self.cow_fault.next = false;
@@ -192,7 +208,10 @@ impl<const D: usize> Logic for HostPort<D> {
                         self.nvm.req_valid.next = true;
                         self.complete.next = self.nvm.req_ready.val();
                     } else if self.nvm_idle.val() {
-                        if self.alloc_empty.val() {
+                        if self.alloc_empty.val() & self.alloc_reclaimable.val() {
+                            self.release_start.next = true;
+                            self.state.d.next = HostState::Release;
+                        } else if self.alloc_empty.val() {
                             self.rsp_valid.next = true;
                             self.rsp_err.next = true;
                             self.error.next = true;
@@ -205,6 +224,12 @@ impl<const D: usize> Logic for HostPort<D> {
                             self.state.d.next = HostState::CowRun;
                         }
                     }
+                }
+            }
+            HostState::Release => {
+                // Back to Lookup: the entry is re-read, and the frames are free.
+                if self.release_done.val() {
+                    self.state.d.next = HostState::Lookup;
                 }
             }
             HostState::CowRun => {

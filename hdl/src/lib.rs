@@ -19,6 +19,7 @@ pub mod config;
 pub mod controller;
 pub mod cow_engine;
 pub mod dirty_log;
+pub mod fallback_release;
 pub mod flush_handshake;
 pub mod frame_allocator;
 pub mod host_port;

@@ -1,7 +1,7 @@
 //! NVM-port arbiter: one owner at a time drives the NVM port.
 //!
 //! The owner is chosen by the controller (`owner`): the host path, the COW
-//! engine, or the command sequencer. The NVM answers in order, so ownership
+//! engine, the command sequencer, or the fallback release (`fallback_release`). The NVM answers in order, so ownership
 //! may change only while nothing is in flight (`idle`); the controller's
 //! blocks wait for `idle` before they take the port, which keeps every
 //! response routed to the block that asked.
@@ -9,9 +9,14 @@
 use crate::config::NVM_ADDR_BITS;
 use rust_hdl::prelude::*;
 
-pub const OWNER_HOST: u64 = 0;
-pub const OWNER_COW: u64 = 1;
-pub const OWNER_SEQUENCER: u64 = 2;
+/// Who drives the NVM port.
+#[derive(Copy, Clone, PartialEq, Debug, LogicState)]
+pub enum NvmOwner {
+    Host,
+    Cow,
+    Sequencer,
+    Fallback,
+}
 
 /// Bits of the in-flight counter: at most 2^16 − 1 requests outstanding.
 const INFLIGHT_BITS: usize = 16;
@@ -44,12 +49,13 @@ pub struct NvmSlave<const D: usize> {
 pub struct NvmArbiter<const D: usize> {
     pub clock: Signal<In, Clock>,
     pub reset: Signal<In, Bit>,
-    pub owner: Signal<In, Bits<2>>,
+    pub owner: Signal<In, NvmOwner>,
     /// Nothing in flight: ownership may change.
     pub idle: Signal<Out, Bit>,
     pub host: NvmSlave<D>,
     pub cow: NvmSlave<D>,
     pub sequencer: NvmSlave<D>,
+    pub fallback: NvmSlave<D>,
     /// To the NVM.
     pub nvm: NvmMaster<D>,
     inflight: DFF<Bits<INFLIGHT_BITS>>,
@@ -62,30 +68,40 @@ impl<const D: usize> Logic for NvmArbiter<D> {
         self.host.req_ready.next = false;
         self.cow.req_ready.next = false;
         self.sequencer.req_ready.next = false;
+        self.fallback.req_ready.next = false;
         self.host.rsp_valid.next = false;
         self.cow.rsp_valid.next = false;
         self.sequencer.rsp_valid.next = false;
+        self.fallback.rsp_valid.next = false;
         self.host.rsp_rdata.next = self.nvm.rsp_rdata.val();
         self.cow.rsp_rdata.next = self.nvm.rsp_rdata.val();
         self.sequencer.rsp_rdata.next = self.nvm.rsp_rdata.val();
+        self.fallback.rsp_rdata.next = self.nvm.rsp_rdata.val();
         self.nvm.req_valid.next = self.host.req_valid.val();
         self.nvm.req_write.next = self.host.req_write.val();
         self.nvm.req_addr.next = self.host.req_addr.val();
         self.nvm.req_wdata.next = self.host.req_wdata.val();
-        if self.owner.val() == 1 {
+        if self.owner.val() == NvmOwner::Cow {
             self.nvm.req_valid.next = self.cow.req_valid.val();
             self.nvm.req_write.next = self.cow.req_write.val();
             self.nvm.req_addr.next = self.cow.req_addr.val();
             self.nvm.req_wdata.next = self.cow.req_wdata.val();
             self.cow.req_ready.next = self.nvm.req_ready.val();
             self.cow.rsp_valid.next = self.nvm.rsp_valid.val();
-        } else if self.owner.val() == 2 {
+        } else if self.owner.val() == NvmOwner::Sequencer {
             self.nvm.req_valid.next = self.sequencer.req_valid.val();
             self.nvm.req_write.next = self.sequencer.req_write.val();
             self.nvm.req_addr.next = self.sequencer.req_addr.val();
             self.nvm.req_wdata.next = self.sequencer.req_wdata.val();
             self.sequencer.req_ready.next = self.nvm.req_ready.val();
             self.sequencer.rsp_valid.next = self.nvm.rsp_valid.val();
+        } else if self.owner.val() == NvmOwner::Fallback {
+            self.nvm.req_valid.next = self.fallback.req_valid.val();
+            self.nvm.req_write.next = self.fallback.req_write.val();
+            self.nvm.req_addr.next = self.fallback.req_addr.val();
+            self.nvm.req_wdata.next = self.fallback.req_wdata.val();
+            self.fallback.req_ready.next = self.nvm.req_ready.val();
+            self.fallback.rsp_valid.next = self.nvm.rsp_valid.val();
         } else {
             self.host.req_ready.next = self.nvm.req_ready.val();
             self.host.rsp_valid.next = self.nvm.rsp_valid.val();

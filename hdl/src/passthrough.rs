@@ -7,7 +7,7 @@
 
 use crate::config::{COUNTER_BITS, FRAME_BITS, HOST_ADDR_BITS, NVM_ADDR_BITS, PAGE_BITS};
 use crate::host_port::HostPort;
-use crate::nvm_arbiter::{NvmArbiter, NvmMaster};
+use crate::nvm_arbiter::{NvmArbiter, NvmMaster, NvmOwner};
 use crate::snapshot_fsm::STATUS_BAD_OP;
 use crate::Config;
 use rust_hdl::prelude::*;
@@ -33,6 +33,7 @@ pub struct PassThrough<const D: usize> {
     pub snap_seq: Signal<Out, Bits<COUNTER_BITS>>,
     pub seq_phase: Signal<Out, Bits<3>>,
     pub free_frames: Signal<Out, Bits<COUNTER_BITS>>,
+    pub fallback_held: Signal<Out, Bit>,
     pub cow_faults: Signal<Out, Bits<COUNTER_BITS>>,
     pub pages_hardened: Signal<Out, Bits<COUNTER_BITS>>,
     pub snapshots: Signal<Out, Bits<COUNTER_BITS>>,
@@ -77,6 +78,7 @@ impl<const D: usize> PassThrough<D> {
             snap_seq: Default::default(),
             seq_phase: Default::default(),
             free_frames: Default::default(),
+            fallback_held: Default::default(),
             cow_faults: Default::default(),
             pages_hardened: Default::default(),
             snapshots: Default::default(),
@@ -124,10 +126,12 @@ impl<const D: usize> Logic for PassThrough<D> {
         self.host.working_mapped.next = true;
         self.host.working_frame.next = bit_cast::<FRAME_BITS, PAGE_BITS>(self.looked_up.q.val());
         self.host.alloc_empty.next = true;
+        self.host.alloc_reclaimable.next = false;
         self.host.alloc_frame.next = 0.into();
+        self.host.release_done.next = false;
         self.host.cow_done.next = false;
         NvmMaster::<D>::join(&mut self.host.nvm, &mut self.arbiter.host);
-        self.arbiter.owner.next = 0.into();
+        self.arbiter.owner.next = NvmOwner::Host;
         self.arbiter.cow.req_valid.next = false;
         self.arbiter.cow.req_write.next = false;
         self.arbiter.cow.req_addr.next = 0.into();
@@ -136,6 +140,10 @@ impl<const D: usize> Logic for PassThrough<D> {
         self.arbiter.sequencer.req_write.next = false;
         self.arbiter.sequencer.req_addr.next = 0.into();
         self.arbiter.sequencer.req_wdata.next = 0.into();
+        self.arbiter.fallback.req_valid.next = false;
+        self.arbiter.fallback.req_write.next = false;
+        self.arbiter.fallback.req_addr.next = 0.into();
+        self.arbiter.fallback.req_wdata.next = 0.into();
         self.mem_req_valid.next = self.arbiter.nvm.req_valid.val();
         self.mem_req_write.next = self.arbiter.nvm.req_write.val();
         self.mem_req_addr.next = self.arbiter.nvm.req_addr.val();
@@ -152,6 +160,7 @@ impl<const D: usize> Logic for PassThrough<D> {
         self.snap_seq.next = 0.into();
         self.seq_phase.next = 0.into();
         self.free_frames.next = 0.into();
+        self.fallback_held.next = false;
         self.cow_faults.next = 0.into();
         self.pages_hardened.next = 0.into();
         self.snapshots.next = 0.into();

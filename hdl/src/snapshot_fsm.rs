@@ -360,10 +360,14 @@ impl<const D: usize> Logic for SnapshotFsm<D> {
         }
         self.host_enable.next = (self.state.q.val() == SeqState::Idle) | (self.state.q.val() == SeqState::Flush);
         self.flush_start.next = false;
+        // Done takes no table reads: a command answered at once (bad op,
+        // not mounted) passes through it while a host request may still
+        // wait at the NVM port, whose address comes from the table.
         self.owns_table.next = !((self.state.q.val() == SeqState::Idle)
             | (self.state.q.val() == SeqState::Drain)
             | (self.state.q.val() == SeqState::Flush)
-            | (self.state.q.val() == SeqState::FlushDrain));
+            | (self.state.q.val() == SeqState::FlushDrain)
+            | (self.state.q.val() == SeqState::Done));
         self.owns_nvm.next = (self.state.q.val() == SeqState::Identify)
             | (self.state.q.val() == SeqState::IdentifyWait)
             | (self.state.q.val() == SeqState::Invalidate)

@@ -34,6 +34,7 @@ module pmsnap_board(clock,uart_rx,uart_tx,leds);
     wire  [31:0] controller__snap_seq;
     wire  [2:0] controller__seq_phase;
     wire  [31:0] controller__free_frames;
+    wire  controller__fallback_held;
     wire  [31:0] controller__cow_faults;
     wire  [31:0] controller__pages_hardened;
     wire  [31:0] controller__snapshots;
@@ -94,6 +95,7 @@ module pmsnap_board(clock,uart_rx,uart_tx,leds);
     reg  [2:0] bridge__seq_phase;
     reg  [31:0] bridge__snap_seq;
     reg  [31:0] bridge__free_frames;
+    reg  bridge__fallback_held;
     reg  [31:0] bridge__cow_faults;
     reg  [31:0] bridge__pages_hardened;
     reg  [31:0] bridge__snapshots;
@@ -136,6 +138,7 @@ module pmsnap_board(clock,uart_rx,uart_tx,leds);
         .snap_seq(controller__snap_seq),
         .seq_phase(controller__seq_phase),
         .free_frames(controller__free_frames),
+        .fallback_held(controller__fallback_held),
         .cow_faults(controller__cow_faults),
         .pages_hardened(controller__pages_hardened),
         .snapshots(controller__snapshots),
@@ -204,6 +207,7 @@ module pmsnap_board(clock,uart_rx,uart_tx,leds);
         .seq_phase(bridge__seq_phase),
         .snap_seq(bridge__snap_seq),
         .free_frames(bridge__free_frames),
+        .fallback_held(bridge__fallback_held),
         .cow_faults(bridge__cow_faults),
         .pages_hardened(bridge__pages_hardened),
         .snapshots(bridge__snapshots),
@@ -277,6 +281,7 @@ module pmsnap_board(clock,uart_rx,uart_tx,leds);
         bridge__seq_phase = controller__seq_phase;
         bridge__snap_seq = controller__snap_seq;
         bridge__free_frames = controller__free_frames;
+        bridge__fallback_held = controller__fallback_held;
         bridge__cow_faults = controller__cow_faults;
         bridge__pages_hardened = controller__pages_hardened;
         bridge__snapshots = controller__snapshots;
@@ -297,7 +302,7 @@ module pmsnap_board(clock,uart_rx,uart_tx,leds);
 endmodule // pmsnap_board
 
 
-module pmsnap_board__bridge(clock,reset,rx_valid,rx_data,rx_error,tx_start,tx_data,tx_busy,req_valid,req_ready,req_write,req_addr,req_wdata,rsp_valid,rsp_rdata,rsp_err,cmd_valid,cmd_ready,cmd_op,cmd_done,cmd_status,mounted,seq_phase,snap_seq,free_frames,cow_faults,pages_hardened,snapshots,restores,errors,controller_reset,busy,failed);
+module pmsnap_board__bridge(clock,reset,rx_valid,rx_data,rx_error,tx_start,tx_data,tx_busy,req_valid,req_ready,req_write,req_addr,req_wdata,rsp_valid,rsp_rdata,rsp_err,cmd_valid,cmd_ready,cmd_op,cmd_done,cmd_status,mounted,seq_phase,snap_seq,free_frames,fallback_held,cow_faults,pages_hardened,snapshots,restores,errors,controller_reset,busy,failed);
     
     // Module arguments
     input wire  clock;
@@ -325,6 +330,7 @@ module pmsnap_board__bridge(clock,reset,rx_valid,rx_data,rx_error,tx_start,tx_da
     input wire  [2:0] seq_phase;
     input wire  [31:0] snap_seq;
     input wire  [31:0] free_frames;
+    input wire  fallback_held;
     input wire  [31:0] cow_faults;
     input wire  [31:0] pages_hardened;
     input wire  [31:0] snapshots;
@@ -347,6 +353,8 @@ module pmsnap_board__bridge(clock,reset,rx_valid,rx_data,rx_error,tx_start,tx_da
     localparam  op_status = 8'h7;
     localparam  op_counter = 8'h8;
     localparam  op_reset = 8'h9;
+    localparam  op_info = 8'ha;
+    localparam  info_word = 64'h2000030004000100;
     localparam  status_request_error = 8'h8;
     localparam  status_bad_checksum = 8'h10;
     localparam  status_bad_opcode = 8'h11;
@@ -501,6 +509,9 @@ module pmsnap_board__bridge(clock,reset,rx_valid,rx_data,rx_error,tx_start,tx_da
         req_wdata = ((frame__q >> 32'h8) & 32'hffffffff);
         cmd_op = ((opcode - 32'h2) & 3'h7);
         status_word = (((snap_seq) & 64'hffffffffffffffff) << 32'h20) | (((((free_frames) & 24'hffffff)) & 64'hffffffffffffffff) << 32'h8) | (((seq_phase) & 64'hffffffffffffffff) << 32'h1);
+        if (fallback_held) begin
+            status_word = status_word | 32'h10;
+        end
         req_valid = state__q == BridgeState__Request;
         cmd_valid = state__q == BridgeState__Command;
         controller_reset = state__q == BridgeState__Resetting;
@@ -569,6 +580,9 @@ module pmsnap_board__bridge(clock,reset,rx_valid,rx_data,rx_error,tx_start,tx_da
                         else begin
                             result_status__d = status_bad_argument;
                         end
+                    end
+                    else if (opcode == op_info) begin
+                        result_data__d = info_word;
                     end
                     else if (opcode == op_reset) begin
                         reset_clocks__d = 32'hf;
@@ -894,7 +908,7 @@ module pmsnap_board__bridge__sum(d,q,clock);
 endmodule // pmsnap_board__bridge__sum
 
 
-module pmsnap_board__controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_wdata,rsp_valid,rsp_rdata,rsp_err,cmd_valid,cmd_ready,cmd_op,cmd_done,cmd_status,mounted,snap_seq,seq_phase,free_frames,cow_faults,pages_hardened,snapshots,restores,errors,flush_req,flush_ack,mem_req_valid,mem_req_ready,mem_req_write,mem_req_addr,mem_req_wdata,mem_rsp_valid,mem_rsp_rdata);
+module pmsnap_board__controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_wdata,rsp_valid,rsp_rdata,rsp_err,cmd_valid,cmd_ready,cmd_op,cmd_done,cmd_status,mounted,snap_seq,seq_phase,free_frames,fallback_held,cow_faults,pages_hardened,snapshots,restores,errors,flush_req,flush_ack,mem_req_valid,mem_req_ready,mem_req_write,mem_req_addr,mem_req_wdata,mem_rsp_valid,mem_rsp_rdata);
     
     // Module arguments
     input wire  clock;
@@ -916,6 +930,7 @@ module pmsnap_board__controller(clock,reset,req_valid,req_ready,req_write,req_ad
     output reg  [31:0] snap_seq;
     output reg  [2:0] seq_phase;
     output reg  [31:0] free_frames;
+    output reg  fallback_held;
     output reg  [31:0] cow_faults;
     output reg  [31:0] pages_hardened;
     output reg  [31:0] snapshots;
@@ -930,6 +945,12 @@ module pmsnap_board__controller(clock,reset,req_valid,req_ready,req_write,req_ad
     output reg  [31:0] mem_req_wdata;
     input wire  mem_rsp_valid;
     input wire  [31:0] mem_rsp_rdata;
+    
+    // Enums
+    localparam NvmOwner__Host = 0;
+    localparam NvmOwner__Cow = 1;
+    localparam NvmOwner__Sequencer = 2;
+    localparam NvmOwner__Fallback = 3;
     
     // Stub signals
     reg  host__clock;
@@ -954,7 +975,11 @@ module pmsnap_board__controller(clock,reset,req_valid,req_ready,req_write,req_ad
     wire  [17:0] host__remap_frame;
     wire  host__alloc_pop;
     reg  host__alloc_empty;
+    reg  host__alloc_reclaimable;
     reg  [17:0] host__alloc_frame;
+    wire  host__release_start;
+    reg  host__release_done;
+    wire  host__release_active;
     wire  host__cow_start;
     reg  host__cow_done;
     wire  host__cow_active;
@@ -994,9 +1019,12 @@ module pmsnap_board__controller(clock,reset,req_valid,req_ready,req_write,req_ad
     reg  allocator__commit;
     reg  allocator__publish;
     reg  allocator__rollback;
+    reg  allocator__free_retired;
     reg  allocator__init;
     wire  [17:0] allocator__head_frame;
     wire  allocator__empty;
+    wire  allocator__reclaimable;
+    wire  allocator__fallback_held;
     wire  [31:0] allocator__free_count;
     reg  dirty__clock;
     reg  dirty__reset;
@@ -1026,6 +1054,18 @@ module pmsnap_board__controller(clock,reset,req_valid,req_ready,req_write,req_ad
     wire  [31:0] cow__nvm__req_wdata;
     reg  cow__nvm__rsp_valid;
     reg  [31:0] cow__nvm__rsp_rdata;
+    reg  fallback__clock;
+    reg  fallback__reset;
+    reg  fallback__start;
+    reg  fallback__fallback_slot;
+    wire  fallback__nvm__req_valid;
+    reg  fallback__nvm__req_ready;
+    wire  fallback__nvm__req_write;
+    wire  [31:0] fallback__nvm__req_addr;
+    wire  [31:0] fallback__nvm__req_wdata;
+    reg  fallback__nvm__rsp_valid;
+    reg  [31:0] fallback__nvm__rsp_rdata;
+    wire  fallback__done;
     reg  sequencer__clock;
     reg  sequencer__reset;
     reg  sequencer__cmd_valid;
@@ -1111,6 +1151,13 @@ module pmsnap_board__controller(clock,reset,req_valid,req_ready,req_write,req_ad
     reg  [31:0] arbiter__sequencer__req_wdata;
     wire  arbiter__sequencer__rsp_valid;
     wire  [31:0] arbiter__sequencer__rsp_rdata;
+    reg  arbiter__fallback__req_valid;
+    wire  arbiter__fallback__req_ready;
+    reg  arbiter__fallback__req_write;
+    reg  [31:0] arbiter__fallback__req_addr;
+    reg  [31:0] arbiter__fallback__req_wdata;
+    wire  arbiter__fallback__rsp_valid;
+    wire  [31:0] arbiter__fallback__rsp_rdata;
     wire  arbiter__nvm__req_valid;
     reg  arbiter__nvm__req_ready;
     wire  arbiter__nvm__req_write;
@@ -1155,7 +1202,11 @@ module pmsnap_board__controller(clock,reset,req_valid,req_ready,req_write,req_ad
         .remap_frame(host__remap_frame),
         .alloc_pop(host__alloc_pop),
         .alloc_empty(host__alloc_empty),
+        .alloc_reclaimable(host__alloc_reclaimable),
         .alloc_frame(host__alloc_frame),
+        .release_start(host__release_start),
+        .release_done(host__release_done),
+        .release_active(host__release_active),
         .cow_start(host__cow_start),
         .cow_done(host__cow_done),
         .cow_active(host__cow_active),
@@ -1199,9 +1250,12 @@ module pmsnap_board__controller(clock,reset,req_valid,req_ready,req_write,req_ad
         .commit(allocator__commit),
         .publish(allocator__publish),
         .rollback(allocator__rollback),
+        .free_retired(allocator__free_retired),
         .init(allocator__init),
         .head_frame(allocator__head_frame),
         .empty(allocator__empty),
+        .reclaimable(allocator__reclaimable),
+        .fallback_held(allocator__fallback_held),
         .free_count(allocator__free_count)
     );
     pmsnap_board__controller__dirty dirty(
@@ -1235,6 +1289,20 @@ module pmsnap_board__controller(clock,reset,req_valid,req_ready,req_write,req_ad
         .nvm__req_wdata(cow__nvm__req_wdata),
         .nvm__rsp_valid(cow__nvm__rsp_valid),
         .nvm__rsp_rdata(cow__nvm__rsp_rdata)
+    );
+    pmsnap_board__controller__fallback fallback(
+        .clock(fallback__clock),
+        .reset(fallback__reset),
+        .start(fallback__start),
+        .fallback_slot(fallback__fallback_slot),
+        .nvm__req_valid(fallback__nvm__req_valid),
+        .nvm__req_ready(fallback__nvm__req_ready),
+        .nvm__req_write(fallback__nvm__req_write),
+        .nvm__req_addr(fallback__nvm__req_addr),
+        .nvm__req_wdata(fallback__nvm__req_wdata),
+        .nvm__rsp_valid(fallback__nvm__rsp_valid),
+        .nvm__rsp_rdata(fallback__nvm__rsp_rdata),
+        .done(fallback__done)
     );
     pmsnap_board__controller__sequencer sequencer(
         .clock(sequencer__clock),
@@ -1326,6 +1394,13 @@ module pmsnap_board__controller(clock,reset,req_valid,req_ready,req_write,req_ad
         .sequencer__req_wdata(arbiter__sequencer__req_wdata),
         .sequencer__rsp_valid(arbiter__sequencer__rsp_valid),
         .sequencer__rsp_rdata(arbiter__sequencer__rsp_rdata),
+        .fallback__req_valid(arbiter__fallback__req_valid),
+        .fallback__req_ready(arbiter__fallback__req_ready),
+        .fallback__req_write(arbiter__fallback__req_write),
+        .fallback__req_addr(arbiter__fallback__req_addr),
+        .fallback__req_wdata(arbiter__fallback__req_wdata),
+        .fallback__rsp_valid(arbiter__fallback__rsp_valid),
+        .fallback__rsp_rdata(arbiter__fallback__rsp_rdata),
         .nvm__req_valid(arbiter__nvm__req_valid),
         .nvm__req_ready(arbiter__nvm__req_ready),
         .nvm__req_write(arbiter__nvm__req_write),
@@ -1356,6 +1431,7 @@ module pmsnap_board__controller(clock,reset,req_valid,req_ready,req_write,req_ad
         allocator__clock = clock;
         dirty__clock = clock;
         cow__clock = clock;
+        fallback__clock = clock;
         sequencer__clock = clock;
         flush__clock = clock;
         arbiter__clock = clock;
@@ -1364,6 +1440,7 @@ module pmsnap_board__controller(clock,reset,req_valid,req_ready,req_write,req_ad
         allocator__reset = reset;
         dirty__reset = reset;
         cow__reset = reset;
+        fallback__reset = reset;
         sequencer__reset = reset;
         flush__reset = reset;
         arbiter__reset = reset;
@@ -1383,6 +1460,8 @@ module pmsnap_board__controller(clock,reset,req_valid,req_ready,req_write,req_ad
         host__working_mapped = tables__working_mapped;
         host__working_frame = tables__working_frame;
         host__alloc_empty = allocator__empty;
+        host__alloc_reclaimable = allocator__reclaimable;
+        host__release_done = fallback__done;
         host__alloc_frame = allocator__head_frame;
         host__cow_done = cow__done;
         sequencer__cmd_valid = cmd_valid;
@@ -1427,6 +1506,7 @@ module pmsnap_board__controller(clock,reset,req_valid,req_ready,req_write,req_ad
         allocator__commit = sequencer__alloc_commit;
         allocator__publish = sequencer__alloc_publish;
         allocator__rollback = sequencer__alloc_rollback;
+        allocator__free_retired = fallback__done;
         allocator__init = sequencer__alloc_init;
         dirty__append = host__remap;
         dirty__append_page = host__remap_page;
@@ -1441,12 +1521,17 @@ module pmsnap_board__controller(clock,reset,req_valid,req_ready,req_write,req_ad
         cow__dst_frame = allocator__head_frame;
         cow__offset = host__cow_offset;
         cow__wdata = host__cow_wdata;
-        arbiter__owner = 32'h0;
+        fallback__start = host__release_start;
+        fallback__fallback_slot = ~sequencer__snap_seq[32'h0];
+        arbiter__owner = NvmOwner__Host;
         if (host__cow_active) begin
-            arbiter__owner = 32'h1;
+            arbiter__owner = NvmOwner__Cow;
+        end
+        if (host__release_active) begin
+            arbiter__owner = NvmOwner__Fallback;
         end
         if (sequencer__owns_nvm) begin
-            arbiter__owner = 32'h2;
+            arbiter__owner = NvmOwner__Sequencer;
         end
         mem_req_valid = arbiter__nvm__req_valid;
         mem_req_write = arbiter__nvm__req_write;
@@ -1459,6 +1544,7 @@ module pmsnap_board__controller(clock,reset,req_valid,req_ready,req_write,req_ad
         snap_seq = sequencer__snap_seq;
         seq_phase = sequencer__phase;
         free_frames = allocator__free_count;
+        fallback_held = allocator__fallback_held;
         counters__cow_fault = host__cow_fault;
         counters__page_hardened = sequencer__page_hardened;
         counters__snapshot = sequencer__snapshot_taken;
@@ -1492,10 +1578,17 @@ module pmsnap_board__controller(clock,reset,req_valid,req_ready,req_write,req_ad
     always @(*) arbiter__sequencer__req_wdata = sequencer__nvm__req_wdata;
     always @(*) sequencer__nvm__rsp_valid = arbiter__sequencer__rsp_valid;
     always @(*) sequencer__nvm__rsp_rdata = arbiter__sequencer__rsp_rdata;
+    always @(*) arbiter__fallback__req_valid = fallback__nvm__req_valid;
+    always @(*) fallback__nvm__req_ready = arbiter__fallback__req_ready;
+    always @(*) arbiter__fallback__req_write = fallback__nvm__req_write;
+    always @(*) arbiter__fallback__req_addr = fallback__nvm__req_addr;
+    always @(*) arbiter__fallback__req_wdata = fallback__nvm__req_wdata;
+    always @(*) fallback__nvm__rsp_valid = arbiter__fallback__rsp_valid;
+    always @(*) fallback__nvm__rsp_rdata = arbiter__fallback__rsp_rdata;
 endmodule // pmsnap_board__controller
 
 
-module pmsnap_board__controller__allocator(clock,reset,pop,push,push_frame,commit,publish,rollback,init,head_frame,empty,free_count);
+module pmsnap_board__controller__allocator(clock,reset,pop,push,push_frame,commit,publish,rollback,free_retired,init,head_frame,empty,reclaimable,fallback_held,free_count);
     
     // Module arguments
     input wire  clock;
@@ -1506,9 +1599,12 @@ module pmsnap_board__controller__allocator(clock,reset,pop,push,push_frame,commi
     input wire  commit;
     input wire  publish;
     input wire  rollback;
+    input wire  free_retired;
     input wire  init;
     output reg  [17:0] head_frame;
     output reg  empty;
+    output reg  reclaimable;
+    output reg  fallback_held;
     output reg  [31:0] free_count;
     
     // Constant declarations
@@ -1542,6 +1638,9 @@ module pmsnap_board__controller__allocator(clock,reset,pop,push,push_frame,commi
     reg  [31:0] snap_count__d;
     wire  [31:0] snap_count__q;
     reg  snap_count__clock;
+    reg  fallback__d;
+    wire  fallback__q;
+    reg  fallback__clock;
     
     // Local signals
     reg  [17:0] head_next;
@@ -1592,6 +1691,11 @@ module pmsnap_board__controller__allocator(clock,reset,pop,push,push_frame,commi
         .q(snap_count__q),
         .clock(snap_count__clock)
     );
+    pmsnap_board__controller__allocator__fallback fallback(
+        .d(fallback__d),
+        .q(fallback__q),
+        .clock(fallback__clock)
+    );
     
     // Update code
     always @(*) begin
@@ -1602,6 +1706,7 @@ module pmsnap_board__controller__allocator(clock,reset,pop,push,push_frame,commi
         retired__clock = clock;
         snap_head__clock = clock;
         snap_count__clock = clock;
+        fallback__clock = clock;
         head__d = head__q;
         tail__d = tail__q;
         count__d = count__q;
@@ -1609,6 +1714,7 @@ module pmsnap_board__controller__allocator(clock,reset,pop,push,push_frame,commi
         retired__d = retired__q;
         snap_head__d = snap_head__q;
         snap_count__d = snap_count__q;
+        fallback__d = fallback__q;
         ring__clock = clock;
         head_inc = head__q + 32'h1;
         if (head__q == last) begin
@@ -1633,6 +1739,13 @@ module pmsnap_board__controller__allocator(clock,reset,pop,push,push_frame,commi
             snap_head__d = head__q;
             retired__d = staged__q;
             staged__d = 32'h0;
+            fallback__d = 1'b1;
+        end
+        if (free_retired) begin
+            count__d = count__q + retired__q;
+            snap_count__d = snap_count__q + retired__q;
+            retired__d = 32'h0;
+            fallback__d = 1'b0;
         end
         if (publish) begin
             count__d = count__q + retired__q + staged__q;
@@ -1640,6 +1753,7 @@ module pmsnap_board__controller__allocator(clock,reset,pop,push,push_frame,commi
             snap_head__d = head__q;
             retired__d = 32'h0;
             staged__d = 32'h0;
+            fallback__d = 1'b0;
         end
         head__d = head_next;
         ring__read_address = head_next;
@@ -1658,10 +1772,13 @@ module pmsnap_board__controller__allocator(clock,reset,pop,push,push_frame,commi
             retired__d = 32'h0;
             snap_head__d = 32'h0;
             snap_count__d = 32'h0;
+            fallback__d = 1'b0;
         end
         head_frame = ring__read_data;
         empty = count__q == 32'h0;
-        free_count = count__q;
+        reclaimable = retired__q != 32'h0;
+        fallback_held = fallback__q;
+        free_count = count__q + retired__q;
     end
     
 endmodule // pmsnap_board__controller__allocator
@@ -1684,6 +1801,25 @@ module pmsnap_board__controller__allocator__count(d,q,clock);
     end
           
 endmodule // pmsnap_board__controller__allocator__count
+
+
+module pmsnap_board__controller__allocator__fallback(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__controller__allocator__fallback
 
 
 module pmsnap_board__controller__allocator__head(d,q,clock);
@@ -1820,7 +1956,7 @@ module pmsnap_board__controller__allocator__tail(d,q,clock);
 endmodule // pmsnap_board__controller__allocator__tail
 
 
-module pmsnap_board__controller__arbiter(clock,reset,owner,idle,host__req_valid,host__req_ready,host__req_write,host__req_addr,host__req_wdata,host__rsp_valid,host__rsp_rdata,cow__req_valid,cow__req_ready,cow__req_write,cow__req_addr,cow__req_wdata,cow__rsp_valid,cow__rsp_rdata,sequencer__req_valid,sequencer__req_ready,sequencer__req_write,sequencer__req_addr,sequencer__req_wdata,sequencer__rsp_valid,sequencer__rsp_rdata,nvm__req_valid,nvm__req_ready,nvm__req_write,nvm__req_addr,nvm__req_wdata,nvm__rsp_valid,nvm__rsp_rdata);
+module pmsnap_board__controller__arbiter(clock,reset,owner,idle,host__req_valid,host__req_ready,host__req_write,host__req_addr,host__req_wdata,host__rsp_valid,host__rsp_rdata,cow__req_valid,cow__req_ready,cow__req_write,cow__req_addr,cow__req_wdata,cow__rsp_valid,cow__rsp_rdata,sequencer__req_valid,sequencer__req_ready,sequencer__req_write,sequencer__req_addr,sequencer__req_wdata,sequencer__rsp_valid,sequencer__rsp_rdata,fallback__req_valid,fallback__req_ready,fallback__req_write,fallback__req_addr,fallback__req_wdata,fallback__rsp_valid,fallback__rsp_rdata,nvm__req_valid,nvm__req_ready,nvm__req_write,nvm__req_addr,nvm__req_wdata,nvm__rsp_valid,nvm__rsp_rdata);
     
     // Module arguments
     input wire  clock;
@@ -1848,6 +1984,13 @@ module pmsnap_board__controller__arbiter(clock,reset,owner,idle,host__req_valid,
     input wire  [31:0] sequencer__req_wdata;
     output reg  sequencer__rsp_valid;
     output reg  [31:0] sequencer__rsp_rdata;
+    input wire  fallback__req_valid;
+    output reg  fallback__req_ready;
+    input wire  fallback__req_write;
+    input wire  [31:0] fallback__req_addr;
+    input wire  [31:0] fallback__req_wdata;
+    output reg  fallback__rsp_valid;
+    output reg  [31:0] fallback__rsp_rdata;
     output reg  nvm__req_valid;
     input wire  nvm__req_ready;
     output reg  nvm__req_write;
@@ -1855,6 +1998,12 @@ module pmsnap_board__controller__arbiter(clock,reset,owner,idle,host__req_valid,
     output reg  [31:0] nvm__req_wdata;
     input wire  nvm__rsp_valid;
     input wire  [31:0] nvm__rsp_rdata;
+    
+    // Enums
+    localparam NvmOwner__Host = 0;
+    localparam NvmOwner__Cow = 1;
+    localparam NvmOwner__Sequencer = 2;
+    localparam NvmOwner__Fallback = 3;
     
     // Stub signals
     reg  [15:0] inflight__d;
@@ -1875,17 +2024,20 @@ module pmsnap_board__controller__arbiter(clock,reset,owner,idle,host__req_valid,
         host__req_ready = 1'b0;
         cow__req_ready = 1'b0;
         sequencer__req_ready = 1'b0;
+        fallback__req_ready = 1'b0;
         host__rsp_valid = 1'b0;
         cow__rsp_valid = 1'b0;
         sequencer__rsp_valid = 1'b0;
+        fallback__rsp_valid = 1'b0;
         host__rsp_rdata = nvm__rsp_rdata;
         cow__rsp_rdata = nvm__rsp_rdata;
         sequencer__rsp_rdata = nvm__rsp_rdata;
+        fallback__rsp_rdata = nvm__rsp_rdata;
         nvm__req_valid = host__req_valid;
         nvm__req_write = host__req_write;
         nvm__req_addr = host__req_addr;
         nvm__req_wdata = host__req_wdata;
-        if (owner == 32'h1) begin
+        if (owner == NvmOwner__Cow) begin
             nvm__req_valid = cow__req_valid;
             nvm__req_write = cow__req_write;
             nvm__req_addr = cow__req_addr;
@@ -1893,13 +2045,21 @@ module pmsnap_board__controller__arbiter(clock,reset,owner,idle,host__req_valid,
             cow__req_ready = nvm__req_ready;
             cow__rsp_valid = nvm__rsp_valid;
         end
-        else if (owner == 32'h2) begin
+        else if (owner == NvmOwner__Sequencer) begin
             nvm__req_valid = sequencer__req_valid;
             nvm__req_write = sequencer__req_write;
             nvm__req_addr = sequencer__req_addr;
             nvm__req_wdata = sequencer__req_wdata;
             sequencer__req_ready = nvm__req_ready;
             sequencer__rsp_valid = nvm__rsp_valid;
+        end
+        else if (owner == NvmOwner__Fallback) begin
+            nvm__req_valid = fallback__req_valid;
+            nvm__req_write = fallback__req_write;
+            nvm__req_addr = fallback__req_addr;
+            nvm__req_wdata = fallback__req_wdata;
+            fallback__req_ready = nvm__req_ready;
+            fallback__rsp_valid = nvm__rsp_valid;
         end
         else begin
             host__req_ready = nvm__req_ready;
@@ -2736,6 +2896,116 @@ module pmsnap_board__controller__dirty__previous(d,q,clock);
 endmodule // pmsnap_board__controller__dirty__previous
 
 
+module pmsnap_board__controller__fallback(clock,reset,start,fallback_slot,nvm__req_valid,nvm__req_ready,nvm__req_write,nvm__req_addr,nvm__req_wdata,nvm__rsp_valid,nvm__rsp_rdata,done);
+    
+    // Module arguments
+    input wire  clock;
+    input wire  reset;
+    input wire  start;
+    input wire  fallback_slot;
+    output reg  nvm__req_valid;
+    input wire  nvm__req_ready;
+    output reg  nvm__req_write;
+    output reg  [31:0] nvm__req_addr;
+    output reg  [31:0] nvm__req_wdata;
+    input wire  nvm__rsp_valid;
+    input wire  [31:0] nvm__rsp_rdata;
+    output reg  done;
+    
+    // Constant declarations
+    localparam  slot_1_base = 32'h8;
+    
+    // Enums
+    localparam ReleaseState__Idle = 0;
+    localparam ReleaseState__Retire = 1;
+    localparam ReleaseState__Durable = 2;
+    
+    // Stub signals
+    reg  [1:0] state__d;
+    wire  [1:0] state__q;
+    reg  state__clock;
+    
+    // Local signals
+    reg  unused_rdata;
+    
+    // Sub module instances
+    pmsnap_board__controller__fallback__state state(
+        .d(state__d),
+        .q(state__q),
+        .clock(state__clock)
+    );
+    
+    // Update code
+    always @(*) begin
+        state__clock = clock;
+        state__d = state__q;
+        nvm__req_valid = 1'b0;
+        nvm__req_write = 1'b1;
+        nvm__req_addr = 32'h0;
+        if (fallback_slot) begin
+            nvm__req_addr = slot_1_base;
+        end
+        nvm__req_wdata = 32'h0;
+        done = 1'b0;
+        unused_rdata = |nvm__rsp_rdata;
+        case (state__q)
+            ReleaseState__Idle:
+                begin
+                    if (start) begin
+                        state__d = ReleaseState__Retire;
+                    end
+                end
+            ReleaseState__Retire:
+                begin
+                    nvm__req_valid = 1'b1;
+                    if (nvm__req_ready) begin
+                        state__d = ReleaseState__Durable;
+                    end
+                end
+            ReleaseState__Durable:
+                begin
+                    if (nvm__rsp_valid) begin
+                        done = 1'b1;
+                        state__d = ReleaseState__Idle;
+                    end
+                end
+            default:
+                begin
+                    state__d = ReleaseState__Idle;
+                end
+        endcase
+        if (reset) begin
+            state__d = ReleaseState__Idle;
+        end
+    end
+    
+endmodule // pmsnap_board__controller__fallback
+
+
+module pmsnap_board__controller__fallback__state(d,q,clock);
+    
+    // Module arguments
+    input wire  [1:0] d;
+    output reg  [1:0] q;
+    input wire  clock;
+    
+    // Enums
+    localparam ReleaseState__Idle = 0;
+    localparam ReleaseState__Retire = 1;
+    localparam ReleaseState__Durable = 2;
+    
+    // Update code (custom)
+    initial begin
+       q = 64'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__controller__fallback__state
+
+
 module pmsnap_board__controller__flush(clock,reset,start,flush_req,flush_ack,done);
     
     // Module arguments
@@ -2797,7 +3067,7 @@ module pmsnap_board__controller__flush__pending(d,q,clock);
 endmodule // pmsnap_board__controller__flush__pending
 
 
-module pmsnap_board__controller__host(clock,reset,req_valid,req_ready,req_write,req_addr,req_wdata,rsp_valid,rsp_rdata,rsp_err,enable,mounted,idle,lookup_page,owned,working_mapped,working_frame,remap,remap_page,remap_frame,alloc_pop,alloc_empty,alloc_frame,cow_start,cow_done,cow_active,cow_offset,cow_wdata,cow_fault,error,nvm__req_valid,nvm__req_ready,nvm__req_write,nvm__req_addr,nvm__req_wdata,nvm__rsp_valid,nvm__rsp_rdata,nvm_idle);
+module pmsnap_board__controller__host(clock,reset,req_valid,req_ready,req_write,req_addr,req_wdata,rsp_valid,rsp_rdata,rsp_err,enable,mounted,idle,lookup_page,owned,working_mapped,working_frame,remap,remap_page,remap_frame,alloc_pop,alloc_empty,alloc_reclaimable,alloc_frame,release_start,release_done,release_active,cow_start,cow_done,cow_active,cow_offset,cow_wdata,cow_fault,error,nvm__req_valid,nvm__req_ready,nvm__req_write,nvm__req_addr,nvm__req_wdata,nvm__rsp_valid,nvm__rsp_rdata,nvm_idle);
     
     // Module arguments
     input wire  clock;
@@ -2822,7 +3092,11 @@ module pmsnap_board__controller__host(clock,reset,req_valid,req_ready,req_write,
     output reg  [17:0] remap_frame;
     output reg  alloc_pop;
     input wire  alloc_empty;
+    input wire  alloc_reclaimable;
     input wire  [17:0] alloc_frame;
+    output reg  release_start;
+    input wire  release_done;
+    output reg  release_active;
     output reg  cow_start;
     input wire  cow_done;
     output reg  cow_active;
@@ -2847,8 +3121,9 @@ module pmsnap_board__controller__host(clock,reset,req_valid,req_ready,req_write,
     
     // Enums
     localparam HostState__Lookup = 0;
-    localparam HostState__CowRun = 1;
-    localparam HostState__CowFinish = 2;
+    localparam HostState__Release = 1;
+    localparam HostState__CowRun = 2;
+    localparam HostState__CowFinish = 3;
     
     // Stub signals
     reg  valid__d;
@@ -2947,6 +3222,8 @@ module pmsnap_board__controller__host(clock,reset,req_valid,req_ready,req_write,
         alloc_pop = 1'b0;
         cow_start = 1'b0;
         cow_active = state__q == HostState__CowRun;
+        release_start = 1'b0;
+        release_active = state__q == HostState__Release;
         cow_offset = offset;
         cow_wdata = wdata__q;
         cow_fault = 1'b0;
@@ -2974,7 +3251,11 @@ module pmsnap_board__controller__host(clock,reset,req_valid,req_ready,req_write,
                             complete = nvm__req_ready;
                         end
                         else if (nvm_idle) begin
-                            if (alloc_empty) begin
+                            if (alloc_empty & alloc_reclaimable) begin
+                                release_start = 1'b1;
+                                state__d = HostState__Release;
+                            end
+                            else if (alloc_empty) begin
                                 rsp_valid = 1'b1;
                                 rsp_err = 1'b1;
                                 error = 1'b1;
@@ -2988,6 +3269,12 @@ module pmsnap_board__controller__host(clock,reset,req_valid,req_ready,req_write,
                                 state__d = HostState__CowRun;
                             end
                         end
+                    end
+                end
+            HostState__Release:
+                begin
+                    if (release_done) begin
+                        state__d = HostState__Lookup;
                     end
                 end
             HostState__CowRun:
@@ -3103,8 +3390,9 @@ module pmsnap_board__controller__host__state(d,q,clock);
     
     // Enums
     localparam HostState__Lookup = 0;
-    localparam HostState__CowRun = 1;
-    localparam HostState__CowFinish = 2;
+    localparam HostState__Release = 1;
+    localparam HostState__CowRun = 2;
+    localparam HostState__CowFinish = 3;
     
     // Update code (custom)
     initial begin
@@ -3664,7 +3952,7 @@ module pmsnap_board__controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_o
         end
         host_enable = (state__q == SeqState__Idle) | (state__q == SeqState__Flush);
         flush_start = 1'b0;
-        owns_table = ~((state__q == SeqState__Idle) | (state__q == SeqState__Drain) | (state__q == SeqState__Flush) | (state__q == SeqState__FlushDrain));
+        owns_table = ~((state__q == SeqState__Idle) | (state__q == SeqState__Drain) | (state__q == SeqState__Flush) | (state__q == SeqState__FlushDrain) | (state__q == SeqState__Done));
         owns_nvm = (state__q == SeqState__Identify) | (state__q == SeqState__IdentifyWait) | (state__q == SeqState__Invalidate) | (state__q == SeqState__InvalidateDurable) | (state__q == SeqState__CommitMagic) | (state__q == SeqState__CommitMagicDurable) | (state__q == SeqState__RecoverInvalidate) | (state__q == SeqState__RecoverInvalidateDurable) | (state__q == SeqState__HardenRead) | (state__q == SeqState__HardenPage) | (state__q == SeqState__HardenWrite) | (state__q == SeqState__HardenDurable) | (state__q == SeqState__CommitWrite) | (state__q == SeqState__CommitDurable) | (state__q == SeqState__FormatZero) | (state__q == SeqState__FormatFrames) | (state__q == SeqState__FormatDurable) | (state__q == SeqState__RecoverSlots) | (state__q == SeqState__RecoverEntryRead) | (state__q == SeqState__RecoverEntryWait) | (state__q == SeqState__RecoverEntryCopy) | (state__q == SeqState__RecoverFree) | (state__q == SeqState__RecoverCheck);
         nvm__req_valid = 1'b0;
         nvm__req_write = 1'b1;

@@ -7,6 +7,17 @@
 //!   commands) and predicts every response, error and free-frame count;
 //! * `cpu_ref` sees the CPU's operations and predicts what each CPU read
 //!   returns, so a lost dirty line (a broken flush) is caught as well.
+//!
+//! The order the port reference follows is the controller's documented one:
+//! requests and commands are ordered by the clock edge that accepts them; a
+//! request accepted at or before a command's edge comes before it. While a
+//! command runs the controller accepts no request, except during SNAPSHOT's
+//! flush handshake (`flush_req` high), and those belong to the snapshot. A
+//! request accepted at any other time while a command runs fails the run.
+//!
+//! A write the CPU performed must read back until a RESTORE or a power loss
+//! says otherwise: a write-back the controller refuses is data loss and
+//! fails the run. The CPU sees refusals only of its uncached accesses.
 
 use crate::cache::Cache;
 use crate::nvm::Nvm;
@@ -14,7 +25,7 @@ use crate::reference::{Reference, Refusal};
 use crate::trace::{Op, TraceOp};
 use crate::verilator::{self, Model, Port};
 use anyhow::{Context, Result};
-use pmsnap_hdl::snapshot_fsm::{OP_FORMAT, OP_RECOVER, OP_RESTORE, OP_SNAPSHOT, STATUS_BUSY, STATUS_CORRUPT, STATUS_OK, STATUS_UNFORMATTED};
+use pmsnap_hdl::snapshot_fsm::{OP_FORMAT, OP_RECOVER, OP_RESTORE, OP_SNAPSHOT, STATUS_BAD_OP, STATUS_CORRUPT, STATUS_OK, STATUS_UNFORMATTED};
 use pmsnap_hdl::Config;
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
@@ -24,10 +35,11 @@ mod files;
 mod options;
 mod outcome;
 mod recovery;
+mod strays;
 
 pub use files::{parse_window, render_reads, write_image, write_reads};
 pub use options::CosimOptions;
-pub use outcome::{Mismatch, Outcome, PortEvent, SnapshotCost, Stats};
+pub use outcome::{Mismatch, Outcome, PortEvent, Refused, SnapshotCost, Stats, RefusedCommands};
 
 use recovery::{AfterCorruption, Candidates};
 pub use recovery::{CrashReport, Recovered, SlotTarget};
@@ -51,6 +63,7 @@ struct Pins {
     cmd_done: Port,
     cmd_status: Port,
     free_frames: Port,
+    fallback_held: Port,
     cow_faults: Port,
     pages_hardened: Port,
     flush_req: Port,
@@ -84,6 +97,7 @@ impl Pins {
             cmd_done: m.port("cmd_done")?,
             cmd_status: m.port("cmd_status")?,
             free_frames: m.port("free_frames")?,
+            fallback_held: m.port("fallback_held")?,
             cow_faults: m.port("cow_faults")?,
             pages_hardened: m.port("pages_hardened")?,
             flush_req: m.port("flush_req")?,
@@ -108,24 +122,29 @@ enum Purpose {
     WriteBack,
 }
 
+/// A host-port request, queued until the controller accepts it.
 #[derive(Clone, Copy, Debug)]
-struct PortRequest {
+struct Queued {
     write: bool,
     addr: u64,
     data: u64,
     purpose: Purpose,
-    /// The port reference's answer, decided when the request was queued.
+}
+
+/// An accepted request, awaiting its response.
+#[derive(Clone, Copy, Debug)]
+struct PortRequest {
+    req: Queued,
+    /// The port reference's answer, decided when the request was accepted.
     expected: Result<u64, Refusal>,
-    /// The reference counts a COW fault for it.
-    cow_fault: bool,
     issued_at: u64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum CpuOp {
     Trace(Op),
-    Recover,
-    Format,
+    /// A controller command (RECOVER, FORMAT, or one that must be refused).
+    Command(u64),
     FinalRead(u64),
 }
 
@@ -142,18 +161,8 @@ struct Command {
     expect: u64,
     accepted_at: Option<u64>,
     flushed_at: Option<u64>,
-    dirty: usize,
-    /// With `busy_probe`: a RESTORE sent while this SNAPSHOT runs, which
-    /// must be answered `busy` and change nothing.
-    probe: Probe,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Probe {
-    Off,
-    Due,
-    Sent,
-    Answered,
+    /// With `busy_probe`: a RESTORE was sent while it ran.
+    probed: bool,
 }
 
 pub struct Cosim {
@@ -167,9 +176,13 @@ pub struct Cosim {
     program: Vec<CpuOp>,
     next_op: usize,
     wait: Wait,
-    queue: VecDeque<PortRequest>,
+    queue: VecDeque<Queued>,
     inflight: VecDeque<PortRequest>,
     command: Option<Command>,
+    /// A command sent besides the CPU's, which must be refused.
+    stray: Option<strays::Stray>,
+    /// Draws when to send stray commands (`CosimOptions::stray_commands`).
+    stray_rng: Option<crate::rng::Rng>,
     flushing: bool,
     flush_acked: bool,
     flush_ack_now: bool,
@@ -223,22 +236,20 @@ pub(crate) fn verilated(config: &Config, cache_dir: &Path, trace: bool) -> Resul
 /// Reset cycles applied at a power loss.
 const RESET_CYCLES: u64 = 3;
 
-fn op_name(op: u64) -> &'static str {
+fn op_name(op: u64) -> String {
     match op {
-        OP_SNAPSHOT => "SNAPSHOT",
-        OP_RESTORE => "RESTORE",
-        OP_RECOVER => "RECOVER",
-        OP_FORMAT => "FORMAT",
-        _ => "?",
+        OP_SNAPSHOT => "SNAPSHOT".into(),
+        OP_RESTORE => "RESTORE".into(),
+        OP_RECOVER => "RECOVER".into(),
+        OP_FORMAT => "FORMAT".into(),
+        _ => format!("undefined op {op}"),
     }
 }
 
 fn show(r: Result<u64, Refusal>) -> String {
     match r {
         Ok(v) => format!("{v:#x}"),
-        Err(Refusal::OutOfRange) => "an error (address out of range)".into(),
-        Err(Refusal::NoFrames) => "an error (no free frame)".into(),
-        Err(Refusal::Unmounted) => "an error (no device mounted)".into(),
+        Err(why) => format!("an error ({})", why.reason()),
     }
 }
 
@@ -252,7 +263,16 @@ impl Cosim {
         let c = opts.config;
         let mut nvm = Nvm::new(c.layout(), c.word_bits, opts.timing, opts.nvm_seed);
         nvm.forget_answered = opts.nvm_forgets_answered;
-        let mut program = if opts.skip_format { vec![CpuOp::Recover] } else { vec![CpuOp::Recover, CpuOp::Format] };
+        let mut program = vec![CpuOp::Command(OP_RECOVER)];
+        let mut stray_rng = opts.stray_commands.map(crate::rng::Rng::new);
+        if let Some(rng) = stray_rng.as_mut() {
+            // Before FORMAT: commands that need a mounted device, and an op
+            // that names no command, must be refused and change nothing.
+            program.extend([OP_SNAPSHOT, OP_RESTORE, strays::undefined_op(rng)].map(CpuOp::Command));
+        }
+        if !opts.skip_format {
+            program.push(CpuOp::Command(OP_FORMAT));
+        }
         program.extend(workload.iter().map(|t| CpuOp::Trace(t.op)));
         let final_queued = opts.dump_final && opts.vm.is_none();
         if final_queued {
@@ -278,6 +298,8 @@ impl Cosim {
             queue: VecDeque::new(),
             inflight: VecDeque::new(),
             command: None,
+            stray: None,
+            stray_rng,
             flushing: false,
             flush_acked: false,
             flush_ack_now: false,
@@ -361,6 +383,7 @@ impl Cosim {
         self.stats.wall = start.elapsed();
         self.stats.cycles = self.cycle;
         self.stats.cow_faults = self.cow_faults_before + self.pins.cow_faults.get();
+        self.stats.fallback_releases = self.port_ref.fallback_releases;
         self.stats.pages_hardened = self.hardened_before + self.pins.pages_hardened.get();
         self.stats.nvm_reads = self.nvm.reads;
         self.stats.nvm_writes = self.nvm.writes;
@@ -387,29 +410,20 @@ impl Cosim {
         self.pins.reset.set(0);
     }
 
-    /// Queues a port request, deciding its expected answer now: the port is
-    /// in order, so the reference sees requests in the order they are sent.
-    fn enqueue(&mut self, write: bool, addr: u64, data: u64, purpose: Purpose) -> Result<u64, Refusal> {
-        let faults = self.port_ref.cow_faults;
-        let expected = if write { self.port_ref.write(addr, data).map(|()| 0) } else { self.port_ref.read(addr) };
-        let cow_fault = self.port_ref.cow_faults != faults;
-        self.queue.push_back(PortRequest { write, addr, data, purpose, expected, cow_fault, issued_at: 0 });
-        expected
-    }
-
-    fn write_back(&mut self, addr: u64, data: u64) {
-        if self.enqueue(true, addr, data, Purpose::WriteBack).is_err() {
-            // No frame for it: the data is lost, memory keeps the old word.
-            self.cache.invalidate(addr);
-            if !self.cache.is_dirty(addr) {
-                let kept = self.port_ref.read(addr).unwrap_or(0);
-                let _ = self.cpu_ref.write(addr, kept);
-            }
-        }
+    /// Queues a port request; its expected answer is decided when the
+    /// controller accepts it.
+    fn enqueue(&mut self, write: bool, addr: u64, data: u64, purpose: Purpose) {
+        self.queue.push_back(Queued { write, addr, data, purpose });
     }
 
     fn port_quiet(&self) -> bool {
         self.queue.is_empty() && self.inflight.is_empty()
+    }
+
+    /// A device is mounted, as the host knows it (from its last RECOVER or
+    /// FORMAT): only then does it cache memory.
+    fn cacheable(&self, addr: u64) -> bool {
+        self.cache.enabled() && self.cpu_ref.mounted && addr < self.port_ref.logical_words()
     }
 
     /// The CPU: one operation a cycle, unless it waits.
@@ -442,45 +456,54 @@ impl Cosim {
             return;
         }
         let op = self.program[self.next_op];
-        let in_range = |a: u64| a < self.port_ref.logical_words();
+        // A command waits until a stray one has been answered (the
+        // controller answers a command sent before that `busy`), and, for a
+        // host that drains first, until the port is quiet.
+        let command_blocked = self.stray.is_some() || (self.opts.drain_before_commands && !self.port_quiet());
         match op {
             CpuOp::Trace(Op::Read { addr }) | CpuOp::FinalRead(addr) => {
                 let final_dump = matches!(op, CpuOp::FinalRead(_));
-                if self.cache.enabled() && in_range(addr) {
+                if self.cacheable(addr) {
                     if let Some(data) = self.cache.lookup(addr) {
                         self.stats.cache_hits += 1;
                         let want = self.cpu_ref.read(addr);
                         self.deliver_read(Ok(data), want, addr, final_dump);
                     } else {
-                        let _ = self.enqueue(false, addr, 0, Purpose::CpuRead { fill: true, final_dump });
+                        self.enqueue(false, addr, 0, Purpose::CpuRead { fill: true, final_dump });
                         self.wait = Wait::Read;
                     }
                 } else {
-                    let _ = self.enqueue(false, addr, 0, Purpose::CpuRead { fill: false, final_dump });
+                    self.enqueue(false, addr, 0, Purpose::CpuRead { fill: false, final_dump });
                     if self.cache.enabled() {
                         self.wait = Wait::Read;
                     }
                 }
             }
             CpuOp::Trace(Op::Write { addr, data }) => {
-                if self.cache.enabled() && in_range(addr) {
+                if self.cacheable(addr) {
                     let _ = self.cpu_ref.write(addr, data);
                     if let Some((va, vd)) = self.cache.write(addr, data) {
-                        self.write_back(va, vd);
+                        self.enqueue(true, va, vd, Purpose::WriteBack);
                     }
-                } else if self.enqueue(true, addr, data, Purpose::CpuWrite).is_ok() {
-                    let _ = self.cpu_ref.write(addr, data);
+                } else {
+                    // Uncached: the CPU sees the answer (cpu_ref follows it
+                    // when the request is accepted).
+                    self.enqueue(true, addr, data, Purpose::CpuWrite);
                 }
             }
             CpuOp::Trace(Op::Snapshot) => {
-                if !self.port_quiet() {
+                // Requests still queued are accepted during the flush
+                // handshake, before the snapshot is taken: no need to wait.
+                if command_blocked {
                     return;
                 }
                 self.start_command(OP_SNAPSHOT);
             }
             CpuOp::Trace(Op::Restore) => {
                 self.cache.invalidate_all();
-                if !self.port_quiet() {
+                // What the CPU sent before RESTORE must reach the controller
+                // before it: wait until the queue is accepted (not answered).
+                if command_blocked || !self.queue.is_empty() {
                     return;
                 }
                 self.start_command(OP_RESTORE);
@@ -496,8 +519,12 @@ impl Cosim {
                 }
                 return;
             }
-            CpuOp::Recover => self.start_command(OP_RECOVER),
-            CpuOp::Format => self.start_command(OP_FORMAT),
+            CpuOp::Command(op) => {
+                if command_blocked {
+                    return;
+                }
+                self.start_command(op);
+            }
         }
         self.next_op += 1;
     }
@@ -505,7 +532,9 @@ impl Cosim {
     fn start_command(&mut self, op: u64) {
         // The device starts as garbage: the first RECOVER finds no valid
         // commit record; every later one finds the last snapshot.
-        let expect = if op == OP_RECOVER && !self.formatted {
+        let expect = if ![OP_SNAPSHOT, OP_RESTORE, OP_RECOVER, OP_FORMAT].contains(&op) {
+            STATUS_BAD_OP
+        } else if op == OP_RECOVER && !self.formatted {
             STATUS_UNFORMATTED
         } else if op == OP_RECOVER && matches!(self.after_corruption, Some(AfterCorruption { seq: None, .. })) {
             STATUS_CORRUPT
@@ -521,8 +550,7 @@ impl Cosim {
         if op == OP_FORMAT {
             self.nvm.erasing = true;
         }
-        let probe = if op == OP_SNAPSHOT && self.opts.busy_probe { Probe::Due } else { Probe::Off };
-        self.command = Some(Command { op, expect, accepted_at: None, flushed_at: None, dirty: self.port_ref.dirty_pages(), probe });
+        self.command = Some(Command { op, expect, accepted_at: None, flushed_at: None, probed: false });
         self.wait = Wait::Command;
     }
 
@@ -562,6 +590,7 @@ impl Cosim {
         if self.formatted && self.opts.crash_at.contains(&self.cycle) {
             self.power_fail();
         }
+        self.send_stray();
         let p = self.pins;
         let cycle = self.cycle;
         if self.opts.record_phases {
@@ -588,18 +617,14 @@ impl Cosim {
             }
             None => p.req_valid.set(0),
         }
-        // Command port.
-        match &self.command {
-            Some(c) if c.accepted_at.is_none() => {
-                p.cmd_valid.set(1);
-                p.cmd_op.set(c.op);
-            }
-            Some(c) if c.probe == Probe::Due => {
-                p.cmd_valid.set(1);
-                p.cmd_op.set(OP_RESTORE);
-            }
-            _ => p.cmd_valid.set(0),
-        }
+        // Command port: the CPU's command or a stray one, never both.
+        let offered = match (&self.command, &self.stray) {
+            (Some(c), _) if c.accepted_at.is_none() => Some(c.op),
+            (_, Some(s)) if s.accepted_at.is_none() => Some(s.op),
+            _ => None,
+        };
+        p.cmd_valid.set(offered.is_some() as u64);
+        p.cmd_op.set(offered.unwrap_or(0));
         p.flush_ack.set(self.flush_ack_now as u64);
         // NVM.
         p.mem_req_ready.set(self.nvm.ready() as u64);
@@ -627,8 +652,12 @@ impl Cosim {
         if response.is_some() {
             self.nvm.retire();
         }
-        if p.mem_req_valid.get() == 1 && p.mem_req_ready.get() == 1 {
-            let (w, a, d) = (p.mem_req_write.get() == 1, p.mem_req_addr.get(), p.mem_req_wdata.get());
+        let (mem_valid, mem_ready) = (p.mem_req_valid.get() == 1, p.mem_req_ready.get() == 1);
+        let (w, a, d) = (p.mem_req_write.get() == 1, p.mem_req_addr.get(), p.mem_req_wdata.get());
+        if let Err(fault) = self.nvm.check_port(cycle, mem_valid, mem_ready, w, a, d) {
+            self.fail(fault.0);
+        }
+        if mem_valid && mem_ready {
             if let Err(fault) = self.nvm.accept(cycle, w, a, d) {
                 self.fail(fault.0);
             }
@@ -637,14 +666,11 @@ impl Cosim {
         let req_fire = p.req_valid.get() == 1 && p.req_ready.get() == 1;
         let rsp = (p.rsp_valid.get() == 1).then(|| (p.rsp_err.get() == 1, p.rsp_rdata.get()));
         let cmd_fire = p.cmd_valid.get() == 1 && p.cmd_ready.get() == 1;
-        let done = (p.cmd_done.get() == 1).then(|| (p.cmd_status.get(), p.free_frames.get()));
+        let done = (p.cmd_done.get() == 1).then(|| p.cmd_status.get());
         let flush_req = p.flush_req.get() == 1;
         if req_fire {
-            let mut r = self.queue.pop_front().expect("req_valid was driven from the queue");
-            r.issued_at = cycle;
-            self.faults_since_reset += r.cow_fault as u64;
-            self.inflight.push_back(r);
-            self.stats.port_requests += 1;
+            let q = self.queue.pop_front().expect("req_valid was driven from the queue");
+            self.accept_request(q, flush_req);
             progress = true;
         }
         if let Some((err, rdata)) = rsp {
@@ -652,18 +678,20 @@ impl Cosim {
             self.on_response(err, rdata);
         }
         if cmd_fire {
-            if let Some(c) = self.command.as_mut() {
-                if c.accepted_at.is_none() {
-                    c.accepted_at = Some(cycle);
-                } else {
-                    c.probe = Probe::Sent;
-                }
+            self.stats.commands_meeting_requests += !self.port_quiet() as u64;
+            if let Some(c) = self.command.as_mut().filter(|c| c.accepted_at.is_none()) {
+                c.accepted_at = Some(cycle);
+            } else if let Some(s) = self.stray.as_mut().filter(|s| s.accepted_at.is_none()) {
+                s.accepted_at = Some(cycle);
             }
             progress = true;
         }
-        if let Some((status, free)) = done {
+        self.check_stray_accepted();
+        if let Some(status) = done {
             progress = true;
-            self.on_done(status, free);
+            if !self.stray_done(status) {
+                self.on_done(status);
+            }
         }
         // Flush handshake: write back every dirty line, wait for the answers,
         // then pulse flush_ack for one cycle.
@@ -678,7 +706,7 @@ impl Cosim {
             let dirty = self.cache.take_dirty();
             if !self.opts.broken_flush {
                 for (a, d) in dirty {
-                    self.write_back(a, d);
+                    self.enqueue(true, a, d, Purpose::WriteBack);
                 }
             }
         } else if self.flushing && self.port_quiet() {
@@ -702,44 +730,86 @@ impl Cosim {
         Ok(())
     }
 
+    /// The controller accepted `q`: the port reference answers it now, in
+    /// acceptance order, after checking that the order is defined.
+    fn accept_request(&mut self, q: Queued, flush_req: bool) {
+        let cycle = self.cycle;
+        if let Some(c) = self.command.as_ref().filter(|c| c.accepted_at.is_some_and(|a| a < cycle)) {
+            if !(c.op == OP_SNAPSHOT && flush_req) {
+                let what = if q.write { "write" } else { "read" };
+                let m = format!(
+                    "host port: a {what} of {:#x} was accepted while {} (accepted at cycle {}) runs, outside a flush handshake: its order against the command is undefined",
+                    q.addr,
+                    op_name(c.op),
+                    c.accepted_at.unwrap_or(0)
+                );
+                self.fail(m);
+            }
+        }
+        let faults = self.port_ref.cow_faults;
+        let expected = if q.write { self.port_ref.write(q.addr, q.data).map(|()| 0) } else { self.port_ref.read(q.addr) };
+        let cow_fault = self.port_ref.cow_faults != faults;
+        if q.purpose == Purpose::CpuWrite && expected.is_ok() {
+            let _ = self.cpu_ref.write(q.addr, q.data);
+        }
+        self.faults_since_reset += cow_fault as u64;
+        self.inflight.push_back(PortRequest { req: q, expected, issued_at: cycle });
+        self.stats.port_requests += 1;
+    }
+
     fn on_response(&mut self, err: bool, rdata: u64) {
-        let Some(r) = self.inflight.pop_front() else {
+        let Some(PortRequest { req: r, expected, issued_at, .. }) = self.inflight.pop_front() else {
             self.fail("host port answered with nothing outstanding".into());
             return;
         };
-        let latency = self.cycle - r.issued_at;
+        let latency = self.cycle - issued_at;
         if self.opts.record_ports {
-            self.port_log.push(PortEvent { write: r.write, addr: r.addr, accepted: r.issued_at, answered: self.cycle, error: err });
+            self.port_log.push(PortEvent { write: r.write, addr: r.addr, accepted: issued_at, answered: self.cycle, error: err });
         }
         self.stats.port_latency_sum += latency;
         self.stats.port_latency_max = self.stats.port_latency_max.max(latency);
+        if err {
+            self.stats.port_errors += 1;
+            if let Err(why) = expected {
+                self.stats.refused.count(why);
+            }
+        }
+        if err && r.purpose == Purpose::WriteBack {
+            // The CPU wrote this word and was told nothing: it is gone.
+            let reference = match expected {
+                Err(why) => format!("{} (the reference model refuses it too)", why.reason()),
+                Ok(_) => "the reference model accepts it".into(),
+            };
+            self.fail(format!(
+                "data loss: the controller refused the write-back of {:#x} to {:#x} (accepted at cycle {issued_at}): {reference}",
+                r.data, r.addr
+            ));
+            return;
+        }
         let got = if err { Err(()) } else { Ok(if r.write { 0 } else { rdata }) };
-        let agrees = match (got, r.expected) {
+        let agrees = match (got, expected) {
             (Ok(g), Ok(e)) => r.write || g == e,
             (Err(()), Err(_)) => true,
             _ => false,
         };
-        if err {
-            self.stats.port_errors += 1;
-        }
         if !agrees {
             let what = if r.write { format!("write of {:#x} to {:#x}", r.data, r.addr) } else { format!("read of {:#x}", r.addr) };
             let got = if err { "an error".to_string() } else if r.write { "ok".into() } else { format!("{rdata:#x}") };
-            self.fail(format!("host port: {what} answered {got}, the reference model expects {}", show(r.expected)));
+            self.fail(format!("host port: {what} answered {got}, the reference model expects {}", show(expected)));
             return;
         }
         if let Purpose::CpuRead { fill, final_dump } = r.purpose {
             let got = if err { Err(Refusal::OutOfRange) } else { Ok(rdata) };
             if fill {
                 if let Some((va, vd)) = self.cache.fill(r.addr, rdata) {
-                    self.write_back(va, vd);
+                    self.enqueue(true, va, vd, Purpose::WriteBack);
                 }
             }
             // With a cache the CPU waited for this read, so the CPU view is
-            // current (write-backs queued before it may have failed and
-            // changed it). Without one the CPU ran ahead, and the port
-            // reference's answer, fixed when the read was sent, is the view.
-            let want = if self.cache.enabled() { self.cpu_ref.read(r.addr) } else { r.expected };
+            // current. Without one the CPU ran ahead, and the port
+            // reference's answer, fixed when the read was accepted, is the
+            // view (every CPU access went through the port, in order).
+            let want = if self.cache.enabled() { self.cpu_ref.read(r.addr) } else { expected };
             self.deliver_read(got, want, r.addr, final_dump);
             if self.cache.enabled() {
                 self.wait = Wait::Nothing;
@@ -747,21 +817,13 @@ impl Cosim {
         }
     }
 
-    fn on_done(&mut self, status: u64, free: u64) {
-        if let Some(c) = self.command.as_mut().filter(|c| c.probe == Probe::Sent) {
-            c.probe = Probe::Answered;
-            self.stats.busy_answers += 1;
-            if status != STATUS_BUSY {
-                self.fail(format!("RESTORE sent during a SNAPSHOT answered status {status}, expected {STATUS_BUSY} (busy)"));
-            }
-            return;
-        }
+    fn on_done(&mut self, status: u64) {
         let Some(c) = self.command.take() else {
             self.fail("cmd_done pulsed with no command outstanding".into());
             return;
         };
         self.wait = Wait::Nothing;
-        let Some(accepted) = c.accepted_at else {
+        let Some(accepted) = c.accepted_at.filter(|&a| a < self.cycle) else {
             self.fail(format!("cmd_done for {} before it was accepted", op_name(c.op)));
             return;
         };
@@ -770,6 +832,7 @@ impl Cosim {
             self.fail(format!("{} answered status {status}, expected {expected}", op_name(c.op)));
             return;
         }
+        self.stats.refused_commands.count(status);
         let cost = self.cycle - accepted;
         if expected != STATUS_OK && c.op != OP_RECOVER {
             return;
@@ -784,7 +847,9 @@ impl Cosim {
                 // A damaged fallback record was in the slot just rewritten.
                 self.after_corruption = None;
                 let flushed = c.flushed_at.unwrap_or(accepted);
-                self.stats.snapshots.push(SnapshotCost { dirty: c.dirty, flush: flushed - accepted, after_flush: self.cycle - flushed });
+                // The reference has seen every request the snapshot took.
+                let dirty = self.port_ref.dirty_pages();
+                self.stats.snapshots.push(SnapshotCost { dirty, flush: flushed - accepted, after_flush: self.cycle - flushed });
                 self.port_ref.snapshot();
                 self.cpu_ref.snapshot();
             }
@@ -801,7 +866,7 @@ impl Cosim {
                 self.pending_recovery = None;
                 self.formatted = false;
                 self.previous_image = None;
-                self.program.insert(self.next_op, CpuOp::Format);
+                self.program.insert(self.next_op, CpuOp::Command(OP_FORMAT));
             }
             OP_RECOVER => {
                 if expected == STATUS_OK {
@@ -824,9 +889,12 @@ impl Cosim {
             _ => {}
         }
         if expected == STATUS_OK {
+            let (free, held) = (self.pins.free_frames.get(), self.pins.fallback_held.get() == 1);
             let want = self.port_ref.free_frames().unwrap_or(0) as u64;
             if free != want {
                 self.fail(format!("I4: after {} free_frames is {free}, the reference counts {want}", op_name(c.op)));
+            } else if held != self.port_ref.fallback_held() {
+                self.fail(format!("after {} fallback_held is {}, the reference model says {}", op_name(c.op), held as u8, self.port_ref.fallback_held() as u8));
             }
         }
     }

@@ -39,6 +39,15 @@ pub struct CosimOptions {
     pub skip_format: bool,
     /// Send a RESTORE while each SNAPSHOT runs: it must be answered busy.
     pub busy_probe: bool,
+    /// Send stray commands (`harness/strays.rs`) at random cycles, drawn
+    /// from this seed; also SNAPSHOT, RESTORE and an undefined op before
+    /// FORMAT.
+    pub stray_commands: Option<u64>,
+    /// The CPU sends a command only once the host port is quiet (every
+    /// request answered). Off, it sends SNAPSHOT at once and RESTORE once
+    /// its requests are accepted, so commands meet requests in flight; on,
+    /// cycle counts are the controller's own.
+    pub drain_before_commands: bool,
     /// Corrupt commit records at rest: at each (cycle, target) — or the first
     /// cycle after it with no command running — flip a bit of the target
     /// record. The next RECOVER must notice (checksum) and fall back.
@@ -76,6 +85,8 @@ impl CosimOptions {
             nvm_forgets_answered: 0,
             corrupt_at: Vec::new(),
             busy_probe: false,
+            stray_commands: None,
+            drain_before_commands: false,
             skip_format: false,
             vm: None,
         }

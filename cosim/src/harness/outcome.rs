@@ -2,6 +2,8 @@
 //! check that failed.
 
 use super::recovery::CrashReport;
+use crate::reference::Refusal;
+use pmsnap_hdl::snapshot_fsm::{STATUS_BAD_OP, STATUS_BUSY, STATUS_UNFORMATTED};
 use std::time::Duration;
 
 /// Cycle costs of one SNAPSHOT (command accepted → `cmd_done`).
@@ -28,20 +30,93 @@ pub struct Stats {
     /// VM program: times it reloaded its registers from the state page
     /// (start, restores, power losses).
     pub vm_reloads: u64,
-    /// Commands answered `busy` (with `busy_probe`).
-    pub busy_answers: u64,
+    /// Commands refused (busy, bad op, unformatted): the CPU's, and the
+    /// stray ones (`stray_commands` of them) sent besides.
+    pub refused_commands: RefusedCommands,
+    pub stray_commands: u64,
+    /// Commands accepted while host requests were queued or in flight.
+    pub commands_meeting_requests: u64,
     /// FORMAT: accept → done, in cycles.
     pub format_cycles: u64,
     pub cow_faults: u64,
+    /// Times the fallback snapshot gave up its frames to a COW fault.
+    pub fallback_releases: u64,
     pub pages_hardened: u64,
     pub port_requests: u64,
     pub port_errors: u64,
+    /// Host-port requests refused, by the reason the reference gives.
+    pub refused: Refused,
     pub nvm_reads: u64,
     pub nvm_writes: u64,
     pub cache_hits: u64,
     /// Host request accepted → its response, one entry per port request.
     pub port_latency_sum: u64,
     pub port_latency_max: u64,
+}
+
+/// Host-port requests answered with an error, by reason.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Refused {
+    pub out_of_range: u64,
+    pub no_frame: u64,
+    pub unmounted: u64,
+}
+
+impl Refused {
+    pub fn count(&mut self, why: Refusal) {
+        match why {
+            Refusal::OutOfRange => self.out_of_range += 1,
+            Refusal::NoFrames => self.no_frame += 1,
+            Refusal::Unmounted => self.unmounted += 1,
+        }
+    }
+
+    pub fn add(&mut self, other: &Refused) {
+        self.out_of_range += other.out_of_range;
+        self.no_frame += other.no_frame;
+        self.unmounted += other.unmounted;
+    }
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} out of range, {} no free frame, {} no device mounted", self.out_of_range, self.no_frame, self.unmounted)
+    }
+}
+
+/// Commands refused without changing anything, by their status.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RefusedCommands {
+    /// Sent while another command ran.
+    pub busy: u64,
+    /// An op that names no command.
+    pub bad_op: u64,
+    /// SNAPSHOT or RESTORE with no device mounted.
+    pub unformatted: u64,
+}
+
+impl RefusedCommands {
+    /// Counts a command answered `status`, if that is a refusal.
+    pub fn count(&mut self, status: u64) {
+        match status {
+            STATUS_BUSY => self.busy += 1,
+            STATUS_BAD_OP => self.bad_op += 1,
+            STATUS_UNFORMATTED => self.unformatted += 1,
+            _ => {}
+        }
+    }
+
+    pub fn add(&mut self, other: &RefusedCommands) {
+        self.busy += other.busy;
+        self.bad_op += other.bad_op;
+        self.unformatted += other.unformatted;
+    }
+}
+
+impl std::fmt::Display for RefusedCommands {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} busy, {} bad op, {} unformatted", self.busy, self.bad_op, self.unformatted)
+    }
 }
 
 impl Stats {

@@ -3,7 +3,7 @@
 
 use super::{CpuOp, Cosim, Wait, RESET_CYCLES};
 use crate::nvm::Nvm;
-use pmsnap_hdl::snapshot_fsm::{OP_SNAPSHOT, PHASE_NAMES};
+use pmsnap_hdl::snapshot_fsm::{OP_RECOVER, OP_SNAPSHOT, PHASE_NAMES};
 
 /// Which commit record to damage at rest.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -93,6 +93,7 @@ impl Cosim {
         self.queue.clear();
         self.inflight.clear();
         self.command = None;
+        self.stray = None;
         self.flushing = false;
         self.flush_acked = false;
         self.flush_ack_now = false;
@@ -101,7 +102,7 @@ impl Cosim {
         self.hardened_before += self.pins.pages_hardened.get();
         self.faults_since_reset = 0;
         self.reset_cycles = RESET_CYCLES;
-        self.program.insert(self.next_op, CpuOp::Recover);
+        self.program.insert(self.next_op, CpuOp::Command(OP_RECOVER));
         if let Some(vm) = self.vm.as_mut() {
             vm.lost_power();
         }

@@ -75,7 +75,7 @@ impl BoardTop {
             nvm: NvmBram::new(board.config.layout().total_words() as usize),
             receiver: UartRx::new(clocks_per_bit),
             transmitter: UartTx::new(clocks_per_bit),
-            bridge: CommandBridge::new(clocks_per_bit),
+            bridge: CommandBridge::new(clocks_per_bit, &board.config),
             power_on: Default::default(),
             flush_ack: Default::default(),
             heartbeat: Default::default(),
@@ -129,6 +129,7 @@ impl Logic for BoardTop {
         self.bridge.seq_phase.next = self.controller.seq_phase.val();
         self.bridge.snap_seq.next = self.controller.snap_seq.val();
         self.bridge.free_frames.next = self.controller.free_frames.val();
+        self.bridge.fallback_held.next = self.controller.fallback_held.val();
         self.bridge.cow_faults.next = self.controller.cow_faults.val();
         self.bridge.pages_hardened.next = self.controller.pages_hardened.val();
         self.bridge.snapshots.next = self.controller.snapshots.val();

@@ -6,6 +6,7 @@
 
 use super::protocol::{op, status, REPLY_BYTES, REQUEST_BYTES, REQUEST_SYNC, REPLY_SYNC, TIMEOUT_BYTE_TIMES};
 use crate::config::{COUNTER_BITS, HOST_ADDR_BITS};
+use crate::Config;
 use rust_hdl::prelude::*;
 
 /// The bridge works on 32-bit words (the boards' sizing); a frame carries
@@ -61,6 +62,7 @@ pub struct CommandBridge {
     pub seq_phase: Signal<In, Bits<3>>,
     pub snap_seq: Signal<In, Bits<COUNTER_BITS>>,
     pub free_frames: Signal<In, Bits<COUNTER_BITS>>,
+    pub fallback_held: Signal<In, Bit>,
     pub cow_faults: Signal<In, Bits<COUNTER_BITS>>,
     pub pages_hardened: Signal<In, Bits<COUNTER_BITS>>,
     pub snapshots: Signal<In, Bits<COUNTER_BITS>>,
@@ -99,6 +101,9 @@ pub struct CommandBridge {
     op_status: Constant<Bits<8>>,
     op_counter: Constant<Bits<8>>,
     op_reset: Constant<Bits<8>>,
+    op_info: Constant<Bits<8>>,
+    /// INFO's reply data: the controller's sizing.
+    info_word: Constant<Bits<64>>,
     status_request_error: Constant<Bits<8>>,
     status_bad_checksum: Constant<Bits<8>>,
     status_bad_opcode: Constant<Bits<8>>,
@@ -106,8 +111,9 @@ pub struct CommandBridge {
 }
 
 impl CommandBridge {
-    /// `clocks_per_bit`: the UART's, to time out partial frames.
-    pub fn new(clocks_per_bit: u64) -> Self {
+    /// `clocks_per_bit`: the UART's, to time out partial frames; `config`:
+    /// the controller's sizing, which INFO reports.
+    pub fn new(clocks_per_bit: u64, config: &Config) -> Self {
         let timeout = clocks_per_bit * 10 * TIMEOUT_BYTE_TIMES;
         assert!(timeout < 1 << TIMER_BITS, "clocks per bit {clocks_per_bit} too large for the frame timeout");
         let byte = |b: u8| Constant::new((b as u64).to_bits());
@@ -137,6 +143,7 @@ impl CommandBridge {
             seq_phase: Default::default(),
             snap_seq: Default::default(),
             free_frames: Default::default(),
+            fallback_held: Default::default(),
             cow_faults: Default::default(),
             pages_hardened: Default::default(),
             snapshots: Default::default(),
@@ -172,6 +179,8 @@ impl CommandBridge {
             op_status: byte(op::STATUS),
             op_counter: byte(op::COUNTER),
             op_reset: byte(op::RESET),
+            op_info: byte(op::INFO),
+            info_word: Constant::new(super::protocol::BoardInfo::from_config(config).to_data().to_bits()),
             status_request_error: byte(status::REQUEST_ERROR),
             status_bad_checksum: byte(status::BAD_CHECKSUM),
             status_bad_opcode: byte(status::BAD_OPCODE),
@@ -194,6 +203,9 @@ impl Logic for CommandBridge {
         self.status_word.next = (bit_cast::<64, COUNTER_BITS>(self.snap_seq.val()) << 32)
             | (bit_cast::<64, 24>(bit_cast::<24, COUNTER_BITS>(self.free_frames.val())) << 8)
             | (bit_cast::<64, 3>(self.seq_phase.val()) << 1);
+        if self.fallback_held.val() {
+            self.status_word.next = self.status_word.val() | 16;
+        }
         self.req_valid.next = self.state.q.val() == BridgeState::Request;
         self.cmd_valid.next = self.state.q.val() == BridgeState::Command;
         self.controller_reset.next = self.state.q.val() == BridgeState::Resetting;
@@ -251,6 +263,8 @@ impl Logic for CommandBridge {
                     } else {
                         self.result_status.d.next = self.status_bad_argument.val();
                     }
+                } else if self.opcode.val() == self.op_info.val() {
+                    self.result_data.d.next = self.info_word.val();
                 } else if self.opcode.val() == self.op_reset.val() {
                     self.reset_clocks.d.next = 15.into();
                     self.state.d.next = BridgeState::Resetting;

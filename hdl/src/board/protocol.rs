@@ -24,14 +24,17 @@ pub mod op {
     pub const RESTORE: u8 = 0x04;
     pub const RECOVER: u8 = 0x05;
     pub const FORMAT: u8 = 0x06;
-    /// Reply data: bit 0 mounted, bits 1..=3 sequencer phase, bits 8..=31
-    /// free frames, bits 32..=63 committed sequence number.
+    /// Reply data: bit 0 mounted, bits 1..=3 sequencer phase, bit 4 a
+    /// fallback snapshot is held, bits 8..=31 free frames, bits 32..=63
+    /// committed sequence number.
     pub const STATUS: u8 = 0x07;
     /// Reply data: the counter `addr` names (see [`super::COUNTER_NAMES`]).
     pub const COUNTER: u8 = 0x08;
     /// Power-cycle the controller (the block-RAM NVM keeps its contents):
     /// an emulated power loss. RECOVER mounts it again.
     pub const RESET: u8 = 0x09;
+    /// Reply data: the controller's sizing (see [`super::BoardInfo`]).
+    pub const INFO: u8 = 0x0A;
 }
 
 /// Reply statuses. 0..=5 are the controller's `cmd_status` codes for the
@@ -132,13 +135,50 @@ pub fn decode_reply(f: &[u8; REPLY_BYTES]) -> Result<Reply, ReplyError> {
 pub struct BoardStatus {
     pub mounted: bool,
     pub phase: u8,
+    pub fallback_held: bool,
     pub free_frames: u32,
     pub snap_seq: u32,
 }
 
 impl BoardStatus {
     pub fn from_data(data: u64) -> Self {
-        BoardStatus { mounted: data & 1 == 1, phase: ((data >> 1) & 7) as u8, free_frames: ((data >> 8) & 0xff_ffff) as u32, snap_seq: (data >> 32) as u32 }
+        BoardStatus {
+            mounted: data & 1 == 1,
+            phase: ((data >> 1) & 7) as u8,
+            fallback_held: data >> 4 & 1 == 1,
+            free_frames: ((data >> 8) & 0xff_ffff) as u32,
+            snap_seq: (data >> 32) as u32,
+        }
+    }
+}
+
+/// INFO's reply data: the sizing of the controller on the board. Bits
+/// 0..=19 pages L, 20..=31 page words W, 32..=51 frames F, 56..=63 word
+/// bits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BoardInfo {
+    pub pages: u64,
+    pub page_words: u64,
+    pub frames: u64,
+    pub word_bits: u64,
+}
+
+impl BoardInfo {
+    pub fn from_config(c: &crate::Config) -> Self {
+        BoardInfo { pages: c.pages as u64, page_words: c.page_words as u64, frames: c.frames as u64, word_bits: c.word_bits as u64 }
+    }
+
+    pub fn to_data(&self) -> u64 {
+        self.pages | self.page_words << 20 | self.frames << 32 | self.word_bits << 56
+    }
+
+    pub fn from_data(data: u64) -> Self {
+        BoardInfo { pages: data & 0xf_ffff, page_words: data >> 20 & 0xfff, frames: data >> 32 & 0xf_ffff, word_bits: data >> 56 }
+    }
+
+    /// Host-visible words, L·W.
+    pub fn logical_words(&self) -> u64 {
+        self.pages * self.page_words
     }
 }
 
@@ -151,6 +191,13 @@ mod tests {
         let f = encode_request(op::WRITE, 0x1234_5678, 0xdead_beef_0bad_f00d);
         assert_eq!(byte_sum(&f), 0);
         assert_eq!(&f[2..6], &[0x12, 0x34, 0x56, 0x78]);
+    }
+
+    #[test]
+    fn info_round_trips_the_largest_sizing() {
+        let c = crate::Config { pages: 65536, page_words: 1024, frames: 1 << 18, word_bits: 64 };
+        let i = BoardInfo::from_config(&c);
+        assert_eq!(BoardInfo::from_data(i.to_data()), i);
     }
 
     #[test]
