@@ -682,6 +682,7 @@ fn crash(a: CrashArgs) -> Result<ExitCode> {
     );
     println!("refused requests: {}", result.refused);
     println!("refused commands: {} ({} stray commands sent)", result.refused_commands, result.stray_commands);
+    println!("fallback snapshots given up for their frames: {}", result.fallback_releases);
     let Some(v) = result.violations.first() else {
         return Ok(ExitCode::SUCCESS);
     };

@@ -163,6 +163,16 @@ fn help_explains_every_subcommand() {
     }
     let out = pmsnap().arg("--help").output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("Exit status"));
+    // The timing ranges the help names are the ones drawn from.
+    use pmsnap_cosim::nvm::TimingSpec;
+    let (r, w, p) = (TimingSpec::READ_LATENCY, TimingSpec::WRITE_LATENCY, TimingSpec::READY_PERCENT);
+    for sub in ["cosim", "crash"] {
+        let out = pmsnap().args([sub, "--help"]).output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).split_whitespace().collect::<Vec<_>>().join(" ");
+        for range in [format!("drawn from {}..={}", r.0, r.1), format!("drawn from {}..={}", w.0, w.1), format!("drawn from {}..={}", p.0, p.1)] {
+            assert!(text.contains(&range), "{sub} --help says {range}: {text}");
+        }
+    }
 }
 
 fn vcd_signals_and_times(path: &Path) -> (Vec<String>, Vec<u64>) {

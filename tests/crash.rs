@@ -37,6 +37,7 @@ fn assert_clean_and_thorough(r: &CampaignResult) {
     assert!(r.refused.out_of_range > 1000);
     assert!(r.refused_commands.busy > 1000 && r.refused_commands.bad_op > 1000, "{:?}", r.refused_commands);
     assert!(r.refused_commands.unformatted >= 2 * r.runs as u64, "SNAPSHOT and RESTORE before FORMAT, every run");
+    assert!(r.fallback_releases > 100, "frames ran short and the fallback gave them up ({})", r.fallback_releases);
 }
 
 #[test]
@@ -278,6 +279,11 @@ fn a_violating_campaign_exits_1_with_a_replay_command_and_a_waveform() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     let replay = err.lines().find_map(|l| l.strip_prefix("replay: pmsnap ")).expect("a replay command");
+    // It pins the NVM timing the run drew.
+    for flag in ["--nvm-read-latency ", "--nvm-write-latency ", "--nvm-ready-percent "] {
+        assert!(replay.contains(flag), "{flag} in {replay}");
+    }
+    assert!(String::from_utf8_lossy(&out.stdout).contains("NVM timing per run: read latency +0–4 (drawn)"));
     assert!(std::fs::metadata(&vcd).map(|m| m.len() > 1000).unwrap_or(false), "waveform written");
     // The replay command reproduces the failure.
     let again = pmsnap().args(replay.split_whitespace()).output().unwrap();

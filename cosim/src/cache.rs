@@ -68,18 +68,6 @@ impl Cache {
             .collect()
     }
 
-    pub fn is_dirty(&self, addr: u64) -> bool {
-        let line = &self.lines[self.slot(addr)];
-        line.valid && line.dirty && line.addr == addr
-    }
-
-    pub fn invalidate(&mut self, addr: u64) {
-        let slot = self.slot(addr);
-        if self.lines[slot].addr == addr {
-            self.lines[slot].valid = false;
-        }
-    }
-
     /// Drops everything, dirty lines included (RESTORE, power loss).
     pub fn invalidate_all(&mut self) {
         self.lines.fill(Line::default());

@@ -59,6 +59,8 @@ pub struct CampaignResult {
     pub refused: Refused,
     pub refused_commands: RefusedCommands,
     pub stray_commands: u64,
+    /// COW faults that took the fallback snapshot's frames (crash runs).
+    pub fallback_releases: u64,
     pub cycles: u64,
     pub wall: Duration,
     pub violations: Vec<Violation>,
@@ -97,6 +99,7 @@ impl Campaign {
                             t.refused.add(&r.refused);
                             t.refused_commands.add(&r.refused_commands);
                             t.stray_commands += r.stray_commands;
+                            t.fallback_releases += r.fallback_releases;
                             t.cycles += r.cycles;
                             t.violations.extend(r.violations);
                         }
@@ -153,6 +156,7 @@ impl Campaign {
         out.refused = o.stats.refused;
         out.refused_commands = o.stats.refused_commands;
         out.stray_commands = o.stats.stray_commands;
+        out.fallback_releases = o.stats.fallback_releases;
         for crash in &o.crashes {
             let p = crash.phase as usize & 7;
             out.crashes[p] += 1;

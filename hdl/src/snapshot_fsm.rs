@@ -21,7 +21,8 @@
 //! 6. `Finish`: reclaim, swap the dirty logs. Frames the superseded
 //!    snapshot alone used stay reserved until the next snapshot commits,
 //!    because its record, in the other slot, is the fallback should the
-//!    current one be found damaged at rest.
+//!    current one be found damaged at rest — unless a COW fault needs them
+//!    first (`fallback_release`).
 //!
 //! A command that arrives while another runs is answered `busy` (status 1)
 //! and changes nothing.

@@ -396,7 +396,7 @@ impl Cosim {
 
     fn finished(&self) -> bool {
         self.vm.as_ref().is_none_or(|vm| vm.finished() && self.final_queued)
-            && self.next_op == self.program.len() && self.wait == Wait::Nothing && self.queue.is_empty() && self.inflight.is_empty() && self.command.is_none()
+            && self.next_op == self.program.len() && self.wait == Wait::Nothing && self.queue.is_empty() && self.inflight.is_empty() && self.command.is_none() && self.stray.is_none()
     }
 
     fn reset(&mut self, cycles: u64) {

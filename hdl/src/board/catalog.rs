@@ -40,8 +40,8 @@ impl BoardConfig {
     }
 }
 
-/// F = 3L on both: the fallback snapshot's frames never starve writes
-/// (docs/persistent-layout.md).
+/// F = 3L on both: a fallback snapshot is always kept (F ≥ 2L would be
+/// enough never to refuse a write; docs/persistent-layout.md).
 pub const BOARDS: [BoardConfig; 2] = [
     BoardConfig {
         name: "ice40-hx8k",
