@@ -7,11 +7,11 @@
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
+use pmsnap_cosim::campaign::Campaign;
 use pmsnap_cosim::harness::{parse_window, write_image, write_reads, CosimOptions};
 use pmsnap_cosim::nvm::{NvmTiming, PowerLossMode, TimingSpec};
 use pmsnap_cosim::trace::{self, TraceError};
 use pmsnap_cosim::workload::RandomWorkload;
-use pmsnap_cosim::campaign::Campaign;
 use pmsnap_cosim::{Cosim, Outcome};
 use pmsnap_hdl::{Config, ConfigError};
 use std::path::{Path, PathBuf};
@@ -21,13 +21,17 @@ use std::time::Duration;
 mod uart;
 
 #[derive(Parser)]
-#[command(name = "pmsnap", version, about = "Persistent-memory snapshot controller: Verilog generator and Verilator co-simulation",
+#[command(
+    name = "pmsnap",
+    version,
+    about = "Persistent-memory snapshot controller: Verilog generator and Verilator co-simulation",
     long_about = "pmsnap generates the Verilog of a memory controller that gives persistent memory \
 instantaneous save/restore (after US 9,195,614), and co-simulates it under Verilator against a Rust \
 model of the host (CPU, write-back cache, NVM) with every response checked against a reference model. \
 It also builds bitstreams of a board top for the iCE40-HX8K breakout and the ULX3S, talks to a board \
 (or its co-simulation) over UART, reports FPGA resources and Fmax, and runs the benchmarks.\n\n\
-Exit status: 0 success, 1 a check failed, 2 bad input, 3 a tool or I/O failure.")]
+Exit status: 0 success, 1 a check failed, 2 bad input, 3 a tool or I/O failure."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -466,15 +470,7 @@ fn board_sim(a: BoardSimArgs) -> Result<ExitCode> {
     let cache = a.cache_dir.clone().unwrap_or_else(pmsnap_cosim::verilator::default_cache_dir);
     let mut sim = pmsnap_cosim::board::BoardSim::new(b, &cache, a.vcd.as_deref())?;
     let mut pty = pmsnap_cosim::pty::Pty::open(&a.link)?;
-    println!(
-        "{} board top ({}) on {} -> {}: {} baud, {} clocks a bit",
-        b.name,
-        b.config.tag(),
-        a.link.display(),
-        pty.device,
-        b.baud,
-        b.clocks_per_bit()
-    );
+    println!("{} board top ({}) on {} -> {}: {} baud, {} clocks a bit", b.name, b.config.tag(), a.link.display(), pty.device, b.baud, b.clocks_per_bit());
     let stats = pty.serve(&mut sim, idle_exit)?;
     sim.finish();
     std::fs::remove_file(&a.link).ok();
@@ -499,13 +495,8 @@ fn bitstream(a: BitstreamArgs) -> Result<ExitCode> {
     let tools = pmsnap_flow::Toolchain::find(b.family)?;
     let dir = a.out.unwrap_or_else(|| PathBuf::from("build").join(b.name));
     let started = std::time::Instant::now();
-    let built = pmsnap_flow::bitstream(&tools, b, &dir, a.seed).map_err(|e| {
-        if format!("{e:#}").contains("timing not met") {
-            e.context(TimingMissed)
-        } else {
-            e
-        }
-    })?;
+    let built =
+        pmsnap_flow::bitstream(&tools, b, &dir, a.seed).map_err(|e| if format!("{e:#}").contains("timing not met") { e.context(TimingMissed) } else { e })?;
     println!(
         "{}: {} in {:.0} s\n  {} of {} logic cells, {} LUT4, {} flip-flops, {} block RAMs\n  Fmax {:.2} MHz at a {} MHz clock: timing met",
         b.name,
@@ -627,10 +618,7 @@ fn cosim(a: CosimArgs) -> Result<ExitCode> {
     let total = ops.len() as u64 + 2 + if opts.dump_final { config.logical_words() } else { 0 };
     // Drawn only when stderr is a terminal.
     let bar = indicatif::ProgressBar::new(total);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} {pos}/{len} operations [{elapsed_precise}] {wide_bar}")
-            .context("progress bar template")?,
-    );
+    bar.set_style(indicatif::ProgressStyle::with_template("{spinner} {pos}/{len} operations [{elapsed_precise}] {wide_bar}").context("progress bar template")?);
     opts.progress = Some(bar);
     let timing_used = opts.timing;
     let sim = Cosim::new(opts, &ops)?;
@@ -759,7 +747,12 @@ fn print_summary(config: &Config, source: &str, timing: &NvmTiming, drawn: &str,
     if s.vm_reloads > 0 && o.mismatch.is_none() {
         println!("  VM program         result equals an uninterrupted run's; registers reloaded {} times", s.vm_reloads);
     }
-    println!("  speed              {:.0} simulated cycles/s ({:.3} s wall{})", s.cycles_per_second(), s.wall.as_secs_f64(), if o.verilated { ", model Verilated this run" } else { ", cached model" });
+    println!(
+        "  speed              {:.0} simulated cycles/s ({:.3} s wall{})",
+        s.cycles_per_second(),
+        s.wall.as_secs_f64(),
+        if o.verilated { ", model Verilated this run" } else { ", cached model" }
+    );
     for c in &o.crashes {
         let what = match c.recovered {
             Some(pmsnap_cosim::harness::Recovered::Old) => "recovered the old snapshot",

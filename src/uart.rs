@@ -2,9 +2,9 @@
 //! (docs/uart-protocol.md), over a serial port or a pseudo-terminal.
 
 use anyhow::{bail, Context, Result};
-use pmsnap_cosim::trace::{self, Op, TraceOp};
 use pmsnap_cosim::harness::Refused;
 use pmsnap_cosim::reference::Refusal;
+use pmsnap_cosim::trace::{self, Op, TraceOp};
 use pmsnap_hdl::board::protocol::{decode_reply, encode_request, op, status, status_name, BoardInfo, BoardStatus, Reply, COUNTER_NAMES, REPLY_BYTES};
 use std::io::{BufRead, Read, Write};
 use std::time::{Duration, Instant};
@@ -30,10 +30,7 @@ impl std::error::Error for CommandFailed {}
 
 impl BoardLink {
     pub fn open(device: &str, baud: u32, timeout: Duration) -> Result<BoardLink> {
-        let port = serialport::new(device, baud)
-            .timeout(timeout)
-            .open()
-            .with_context(|| format!("cannot open serial port {device} at {baud} baud"))?;
+        let port = serialport::new(device, baud).timeout(timeout).open().with_context(|| format!("cannot open serial port {device} at {baud} baud"))?;
         port.clear(serialport::ClearBuffer::All).with_context(|| format!("cannot clear {device}'s buffers"))?;
         Ok(BoardLink { port, device: device.to_string(), timeout })
     }

@@ -57,7 +57,9 @@ fn a_lost_write_is_exit_status_1_never_a_pass() {
         t += "S\n";
     }
     std::fs::write(&trace, &t).unwrap();
-    let run = |frames: &str, cache: &str| pmsnap().args(["cosim", "--pages", "4", "--page-words", "4", "--frames", frames, "--cache-lines", cache, "--workload"]).arg(&trace).output().unwrap();
+    let run = |frames: &str, cache: &str| {
+        pmsnap().args(["cosim", "--pages", "4", "--page-words", "4", "--frames", frames, "--cache-lines", cache, "--workload"]).arg(&trace).output().unwrap()
+    };
     let out = run("5", "64");
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let err = stderr(&out);
@@ -207,18 +209,22 @@ fn vcd_has_readable_signal_names_and_honours_the_window() {
     assert!(out.status.success(), "{}", stderr(&out));
     let (names, times) = vcd_signals_and_times(&full);
     for wanted in [
-        "TOP.clock", "TOP.req_valid", "TOP.rsp_rdata", "TOP.cmd_op", "TOP.flush_req", "TOP.flush_ack", "TOP.mem_req_addr",
-        "TOP.pmsnap_controller.host.lookup_page", "TOP.pmsnap_controller.sequencer.state__q", "TOP.pmsnap_controller.cow.nvm__req_valid",
+        "TOP.clock",
+        "TOP.req_valid",
+        "TOP.rsp_rdata",
+        "TOP.cmd_op",
+        "TOP.flush_req",
+        "TOP.flush_ack",
+        "TOP.mem_req_addr",
+        "TOP.pmsnap_controller.host.lookup_page",
+        "TOP.pmsnap_controller.sequencer.state__q",
+        "TOP.pmsnap_controller.cow.nvm__req_valid",
     ] {
         assert!(names.iter().any(|n| n == wanted), "signal {wanted} in the VCD (have e.g. {:?})", &names[..10.min(names.len())]);
     }
     assert_eq!(times.first(), Some(&0));
     let windowed = dir.path().join("window.vcd");
-    let out = pmsnap()
-        .args(["cosim", "--pages", "4", "--page-words", "4", "--ops", "300", "--window", "100:200", "--vcd"])
-        .arg(&windowed)
-        .output()
-        .unwrap();
+    let out = pmsnap().args(["cosim", "--pages", "4", "--page-words", "4", "--ops", "300", "--window", "100:200", "--vcd"]).arg(&windowed).output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     let (_, times) = vcd_signals_and_times(&windowed);
     // Two dumps a cycle (clock low, clock high) at 10 ns a cycle.

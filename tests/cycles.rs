@@ -145,7 +145,6 @@ fn restore_takes_two_cycles_whatever_l_and_dirty_count() {
     }
 }
 
-
 #[test]
 fn recover_is_linear_in_l_and_f() {
     // Read both slots, retire the other one, clear the frame map (F cycles),

@@ -79,22 +79,22 @@ fn trace_through_pmsnap_uart_matches_reference() {
     let mut server = start_board(&link, Some(&vcd));
     let mut ops = RandomWorkload { ops: 250, seed: 11, pages: PAGES, page_words: PAGE_WORDS, word_bits: 32 }.generate();
     // Restores and power losses are rare in random workloads: add some.
-    for (at, op) in [(60, Op::Snapshot), (90, Op::PowerLoss), (150, Op::Restore), (180, Op::PowerLoss), (200, Op::Restore), (210, Op::Read { addr: (PAGES * PAGE_WORDS) as u64 }), (220, Op::Write { addr: 0xffff_ffff, data: 1 })] {
+    for (at, op) in [
+        (60, Op::Snapshot),
+        (90, Op::PowerLoss),
+        (150, Op::Restore),
+        (180, Op::PowerLoss),
+        (200, Op::Restore),
+        (210, Op::Read { addr: (PAGES * PAGE_WORDS) as u64 }),
+        (220, Op::Write { addr: 0xffff_ffff, data: 1 }),
+    ] {
         ops.insert(at, trace::TraceOp { op, line: 0 });
     }
     assert!(ops.iter().any(|t| t.op == Op::PowerLoss) && ops.iter().any(|t| t.op == Op::Restore));
     let trace_file = dir.path().join("work.trace");
     std::fs::write(&trace_file, trace::render(&ops)).unwrap();
     let reads_file = dir.path().join("reads");
-    let out = pmsnap()
-        .args(["uart", "--format", "--port"])
-        .arg(&link)
-        .arg("--workload")
-        .arg(&trace_file)
-        .arg("--reads-out")
-        .arg(&reads_file)
-        .output()
-        .unwrap();
+    let out = pmsnap().args(["uart", "--format", "--port"]).arg(&link).arg("--workload").arg(&trace_file).arg("--reads-out").arg(&reads_file).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "pmsnap uart failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.contains("257 operations") && stdout.contains("(formatted)"), "{stdout}");
@@ -117,13 +117,7 @@ fn interactive_session_and_errors() {
     let dir = tempfile::tempdir().unwrap();
     let link = dir.path().join("tty");
     let _server = start_board(&link, None);
-    let mut child = pmsnap()
-        .args(["uart", "--port"])
-        .arg(&link)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = pmsnap().args(["uart", "--port"]).arg(&link).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
     use std::io::Write;
     child.stdin.take().unwrap().write_all(b"R 1\nformat\nW 1 beef\nR 1\nS\nW 1 0\nX\nR 1\nR 200\nW 200 1\nbogus\nstatus\n").unwrap();
     let out = child.wait_with_output().unwrap();

@@ -47,10 +47,18 @@ fn rtl_out_board_tops_match_the_generator_and_lint_clean() {
 
 #[test]
 fn constraints_name_every_board_port() {
-    for (file, pins) in [("constraints/ice40-hx8k.pcf", ["set_io clock J3", "set_io uart_rx B10", "set_io uart_tx B12", "set_io leds[7] C3"]), (
-        "constraints/ulx3s.lpf",
-        ["LOCATE COMP \"clock\" SITE \"G2\"", "LOCATE COMP \"uart_rx\" SITE \"M1\"", "LOCATE COMP \"uart_tx\" SITE \"L4\"", "LOCATE COMP \"leds[7]\" SITE \"H3\""],
-    )] {
+    for (file, pins) in [
+        ("constraints/ice40-hx8k.pcf", ["set_io clock J3", "set_io uart_rx B10", "set_io uart_tx B12", "set_io leds[7] C3"]),
+        (
+            "constraints/ulx3s.lpf",
+            [
+                "LOCATE COMP \"clock\" SITE \"G2\"",
+                "LOCATE COMP \"uart_rx\" SITE \"M1\"",
+                "LOCATE COMP \"uart_tx\" SITE \"L4\"",
+                "LOCATE COMP \"leds[7]\" SITE \"H3\"",
+            ],
+        ),
+    ] {
         let text = std::fs::read_to_string(repo(file)).unwrap();
         for p in pins {
             assert!(text.contains(p), "{file}: {p}");
@@ -70,15 +78,40 @@ fn top_module_has_the_spec_ports_with_widths_from_the_sizing() {
         let ports = parse_ports(&g.verilog, g.top).unwrap();
         let width = |name: &str| ports.iter().find(|p| p.name == name).unwrap_or_else(|| panic!("port {name} missing")).bits;
         for (name, bits) in [
-            ("clock", 1), ("reset", 1),
-            ("req_valid", 1), ("req_ready", 1), ("req_write", 1), ("req_addr", 32), ("req_wdata", dw),
-            ("rsp_valid", 1), ("rsp_rdata", dw), ("rsp_err", 1),
-            ("cmd_valid", 1), ("cmd_ready", 1), ("cmd_op", 3), ("cmd_done", 1), ("cmd_status", 3),
-            ("mounted", 1), ("snap_seq", 32), ("seq_phase", 3), ("free_frames", 32), ("fallback_held", 1), ("cow_faults", 32), ("pages_hardened", 32),
-            ("snapshots", 32), ("restores", 32), ("errors", 32),
-            ("flush_req", 1), ("flush_ack", 1),
-            ("mem_req_valid", 1), ("mem_req_ready", 1), ("mem_req_write", 1), ("mem_req_addr", 32),
-            ("mem_req_wdata", dw), ("mem_rsp_valid", 1), ("mem_rsp_rdata", dw),
+            ("clock", 1),
+            ("reset", 1),
+            ("req_valid", 1),
+            ("req_ready", 1),
+            ("req_write", 1),
+            ("req_addr", 32),
+            ("req_wdata", dw),
+            ("rsp_valid", 1),
+            ("rsp_rdata", dw),
+            ("rsp_err", 1),
+            ("cmd_valid", 1),
+            ("cmd_ready", 1),
+            ("cmd_op", 3),
+            ("cmd_done", 1),
+            ("cmd_status", 3),
+            ("mounted", 1),
+            ("snap_seq", 32),
+            ("seq_phase", 3),
+            ("free_frames", 32),
+            ("fallback_held", 1),
+            ("cow_faults", 32),
+            ("pages_hardened", 32),
+            ("snapshots", 32),
+            ("restores", 32),
+            ("errors", 32),
+            ("flush_req", 1),
+            ("flush_ack", 1),
+            ("mem_req_valid", 1),
+            ("mem_req_ready", 1),
+            ("mem_req_write", 1),
+            ("mem_req_addr", 32),
+            ("mem_req_wdata", dw),
+            ("mem_rsp_valid", 1),
+            ("mem_rsp_rdata", dw),
         ] {
             assert_eq!(width(name), bits, "width of {name}");
         }

@@ -141,7 +141,7 @@ pub fn port_point(opts: &BenchOptions, pages: usize, timing: &Timing) -> Result<
     let mut ops = vec![
         op(Op::Write { addr: 0, data: 1 }), // page 0 never written: zero-fill COW
         op(Op::Snapshot),
-        op(Op::Read { addr: 1 }),           // mapped page: plain read
+        op(Op::Read { addr: 1 }), // mapped page: plain read
         op(Op::Snapshot),
         op(Op::Write { addr: 2, data: 3 }), // page 0 in the snapshot: copying COW
         op(Op::Write { addr: 1, data: 2 }), // page 0 owned now: plain write

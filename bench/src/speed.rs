@@ -60,12 +60,29 @@ fn pins(m: &Model) -> Result<Pins> {
         clock: p("clock")?,
         reset: p("reset")?,
         inputs: [
-            p("req_valid")?, p("req_write")?, p("req_addr")?, p("req_wdata")?, p("cmd_valid")?, p("cmd_op")?, p("flush_ack")?,
-            p("mem_rsp_valid")?, p("mem_rsp_rdata")?, p("mem_req_ready")?,
+            p("req_valid")?,
+            p("req_write")?,
+            p("req_addr")?,
+            p("req_wdata")?,
+            p("cmd_valid")?,
+            p("cmd_op")?,
+            p("flush_ack")?,
+            p("mem_rsp_valid")?,
+            p("mem_rsp_rdata")?,
+            p("mem_req_ready")?,
         ],
         outputs: [
-            p("req_ready")?, p("rsp_valid")?, p("rsp_rdata")?, p("cmd_ready")?, p("cmd_done")?, p("cmd_status")?, p("flush_req")?,
-            p("mem_req_valid")?, p("mem_req_write")?, p("mem_req_addr")?, p("mem_req_wdata")?,
+            p("req_ready")?,
+            p("rsp_valid")?,
+            p("rsp_rdata")?,
+            p("cmd_ready")?,
+            p("cmd_done")?,
+            p("cmd_status")?,
+            p("flush_req")?,
+            p("mem_req_valid")?,
+            p("mem_req_write")?,
+            p("mem_req_addr")?,
+            p("mem_req_wdata")?,
         ],
     })
 }
@@ -93,8 +110,15 @@ pub fn run_binding(build: &verilator::Build, w: Workload, vcd: Option<&Path>) ->
     while !s.done() {
         let i = s.inputs();
         for (port, v) in p.inputs.iter().zip([
-            i.req_valid as u64, i.req_write as u64, i.req_addr, i.req_wdata, i.cmd_valid as u64, i.cmd_op, i.flush_ack as u64,
-            i.mem_rsp_valid as u64, i.mem_rsp_rdata,
+            i.req_valid as u64,
+            i.req_write as u64,
+            i.req_addr,
+            i.req_wdata,
+            i.cmd_valid as u64,
+            i.cmd_op,
+            i.flush_ack as u64,
+            i.mem_rsp_valid as u64,
+            i.mem_rsp_rdata,
         ]) {
             port.set(v);
         }
@@ -186,9 +210,30 @@ pub fn build_cpp(dir: &Path, verilog: &str) -> Result<PathBuf> {
     tool(
         dir,
         Command::new("verilator").args([
-            "--cc", "--exe", "--build", "-O3", "--x-assign", "fast", "--x-initial", "fast", "--noassert", "-Wno-fatal", "-Wno-lint",
-            "-Wno-style", "--top-module", "pmsnap_controller", "-j", "2", "-MAKEFLAGS", "OPT_FAST=-O2 OPT_SLOW=-O1 OPT_GLOBAL=-O2",
-            "-CFLAGS", "-O2", "-o", "pmsnap_tb", "pmsnap_controller.v", "pmsnap_tb.cpp",
+            "--cc",
+            "--exe",
+            "--build",
+            "-O3",
+            "--x-assign",
+            "fast",
+            "--x-initial",
+            "fast",
+            "--noassert",
+            "-Wno-fatal",
+            "-Wno-lint",
+            "-Wno-style",
+            "--top-module",
+            "pmsnap_controller",
+            "-j",
+            "2",
+            "-MAKEFLAGS",
+            "OPT_FAST=-O2 OPT_SLOW=-O1 OPT_GLOBAL=-O2",
+            "-CFLAGS",
+            "-O2",
+            "-o",
+            "pmsnap_tb",
+            "pmsnap_controller.v",
+            "pmsnap_tb.cpp",
         ]),
         "verilator --exe --build (the C++ test bench)",
     )?;
@@ -197,11 +242,7 @@ pub fn build_cpp(dir: &Path, verilog: &str) -> Result<PathBuf> {
 
 pub fn run_cpp(exe: &Path, w: Workload) -> Result<(Tally, f64)> {
     let dir = exe.parent().unwrap_or(Path::new("."));
-    let out = tool(
-        dir,
-        Command::new(exe).args([w.requests, w.snapshot_every, w.seed, w.words, w.nvm_words].map(|v| v.to_string())),
-        "the C++ test bench",
-    )?;
+    let out = tool(dir, Command::new(exe).args([w.requests, w.snapshot_every, w.seed, w.words, w.nvm_words].map(|v| v.to_string())), "the C++ test bench")?;
     let (tally, secs) = parse_tally(&out)?;
     Ok((tally, secs.ok_or_else(|| anyhow!("the C++ test bench reported no time"))?))
 }
@@ -222,7 +263,11 @@ pub fn run_iverilog(dir: &Path, verilog: &str, w: Workload, limit: Duration) -> 
     std::fs::write(dir.join("pmsnap_tb.v"), include_str!("../tb/pmsnap_tb.v"))?;
     tool(
         dir,
-        Command::new("yosys").args(["-q", "-p", "read_verilog pmsnap_controller.v; hierarchy -top pmsnap_controller; proc; opt_clean; write_verilog -noattr processed.v"]),
+        Command::new("yosys").args([
+            "-q",
+            "-p",
+            "read_verilog pmsnap_controller.v; hierarchy -top pmsnap_controller; proc; opt_clean; write_verilog -noattr processed.v",
+        ]),
         "yosys (apt-get install yosys)",
     )?;
     tool(
@@ -233,7 +278,14 @@ pub fn run_iverilog(dir: &Path, verilog: &str, w: Workload, limit: Duration) -> 
     let start = Instant::now();
     let mut child = Command::new("vvp")
         .current_dir(dir)
-        .args(["-n", "tb.vvp", &format!("+requests={}", w.requests), &format!("+every={}", w.snapshot_every), &format!("+seed={}", w.seed), &format!("+words={}", w.words)])
+        .args([
+            "-n",
+            "tb.vvp",
+            &format!("+requests={}", w.requests),
+            &format!("+every={}", w.snapshot_every),
+            &format!("+seed={}", w.seed),
+            &format!("+words={}", w.words),
+        ])
         .stdout(std::process::Stdio::piped())
         .spawn()
         .context("cannot run vvp")?;

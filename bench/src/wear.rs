@@ -78,7 +78,16 @@ pub fn run_suite(opts: &BenchOptions, progress: &mut dyn FnMut(&str)) -> Result<
     let (writes, periods): (usize, &[usize]) = if opts.quick { (2_000, &[64]) } else { (20_000, &[16, 64, 256, 1024]) };
     let mut t = Table::new(
         "Wear: word writes per frame under a hot-page workload",
-        &["snapshot every K writes", "frame writes", "max / frame", "mean / frame", "max / mean", "in place: max / page", "in place: mean", "in place: max / mean"],
+        &[
+            "snapshot every K writes",
+            "frame writes",
+            "max / frame",
+            "mean / frame",
+            "max / mean",
+            "in place: max / page",
+            "in place: mean",
+            "in place: max / mean",
+        ],
     );
     for &every in periods {
         progress(&format!("wear: {writes} writes, a snapshot every {every}"));

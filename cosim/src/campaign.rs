@@ -130,7 +130,8 @@ impl Campaign {
         let workload = random.generate();
         let timing = self.timing.draw(random.timing_seed());
         let mut out = CampaignResult::default();
-        let violation = |crash_at: &[u64], cycle: u64, message: String| Violation { workload_seed, nvm_seed, timing, crash_at: crash_at.to_vec(), cycle, message };
+        let violation =
+            |crash_at: &[u64], cycle: u64, message: String| Violation { workload_seed, nvm_seed, timing, crash_at: crash_at.to_vec(), cycle, message };
 
         let mut base = self.base.clone();
         base.timing = timing;

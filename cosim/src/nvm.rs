@@ -247,7 +247,10 @@ impl Nvm {
         if let Some((w, a, d, since)) = self.offered.take() {
             let kind = |w: bool| if w { "write" } else { "read" };
             if !valid {
-                return Err(NvmFault(format!("NVM port: the {} of {a:#x} offered since cycle {since} was withdrawn before it was accepted (mem_req_valid fell)", kind(w))));
+                return Err(NvmFault(format!(
+                    "NVM port: the {} of {a:#x} offered since cycle {since} was withdrawn before it was accepted (mem_req_valid fell)",
+                    kind(w)
+                )));
             }
             if now != (w, a, d) {
                 return Err(NvmFault(format!(
@@ -569,7 +572,9 @@ mod tests {
         // A read's data lines carry nothing: they may change.
         nvm.check_port(13, true, false, false, 40, 1).unwrap();
         nvm.check_port(14, true, true, false, 40, 2).unwrap();
-        for (valid, write, addr, data, what) in [(true, true, 44, 5, "changed"), (true, true, 40, 6, "changed"), (true, false, 40, 5, "changed"), (false, true, 40, 5, "withdrawn")] {
+        for (valid, write, addr, data, what) in
+            [(true, true, 44, 5, "changed"), (true, true, 40, 6, "changed"), (true, false, 40, 5, "changed"), (false, true, 40, 5, "withdrawn")]
+        {
             nvm.check_port(20, true, false, true, 40, 5).unwrap();
             let e = nvm.check_port(21, valid, false, write, addr, data).unwrap_err();
             assert!(e.0.starts_with("NVM port: ") && e.0.contains(what) && e.0.contains("since cycle 20"), "{}", e.0);

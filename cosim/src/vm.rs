@@ -38,7 +38,11 @@ struct Registers {
 
 impl VmSpec {
     fn mask(&self) -> u64 {
-        if self.word_bits >= 64 { u64::MAX } else { (1 << self.word_bits) - 1 }
+        if self.word_bits >= 64 {
+            u64::MAX
+        } else {
+            (1 << self.word_bits) - 1
+        }
     }
     /// Words the program computes on: every page but the state page.
     fn data_words(&self) -> u64 {
@@ -105,7 +109,16 @@ pub struct VmProgram {
 
 impl VmProgram {
     pub fn new(spec: VmSpec) -> VmProgram {
-        VmProgram { spec, regs: spec.initial(), phase: Phase::Reload, rng: Rng::new(spec.seed ^ 0x766d), interrupt: None, restores: 0, power_losses: 0, reloads: 0 }
+        VmProgram {
+            spec,
+            regs: spec.initial(),
+            phase: Phase::Reload,
+            rng: Rng::new(spec.seed ^ 0x766d),
+            interrupt: None,
+            restores: 0,
+            power_losses: 0,
+            reloads: 0,
+        }
     }
 
     /// Power failed (by the program's own `P` or injected): what the CPU
@@ -145,11 +158,7 @@ impl VmProgram {
             }
             Phase::Reloaded => {
                 self.reloads += 1;
-                self.regs = if value(0) == STATE_MAGIC {
-                    Registers { pc: value(1), acc: value(2), x: value(3) }
-                } else {
-                    s.initial()
-                };
+                self.regs = if value(0) == STATE_MAGIC { Registers { pc: value(1), acc: value(2), x: value(3) } } else { s.initial() };
                 self.phase = Phase::Fetch;
                 self.next(&[])
             }

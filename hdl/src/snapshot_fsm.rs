@@ -331,9 +331,41 @@ impl<const D: usize> Logic for SnapshotFsm<D> {
         // Kernels cannot name Rust constants: ops are 1 SNAPSHOT, 2 RESTORE,
         // 3 RECOVER, 4 FORMAT; statuses 0 ok, 2 unformatted, 5 bad op.
         dff_setup!(
-            self, clock, state, op, status, is_mounted, seq, active, epoch_reg, index, pushed, list_current, page,
-            word, checksum, new_seq, new_table, answered, slot_ok, slot_seq, slot_table, valid0, valid1, seq0, seq1,
-            table0, table1, entry_reg, mapped_count, unaccounted, all_accounted, corrupt, magic_seen, other_slot, reject
+            self,
+            clock,
+            state,
+            op,
+            status,
+            is_mounted,
+            seq,
+            active,
+            epoch_reg,
+            index,
+            pushed,
+            list_current,
+            page,
+            word,
+            checksum,
+            new_seq,
+            new_table,
+            answered,
+            slot_ok,
+            slot_seq,
+            slot_table,
+            valid0,
+            valid1,
+            seq0,
+            seq1,
+            table0,
+            table1,
+            entry_reg,
+            mapped_count,
+            unaccounted,
+            all_accounted,
+            corrupt,
+            magic_seen,
+            other_slot,
+            reject
         );
         self.frame_used.clock.next = self.clock.val();
         self.frame_used.write_enable.next = false;
@@ -876,9 +908,7 @@ impl<const D: usize> Logic for SnapshotFsm<D> {
             }
         }
         // FORMAT's frame fill runs beside its NVM walk.
-        if ((self.state.q.val() == SeqState::FormatZero) | (self.state.q.val() == SeqState::FormatFrames))
-            & (self.pushed.q.val() != self.frames.val())
-        {
+        if ((self.state.q.val() == SeqState::FormatZero) | (self.state.q.val() == SeqState::FormatFrames)) & (self.pushed.q.val() != self.frames.val()) {
             self.alloc_push.next = true;
             self.alloc_push_frame.next = bit_cast::<FRAME_BITS, COUNTER_BITS>(self.pushed.q.val());
             self.pushed.d.next = self.pushed.q.val() + 1;

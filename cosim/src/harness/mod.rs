@@ -39,7 +39,7 @@ mod strays;
 
 pub use files::{parse_window, render_reads, write_image, write_reads};
 pub use options::CosimOptions;
-pub use outcome::{Mismatch, Outcome, PortEvent, Refused, SnapshotCost, Stats, RefusedCommands};
+pub use outcome::{Mismatch, Outcome, PortEvent, Refused, RefusedCommands, SnapshotCost, Stats};
 
 use recovery::{AfterCorruption, Candidates};
 pub use recovery::{CrashReport, Recovered, SlotTarget};
@@ -117,7 +117,10 @@ impl Pins {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Purpose {
     /// A CPU read that goes to memory (miss, uncached, or no cache).
-    CpuRead { fill: bool, final_dump: bool },
+    CpuRead {
+        fill: bool,
+        final_dump: bool,
+    },
     CpuWrite,
     WriteBack,
 }
@@ -369,7 +372,11 @@ impl Cosim {
             if vm.acc() != acc {
                 self.fail(format!("VM: final acc {:#x}, an uninterrupted run ends with {acc:#x}", vm.acc()));
             } else if let Some(i) = (0..data).find(|&i| self.final_image.get(i) != memory.get(i)) {
-                self.fail(format!("VM: word {i:#x} of the result is {:#x}, an uninterrupted run leaves {:#x}", self.final_image.get(i).copied().unwrap_or(0), memory[i]));
+                self.fail(format!(
+                    "VM: word {i:#x} of the result is {:#x}, an uninterrupted run leaves {:#x}",
+                    self.final_image.get(i).copied().unwrap_or(0),
+                    memory[i]
+                ));
             }
         }
         if self.mismatch.is_none() {
@@ -391,12 +398,28 @@ impl Cosim {
         if let Some(bar) = &self.opts.progress {
             bar.finish_and_clear();
         }
-        Ok(Outcome { crashes: self.crashes, phases: self.phases, formatted_at: self.formatted_at, port_log: self.port_log, stats: self.stats, reads: self.reads, final_image: self.final_image, mismatch: self.mismatch, verilated: self.verilated, frame_writes: std::mem::take(&mut self.nvm.frame_writes) })
+        Ok(Outcome {
+            crashes: self.crashes,
+            phases: self.phases,
+            formatted_at: self.formatted_at,
+            port_log: self.port_log,
+            stats: self.stats,
+            reads: self.reads,
+            final_image: self.final_image,
+            mismatch: self.mismatch,
+            verilated: self.verilated,
+            frame_writes: std::mem::take(&mut self.nvm.frame_writes),
+        })
     }
 
     fn finished(&self) -> bool {
         self.vm.as_ref().is_none_or(|vm| vm.finished() && self.final_queued)
-            && self.next_op == self.program.len() && self.wait == Wait::Nothing && self.queue.is_empty() && self.inflight.is_empty() && self.command.is_none() && self.stray.is_none()
+            && self.next_op == self.program.len()
+            && self.wait == Wait::Nothing
+            && self.queue.is_empty()
+            && self.inflight.is_empty()
+            && self.command.is_none()
+            && self.stray.is_none()
     }
 
     fn reset(&mut self, cycles: u64) {
@@ -794,7 +817,13 @@ impl Cosim {
         };
         if !agrees {
             let what = if r.write { format!("write of {:#x} to {:#x}", r.data, r.addr) } else { format!("read of {:#x}", r.addr) };
-            let got = if err { "an error".to_string() } else if r.write { "ok".into() } else { format!("{rdata:#x}") };
+            let got = if err {
+                "an error".to_string()
+            } else if r.write {
+                "ok".into()
+            } else {
+                format!("{rdata:#x}")
+            };
             self.fail(format!("host port: {what} answered {got}, the reference model expects {}", show(expected)));
             return;
         }

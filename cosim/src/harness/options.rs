@@ -1,7 +1,7 @@
 //! What a co-simulation run is given besides its workload.
 
-use crate::nvm::{NvmTiming, PowerLossMode};
 use super::recovery::SlotTarget;
+use crate::nvm::{NvmTiming, PowerLossMode};
 use crate::verilator;
 use pmsnap_hdl::Config;
 use std::path::PathBuf;

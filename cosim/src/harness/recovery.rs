@@ -1,7 +1,7 @@
 //! Power loss, recovery and damaged commit records: what the harness does
 //! when the power fails, and the I2 check of what RECOVER brings back.
 
-use super::{CpuOp, Cosim, Wait, RESET_CYCLES};
+use super::{Cosim, CpuOp, Wait, RESET_CYCLES};
 use crate::nvm::Nvm;
 use pmsnap_hdl::snapshot_fsm::{OP_RECOVER, OP_SNAPSHOT, PHASE_NAMES};
 
@@ -213,5 +213,4 @@ impl Cosim {
         self.crashes.push(CrashReport { recovered, ..c.report });
         self.crashes.extend(c.again.iter().map(|r| CrashReport { recovered, ..*r }));
     }
-
 }

@@ -4,7 +4,7 @@
 //! at a time; bytes that arrive while a request runs are dropped (the host
 //! waits for each reply).
 
-use super::protocol::{op, status, REPLY_BYTES, REQUEST_BYTES, REQUEST_SYNC, REPLY_SYNC, TIMEOUT_BYTE_TIMES};
+use super::protocol::{op, status, REPLY_BYTES, REPLY_SYNC, REQUEST_BYTES, REQUEST_SYNC, TIMEOUT_BYTE_TIMES};
 use crate::config::{COUNTER_BITS, HOST_ADDR_BITS};
 use crate::Config;
 use rust_hdl::prelude::*;
