@@ -98,24 +98,25 @@ module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_
     wire  tables__owned;
     wire  tables__working_mapped;
     wire  [17:0] tables__working_frame;
-    reg  tables__ct_write;
-    reg  [15:0] tables__ct_write_page;
-    reg  tables__ct_write_mapped;
-    reg  [17:0] tables__ct_write_frame;
-    reg  tables__wt_write;
-    reg  [15:0] tables__wt_write_page;
-    reg  [15:0] tables__wt_write_tag;
-    reg  [17:0] tables__wt_write_frame;
+    reg  tables__update__ct_write;
+    reg  [15:0] tables__update__ct_page;
+    reg  tables__update__ct_mapped;
+    reg  [17:0] tables__update__ct_frame;
+    reg  tables__update__wt_clear;
+    reg  [15:0] tables__update__wt_page;
+    reg  tables__remap;
+    reg  [15:0] tables__remap_page;
+    reg  [17:0] tables__remap_frame;
     reg  allocator__clock;
     reg  allocator__reset;
     reg  allocator__pop;
-    reg  allocator__push;
-    reg  [17:0] allocator__push_frame;
-    reg  allocator__commit;
-    reg  allocator__publish;
-    reg  allocator__rollback;
+    reg  allocator__control__push;
+    reg  [17:0] allocator__control__push_frame;
+    reg  allocator__control__commit;
+    reg  allocator__control__publish;
+    reg  allocator__control__rollback;
+    reg  allocator__control__init;
     reg  allocator__free_retired;
-    reg  allocator__init;
     wire  [17:0] allocator__head_frame;
     wire  allocator__empty;
     wire  allocator__reclaimable;
@@ -125,14 +126,14 @@ module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_
     reg  dirty__reset;
     reg  dirty__append;
     reg  [15:0] dirty__append_page;
-    reg  [16:0] dirty__read_index;
-    reg  dirty__read_previous;
-    wire  [15:0] dirty__read_page;
-    reg  dirty__swap;
-    reg  dirty__drop;
-    reg  dirty__clear;
-    wire  [31:0] dirty__current_count;
-    wire  [31:0] dirty__previous_count;
+    reg  [16:0] dirty__control__read_index;
+    reg  dirty__control__read_previous;
+    wire  [15:0] dirty__control__read_page;
+    wire  [31:0] dirty__control__current_count;
+    wire  [31:0] dirty__control__previous_count;
+    reg  dirty__control__swap;
+    reg  dirty__control__drop;
+    reg  dirty__control__clear;
     reg  cow__clock;
     reg  cow__reset;
     reg  cow__start;
@@ -187,26 +188,26 @@ module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_
     reg  [17:0] sequencer__working_frame;
     reg  sequencer__committed_mapped;
     reg  [17:0] sequencer__committed_frame;
-    wire  sequencer__ct_write;
-    wire  [15:0] sequencer__ct_write_page;
-    wire  sequencer__ct_write_mapped;
-    wire  [17:0] sequencer__ct_write_frame;
-    wire  sequencer__wt_write;
-    wire  [15:0] sequencer__wt_write_page;
-    wire  [16:0] sequencer__log_read_index;
-    wire  sequencer__log_read_previous;
-    reg  [15:0] sequencer__log_page;
-    reg  [31:0] sequencer__log_current;
-    reg  [31:0] sequencer__log_previous;
-    wire  sequencer__log_swap;
-    wire  sequencer__log_drop;
-    wire  sequencer__log_clear;
-    wire  sequencer__alloc_push;
-    wire  [17:0] sequencer__alloc_push_frame;
-    wire  sequencer__alloc_commit;
-    wire  sequencer__alloc_publish;
-    wire  sequencer__alloc_rollback;
-    wire  sequencer__alloc_init;
+    wire  sequencer__table_update__ct_write;
+    wire  [15:0] sequencer__table_update__ct_page;
+    wire  sequencer__table_update__ct_mapped;
+    wire  [17:0] sequencer__table_update__ct_frame;
+    wire  sequencer__table_update__wt_clear;
+    wire  [15:0] sequencer__table_update__wt_page;
+    wire  [16:0] sequencer__log__read_index;
+    wire  sequencer__log__read_previous;
+    reg  [15:0] sequencer__log__read_page;
+    reg  [31:0] sequencer__log__current_count;
+    reg  [31:0] sequencer__log__previous_count;
+    wire  sequencer__log__swap;
+    wire  sequencer__log__drop;
+    wire  sequencer__log__clear;
+    wire  sequencer__alloc__push;
+    wire  [17:0] sequencer__alloc__push_frame;
+    wire  sequencer__alloc__commit;
+    wire  sequencer__alloc__publish;
+    wire  sequencer__alloc__rollback;
+    wire  sequencer__alloc__init;
     wire  [15:0] sequencer__epoch;
     wire  sequencer__mounted;
     wire  [31:0] sequencer__snap_seq;
@@ -327,26 +328,27 @@ module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_
         .owned(tables__owned),
         .working_mapped(tables__working_mapped),
         .working_frame(tables__working_frame),
-        .ct_write(tables__ct_write),
-        .ct_write_page(tables__ct_write_page),
-        .ct_write_mapped(tables__ct_write_mapped),
-        .ct_write_frame(tables__ct_write_frame),
-        .wt_write(tables__wt_write),
-        .wt_write_page(tables__wt_write_page),
-        .wt_write_tag(tables__wt_write_tag),
-        .wt_write_frame(tables__wt_write_frame)
+        .update__ct_write(tables__update__ct_write),
+        .update__ct_page(tables__update__ct_page),
+        .update__ct_mapped(tables__update__ct_mapped),
+        .update__ct_frame(tables__update__ct_frame),
+        .update__wt_clear(tables__update__wt_clear),
+        .update__wt_page(tables__update__wt_page),
+        .remap(tables__remap),
+        .remap_page(tables__remap_page),
+        .remap_frame(tables__remap_frame)
     );
     pmsnap_controller__allocator allocator(
         .clock(allocator__clock),
         .reset(allocator__reset),
         .pop(allocator__pop),
-        .push(allocator__push),
-        .push_frame(allocator__push_frame),
-        .commit(allocator__commit),
-        .publish(allocator__publish),
-        .rollback(allocator__rollback),
+        .control__push(allocator__control__push),
+        .control__push_frame(allocator__control__push_frame),
+        .control__commit(allocator__control__commit),
+        .control__publish(allocator__control__publish),
+        .control__rollback(allocator__control__rollback),
+        .control__init(allocator__control__init),
         .free_retired(allocator__free_retired),
-        .init(allocator__init),
         .head_frame(allocator__head_frame),
         .empty(allocator__empty),
         .reclaimable(allocator__reclaimable),
@@ -358,14 +360,14 @@ module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_
         .reset(dirty__reset),
         .append(dirty__append),
         .append_page(dirty__append_page),
-        .read_index(dirty__read_index),
-        .read_previous(dirty__read_previous),
-        .read_page(dirty__read_page),
-        .swap(dirty__swap),
-        .drop(dirty__drop),
-        .clear(dirty__clear),
-        .current_count(dirty__current_count),
-        .previous_count(dirty__previous_count)
+        .control__read_index(dirty__control__read_index),
+        .control__read_previous(dirty__control__read_previous),
+        .control__read_page(dirty__control__read_page),
+        .control__current_count(dirty__control__current_count),
+        .control__previous_count(dirty__control__previous_count),
+        .control__swap(dirty__control__swap),
+        .control__drop(dirty__control__drop),
+        .control__clear(dirty__control__clear)
     );
     pmsnap_controller__cow cow(
         .clock(cow__clock),
@@ -426,26 +428,26 @@ module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_
         .working_frame(sequencer__working_frame),
         .committed_mapped(sequencer__committed_mapped),
         .committed_frame(sequencer__committed_frame),
-        .ct_write(sequencer__ct_write),
-        .ct_write_page(sequencer__ct_write_page),
-        .ct_write_mapped(sequencer__ct_write_mapped),
-        .ct_write_frame(sequencer__ct_write_frame),
-        .wt_write(sequencer__wt_write),
-        .wt_write_page(sequencer__wt_write_page),
-        .log_read_index(sequencer__log_read_index),
-        .log_read_previous(sequencer__log_read_previous),
-        .log_page(sequencer__log_page),
-        .log_current(sequencer__log_current),
-        .log_previous(sequencer__log_previous),
-        .log_swap(sequencer__log_swap),
-        .log_drop(sequencer__log_drop),
-        .log_clear(sequencer__log_clear),
-        .alloc_push(sequencer__alloc_push),
-        .alloc_push_frame(sequencer__alloc_push_frame),
-        .alloc_commit(sequencer__alloc_commit),
-        .alloc_publish(sequencer__alloc_publish),
-        .alloc_rollback(sequencer__alloc_rollback),
-        .alloc_init(sequencer__alloc_init),
+        .table_update__ct_write(sequencer__table_update__ct_write),
+        .table_update__ct_page(sequencer__table_update__ct_page),
+        .table_update__ct_mapped(sequencer__table_update__ct_mapped),
+        .table_update__ct_frame(sequencer__table_update__ct_frame),
+        .table_update__wt_clear(sequencer__table_update__wt_clear),
+        .table_update__wt_page(sequencer__table_update__wt_page),
+        .log__read_index(sequencer__log__read_index),
+        .log__read_previous(sequencer__log__read_previous),
+        .log__read_page(sequencer__log__read_page),
+        .log__current_count(sequencer__log__current_count),
+        .log__previous_count(sequencer__log__previous_count),
+        .log__swap(sequencer__log__swap),
+        .log__drop(sequencer__log__drop),
+        .log__clear(sequencer__log__clear),
+        .alloc__push(sequencer__alloc__push),
+        .alloc__push_frame(sequencer__alloc__push_frame),
+        .alloc__commit(sequencer__alloc__commit),
+        .alloc__publish(sequencer__alloc__publish),
+        .alloc__rollback(sequencer__alloc__rollback),
+        .alloc__init(sequencer__alloc__init),
         .epoch(sequencer__epoch),
         .mounted(sequencer__mounted),
         .snap_seq(sequencer__snap_seq),
@@ -571,9 +573,6 @@ module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_
         sequencer__working_frame = tables__working_frame;
         sequencer__committed_mapped = tables__committed_mapped;
         sequencer__committed_frame = tables__committed_frame;
-        sequencer__log_page = dirty__read_page;
-        sequencer__log_current = dirty__current_count;
-        sequencer__log_previous = dirty__previous_count;
         flush__start = sequencer__flush_start;
         flush__flush_ack = flush_ack;
         flush_req = flush__flush_req;
@@ -582,34 +581,13 @@ module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_
         if (sequencer__owns_table) begin
             tables__read_page = sequencer__lookup_page;
         end
-        tables__ct_write = sequencer__ct_write;
-        tables__ct_write_page = sequencer__ct_write_page;
-        tables__ct_write_mapped = sequencer__ct_write_mapped;
-        tables__ct_write_frame = sequencer__ct_write_frame;
-        tables__wt_write = host__remap | sequencer__wt_write;
-        tables__wt_write_page = host__remap_page;
-        tables__wt_write_tag = sequencer__epoch;
-        tables__wt_write_frame = host__remap_frame;
-        if (sequencer__wt_write) begin
-            tables__wt_write_page = sequencer__wt_write_page;
-            tables__wt_write_tag = 32'h0;
-            tables__wt_write_frame = 32'h0;
-        end
+        tables__remap = host__remap;
+        tables__remap_page = host__remap_page;
+        tables__remap_frame = host__remap_frame;
         allocator__pop = host__alloc_pop;
-        allocator__push = sequencer__alloc_push;
-        allocator__push_frame = sequencer__alloc_push_frame;
-        allocator__commit = sequencer__alloc_commit;
-        allocator__publish = sequencer__alloc_publish;
-        allocator__rollback = sequencer__alloc_rollback;
         allocator__free_retired = fallback__done;
-        allocator__init = sequencer__alloc_init;
         dirty__append = host__remap;
         dirty__append_page = host__remap_page;
-        dirty__read_index = sequencer__log_read_index;
-        dirty__read_previous = sequencer__log_read_previous;
-        dirty__swap = sequencer__log_swap;
-        dirty__drop = sequencer__log_drop;
-        dirty__clear = sequencer__log_clear;
         cow__start = host__cow_start;
         cow__src_mapped = tables__working_mapped;
         cow__src_frame = tables__working_frame;
@@ -652,6 +630,26 @@ module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_
         errors = counters__errors;
     end
     
+    always @(*) tables__update__ct_write = sequencer__table_update__ct_write;
+    always @(*) tables__update__ct_page = sequencer__table_update__ct_page;
+    always @(*) tables__update__ct_mapped = sequencer__table_update__ct_mapped;
+    always @(*) tables__update__ct_frame = sequencer__table_update__ct_frame;
+    always @(*) tables__update__wt_clear = sequencer__table_update__wt_clear;
+    always @(*) tables__update__wt_page = sequencer__table_update__wt_page;
+    always @(*) allocator__control__push = sequencer__alloc__push;
+    always @(*) allocator__control__push_frame = sequencer__alloc__push_frame;
+    always @(*) allocator__control__commit = sequencer__alloc__commit;
+    always @(*) allocator__control__publish = sequencer__alloc__publish;
+    always @(*) allocator__control__rollback = sequencer__alloc__rollback;
+    always @(*) allocator__control__init = sequencer__alloc__init;
+    always @(*) dirty__control__read_index = sequencer__log__read_index;
+    always @(*) dirty__control__read_previous = sequencer__log__read_previous;
+    always @(*) sequencer__log__read_page = dirty__control__read_page;
+    always @(*) sequencer__log__current_count = dirty__control__current_count;
+    always @(*) sequencer__log__previous_count = dirty__control__previous_count;
+    always @(*) dirty__control__swap = sequencer__log__swap;
+    always @(*) dirty__control__drop = sequencer__log__drop;
+    always @(*) dirty__control__clear = sequencer__log__clear;
     always @(*) arbiter__host__req_valid = host__nvm__req_valid;
     always @(*) host__nvm__req_ready = arbiter__host__req_ready;
     always @(*) arbiter__host__req_write = host__nvm__req_write;
@@ -683,19 +681,19 @@ module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_
 endmodule // pmsnap_controller
 
 
-module pmsnap_controller__allocator(clock,reset,pop,push,push_frame,commit,publish,rollback,free_retired,init,head_frame,empty,reclaimable,fallback_held,free_count);
+module pmsnap_controller__allocator(clock,reset,pop,control__push,control__push_frame,control__commit,control__publish,control__rollback,control__init,free_retired,head_frame,empty,reclaimable,fallback_held,free_count);
     
     // Module arguments
     input wire  clock;
     input wire  reset;
     input wire  pop;
-    input wire  push;
-    input wire  [17:0] push_frame;
-    input wire  commit;
-    input wire  publish;
-    input wire  rollback;
+    input wire  control__push;
+    input wire  [17:0] control__push_frame;
+    input wire  control__commit;
+    input wire  control__publish;
+    input wire  control__rollback;
+    input wire  control__init;
     input wire  free_retired;
-    input wire  init;
     output reg  [17:0] head_frame;
     output reg  empty;
     output reg  reclaimable;
@@ -820,7 +818,7 @@ module pmsnap_controller__allocator(clock,reset,pop,push,push_frame,commit,publi
             tail_inc = 32'h0;
         end
         head_next = head__q;
-        if (rollback) begin
+        if (control__rollback) begin
             head_next = snap_head__q;
             count__d = snap_count__q;
         end
@@ -828,7 +826,7 @@ module pmsnap_controller__allocator(clock,reset,pop,push,push_frame,commit,publi
             head_next = head_inc;
             count__d = count__q - 32'h1;
         end
-        if (commit) begin
+        if (control__commit) begin
             count__d = count__q + retired__q;
             snap_count__d = count__q + retired__q;
             snap_head__d = head__q;
@@ -842,7 +840,7 @@ module pmsnap_controller__allocator(clock,reset,pop,push,push_frame,commit,publi
             retired__d = 32'h0;
             fallback__d = 1'b0;
         end
-        if (publish) begin
+        if (control__publish) begin
             count__d = count__q + retired__q + staged__q;
             snap_count__d = count__q + retired__q + staged__q;
             snap_head__d = head__q;
@@ -852,14 +850,14 @@ module pmsnap_controller__allocator(clock,reset,pop,push,push_frame,commit,publi
         end
         head__d = head_next;
         ring__read_address = head_next;
-        ring__write_enable = push;
+        ring__write_enable = control__push;
         ring__write_address = tail__q;
-        ring__write_data = push_frame;
-        if (push) begin
+        ring__write_data = control__push_frame;
+        if (control__push) begin
             tail__d = tail_inc;
             staged__d = staged__q + 32'h1;
         end
-        if (init | reset) begin
+        if (control__init | reset) begin
             head__d = 32'h0;
             tail__d = 32'h0;
             count__d = 32'h0;
@@ -1803,21 +1801,21 @@ module pmsnap_controller__cow__word(d,q,clock);
 endmodule // pmsnap_controller__cow__word
 
 
-module pmsnap_controller__dirty(clock,reset,append,append_page,read_index,read_previous,read_page,swap,drop,clear,current_count,previous_count);
+module pmsnap_controller__dirty(clock,reset,append,append_page,control__read_index,control__read_previous,control__read_page,control__current_count,control__previous_count,control__swap,control__drop,control__clear);
     
     // Module arguments
     input wire  clock;
     input wire  reset;
     input wire  append;
     input wire  [15:0] append_page;
-    input wire  [16:0] read_index;
-    input wire  read_previous;
-    output reg  [15:0] read_page;
-    input wire  swap;
-    input wire  drop;
-    input wire  clear;
-    output reg  [31:0] current_count;
-    output reg  [31:0] previous_count;
+    input wire  [16:0] control__read_index;
+    input wire  control__read_previous;
+    output reg  [15:0] control__read_page;
+    output reg  [31:0] control__current_count;
+    output reg  [31:0] control__previous_count;
+    input wire  control__swap;
+    input wire  control__drop;
+    input wire  control__clear;
     
     // Constant declarations
     localparam  pages = 17'b100000000;
@@ -1886,29 +1884,29 @@ module pmsnap_controller__dirty(clock,reset,append,append_page,read_index,read_p
         log__write_enable = append;
         log__write_address = current_base + ((current__q) & 17'h1ffff);
         log__write_data = append_page;
-        log__read_address = current_base + read_index;
-        if (read_previous) begin
-            log__read_address = previous_base + read_index;
+        log__read_address = current_base + control__read_index;
+        if (control__read_previous) begin
+            log__read_address = previous_base + control__read_index;
         end
         if (append) begin
             current__d = current__q + 32'h1;
         end
-        if (swap) begin
+        if (control__swap) begin
             bank__d = ~bank__q;
             previous__d = current__q;
             current__d = 32'h0;
         end
-        if (drop) begin
+        if (control__drop) begin
             current__d = 32'h0;
         end
-        if (clear | reset) begin
+        if (control__clear | reset) begin
             bank__d = 1'b0;
             current__d = 32'h0;
             previous__d = 32'h0;
         end
-        read_page = log__read_data;
-        current_count = current__q;
-        previous_count = previous__q;
+        control__read_page = log__read_data;
+        control__current_count = current__q;
+        control__previous_count = previous__q;
     end
     
 endmodule // pmsnap_controller__dirty
@@ -2558,7 +2556,7 @@ module pmsnap_controller__host__write(d,q,clock);
 endmodule // pmsnap_controller__host__write
 
 
-module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_done,cmd_status,host_enable,host_idle,flush_start,flush_done,owns_nvm,owns_table,nvm__req_valid,nvm__req_ready,nvm__req_write,nvm__req_addr,nvm__req_wdata,nvm__rsp_valid,nvm__rsp_rdata,nvm_idle,lookup_page,working_mapped,working_frame,committed_mapped,committed_frame,ct_write,ct_write_page,ct_write_mapped,ct_write_frame,wt_write,wt_write_page,log_read_index,log_read_previous,log_page,log_current,log_previous,log_swap,log_drop,log_clear,alloc_push,alloc_push_frame,alloc_commit,alloc_publish,alloc_rollback,alloc_init,epoch,mounted,snap_seq,phase,page_hardened,snapshot_taken,restore_taken,error);
+module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_done,cmd_status,host_enable,host_idle,flush_start,flush_done,owns_nvm,owns_table,nvm__req_valid,nvm__req_ready,nvm__req_write,nvm__req_addr,nvm__req_wdata,nvm__rsp_valid,nvm__rsp_rdata,nvm_idle,lookup_page,working_mapped,working_frame,committed_mapped,committed_frame,table_update__ct_write,table_update__ct_page,table_update__ct_mapped,table_update__ct_frame,table_update__wt_clear,table_update__wt_page,log__read_index,log__read_previous,log__read_page,log__current_count,log__previous_count,log__swap,log__drop,log__clear,alloc__push,alloc__push_frame,alloc__commit,alloc__publish,alloc__rollback,alloc__init,epoch,mounted,snap_seq,phase,page_hardened,snapshot_taken,restore_taken,error);
     
     // Module arguments
     input wire  clock;
@@ -2587,26 +2585,26 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
     input wire  [17:0] working_frame;
     input wire  committed_mapped;
     input wire  [17:0] committed_frame;
-    output reg  ct_write;
-    output reg  [15:0] ct_write_page;
-    output reg  ct_write_mapped;
-    output reg  [17:0] ct_write_frame;
-    output reg  wt_write;
-    output reg  [15:0] wt_write_page;
-    output reg  [16:0] log_read_index;
-    output reg  log_read_previous;
-    input wire  [15:0] log_page;
-    input wire  [31:0] log_current;
-    input wire  [31:0] log_previous;
-    output reg  log_swap;
-    output reg  log_drop;
-    output reg  log_clear;
-    output reg  alloc_push;
-    output reg  [17:0] alloc_push_frame;
-    output reg  alloc_commit;
-    output reg  alloc_publish;
-    output reg  alloc_rollback;
-    output reg  alloc_init;
+    output reg  table_update__ct_write;
+    output reg  [15:0] table_update__ct_page;
+    output reg  table_update__ct_mapped;
+    output reg  [17:0] table_update__ct_frame;
+    output reg  table_update__wt_clear;
+    output reg  [15:0] table_update__wt_page;
+    output reg  [16:0] log__read_index;
+    output reg  log__read_previous;
+    input wire  [15:0] log__read_page;
+    input wire  [31:0] log__current_count;
+    input wire  [31:0] log__previous_count;
+    output reg  log__swap;
+    output reg  log__drop;
+    output reg  log__clear;
+    output reg  alloc__push;
+    output reg  [17:0] alloc__push_frame;
+    output reg  alloc__commit;
+    output reg  alloc__publish;
+    output reg  alloc__rollback;
+    output reg  alloc__init;
     output reg  [15:0] epoch;
     output reg  mounted;
     output reg  [31:0] snap_seq;
@@ -2616,57 +2614,1321 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
     output reg  restore_taken;
     output reg  error;
     
+    // Stub signals
+    reg  front__clock;
+    reg  front__reset;
+    reg  front__cmd_valid;
+    wire  front__cmd_ready;
+    reg  [2:0] front__cmd_op;
+    wire  front__cmd_done;
+    wire  [2:0] front__cmd_status;
+    reg  front__mounted;
+    reg  front__host_idle;
+    wire  front__start_snapshot;
+    wire  front__start_restore;
+    wire  front__start_recover;
+    wire  front__start_format;
+    reg  front__done;
+    reg  [2:0] front__done_status;
+    reg  [2:0] front__snapshot_phase;
+    wire  front__idle;
+    wire  [2:0] front__phase;
+    wire  front__error;
+    reg  snapshot__clock;
+    reg  snapshot__reset;
+    reg  snapshot__start;
+    wire  snapshot__done;
+    wire  [2:0] snapshot__status;
+    wire  [2:0] snapshot__phase;
+    wire  snapshot__flush_start;
+    reg  snapshot__flush_done;
+    wire  snapshot__host_open;
+    reg  snapshot__host_idle;
+    reg  [31:0] snapshot__seq;
+    reg  snapshot__active_table;
+    wire  snapshot__set_committed;
+    wire  [31:0] snapshot__new_seq_out;
+    wire  snapshot__new_table_out;
+    wire  snapshot__nvm__req_valid;
+    reg  snapshot__nvm__req_ready;
+    wire  snapshot__nvm__req_write;
+    wire  [31:0] snapshot__nvm__req_addr;
+    wire  [31:0] snapshot__nvm__req_wdata;
+    reg  snapshot__nvm__rsp_valid;
+    reg  [31:0] snapshot__nvm__rsp_rdata;
+    reg  snapshot__nvm_idle;
+    wire  snapshot__owns_nvm;
+    wire  snapshot__owns_table;
+    wire  [15:0] snapshot__lookup_page;
+    reg  snapshot__working_mapped;
+    reg  [17:0] snapshot__working_frame;
+    reg  snapshot__committed_mapped;
+    reg  [17:0] snapshot__committed_frame;
+    wire  snapshot__table_update__ct_write;
+    wire  [15:0] snapshot__table_update__ct_page;
+    wire  snapshot__table_update__ct_mapped;
+    wire  [17:0] snapshot__table_update__ct_frame;
+    wire  snapshot__table_update__wt_clear;
+    wire  [15:0] snapshot__table_update__wt_page;
+    wire  [16:0] snapshot__log__read_index;
+    wire  snapshot__log__read_previous;
+    reg  [15:0] snapshot__log__read_page;
+    reg  [31:0] snapshot__log__current_count;
+    reg  [31:0] snapshot__log__previous_count;
+    wire  snapshot__log__swap;
+    wire  snapshot__log__drop;
+    wire  snapshot__log__clear;
+    wire  snapshot__alloc__push;
+    wire  [17:0] snapshot__alloc__push_frame;
+    wire  snapshot__alloc__commit;
+    wire  snapshot__alloc__publish;
+    wire  snapshot__alloc__rollback;
+    wire  snapshot__alloc__init;
+    wire  snapshot__commit_start;
+    reg  snapshot__commit_done;
+    wire  snapshot__page_hardened;
+    wire  snapshot__snapshot_taken;
+    reg  restore__clock;
+    reg  restore__reset;
+    reg  restore__start;
+    wire  restore__done;
+    reg  [15:0] restore__epoch;
+    wire  restore__next_epoch;
+    wire  restore__first_epoch;
+    wire  restore__owns_table;
+    wire  restore__table_update__ct_write;
+    wire  [15:0] restore__table_update__ct_page;
+    wire  restore__table_update__ct_mapped;
+    wire  [17:0] restore__table_update__ct_frame;
+    wire  restore__table_update__wt_clear;
+    wire  [15:0] restore__table_update__wt_page;
+    wire  restore__log_drop;
+    wire  restore__alloc__push;
+    wire  [17:0] restore__alloc__push_frame;
+    wire  restore__alloc__commit;
+    wire  restore__alloc__publish;
+    wire  restore__alloc__rollback;
+    wire  restore__alloc__init;
+    wire  restore__restore_taken;
+    reg  format__clock;
+    reg  format__reset;
+    reg  format__start;
+    wire  format__done;
+    wire  [2:0] format__status;
+    wire  format__unmount;
+    wire  format__mount;
+    wire  format__set_committed;
+    wire  [31:0] format__commit_seq;
+    wire  format__commit_table;
+    wire  format__commit_start;
+    reg  format__commit_done;
+    wire  format__nvm__req_valid;
+    reg  format__nvm__req_ready;
+    wire  format__nvm__req_write;
+    wire  [31:0] format__nvm__req_addr;
+    wire  [31:0] format__nvm__req_wdata;
+    reg  format__nvm__rsp_valid;
+    reg  [31:0] format__nvm__rsp_rdata;
+    reg  format__nvm_idle;
+    wire  format__owns_nvm;
+    wire  format__owns_table;
+    wire  format__table_update__ct_write;
+    wire  [15:0] format__table_update__ct_page;
+    wire  format__table_update__ct_mapped;
+    wire  [17:0] format__table_update__ct_frame;
+    wire  format__table_update__wt_clear;
+    wire  [15:0] format__table_update__wt_page;
+    wire  format__log_clear;
+    wire  format__alloc__push;
+    wire  [17:0] format__alloc__push_frame;
+    wire  format__alloc__commit;
+    wire  format__alloc__publish;
+    wire  format__alloc__rollback;
+    wire  format__alloc__init;
+    reg  recover__clock;
+    reg  recover__reset;
+    reg  recover__start;
+    wire  recover__done;
+    wire  [2:0] recover__status;
+    wire  recover__unmount;
+    wire  recover__mount;
+    wire  recover__set_committed;
+    wire  [31:0] recover__found_seq;
+    wire  recover__found_table;
+    reg  recover__active_table;
+    wire  recover__nvm__req_valid;
+    reg  recover__nvm__req_ready;
+    wire  recover__nvm__req_write;
+    wire  [31:0] recover__nvm__req_addr;
+    wire  [31:0] recover__nvm__req_wdata;
+    reg  recover__nvm__rsp_valid;
+    reg  [31:0] recover__nvm__rsp_rdata;
+    reg  recover__nvm_idle;
+    wire  recover__owns_nvm;
+    wire  recover__owns_table;
+    wire  recover__table_update__ct_write;
+    wire  [15:0] recover__table_update__ct_page;
+    wire  recover__table_update__ct_mapped;
+    wire  [17:0] recover__table_update__ct_frame;
+    wire  recover__table_update__wt_clear;
+    wire  [15:0] recover__table_update__wt_page;
+    wire  recover__log_clear;
+    wire  recover__alloc__push;
+    wire  [17:0] recover__alloc__push_frame;
+    wire  recover__alloc__commit;
+    wire  recover__alloc__publish;
+    wire  recover__alloc__rollback;
+    wire  recover__alloc__init;
+    reg  commit__clock;
+    reg  commit__reset;
+    reg  commit__start;
+    reg  [31:0] commit__seq;
+    reg  commit__record_table;
+    wire  commit__nvm__req_valid;
+    reg  commit__nvm__req_ready;
+    wire  commit__nvm__req_write;
+    wire  [31:0] commit__nvm__req_addr;
+    wire  [31:0] commit__nvm__req_wdata;
+    reg  commit__nvm__rsp_valid;
+    reg  [31:0] commit__nvm__rsp_rdata;
+    reg  commit__nvm_idle;
+    wire  commit__done;
+    wire  commit__busy;
+    reg  [31:0] seq__d;
+    wire  [31:0] seq__q;
+    reg  seq__clock;
+    reg  active_table__d;
+    wire  active_table__q;
+    reg  active_table__clock;
+    reg  is_mounted__d;
+    wire  is_mounted__q;
+    reg  is_mounted__clock;
+    reg  [15:0] epoch_reg__d;
+    wire  [15:0] epoch_reg__q;
+    reg  epoch_reg__clock;
+    
+    // Sub module instances
+    pmsnap_controller__sequencer__front front(
+        .clock(front__clock),
+        .reset(front__reset),
+        .cmd_valid(front__cmd_valid),
+        .cmd_ready(front__cmd_ready),
+        .cmd_op(front__cmd_op),
+        .cmd_done(front__cmd_done),
+        .cmd_status(front__cmd_status),
+        .mounted(front__mounted),
+        .host_idle(front__host_idle),
+        .start_snapshot(front__start_snapshot),
+        .start_restore(front__start_restore),
+        .start_recover(front__start_recover),
+        .start_format(front__start_format),
+        .done(front__done),
+        .done_status(front__done_status),
+        .snapshot_phase(front__snapshot_phase),
+        .idle(front__idle),
+        .phase(front__phase),
+        .error(front__error)
+    );
+    pmsnap_controller__sequencer__snapshot snapshot(
+        .clock(snapshot__clock),
+        .reset(snapshot__reset),
+        .start(snapshot__start),
+        .done(snapshot__done),
+        .status(snapshot__status),
+        .phase(snapshot__phase),
+        .flush_start(snapshot__flush_start),
+        .flush_done(snapshot__flush_done),
+        .host_open(snapshot__host_open),
+        .host_idle(snapshot__host_idle),
+        .seq(snapshot__seq),
+        .active_table(snapshot__active_table),
+        .set_committed(snapshot__set_committed),
+        .new_seq_out(snapshot__new_seq_out),
+        .new_table_out(snapshot__new_table_out),
+        .nvm__req_valid(snapshot__nvm__req_valid),
+        .nvm__req_ready(snapshot__nvm__req_ready),
+        .nvm__req_write(snapshot__nvm__req_write),
+        .nvm__req_addr(snapshot__nvm__req_addr),
+        .nvm__req_wdata(snapshot__nvm__req_wdata),
+        .nvm__rsp_valid(snapshot__nvm__rsp_valid),
+        .nvm__rsp_rdata(snapshot__nvm__rsp_rdata),
+        .nvm_idle(snapshot__nvm_idle),
+        .owns_nvm(snapshot__owns_nvm),
+        .owns_table(snapshot__owns_table),
+        .lookup_page(snapshot__lookup_page),
+        .working_mapped(snapshot__working_mapped),
+        .working_frame(snapshot__working_frame),
+        .committed_mapped(snapshot__committed_mapped),
+        .committed_frame(snapshot__committed_frame),
+        .table_update__ct_write(snapshot__table_update__ct_write),
+        .table_update__ct_page(snapshot__table_update__ct_page),
+        .table_update__ct_mapped(snapshot__table_update__ct_mapped),
+        .table_update__ct_frame(snapshot__table_update__ct_frame),
+        .table_update__wt_clear(snapshot__table_update__wt_clear),
+        .table_update__wt_page(snapshot__table_update__wt_page),
+        .log__read_index(snapshot__log__read_index),
+        .log__read_previous(snapshot__log__read_previous),
+        .log__read_page(snapshot__log__read_page),
+        .log__current_count(snapshot__log__current_count),
+        .log__previous_count(snapshot__log__previous_count),
+        .log__swap(snapshot__log__swap),
+        .log__drop(snapshot__log__drop),
+        .log__clear(snapshot__log__clear),
+        .alloc__push(snapshot__alloc__push),
+        .alloc__push_frame(snapshot__alloc__push_frame),
+        .alloc__commit(snapshot__alloc__commit),
+        .alloc__publish(snapshot__alloc__publish),
+        .alloc__rollback(snapshot__alloc__rollback),
+        .alloc__init(snapshot__alloc__init),
+        .commit_start(snapshot__commit_start),
+        .commit_done(snapshot__commit_done),
+        .page_hardened(snapshot__page_hardened),
+        .snapshot_taken(snapshot__snapshot_taken)
+    );
+    pmsnap_controller__sequencer__restore restore(
+        .clock(restore__clock),
+        .reset(restore__reset),
+        .start(restore__start),
+        .done(restore__done),
+        .epoch(restore__epoch),
+        .next_epoch(restore__next_epoch),
+        .first_epoch(restore__first_epoch),
+        .owns_table(restore__owns_table),
+        .table_update__ct_write(restore__table_update__ct_write),
+        .table_update__ct_page(restore__table_update__ct_page),
+        .table_update__ct_mapped(restore__table_update__ct_mapped),
+        .table_update__ct_frame(restore__table_update__ct_frame),
+        .table_update__wt_clear(restore__table_update__wt_clear),
+        .table_update__wt_page(restore__table_update__wt_page),
+        .log_drop(restore__log_drop),
+        .alloc__push(restore__alloc__push),
+        .alloc__push_frame(restore__alloc__push_frame),
+        .alloc__commit(restore__alloc__commit),
+        .alloc__publish(restore__alloc__publish),
+        .alloc__rollback(restore__alloc__rollback),
+        .alloc__init(restore__alloc__init),
+        .restore_taken(restore__restore_taken)
+    );
+    pmsnap_controller__sequencer__format format(
+        .clock(format__clock),
+        .reset(format__reset),
+        .start(format__start),
+        .done(format__done),
+        .status(format__status),
+        .unmount(format__unmount),
+        .mount(format__mount),
+        .set_committed(format__set_committed),
+        .commit_seq(format__commit_seq),
+        .commit_table(format__commit_table),
+        .commit_start(format__commit_start),
+        .commit_done(format__commit_done),
+        .nvm__req_valid(format__nvm__req_valid),
+        .nvm__req_ready(format__nvm__req_ready),
+        .nvm__req_write(format__nvm__req_write),
+        .nvm__req_addr(format__nvm__req_addr),
+        .nvm__req_wdata(format__nvm__req_wdata),
+        .nvm__rsp_valid(format__nvm__rsp_valid),
+        .nvm__rsp_rdata(format__nvm__rsp_rdata),
+        .nvm_idle(format__nvm_idle),
+        .owns_nvm(format__owns_nvm),
+        .owns_table(format__owns_table),
+        .table_update__ct_write(format__table_update__ct_write),
+        .table_update__ct_page(format__table_update__ct_page),
+        .table_update__ct_mapped(format__table_update__ct_mapped),
+        .table_update__ct_frame(format__table_update__ct_frame),
+        .table_update__wt_clear(format__table_update__wt_clear),
+        .table_update__wt_page(format__table_update__wt_page),
+        .log_clear(format__log_clear),
+        .alloc__push(format__alloc__push),
+        .alloc__push_frame(format__alloc__push_frame),
+        .alloc__commit(format__alloc__commit),
+        .alloc__publish(format__alloc__publish),
+        .alloc__rollback(format__alloc__rollback),
+        .alloc__init(format__alloc__init)
+    );
+    pmsnap_controller__sequencer__recover recover(
+        .clock(recover__clock),
+        .reset(recover__reset),
+        .start(recover__start),
+        .done(recover__done),
+        .status(recover__status),
+        .unmount(recover__unmount),
+        .mount(recover__mount),
+        .set_committed(recover__set_committed),
+        .found_seq(recover__found_seq),
+        .found_table(recover__found_table),
+        .active_table(recover__active_table),
+        .nvm__req_valid(recover__nvm__req_valid),
+        .nvm__req_ready(recover__nvm__req_ready),
+        .nvm__req_write(recover__nvm__req_write),
+        .nvm__req_addr(recover__nvm__req_addr),
+        .nvm__req_wdata(recover__nvm__req_wdata),
+        .nvm__rsp_valid(recover__nvm__rsp_valid),
+        .nvm__rsp_rdata(recover__nvm__rsp_rdata),
+        .nvm_idle(recover__nvm_idle),
+        .owns_nvm(recover__owns_nvm),
+        .owns_table(recover__owns_table),
+        .table_update__ct_write(recover__table_update__ct_write),
+        .table_update__ct_page(recover__table_update__ct_page),
+        .table_update__ct_mapped(recover__table_update__ct_mapped),
+        .table_update__ct_frame(recover__table_update__ct_frame),
+        .table_update__wt_clear(recover__table_update__wt_clear),
+        .table_update__wt_page(recover__table_update__wt_page),
+        .log_clear(recover__log_clear),
+        .alloc__push(recover__alloc__push),
+        .alloc__push_frame(recover__alloc__push_frame),
+        .alloc__commit(recover__alloc__commit),
+        .alloc__publish(recover__alloc__publish),
+        .alloc__rollback(recover__alloc__rollback),
+        .alloc__init(recover__alloc__init)
+    );
+    pmsnap_controller__sequencer__commit commit(
+        .clock(commit__clock),
+        .reset(commit__reset),
+        .start(commit__start),
+        .seq(commit__seq),
+        .record_table(commit__record_table),
+        .nvm__req_valid(commit__nvm__req_valid),
+        .nvm__req_ready(commit__nvm__req_ready),
+        .nvm__req_write(commit__nvm__req_write),
+        .nvm__req_addr(commit__nvm__req_addr),
+        .nvm__req_wdata(commit__nvm__req_wdata),
+        .nvm__rsp_valid(commit__nvm__rsp_valid),
+        .nvm__rsp_rdata(commit__nvm__rsp_rdata),
+        .nvm_idle(commit__nvm_idle),
+        .done(commit__done),
+        .busy(commit__busy)
+    );
+    pmsnap_controller__sequencer__seq seq(
+        .d(seq__d),
+        .q(seq__q),
+        .clock(seq__clock)
+    );
+    pmsnap_controller__sequencer__active_table active_table(
+        .d(active_table__d),
+        .q(active_table__q),
+        .clock(active_table__clock)
+    );
+    pmsnap_controller__sequencer__is_mounted is_mounted(
+        .d(is_mounted__d),
+        .q(is_mounted__q),
+        .clock(is_mounted__clock)
+    );
+    pmsnap_controller__sequencer__epoch_reg epoch_reg(
+        .d(epoch_reg__d),
+        .q(epoch_reg__q),
+        .clock(epoch_reg__clock)
+    );
+    
+    // Update code
+    always @(*) begin
+        seq__clock = clock;
+        active_table__clock = clock;
+        is_mounted__clock = clock;
+        epoch_reg__clock = clock;
+        seq__d = seq__q;
+        active_table__d = active_table__q;
+        is_mounted__d = is_mounted__q;
+        epoch_reg__d = epoch_reg__q;
+        front__clock = clock;
+        snapshot__clock = clock;
+        restore__clock = clock;
+        format__clock = clock;
+        recover__clock = clock;
+        commit__clock = clock;
+        front__reset = reset;
+        snapshot__reset = reset;
+        restore__reset = reset;
+        format__reset = reset;
+        recover__reset = reset;
+        commit__reset = reset;
+        front__cmd_valid = cmd_valid;
+        front__cmd_op = cmd_op;
+        cmd_ready = front__cmd_ready;
+        cmd_done = front__cmd_done;
+        cmd_status = front__cmd_status;
+        front__mounted = is_mounted__q;
+        front__host_idle = host_idle;
+        front__snapshot_phase = snapshot__phase;
+        snapshot__start = front__start_snapshot;
+        restore__start = front__start_restore;
+        format__start = front__start_format;
+        recover__start = front__start_recover;
+        front__done = snapshot__done | restore__done | format__done | recover__done;
+        front__done_status = snapshot__status;
+        if (format__done) begin
+            front__done_status = format__status;
+        end
+        else if (recover__done) begin
+            front__done_status = recover__status;
+        end
+        snapshot__flush_done = flush_done;
+        snapshot__host_idle = host_idle;
+        snapshot__seq = seq__q;
+        snapshot__active_table = active_table__q;
+        snapshot__working_mapped = working_mapped;
+        snapshot__working_frame = working_frame;
+        snapshot__committed_mapped = committed_mapped;
+        snapshot__committed_frame = committed_frame;
+        snapshot__log__read_page = log__read_page;
+        snapshot__log__current_count = log__current_count;
+        snapshot__log__previous_count = log__previous_count;
+        restore__epoch = epoch_reg__q;
+        recover__active_table = active_table__q;
+        commit__start = snapshot__commit_start | format__commit_start;
+        commit__seq = snapshot__new_seq_out;
+        commit__record_table = snapshot__new_table_out;
+        if (format__owns_table) begin
+            commit__seq = format__commit_seq;
+            commit__record_table = format__commit_table;
+        end
+        snapshot__commit_done = commit__done;
+        format__commit_done = commit__done;
+        snapshot__nvm__req_ready = nvm__req_ready;
+        snapshot__nvm__rsp_valid = nvm__rsp_valid;
+        snapshot__nvm__rsp_rdata = nvm__rsp_rdata;
+        format__nvm__req_ready = nvm__req_ready;
+        format__nvm__rsp_valid = nvm__rsp_valid;
+        format__nvm__rsp_rdata = nvm__rsp_rdata;
+        recover__nvm__req_ready = nvm__req_ready;
+        recover__nvm__rsp_valid = nvm__rsp_valid;
+        recover__nvm__rsp_rdata = nvm__rsp_rdata;
+        commit__nvm__req_ready = nvm__req_ready;
+        commit__nvm__rsp_valid = nvm__rsp_valid;
+        commit__nvm__rsp_rdata = nvm__rsp_rdata;
+        snapshot__nvm_idle = nvm_idle;
+        format__nvm_idle = nvm_idle;
+        recover__nvm_idle = nvm_idle;
+        commit__nvm_idle = nvm_idle;
+        nvm__req_valid = snapshot__nvm__req_valid;
+        nvm__req_write = snapshot__nvm__req_write;
+        nvm__req_addr = snapshot__nvm__req_addr;
+        nvm__req_wdata = snapshot__nvm__req_wdata;
+        if (commit__busy) begin
+            nvm__req_valid = commit__nvm__req_valid;
+            nvm__req_write = commit__nvm__req_write;
+            nvm__req_addr = commit__nvm__req_addr;
+            nvm__req_wdata = commit__nvm__req_wdata;
+        end
+        else if (format__owns_nvm) begin
+            nvm__req_valid = format__nvm__req_valid;
+            nvm__req_write = format__nvm__req_write;
+            nvm__req_addr = format__nvm__req_addr;
+            nvm__req_wdata = format__nvm__req_wdata;
+        end
+        else if (recover__owns_nvm) begin
+            nvm__req_valid = recover__nvm__req_valid;
+            nvm__req_write = recover__nvm__req_write;
+            nvm__req_addr = recover__nvm__req_addr;
+            nvm__req_wdata = recover__nvm__req_wdata;
+        end
+        owns_nvm = snapshot__owns_nvm | format__owns_nvm | recover__owns_nvm | commit__busy;
+        owns_table = snapshot__owns_table | restore__owns_table | format__owns_table | recover__owns_table;
+        lookup_page = snapshot__lookup_page;
+        table_update__ct_write = snapshot__table_update__ct_write | restore__table_update__ct_write | format__table_update__ct_write | recover__table_update__ct_write;
+        table_update__ct_page = snapshot__table_update__ct_page;
+        table_update__ct_mapped = snapshot__table_update__ct_mapped;
+        table_update__ct_frame = snapshot__table_update__ct_frame;
+        if (format__table_update__ct_write) begin
+            table_update__ct_page = format__table_update__ct_page;
+            table_update__ct_mapped = format__table_update__ct_mapped;
+            table_update__ct_frame = format__table_update__ct_frame;
+        end
+        else if (recover__table_update__ct_write) begin
+            table_update__ct_page = recover__table_update__ct_page;
+            table_update__ct_mapped = recover__table_update__ct_mapped;
+            table_update__ct_frame = recover__table_update__ct_frame;
+        end
+        else if (restore__table_update__ct_write) begin
+            table_update__ct_page = restore__table_update__ct_page;
+            table_update__ct_mapped = restore__table_update__ct_mapped;
+            table_update__ct_frame = restore__table_update__ct_frame;
+        end
+        table_update__wt_clear = snapshot__table_update__wt_clear | restore__table_update__wt_clear | format__table_update__wt_clear | recover__table_update__wt_clear;
+        table_update__wt_page = snapshot__table_update__wt_page;
+        if (format__table_update__wt_clear) begin
+            table_update__wt_page = format__table_update__wt_page;
+        end
+        else if (recover__table_update__wt_clear) begin
+            table_update__wt_page = recover__table_update__wt_page;
+        end
+        else if (restore__table_update__wt_clear) begin
+            table_update__wt_page = restore__table_update__wt_page;
+        end
+        log__read_index = snapshot__log__read_index;
+        log__read_previous = snapshot__log__read_previous;
+        log__swap = snapshot__log__swap;
+        log__drop = snapshot__log__drop | restore__log_drop;
+        log__clear = snapshot__log__clear | format__log_clear | recover__log_clear;
+        alloc__push = snapshot__alloc__push | restore__alloc__push | format__alloc__push | recover__alloc__push;
+        alloc__push_frame = snapshot__alloc__push_frame;
+        if (format__alloc__push) begin
+            alloc__push_frame = format__alloc__push_frame;
+        end
+        else if (recover__alloc__push) begin
+            alloc__push_frame = recover__alloc__push_frame;
+        end
+        else if (restore__alloc__push) begin
+            alloc__push_frame = restore__alloc__push_frame;
+        end
+        alloc__commit = snapshot__alloc__commit | restore__alloc__commit | format__alloc__commit | recover__alloc__commit;
+        alloc__publish = snapshot__alloc__publish | restore__alloc__publish | format__alloc__publish | recover__alloc__publish;
+        alloc__rollback = snapshot__alloc__rollback | restore__alloc__rollback | format__alloc__rollback | recover__alloc__rollback;
+        alloc__init = snapshot__alloc__init | restore__alloc__init | format__alloc__init | recover__alloc__init;
+        if (snapshot__set_committed) begin
+            seq__d = snapshot__new_seq_out;
+            active_table__d = snapshot__new_table_out;
+        end
+        if (format__set_committed) begin
+            seq__d = format__commit_seq;
+            active_table__d = format__commit_table;
+        end
+        if (recover__set_committed) begin
+            seq__d = recover__found_seq;
+            active_table__d = recover__found_table;
+        end
+        if (format__unmount | recover__unmount) begin
+            is_mounted__d = 1'b0;
+        end
+        if (format__mount | recover__mount) begin
+            is_mounted__d = 1'b1;
+            epoch_reg__d = 32'h1;
+        end
+        if (restore__next_epoch) begin
+            epoch_reg__d = epoch_reg__q + 32'h1;
+        end
+        if (restore__first_epoch) begin
+            epoch_reg__d = 32'h1;
+        end
+        if (reset) begin
+            is_mounted__d = 1'b0;
+            seq__d = 32'h0;
+            active_table__d = 1'b0;
+            epoch_reg__d = 32'h1;
+        end
+        host_enable = front__idle | snapshot__host_open;
+        flush_start = snapshot__flush_start;
+        epoch = epoch_reg__q;
+        mounted = is_mounted__q;
+        snap_seq = seq__q;
+        phase = front__phase;
+        page_hardened = snapshot__page_hardened;
+        snapshot_taken = snapshot__snapshot_taken;
+        restore_taken = restore__restore_taken;
+        error = front__error;
+    end
+    
+endmodule // pmsnap_controller__sequencer
+
+
+module pmsnap_controller__sequencer__active_table(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_controller__sequencer__active_table
+
+
+module pmsnap_controller__sequencer__commit(clock,reset,start,seq,record_table,nvm__req_valid,nvm__req_ready,nvm__req_write,nvm__req_addr,nvm__req_wdata,nvm__rsp_valid,nvm__rsp_rdata,nvm_idle,done,busy);
+    
+    // Module arguments
+    input wire  clock;
+    input wire  reset;
+    input wire  start;
+    input wire  [31:0] seq;
+    input wire  record_table;
+    output reg  nvm__req_valid;
+    input wire  nvm__req_ready;
+    output reg  nvm__req_write;
+    output reg  [31:0] nvm__req_addr;
+    output reg  [31:0] nvm__req_wdata;
+    input wire  nvm__rsp_valid;
+    input wire  [31:0] nvm__rsp_rdata;
+    input wire  nvm_idle;
+    output reg  done;
+    output reg  busy;
+    
     // Constant declarations
+    localparam  word_version = 3'b1;
+    localparam  word_sequence = 3'b10;
+    localparam  word_table = 3'b11;
+    localparam  word_pages = 3'b100;
+    localparam  word_page_words = 3'b101;
+    localparam  word_frames = 3'b110;
+    localparam  word_checksum = 3'b111;
+    localparam  magic_word = 32'h504d534e;
+    localparam  version = 32'h1;
     localparam  pages = 32'h100;
     localparam  page_words = 32'h40;
     localparam  frames = 32'h200;
-    localparam  metadata_last = 32'h20f;
-    localparam  table_a_base = 32'h10;
-    localparam  table_b_base = 32'h110;
     localparam  slot_1_base = 32'h8;
-    localparam  magic = 32'h504d534e;
-    localparam  version = 32'h1;
-    localparam  seed = 32'hffffffff;
-    localparam  mapped_flag = 32'h80000000;
-    localparam  epoch_last = 16'hffff;
+    localparam  first_checksum = 32'hafb2acb1;
     
     // Enums
-    localparam SeqState__Idle = 0;
-    localparam SeqState__Drain = 1;
-    localparam SeqState__Flush = 2;
-    localparam SeqState__FlushDrain = 3;
-    localparam SeqState__Identify = 4;
-    localparam SeqState__IdentifyWait = 5;
-    localparam SeqState__Invalidate = 6;
-    localparam SeqState__InvalidateDurable = 7;
-    localparam SeqState__HardenRead = 8;
-    localparam SeqState__HardenPage = 9;
-    localparam SeqState__HardenWrite = 10;
-    localparam SeqState__HardenDurable = 11;
-    localparam SeqState__CommitWrite = 12;
-    localparam SeqState__CommitDurable = 13;
-    localparam SeqState__CommitMagic = 14;
-    localparam SeqState__CommitMagicDurable = 15;
-    localparam SeqState__Finish = 16;
-    localparam SeqState__Scrub = 17;
-    localparam SeqState__FormatZero = 18;
-    localparam SeqState__FormatFrames = 19;
-    localparam SeqState__FormatDurable = 20;
-    localparam SeqState__RecoverSlots = 21;
-    localparam SeqState__RecoverDecide = 22;
-    localparam SeqState__RecoverInvalidate = 23;
-    localparam SeqState__RecoverInvalidateDurable = 24;
-    localparam SeqState__RecoverClear = 25;
-    localparam SeqState__RecoverEntryRead = 26;
-    localparam SeqState__RecoverEntryWait = 27;
-    localparam SeqState__RecoverEntryCopy = 28;
-    localparam SeqState__RecoverFree = 29;
-    localparam SeqState__RecoverCheck = 30;
-    localparam SeqState__Done = 31;
+    localparam CommitState__Idle = 0;
+    localparam CommitState__Words = 1;
+    localparam CommitState__WordsDurable = 2;
+    localparam CommitState__Magic = 3;
     
     // Stub signals
-    reg  [4:0] state__d;
-    wire  [4:0] state__q;
+    reg  [1:0] state__d;
+    wire  [1:0] state__q;
+    reg  state__clock;
+    reg  [2:0] word__d;
+    wire  [2:0] word__q;
+    reg  word__clock;
+    reg  [31:0] checksum__d;
+    wire  [31:0] checksum__q;
+    reg  checksum__clock;
+    reg  [31:0] step__acc;
+    reg  [31:0] step__word;
+    wire  [31:0] step__sum;
+    reg  magic__clock;
+    reg  magic__reset;
+    reg  magic__start;
+    wire  magic__req_valid;
+    reg  magic__req_ready;
+    reg  magic__nvm_idle;
+    wire  magic__done;
+    
+    // Local signals
+    reg  unused_answers;
+    reg  [31:0] slot_base;
+    reg  [31:0] record_word;
+    
+    // Sub module instances
+    pmsnap_controller__sequencer__commit__state state(
+        .d(state__d),
+        .q(state__q),
+        .clock(state__clock)
+    );
+    pmsnap_controller__sequencer__commit__word word(
+        .d(word__d),
+        .q(word__q),
+        .clock(word__clock)
+    );
+    pmsnap_controller__sequencer__commit__checksum checksum(
+        .d(checksum__d),
+        .q(checksum__q),
+        .clock(checksum__clock)
+    );
+    pmsnap_controller__sequencer__commit__step step(
+        .acc(step__acc),
+        .word(step__word),
+        .sum(step__sum)
+    );
+    pmsnap_controller__sequencer__commit__magic magic(
+        .clock(magic__clock),
+        .reset(magic__reset),
+        .start(magic__start),
+        .req_valid(magic__req_valid),
+        .req_ready(magic__req_ready),
+        .nvm_idle(magic__nvm_idle),
+        .done(magic__done)
+    );
+    
+    // Update code
+    always @(*) begin
+        state__clock = clock;
+        word__clock = clock;
+        checksum__clock = clock;
+        state__d = state__q;
+        word__d = word__q;
+        checksum__d = checksum__q;
+        magic__clock = clock;
+        magic__reset = reset;
+        slot_base = 32'h0;
+        if (seq[32'h0]) begin
+            slot_base = slot_1_base;
+        end
+        record_word = checksum__q;
+        if (word__q == word_version) begin
+            record_word = version;
+        end
+        else if (word__q == word_sequence) begin
+            record_word = seq;
+        end
+        else if (word__q == word_table) begin
+            record_word = 32'h0;
+            if (record_table) begin
+                record_word = 32'h1;
+            end
+        end
+        else if (word__q == word_pages) begin
+            record_word = pages;
+        end
+        else if (word__q == word_page_words) begin
+            record_word = page_words;
+        end
+        else if (word__q == word_frames) begin
+            record_word = frames;
+        end
+        step__acc = checksum__q;
+        step__word = record_word;
+        nvm__req_valid = 1'b0;
+        nvm__req_write = 1'b1;
+        nvm__req_addr = slot_base + ((word__q) & 32'hffffffff);
+        nvm__req_wdata = ((record_word) & 32'hffffffff);
+        magic__start = 1'b0;
+        magic__req_ready = nvm__req_ready;
+        magic__nvm_idle = nvm_idle;
+        unused_answers = nvm__rsp_valid | |nvm__rsp_rdata;
+        done = 1'b0;
+        busy = state__q != CommitState__Idle;
+        case (state__q)
+            CommitState__Idle:
+                begin
+                    if (start) begin
+                        word__d = 32'h1;
+                        checksum__d = first_checksum;
+                        state__d = CommitState__Words;
+                    end
+                end
+            CommitState__Words:
+                begin
+                    nvm__req_valid = 1'b1;
+                    if (nvm__req_ready) begin
+                        checksum__d = step__sum;
+                        word__d = word__q + 32'h1;
+                        if (word__q == word_checksum) begin
+                            state__d = CommitState__WordsDurable;
+                        end
+                    end
+                end
+            CommitState__WordsDurable:
+                begin
+                    if (nvm_idle) begin
+                        magic__start = 1'b1;
+                        state__d = CommitState__Magic;
+                    end
+                end
+            CommitState__Magic:
+                begin
+                    nvm__req_valid = magic__req_valid;
+                    nvm__req_addr = slot_base;
+                    nvm__req_wdata = ((magic_word) & 32'hffffffff);
+                    if (magic__done) begin
+                        done = 1'b1;
+                        state__d = CommitState__Idle;
+                    end
+                end
+            default:
+                begin
+                    state__d = CommitState__Idle;
+                end
+        endcase
+        if (reset) begin
+            state__d = CommitState__Idle;
+        end
+    end
+    
+endmodule // pmsnap_controller__sequencer__commit
+
+
+module pmsnap_controller__sequencer__commit__checksum(d,q,clock);
+    
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_controller__sequencer__commit__checksum
+
+
+module pmsnap_controller__sequencer__commit__magic(clock,reset,start,req_valid,req_ready,nvm_idle,done);
+    
+    // Module arguments
+    input wire  clock;
+    input wire  reset;
+    input wire  start;
+    output reg  req_valid;
+    input wire  req_ready;
+    input wire  nvm_idle;
+    output reg  done;
+    
+    // Enums
+    localparam DurableState__Idle = 0;
+    localparam DurableState__Offer = 1;
+    localparam DurableState__Durable = 2;
+    
+    // Stub signals
+    reg  [1:0] state__d;
+    wire  [1:0] state__q;
+    reg  state__clock;
+    
+    // Sub module instances
+    pmsnap_controller__sequencer__commit__magic__state state(
+        .d(state__d),
+        .q(state__q),
+        .clock(state__clock)
+    );
+    
+    // Update code
+    always @(*) begin
+        state__clock = clock;
+        state__d = state__q;
+        req_valid = 1'b0;
+        done = 1'b0;
+        case (state__q)
+            DurableState__Idle:
+                begin
+                    if (start) begin
+                        state__d = DurableState__Offer;
+                    end
+                end
+            DurableState__Offer:
+                begin
+                    req_valid = 1'b1;
+                    if (req_ready) begin
+                        state__d = DurableState__Durable;
+                    end
+                end
+            DurableState__Durable:
+                begin
+                    if (nvm_idle) begin
+                        done = 1'b1;
+                        state__d = DurableState__Idle;
+                    end
+                end
+            default:
+                begin
+                    state__d = DurableState__Idle;
+                end
+        endcase
+        if (reset) begin
+            state__d = DurableState__Idle;
+        end
+    end
+    
+endmodule // pmsnap_controller__sequencer__commit__magic
+
+
+module pmsnap_controller__sequencer__commit__magic__state(d,q,clock);
+    
+    // Module arguments
+    input wire  [1:0] d;
+    output reg  [1:0] q;
+    input wire  clock;
+    
+    // Enums
+    localparam DurableState__Idle = 0;
+    localparam DurableState__Offer = 1;
+    localparam DurableState__Durable = 2;
+    
+    // Update code (custom)
+    initial begin
+       q = 64'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_controller__sequencer__commit__magic__state
+
+
+module pmsnap_controller__sequencer__commit__state(d,q,clock);
+    
+    // Module arguments
+    input wire  [1:0] d;
+    output reg  [1:0] q;
+    input wire  clock;
+    
+    // Enums
+    localparam CommitState__Idle = 0;
+    localparam CommitState__Words = 1;
+    localparam CommitState__WordsDurable = 2;
+    localparam CommitState__Magic = 3;
+    
+    // Update code (custom)
+    initial begin
+       q = 64'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_controller__sequencer__commit__state
+
+
+module pmsnap_controller__sequencer__commit__step(acc,word,sum);
+    
+    // Module arguments
+    input wire  [31:0] acc;
+    input wire  [31:0] word;
+    output reg  [31:0] sum;
+    
+    // Update code
+    always @(*) begin
+        sum = ((acc << 32'h5) | (acc >> 32'h1b)) ^ word;
+    end
+    
+endmodule // pmsnap_controller__sequencer__commit__step
+
+
+module pmsnap_controller__sequencer__commit__word(d,q,clock);
+    
+    // Module arguments
+    input wire  [2:0] d;
+    output reg  [2:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 3'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_controller__sequencer__commit__word
+
+
+module pmsnap_controller__sequencer__epoch_reg(d,q,clock);
+    
+    // Module arguments
+    input wire  [15:0] d;
+    output reg  [15:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 16'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_controller__sequencer__epoch_reg
+
+
+module pmsnap_controller__sequencer__format(clock,reset,start,done,status,unmount,mount,set_committed,commit_seq,commit_table,commit_start,commit_done,nvm__req_valid,nvm__req_ready,nvm__req_write,nvm__req_addr,nvm__req_wdata,nvm__rsp_valid,nvm__rsp_rdata,nvm_idle,owns_nvm,owns_table,table_update__ct_write,table_update__ct_page,table_update__ct_mapped,table_update__ct_frame,table_update__wt_clear,table_update__wt_page,log_clear,alloc__push,alloc__push_frame,alloc__commit,alloc__publish,alloc__rollback,alloc__init);
+    
+    // Module arguments
+    input wire  clock;
+    input wire  reset;
+    input wire  start;
+    output reg  done;
+    output reg  [2:0] status;
+    output reg  unmount;
+    output reg  mount;
+    output reg  set_committed;
+    output reg  [31:0] commit_seq;
+    output reg  commit_table;
+    output reg  commit_start;
+    input wire  commit_done;
+    output reg  nvm__req_valid;
+    input wire  nvm__req_ready;
+    output reg  nvm__req_write;
+    output reg  [31:0] nvm__req_addr;
+    output reg  [31:0] nvm__req_wdata;
+    input wire  nvm__rsp_valid;
+    input wire  [31:0] nvm__rsp_rdata;
+    input wire  nvm_idle;
+    output reg  owns_nvm;
+    output reg  owns_table;
+    output reg  table_update__ct_write;
+    output reg  [15:0] table_update__ct_page;
+    output reg  table_update__ct_mapped;
+    output reg  [17:0] table_update__ct_frame;
+    output reg  table_update__wt_clear;
+    output reg  [15:0] table_update__wt_page;
+    output reg  log_clear;
+    output reg  alloc__push;
+    output reg  [17:0] alloc__push_frame;
+    output reg  alloc__commit;
+    output reg  alloc__publish;
+    output reg  alloc__rollback;
+    output reg  alloc__init;
+    
+    // Constant declarations
+    localparam  pages = 32'h100;
+    localparam  frames = 32'h200;
+    localparam  metadata_last = 32'h20f;
+    localparam  first_seq = 32'h1;
+    localparam  status_ok = 3'b0;
+    
+    // Enums
+    localparam FormatState__Idle = 0;
+    localparam FormatState__Zero = 1;
+    localparam FormatState__Frames = 2;
+    localparam FormatState__Durable = 3;
+    localparam FormatState__Commit = 4;
+    localparam FormatState__Finish = 5;
+    
+    // Stub signals
+    reg  [2:0] state__d;
+    wire  [2:0] state__q;
+    reg  state__clock;
+    reg  [31:0] index__d;
+    wire  [31:0] index__q;
+    reg  index__clock;
+    reg  [31:0] pushed__d;
+    wire  [31:0] pushed__q;
+    reg  pushed__clock;
+    
+    // Local signals
+    reg  unused_answers;
+    
+    // Sub module instances
+    pmsnap_controller__sequencer__format__state state(
+        .d(state__d),
+        .q(state__q),
+        .clock(state__clock)
+    );
+    pmsnap_controller__sequencer__format__index index(
+        .d(index__d),
+        .q(index__q),
+        .clock(index__clock)
+    );
+    pmsnap_controller__sequencer__format__pushed pushed(
+        .d(pushed__d),
+        .q(pushed__q),
+        .clock(pushed__clock)
+    );
+    
+    // Update code
+    always @(*) begin
+        state__clock = clock;
+        index__clock = clock;
+        pushed__clock = clock;
+        state__d = state__q;
+        index__d = index__q;
+        pushed__d = pushed__q;
+        unused_answers = nvm__rsp_valid | |nvm__rsp_rdata;
+        done = 1'b0;
+        status = status_ok;
+        unmount = 1'b0;
+        mount = 1'b0;
+        set_committed = 1'b0;
+        commit_seq = first_seq;
+        commit_table = 1'b0;
+        commit_start = 1'b0;
+        nvm__req_valid = 1'b0;
+        nvm__req_write = 1'b1;
+        nvm__req_addr = index__q;
+        nvm__req_wdata = 32'h0;
+        owns_nvm = (state__q != FormatState__Idle) & (state__q != FormatState__Finish);
+        owns_table = state__q != FormatState__Idle;
+        table_update__ct_write = 1'b0;
+        table_update__ct_page = ((index__q) & 16'hffff);
+        table_update__ct_mapped = 1'b0;
+        table_update__ct_frame = 32'h0;
+        table_update__wt_clear = 1'b0;
+        table_update__wt_page = ((index__q) & 16'hffff);
+        log_clear = 1'b0;
+        alloc__push = 1'b0;
+        alloc__push_frame = ((pushed__q) & 18'h3ffff);
+        alloc__commit = 1'b0;
+        alloc__publish = 1'b0;
+        alloc__rollback = 1'b0;
+        alloc__init = 1'b0;
+        case (state__q)
+            FormatState__Idle:
+                begin
+                    if (start) begin
+                        alloc__init = 1'b1;
+                        log_clear = 1'b1;
+                        unmount = 1'b1;
+                        index__d = 32'h0;
+                        pushed__d = 32'h0;
+                        state__d = FormatState__Zero;
+                    end
+                end
+            FormatState__Zero:
+                begin
+                    nvm__req_valid = 1'b1;
+                    if (index__q < pages) begin
+                        table_update__ct_write = 1'b1;
+                        table_update__wt_clear = 1'b1;
+                    end
+                    if (nvm__req_ready) begin
+                        index__d = index__q + 32'h1;
+                        if (index__q == metadata_last) begin
+                            state__d = FormatState__Frames;
+                        end
+                    end
+                end
+            FormatState__Frames:
+                begin
+                    if (pushed__q == frames) begin
+                        state__d = FormatState__Durable;
+                    end
+                end
+            FormatState__Durable:
+                begin
+                    if (nvm_idle) begin
+                        commit_start = 1'b1;
+                        state__d = FormatState__Commit;
+                    end
+                end
+            FormatState__Commit:
+                begin
+                    if (commit_done) begin
+                        state__d = FormatState__Finish;
+                    end
+                end
+            FormatState__Finish:
+                begin
+                    set_committed = 1'b1;
+                    alloc__publish = 1'b1;
+                    mount = 1'b1;
+                    done = 1'b1;
+                    state__d = FormatState__Idle;
+                end
+            default:
+                begin
+                    state__d = FormatState__Idle;
+                end
+        endcase
+        if (((state__q == FormatState__Zero) | (state__q == FormatState__Frames)) & (pushed__q != frames)) begin
+            alloc__push = 1'b1;
+            pushed__d = pushed__q + 32'h1;
+        end
+        if (reset) begin
+            state__d = FormatState__Idle;
+        end
+    end
+    
+endmodule // pmsnap_controller__sequencer__format
+
+
+module pmsnap_controller__sequencer__format__index(d,q,clock);
+    
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_controller__sequencer__format__index
+
+
+module pmsnap_controller__sequencer__format__pushed(d,q,clock);
+    
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_controller__sequencer__format__pushed
+
+
+module pmsnap_controller__sequencer__format__state(d,q,clock);
+    
+    // Module arguments
+    input wire  [2:0] d;
+    output reg  [2:0] q;
+    input wire  clock;
+    
+    // Enums
+    localparam FormatState__Idle = 0;
+    localparam FormatState__Zero = 1;
+    localparam FormatState__Frames = 2;
+    localparam FormatState__Durable = 3;
+    localparam FormatState__Commit = 4;
+    localparam FormatState__Finish = 5;
+    
+    // Update code (custom)
+    initial begin
+       q = 64'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_controller__sequencer__format__state
+
+
+module pmsnap_controller__sequencer__front(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_done,cmd_status,mounted,host_idle,start_snapshot,start_restore,start_recover,start_format,done,done_status,snapshot_phase,idle,phase,error);
+    
+    // Module arguments
+    input wire  clock;
+    input wire  reset;
+    input wire  cmd_valid;
+    output reg  cmd_ready;
+    input wire  [2:0] cmd_op;
+    output reg  cmd_done;
+    output reg  [2:0] cmd_status;
+    input wire  mounted;
+    input wire  host_idle;
+    output reg  start_snapshot;
+    output reg  start_restore;
+    output reg  start_recover;
+    output reg  start_format;
+    input wire  done;
+    input wire  [2:0] done_status;
+    input wire  [2:0] snapshot_phase;
+    output reg  idle;
+    output reg  [2:0] phase;
+    output reg  error;
+    
+    // Constant declarations
+    localparam  op_snapshot = 3'b1;
+    localparam  op_restore = 3'b10;
+    localparam  op_recover = 3'b11;
+    localparam  op_format = 3'b100;
+    localparam  status_ok = 3'b0;
+    localparam  status_busy = 3'b1;
+    localparam  status_unformatted = 3'b10;
+    localparam  status_bad_op = 3'b101;
+    localparam  phase_idle = 3'b0;
+    localparam  phase_flush = 3'b1;
+    localparam  phase_reclaim = 3'b100;
+    localparam  phase_restore = 3'b101;
+    localparam  phase_recover = 3'b110;
+    localparam  phase_format = 3'b111;
+    
+    // Enums
+    localparam FrontState__Idle = 0;
+    localparam FrontState__Drain = 1;
+    localparam FrontState__Run = 2;
+    localparam FrontState__Done = 3;
+    
+    // Stub signals
+    reg  [1:0] state__d;
+    wire  [1:0] state__q;
     reg  state__clock;
     reg  [2:0] op__d;
     wire  [2:0] op__q;
@@ -2674,45 +3936,324 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
     reg  [2:0] status__d;
     wire  [2:0] status__q;
     reg  status__clock;
-    reg  is_mounted__d;
-    wire  is_mounted__q;
-    reg  is_mounted__clock;
-    reg  [31:0] seq__d;
-    wire  [31:0] seq__q;
-    reg  seq__clock;
-    reg  active__d;
-    wire  active__q;
-    reg  active__clock;
-    reg  [15:0] epoch_reg__d;
-    wire  [15:0] epoch_reg__q;
-    reg  epoch_reg__clock;
+    reg  reject__d;
+    wire  reject__q;
+    reg  reject__clock;
+    
+    // Sub module instances
+    pmsnap_controller__sequencer__front__state state(
+        .d(state__d),
+        .q(state__q),
+        .clock(state__clock)
+    );
+    pmsnap_controller__sequencer__front__op op(
+        .d(op__d),
+        .q(op__q),
+        .clock(op__clock)
+    );
+    pmsnap_controller__sequencer__front__status status(
+        .d(status__d),
+        .q(status__q),
+        .clock(status__clock)
+    );
+    pmsnap_controller__sequencer__front__reject reject(
+        .d(reject__d),
+        .q(reject__q),
+        .clock(reject__clock)
+    );
+    
+    // Update code
+    always @(*) begin
+        state__clock = clock;
+        op__clock = clock;
+        status__clock = clock;
+        reject__clock = clock;
+        state__d = state__q;
+        op__d = op__q;
+        status__d = status__q;
+        reject__d = reject__q;
+        cmd_ready = (state__q == FrontState__Idle) | ~reject__q;
+        cmd_done = 1'b0;
+        cmd_status = status__q;
+        if ((state__q != FrontState__Idle) & cmd_valid & ~reject__q) begin
+            reject__d = 1'b1;
+        end
+        if (reject__q & (state__q != FrontState__Done)) begin
+            cmd_done = 1'b1;
+            cmd_status = status_busy;
+            reject__d = 1'b0;
+        end
+        start_snapshot = 1'b0;
+        start_restore = 1'b0;
+        start_recover = 1'b0;
+        start_format = 1'b0;
+        error = 1'b0;
+        case (state__q)
+            FrontState__Idle:
+                begin
+                    if (cmd_valid) begin
+                        op__d = cmd_op;
+                        status__d = status_ok;
+                        state__d = FrontState__Drain;
+                        if ((cmd_op == op_snapshot) | (cmd_op == op_restore)) begin
+                            if (~mounted) begin
+                                status__d = status_unformatted;
+                                state__d = FrontState__Done;
+                            end
+                        end
+                        else if ((cmd_op != op_recover) & (cmd_op != op_format)) begin
+                            status__d = status_bad_op;
+                            state__d = FrontState__Done;
+                        end
+                    end
+                end
+            FrontState__Drain:
+                begin
+                    if (host_idle) begin
+                        start_snapshot = op__q == op_snapshot;
+                        start_restore = op__q == op_restore;
+                        start_recover = op__q == op_recover;
+                        start_format = op__q == op_format;
+                        state__d = FrontState__Run;
+                    end
+                end
+            FrontState__Run:
+                begin
+                end
+            FrontState__Done:
+                begin
+                    cmd_done = 1'b1;
+                    cmd_status = status__q;
+                    error = status__q != status_ok;
+                    state__d = FrontState__Idle;
+                end
+            default:
+                begin
+                    state__d = FrontState__Idle;
+                end
+        endcase
+        if (done & ((state__q == FrontState__Drain) | (state__q == FrontState__Run))) begin
+            status__d = done_status;
+            state__d = FrontState__Done;
+        end
+        if (reset) begin
+            state__d = FrontState__Idle;
+            reject__d = 1'b0;
+        end
+        idle = state__q == FrontState__Idle;
+        phase = phase_idle;
+        if (state__q != FrontState__Idle) begin
+            if (op__q == op_snapshot) begin
+                phase = snapshot_phase;
+                if (state__q == FrontState__Drain) begin
+                    phase = phase_flush;
+                end
+                else if (state__q == FrontState__Done) begin
+                    phase = phase_reclaim;
+                end
+            end
+            else if (op__q == op_restore) begin
+                phase = phase_restore;
+            end
+            else if (op__q == op_recover) begin
+                phase = phase_recover;
+            end
+            else if (op__q == op_format) begin
+                phase = phase_format;
+            end
+        end
+    end
+    
+endmodule // pmsnap_controller__sequencer__front
+
+
+module pmsnap_controller__sequencer__front__op(d,q,clock);
+    
+    // Module arguments
+    input wire  [2:0] d;
+    output reg  [2:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 3'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_controller__sequencer__front__op
+
+
+module pmsnap_controller__sequencer__front__reject(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_controller__sequencer__front__reject
+
+
+module pmsnap_controller__sequencer__front__state(d,q,clock);
+    
+    // Module arguments
+    input wire  [1:0] d;
+    output reg  [1:0] q;
+    input wire  clock;
+    
+    // Enums
+    localparam FrontState__Idle = 0;
+    localparam FrontState__Drain = 1;
+    localparam FrontState__Run = 2;
+    localparam FrontState__Done = 3;
+    
+    // Update code (custom)
+    initial begin
+       q = 64'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_controller__sequencer__front__state
+
+
+module pmsnap_controller__sequencer__front__status(d,q,clock);
+    
+    // Module arguments
+    input wire  [2:0] d;
+    output reg  [2:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 3'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_controller__sequencer__front__status
+
+
+module pmsnap_controller__sequencer__is_mounted(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_controller__sequencer__is_mounted
+
+
+module pmsnap_controller__sequencer__recover(clock,reset,start,done,status,unmount,mount,set_committed,found_seq,found_table,active_table,nvm__req_valid,nvm__req_ready,nvm__req_write,nvm__req_addr,nvm__req_wdata,nvm__rsp_valid,nvm__rsp_rdata,nvm_idle,owns_nvm,owns_table,table_update__ct_write,table_update__ct_page,table_update__ct_mapped,table_update__ct_frame,table_update__wt_clear,table_update__wt_page,log_clear,alloc__push,alloc__push_frame,alloc__commit,alloc__publish,alloc__rollback,alloc__init);
+    
+    // Module arguments
+    input wire  clock;
+    input wire  reset;
+    input wire  start;
+    output reg  done;
+    output reg  [2:0] status;
+    output reg  unmount;
+    output reg  mount;
+    output reg  set_committed;
+    output reg  [31:0] found_seq;
+    output reg  found_table;
+    input wire  active_table;
+    output reg  nvm__req_valid;
+    input wire  nvm__req_ready;
+    output reg  nvm__req_write;
+    output reg  [31:0] nvm__req_addr;
+    output reg  [31:0] nvm__req_wdata;
+    input wire  nvm__rsp_valid;
+    input wire  [31:0] nvm__rsp_rdata;
+    input wire  nvm_idle;
+    output reg  owns_nvm;
+    output reg  owns_table;
+    output reg  table_update__ct_write;
+    output reg  [15:0] table_update__ct_page;
+    output reg  table_update__ct_mapped;
+    output reg  [17:0] table_update__ct_frame;
+    output reg  table_update__wt_clear;
+    output reg  [15:0] table_update__wt_page;
+    output reg  log_clear;
+    output reg  alloc__push;
+    output reg  [17:0] alloc__push_frame;
+    output reg  alloc__commit;
+    output reg  alloc__publish;
+    output reg  alloc__rollback;
+    output reg  alloc__init;
+    
+    // Constant declarations
+    localparam  pages = 32'h100;
+    localparam  page_words = 32'h40;
+    localparam  frames = 32'h200;
+    localparam  slot_words = 32'h10;
+    localparam  table_a_base = 32'h10;
+    localparam  table_b_base = 32'h110;
+    localparam  slot_1_base = 32'h8;
+    localparam  magic = 32'h504d534e;
+    localparam  version = 32'h1;
+    localparam  seed = 32'hffffffff;
+    localparam  word_magic = 3'b0;
+    localparam  word_version = 3'b1;
+    localparam  word_sequence = 3'b10;
+    localparam  word_table = 3'b11;
+    localparam  word_pages = 3'b100;
+    localparam  word_page_words = 3'b101;
+    localparam  word_frames = 3'b110;
+    localparam  slot_0_last = 5'b111;
+    localparam  status_ok = 3'b0;
+    localparam  status_unformatted = 3'b10;
+    localparam  status_corrupt = 3'b11;
+    
+    // Enums
+    localparam RecoverState__Idle = 0;
+    localparam RecoverState__Slots = 1;
+    localparam RecoverState__Decide = 2;
+    localparam RecoverState__Retire = 3;
+    localparam RecoverState__Clear = 4;
+    localparam RecoverState__EntryRead = 5;
+    localparam RecoverState__EntryWait = 6;
+    localparam RecoverState__EntryCopy = 7;
+    localparam RecoverState__Free = 8;
+    localparam RecoverState__Check = 9;
+    
+    // Stub signals
+    reg  [3:0] state__d;
+    wire  [3:0] state__q;
+    reg  state__clock;
     reg  [31:0] index__d;
     wire  [31:0] index__q;
     reg  index__clock;
-    reg  [31:0] pushed__d;
-    wire  [31:0] pushed__q;
-    reg  pushed__clock;
-    reg  list_current__d;
-    wire  list_current__q;
-    reg  list_current__clock;
-    reg  [15:0] page__d;
-    wire  [15:0] page__q;
-    reg  page__clock;
-    reg  [2:0] word__d;
-    wire  [2:0] word__q;
-    reg  word__clock;
-    reg  [31:0] checksum__d;
-    wire  [31:0] checksum__q;
-    reg  checksum__clock;
-    reg  [31:0] new_seq__d;
-    wire  [31:0] new_seq__q;
-    reg  new_seq__clock;
-    reg  new_table__d;
-    wire  new_table__q;
-    reg  new_table__clock;
     reg  [4:0] answered__d;
     wire  [4:0] answered__q;
     reg  answered__clock;
+    reg  [31:0] checksum__d;
+    wire  [31:0] checksum__q;
+    reg  checksum__clock;
     reg  slot_ok__d;
     wire  slot_ok__q;
     reg  slot_ok__clock;
@@ -2740,6 +4281,12 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
     reg  table1__d;
     wire  table1__q;
     reg  table1__clock;
+    reg  magic_seen__d;
+    wire  magic_seen__q;
+    reg  magic_seen__clock;
+    reg  other_slot__d;
+    wire  other_slot__q;
+    reg  other_slot__clock;
     reg  [31:0] entry_reg__d;
     wire  [31:0] entry_reg__q;
     reg  entry_reg__clock;
@@ -2755,199 +4302,131 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
     reg  corrupt__d;
     wire  corrupt__q;
     reg  corrupt__clock;
-    reg  magic_seen__d;
-    wire  magic_seen__q;
-    reg  magic_seen__clock;
-    reg  other_slot__d;
-    wire  other_slot__q;
-    reg  other_slot__clock;
-    reg  reject__d;
-    wire  reject__q;
-    reg  reject__clock;
     reg  frame_used__clock;
     reg  [17:0] frame_used__read_address;
     wire  frame_used__read_data;
     reg  frame_used__write_enable;
     reg  [17:0] frame_used__write_address;
     reg  frame_used__write_data;
+    reg  [31:0] step__acc;
+    reg  [31:0] step__word;
+    wire  [31:0] step__sum;
+    reg  retire__clock;
+    reg  retire__reset;
+    reg  retire__start;
+    wire  retire__req_valid;
+    reg  retire__req_ready;
+    reg  retire__nvm_idle;
+    wire  retire__done;
     
     // Local signals
     reg  [31:0] rsp_word;
+    reg  [2:0] slot_word;
     reg  [31:0] committed_base;
-    reg  [31:0] list_count;
-    reg  [31:0] commit_word;
-    reg  [31:0] entry;
     reg  [31:0] inactive_base;
-    reg  [31:0] slot_base;
-    reg  [31:0] current_slot_base;
     
     // Sub module instances
-    pmsnap_controller__sequencer__state state(
+    pmsnap_controller__sequencer__recover__state state(
         .d(state__d),
         .q(state__q),
         .clock(state__clock)
     );
-    pmsnap_controller__sequencer__op op(
-        .d(op__d),
-        .q(op__q),
-        .clock(op__clock)
-    );
-    pmsnap_controller__sequencer__status status(
-        .d(status__d),
-        .q(status__q),
-        .clock(status__clock)
-    );
-    pmsnap_controller__sequencer__is_mounted is_mounted(
-        .d(is_mounted__d),
-        .q(is_mounted__q),
-        .clock(is_mounted__clock)
-    );
-    pmsnap_controller__sequencer__seq seq(
-        .d(seq__d),
-        .q(seq__q),
-        .clock(seq__clock)
-    );
-    pmsnap_controller__sequencer__active active(
-        .d(active__d),
-        .q(active__q),
-        .clock(active__clock)
-    );
-    pmsnap_controller__sequencer__epoch_reg epoch_reg(
-        .d(epoch_reg__d),
-        .q(epoch_reg__q),
-        .clock(epoch_reg__clock)
-    );
-    pmsnap_controller__sequencer__index index(
+    pmsnap_controller__sequencer__recover__index index(
         .d(index__d),
         .q(index__q),
         .clock(index__clock)
     );
-    pmsnap_controller__sequencer__pushed pushed(
-        .d(pushed__d),
-        .q(pushed__q),
-        .clock(pushed__clock)
-    );
-    pmsnap_controller__sequencer__list_current list_current(
-        .d(list_current__d),
-        .q(list_current__q),
-        .clock(list_current__clock)
-    );
-    pmsnap_controller__sequencer__page page(
-        .d(page__d),
-        .q(page__q),
-        .clock(page__clock)
-    );
-    pmsnap_controller__sequencer__word word(
-        .d(word__d),
-        .q(word__q),
-        .clock(word__clock)
-    );
-    pmsnap_controller__sequencer__checksum checksum(
-        .d(checksum__d),
-        .q(checksum__q),
-        .clock(checksum__clock)
-    );
-    pmsnap_controller__sequencer__new_seq new_seq(
-        .d(new_seq__d),
-        .q(new_seq__q),
-        .clock(new_seq__clock)
-    );
-    pmsnap_controller__sequencer__new_table new_table(
-        .d(new_table__d),
-        .q(new_table__q),
-        .clock(new_table__clock)
-    );
-    pmsnap_controller__sequencer__answered answered(
+    pmsnap_controller__sequencer__recover__answered answered(
         .d(answered__d),
         .q(answered__q),
         .clock(answered__clock)
     );
-    pmsnap_controller__sequencer__slot_ok slot_ok(
+    pmsnap_controller__sequencer__recover__checksum checksum(
+        .d(checksum__d),
+        .q(checksum__q),
+        .clock(checksum__clock)
+    );
+    pmsnap_controller__sequencer__recover__slot_ok slot_ok(
         .d(slot_ok__d),
         .q(slot_ok__q),
         .clock(slot_ok__clock)
     );
-    pmsnap_controller__sequencer__slot_seq slot_seq(
+    pmsnap_controller__sequencer__recover__slot_seq slot_seq(
         .d(slot_seq__d),
         .q(slot_seq__q),
         .clock(slot_seq__clock)
     );
-    pmsnap_controller__sequencer__slot_table slot_table(
+    pmsnap_controller__sequencer__recover__slot_table slot_table(
         .d(slot_table__d),
         .q(slot_table__q),
         .clock(slot_table__clock)
     );
-    pmsnap_controller__sequencer__valid0 valid0(
+    pmsnap_controller__sequencer__recover__valid0 valid0(
         .d(valid0__d),
         .q(valid0__q),
         .clock(valid0__clock)
     );
-    pmsnap_controller__sequencer__valid1 valid1(
+    pmsnap_controller__sequencer__recover__valid1 valid1(
         .d(valid1__d),
         .q(valid1__q),
         .clock(valid1__clock)
     );
-    pmsnap_controller__sequencer__seq0 seq0(
+    pmsnap_controller__sequencer__recover__seq0 seq0(
         .d(seq0__d),
         .q(seq0__q),
         .clock(seq0__clock)
     );
-    pmsnap_controller__sequencer__seq1 seq1(
+    pmsnap_controller__sequencer__recover__seq1 seq1(
         .d(seq1__d),
         .q(seq1__q),
         .clock(seq1__clock)
     );
-    pmsnap_controller__sequencer__table0 table0(
+    pmsnap_controller__sequencer__recover__table0 table0(
         .d(table0__d),
         .q(table0__q),
         .clock(table0__clock)
     );
-    pmsnap_controller__sequencer__table1 table1(
+    pmsnap_controller__sequencer__recover__table1 table1(
         .d(table1__d),
         .q(table1__q),
         .clock(table1__clock)
     );
-    pmsnap_controller__sequencer__entry_reg entry_reg(
-        .d(entry_reg__d),
-        .q(entry_reg__q),
-        .clock(entry_reg__clock)
-    );
-    pmsnap_controller__sequencer__mapped_count mapped_count(
-        .d(mapped_count__d),
-        .q(mapped_count__q),
-        .clock(mapped_count__clock)
-    );
-    pmsnap_controller__sequencer__unaccounted unaccounted(
-        .d(unaccounted__d),
-        .q(unaccounted__q),
-        .clock(unaccounted__clock)
-    );
-    pmsnap_controller__sequencer__all_accounted all_accounted(
-        .d(all_accounted__d),
-        .q(all_accounted__q),
-        .clock(all_accounted__clock)
-    );
-    pmsnap_controller__sequencer__corrupt corrupt(
-        .d(corrupt__d),
-        .q(corrupt__q),
-        .clock(corrupt__clock)
-    );
-    pmsnap_controller__sequencer__magic_seen magic_seen(
+    pmsnap_controller__sequencer__recover__magic_seen magic_seen(
         .d(magic_seen__d),
         .q(magic_seen__q),
         .clock(magic_seen__clock)
     );
-    pmsnap_controller__sequencer__other_slot other_slot(
+    pmsnap_controller__sequencer__recover__other_slot other_slot(
         .d(other_slot__d),
         .q(other_slot__q),
         .clock(other_slot__clock)
     );
-    pmsnap_controller__sequencer__reject reject(
-        .d(reject__d),
-        .q(reject__q),
-        .clock(reject__clock)
+    pmsnap_controller__sequencer__recover__entry_reg entry_reg(
+        .d(entry_reg__d),
+        .q(entry_reg__q),
+        .clock(entry_reg__clock)
     );
-    pmsnap_controller__sequencer__frame_used frame_used(
+    pmsnap_controller__sequencer__recover__mapped_count mapped_count(
+        .d(mapped_count__d),
+        .q(mapped_count__q),
+        .clock(mapped_count__clock)
+    );
+    pmsnap_controller__sequencer__recover__unaccounted unaccounted(
+        .d(unaccounted__d),
+        .q(unaccounted__q),
+        .clock(unaccounted__clock)
+    );
+    pmsnap_controller__sequencer__recover__all_accounted all_accounted(
+        .d(all_accounted__d),
+        .q(all_accounted__q),
+        .clock(all_accounted__clock)
+    );
+    pmsnap_controller__sequencer__recover__corrupt corrupt(
+        .d(corrupt__d),
+        .q(corrupt__q),
+        .clock(corrupt__clock)
+    );
+    pmsnap_controller__sequencer__recover__frame_used frame_used(
         .clock(frame_used__clock),
         .read_address(frame_used__read_address),
         .read_data(frame_used__read_data),
@@ -2955,25 +4434,27 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
         .write_address(frame_used__write_address),
         .write_data(frame_used__write_data)
     );
+    pmsnap_controller__sequencer__recover__step step(
+        .acc(step__acc),
+        .word(step__word),
+        .sum(step__sum)
+    );
+    pmsnap_controller__sequencer__recover__retire retire(
+        .clock(retire__clock),
+        .reset(retire__reset),
+        .start(retire__start),
+        .req_valid(retire__req_valid),
+        .req_ready(retire__req_ready),
+        .nvm_idle(retire__nvm_idle),
+        .done(retire__done)
+    );
     
     // Update code
     always @(*) begin
         state__clock = clock;
-        op__clock = clock;
-        status__clock = clock;
-        is_mounted__clock = clock;
-        seq__clock = clock;
-        active__clock = clock;
-        epoch_reg__clock = clock;
         index__clock = clock;
-        pushed__clock = clock;
-        list_current__clock = clock;
-        page__clock = clock;
-        word__clock = clock;
-        checksum__clock = clock;
-        new_seq__clock = clock;
-        new_table__clock = clock;
         answered__clock = clock;
+        checksum__clock = clock;
         slot_ok__clock = clock;
         slot_seq__clock = clock;
         slot_table__clock = clock;
@@ -2983,30 +4464,17 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
         seq1__clock = clock;
         table0__clock = clock;
         table1__clock = clock;
+        magic_seen__clock = clock;
+        other_slot__clock = clock;
         entry_reg__clock = clock;
         mapped_count__clock = clock;
         unaccounted__clock = clock;
         all_accounted__clock = clock;
         corrupt__clock = clock;
-        magic_seen__clock = clock;
-        other_slot__clock = clock;
-        reject__clock = clock;
         state__d = state__q;
-        op__d = op__q;
-        status__d = status__q;
-        is_mounted__d = is_mounted__q;
-        seq__d = seq__q;
-        active__d = active__q;
-        epoch_reg__d = epoch_reg__q;
         index__d = index__q;
-        pushed__d = pushed__q;
-        list_current__d = list_current__q;
-        page__d = page__q;
-        word__d = word__q;
-        checksum__d = checksum__q;
-        new_seq__d = new_seq__q;
-        new_table__d = new_table__q;
         answered__d = answered__q;
+        checksum__d = checksum__q;
         slot_ok__d = slot_ok__q;
         slot_seq__d = slot_seq__q;
         slot_table__d = slot_table__q;
@@ -3016,361 +4484,82 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
         seq1__d = seq1__q;
         table0__d = table0__q;
         table1__d = table1__q;
+        magic_seen__d = magic_seen__q;
+        other_slot__d = other_slot__q;
         entry_reg__d = entry_reg__q;
         mapped_count__d = mapped_count__q;
         unaccounted__d = unaccounted__q;
         all_accounted__d = all_accounted__q;
         corrupt__d = corrupt__q;
-        magic_seen__d = magic_seen__q;
-        other_slot__d = other_slot__q;
-        reject__d = reject__q;
+        retire__clock = clock;
         frame_used__clock = clock;
+        retire__reset = reset;
+        retire__start = 1'b0;
+        retire__req_ready = nvm__req_ready;
+        retire__nvm_idle = nvm_idle;
         frame_used__write_enable = 1'b0;
         frame_used__write_address = ((entry_reg__q) & 18'h3ffff);
         frame_used__write_data = 1'b1;
         frame_used__read_address = ((index__q) & 18'h3ffff);
         rsp_word = ((nvm__rsp_rdata) & 32'hffffffff);
+        slot_word = answered__q[(32'h0)+:(3)];
+        step__acc = checksum__q;
+        if (slot_word == word_magic) begin
+            step__acc = seed;
+        end
+        step__word = rsp_word;
         committed_base = table_a_base;
-        if (active__q) begin
+        inactive_base = table_b_base;
+        if (active_table) begin
             committed_base = table_b_base;
+            inactive_base = table_a_base;
         end
-        cmd_ready = (state__q == SeqState__Idle) | ~reject__q;
-        cmd_done = 1'b0;
-        cmd_status = status__q;
-        if ((state__q != SeqState__Idle) & cmd_valid & ~reject__q) begin
-            reject__d = 1'b1;
+        done = 1'b0;
+        status = status_ok;
+        unmount = 1'b0;
+        mount = 1'b0;
+        set_committed = 1'b0;
+        found_seq = seq0__q;
+        found_table = table0__q;
+        if (valid1__q & (~valid0__q | (seq1__q > seq0__q))) begin
+            found_seq = seq1__q;
+            found_table = table1__q;
         end
-        if (reject__q & (state__q != SeqState__Done)) begin
-            cmd_done = 1'b1;
-            cmd_status = 32'h1;
-            reject__d = 1'b0;
-        end
-        host_enable = (state__q == SeqState__Idle) | (state__q == SeqState__Flush);
-        flush_start = 1'b0;
-        owns_table = ~((state__q == SeqState__Idle) | (state__q == SeqState__Drain) | (state__q == SeqState__Flush) | (state__q == SeqState__FlushDrain) | (state__q == SeqState__Done));
-        owns_nvm = (state__q == SeqState__Identify) | (state__q == SeqState__IdentifyWait) | (state__q == SeqState__Invalidate) | (state__q == SeqState__InvalidateDurable) | (state__q == SeqState__CommitMagic) | (state__q == SeqState__CommitMagicDurable) | (state__q == SeqState__RecoverInvalidate) | (state__q == SeqState__RecoverInvalidateDurable) | (state__q == SeqState__HardenRead) | (state__q == SeqState__HardenPage) | (state__q == SeqState__HardenWrite) | (state__q == SeqState__HardenDurable) | (state__q == SeqState__CommitWrite) | (state__q == SeqState__CommitDurable) | (state__q == SeqState__FormatZero) | (state__q == SeqState__FormatFrames) | (state__q == SeqState__FormatDurable) | (state__q == SeqState__RecoverSlots) | (state__q == SeqState__RecoverEntryRead) | (state__q == SeqState__RecoverEntryWait) | (state__q == SeqState__RecoverEntryCopy) | (state__q == SeqState__RecoverFree) | (state__q == SeqState__RecoverCheck);
         nvm__req_valid = 1'b0;
         nvm__req_write = 1'b1;
         nvm__req_addr = 32'h0;
         nvm__req_wdata = 32'h0;
-        lookup_page = page__q;
-        ct_write = 1'b0;
-        ct_write_page = page__q;
-        ct_write_mapped = 1'b1;
-        ct_write_frame = working_frame;
-        wt_write = 1'b0;
-        wt_write_page = page__q;
-        log_read_index = ((index__q) & 17'h1ffff);
-        log_read_previous = ~list_current__q;
-        log_swap = 1'b0;
-        log_drop = 1'b0;
+        owns_nvm = (state__q != RecoverState__Idle) & (state__q != RecoverState__Decide) & (state__q != RecoverState__Clear);
+        owns_table = state__q != RecoverState__Idle;
+        table_update__ct_write = 1'b0;
+        table_update__ct_page = ((index__q) & 16'hffff);
+        table_update__ct_mapped = entry_reg__q[32'h1f];
+        table_update__ct_frame = entry_reg__q[(32'h0)+:(18)];
+        table_update__wt_clear = 1'b0;
+        table_update__wt_page = ((index__q) & 16'hffff);
         log_clear = 1'b0;
-        alloc_push = 1'b0;
-        alloc_push_frame = committed_frame;
-        alloc_commit = 1'b0;
-        alloc_publish = 1'b0;
-        alloc_rollback = 1'b0;
-        alloc_init = 1'b0;
-        page_hardened = 1'b0;
-        snapshot_taken = 1'b0;
-        restore_taken = 1'b0;
-        error = 1'b0;
-        list_count = log_previous;
-        if (list_current__q) begin
-            list_count = log_current;
-        end
-        inactive_base = table_b_base;
-        if (active__q) begin
-            inactive_base = table_a_base;
-        end
-        slot_base = 32'h0;
-        if (new_seq__q[32'h0]) begin
-            slot_base = slot_1_base;
-        end
-        current_slot_base = 32'h0;
-        if (seq__q[32'h0]) begin
-            current_slot_base = slot_1_base;
-        end
-        entry = 32'h0;
-        if (working_mapped) begin
-            entry = ((working_frame) & 32'hffffffff) | mapped_flag;
-        end
-        commit_word = checksum__q;
-        if (word__q == 32'h0) begin
-            commit_word = magic;
-        end
-        else if (word__q == 32'h1) begin
-            commit_word = version;
-        end
-        else if (word__q == 32'h2) begin
-            commit_word = new_seq__q;
-        end
-        else if (word__q == 32'h3) begin
-            commit_word = 32'h0;
-            if (new_table__q) begin
-                commit_word = 32'h1;
-            end
-        end
-        else if (word__q == 32'h4) begin
-            commit_word = pages;
-        end
-        else if (word__q == 32'h5) begin
-            commit_word = page_words;
-        end
-        else if (word__q == 32'h6) begin
-            commit_word = frames;
-        end
+        alloc__push = 1'b0;
+        alloc__push_frame = ((index__q - 32'h1) & 18'h3ffff);
+        alloc__commit = 1'b0;
+        alloc__publish = 1'b0;
+        alloc__rollback = 1'b0;
+        alloc__init = 1'b0;
         case (state__q)
-            SeqState__Idle:
+            RecoverState__Idle:
                 begin
-                    if (cmd_valid) begin
-                        op__d = cmd_op;
-                        status__d = 32'h0;
-                        state__d = SeqState__Drain;
-                        if ((cmd_op == 32'h1) | (cmd_op == 32'h2)) begin
-                            if (~is_mounted__q) begin
-                                status__d = 32'h2;
-                                state__d = SeqState__Done;
-                            end
-                        end
-                        else if ((cmd_op != 32'h3) & (cmd_op != 32'h4)) begin
-                            status__d = 32'h5;
-                            state__d = SeqState__Done;
-                        end
-                    end
-                end
-            SeqState__Drain:
-                begin
-                    if (host_idle) begin
-                        if (op__q == 32'h1) begin
-                            flush_start = 1'b1;
-                            state__d = SeqState__Flush;
-                        end
-                        else if (op__q == 32'h2) begin
-                            alloc_rollback = 1'b1;
-                            log_drop = 1'b1;
-                            restore_taken = 1'b1;
-                            if (epoch_reg__q == epoch_last) begin
-                                index__d = 32'h0;
-                                state__d = SeqState__Scrub;
-                            end
-                            else begin
-                                epoch_reg__d = epoch_reg__q + 32'h1;
-                                state__d = SeqState__Done;
-                            end
-                        end
-                        else if (op__q == 32'h3) begin
-                            alloc_init = 1'b1;
-                            log_clear = 1'b1;
-                            is_mounted__d = 1'b0;
-                            index__d = 32'h0;
-                            answered__d = 32'h0;
-                            magic_seen__d = 1'b0;
-                            state__d = SeqState__RecoverSlots;
-                        end
-                        else begin
-                            alloc_init = 1'b1;
-                            log_clear = 1'b1;
-                            is_mounted__d = 1'b0;
-                            index__d = 32'h0;
-                            pushed__d = 32'h0;
-                            state__d = SeqState__FormatZero;
-                        end
-                    end
-                end
-            SeqState__Flush:
-                begin
-                    if (flush_done) begin
-                        state__d = SeqState__FlushDrain;
-                    end
-                end
-            SeqState__FlushDrain:
-                begin
-                    if (host_idle) begin
-                        state__d = SeqState__Identify;
-                    end
-                end
-            SeqState__Identify:
-                begin
-                    new_seq__d = seq__q + 32'h1;
-                    new_table__d = ~active__q;
-                    nvm__req_valid = 1'b1;
-                    nvm__req_write = 1'b0;
-                    nvm__req_addr = current_slot_base + 32'h2;
-                    if (nvm__req_ready) begin
-                        state__d = SeqState__IdentifyWait;
-                    end
-                end
-            SeqState__IdentifyWait:
-                begin
-                    if (nvm__rsp_valid) begin
-                        if (rsp_word == seq__q) begin
-                            state__d = SeqState__Invalidate;
-                        end
-                        else begin
-                            status__d = 32'h3;
-                            state__d = SeqState__Done;
-                        end
-                    end
-                end
-            SeqState__Invalidate:
-                begin
-                    nvm__req_valid = 1'b1;
-                    nvm__req_addr = slot_base;
-                    if (nvm__req_ready) begin
-                        state__d = SeqState__InvalidateDurable;
-                    end
-                end
-            SeqState__InvalidateDurable:
-                begin
-                    if (nvm_idle) begin
+                    if (start) begin
+                        alloc__init = 1'b1;
+                        log_clear = 1'b1;
+                        unmount = 1'b1;
                         index__d = 32'h0;
-                        list_current__d = 1'b0;
-                        state__d = SeqState__HardenRead;
+                        answered__d = 32'h0;
+                        magic_seen__d = 1'b0;
+                        state__d = RecoverState__Slots;
                     end
                 end
-            SeqState__HardenRead:
+            RecoverState__Slots:
                 begin
-                    if (index__q == list_count) begin
-                        index__d = 32'h0;
-                        if (list_current__q) begin
-                            state__d = SeqState__HardenDurable;
-                        end
-                        else begin
-                            list_current__d = 1'b1;
-                        end
-                    end
-                    else begin
-                        state__d = SeqState__HardenPage;
-                    end
-                end
-            SeqState__HardenPage:
-                begin
-                    lookup_page = log_page;
-                    page__d = log_page;
-                    state__d = SeqState__HardenWrite;
-                end
-            SeqState__HardenWrite:
-                begin
-                    nvm__req_valid = 1'b1;
-                    nvm__req_addr = inactive_base + ((page__q) & 32'hffffffff);
-                    nvm__req_wdata = ((entry) & 32'hffffffff);
-                    if (nvm__req_ready) begin
-                        page_hardened = 1'b1;
-                        index__d = index__q + 32'h1;
-                        state__d = SeqState__HardenRead;
-                        if (list_current__q) begin
-                            ct_write = 1'b1;
-                            wt_write = 1'b1;
-                            alloc_push = committed_mapped;
-                        end
-                    end
-                end
-            SeqState__HardenDurable:
-                begin
-                    if (nvm_idle) begin
-                        word__d = 32'h1;
-                        checksum__d = ((seed << 32'h5) | (seed >> 32'h1b)) ^ magic;
-                        state__d = SeqState__CommitWrite;
-                    end
-                end
-            SeqState__CommitWrite:
-                begin
-                    nvm__req_valid = 1'b1;
-                    nvm__req_addr = slot_base + ((word__q) & 32'hffffffff);
-                    nvm__req_wdata = ((commit_word) & 32'hffffffff);
-                    if (nvm__req_ready) begin
-                        checksum__d = ((checksum__q << 32'h5) | (checksum__q >> 32'h1b)) ^ commit_word;
-                        word__d = word__q + 32'h1;
-                        if (word__q == 32'h7) begin
-                            state__d = SeqState__CommitDurable;
-                        end
-                    end
-                end
-            SeqState__CommitDurable:
-                begin
-                    if (nvm_idle) begin
-                        state__d = SeqState__CommitMagic;
-                    end
-                end
-            SeqState__CommitMagic:
-                begin
-                    nvm__req_valid = 1'b1;
-                    nvm__req_addr = slot_base;
-                    nvm__req_wdata = ((magic) & 32'hffffffff);
-                    if (nvm__req_ready) begin
-                        state__d = SeqState__CommitMagicDurable;
-                    end
-                end
-            SeqState__CommitMagicDurable:
-                begin
-                    if (nvm_idle) begin
-                        state__d = SeqState__Finish;
-                    end
-                end
-            SeqState__Finish:
-                begin
-                    seq__d = new_seq__q;
-                    active__d = new_table__q;
-                    if (op__q == 32'h4) begin
-                        alloc_publish = 1'b1;
-                        is_mounted__d = 1'b1;
-                        epoch_reg__d = 32'h1;
-                    end
-                    else begin
-                        alloc_commit = 1'b1;
-                        log_swap = 1'b1;
-                        snapshot_taken = 1'b1;
-                    end
-                    state__d = SeqState__Done;
-                end
-            SeqState__Scrub:
-                begin
-                    wt_write = 1'b1;
-                    wt_write_page = ((index__q) & 16'hffff);
-                    index__d = index__q + 32'h1;
-                    if (index__q == pages - 32'h1) begin
-                        epoch_reg__d = 32'h1;
-                        state__d = SeqState__Done;
-                    end
-                end
-            SeqState__FormatZero:
-                begin
-                    nvm__req_valid = 1'b1;
-                    nvm__req_addr = index__q;
-                    if (index__q < pages) begin
-                        ct_write = 1'b1;
-                        ct_write_mapped = 1'b0;
-                        ct_write_page = ((index__q) & 16'hffff);
-                        wt_write = 1'b1;
-                        wt_write_page = ((index__q) & 16'hffff);
-                    end
-                    if (nvm__req_ready) begin
-                        index__d = index__q + 32'h1;
-                        if (index__q == metadata_last) begin
-                            state__d = SeqState__FormatFrames;
-                        end
-                    end
-                end
-            SeqState__FormatFrames:
-                begin
-                    if (pushed__q == frames) begin
-                        state__d = SeqState__FormatDurable;
-                    end
-                end
-            SeqState__FormatDurable:
-                begin
-                    if (nvm_idle) begin
-                        new_seq__d = 32'h1;
-                        new_table__d = 1'b0;
-                        word__d = 32'h1;
-                        checksum__d = ((seed << 32'h5) | (seed >> 32'h1b)) ^ magic;
-                        state__d = SeqState__CommitWrite;
-                    end
-                end
-            SeqState__RecoverSlots:
-                begin
-                    if (index__q != 32'h10) begin
+                    if (index__q != slot_words) begin
                         nvm__req_valid = 1'b1;
                         nvm__req_write = 1'b0;
                         nvm__req_addr = index__q;
@@ -3380,34 +4569,33 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
                     end
                     if (nvm__rsp_valid) begin
                         answered__d = answered__q + 32'h1;
-                        checksum__d = ((checksum__q << 32'h5) | (checksum__q >> 32'h1b)) ^ rsp_word;
-                        if (answered__q[(32'h0)+:(3)] == 32'h0) begin
-                            checksum__d = ((seed << 32'h5) | (seed >> 32'h1b)) ^ rsp_word;
+                        checksum__d = step__sum;
+                        if (slot_word == word_magic) begin
                             slot_ok__d = rsp_word == magic;
                             if (rsp_word == magic) begin
                                 magic_seen__d = 1'b1;
                             end
                         end
-                        else if (answered__q[(32'h0)+:(3)] == 32'h1) begin
+                        else if (slot_word == word_version) begin
                             slot_ok__d = slot_ok__q & (rsp_word == version);
                         end
-                        else if (answered__q[(32'h0)+:(3)] == 32'h2) begin
+                        else if (slot_word == word_sequence) begin
                             slot_seq__d = rsp_word;
                         end
-                        else if (answered__q[(32'h0)+:(3)] == 32'h3) begin
+                        else if (slot_word == word_table) begin
                             slot_table__d = rsp_word[32'h0];
                             slot_ok__d = slot_ok__q & ((rsp_word >> 32'h1) == 32'h0);
                         end
-                        else if (answered__q[(32'h0)+:(3)] == 32'h4) begin
+                        else if (slot_word == word_pages) begin
                             slot_ok__d = slot_ok__q & (rsp_word == pages);
                         end
-                        else if (answered__q[(32'h0)+:(3)] == 32'h5) begin
+                        else if (slot_word == word_page_words) begin
                             slot_ok__d = slot_ok__q & (rsp_word == page_words);
                         end
-                        else if (answered__q[(32'h0)+:(3)] == 32'h6) begin
+                        else if (slot_word == word_frames) begin
                             slot_ok__d = slot_ok__q & (rsp_word == frames);
                         end
-                        else if (answered__q == 32'h7) begin
+                        else if (answered__q == slot_0_last) begin
                             valid0__d = slot_ok__q & (rsp_word == checksum__q);
                             seq0__d = slot_seq__q;
                             table0__d = slot_table__q;
@@ -3416,51 +4604,39 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
                             valid1__d = slot_ok__q & (rsp_word == checksum__q);
                             seq1__d = slot_seq__q;
                             table1__d = slot_table__q;
-                            state__d = SeqState__RecoverDecide;
+                            state__d = RecoverState__Decide;
                         end
                     end
                 end
-            SeqState__RecoverDecide:
+            RecoverState__Decide:
                 begin
                     index__d = 32'h0;
-                    state__d = SeqState__RecoverInvalidate;
-                    if (valid1__q & (~valid0__q | (seq1__q > seq0__q))) begin
-                        seq__d = seq1__q;
-                        active__d = table1__q;
-                        other_slot__d = 1'b0;
-                    end
-                    else if (valid0__q) begin
-                        seq__d = seq0__q;
-                        active__d = table0__q;
-                        other_slot__d = 1'b1;
-                    end
-                    else if (magic_seen__q) begin
-                        status__d = 32'h3;
-                        state__d = SeqState__Done;
+                    if (valid0__q | valid1__q) begin
+                        set_committed = 1'b1;
+                        other_slot__d = ~(valid1__q & (~valid0__q | (seq1__q > seq0__q)));
+                        retire__start = 1'b1;
+                        state__d = RecoverState__Retire;
                     end
                     else begin
-                        status__d = 32'h2;
-                        state__d = SeqState__Done;
+                        status = status_unformatted;
+                        if (magic_seen__q) begin
+                            status = status_corrupt;
+                        end
+                        done = 1'b1;
+                        state__d = RecoverState__Idle;
                     end
                 end
-            SeqState__RecoverInvalidate:
+            RecoverState__Retire:
                 begin
-                    nvm__req_valid = 1'b1;
-                    nvm__req_addr = 32'h0;
+                    nvm__req_valid = retire__req_valid;
                     if (other_slot__q) begin
                         nvm__req_addr = slot_1_base;
                     end
-                    if (nvm__req_ready) begin
-                        state__d = SeqState__RecoverInvalidateDurable;
+                    if (retire__done) begin
+                        state__d = RecoverState__Clear;
                     end
                 end
-            SeqState__RecoverInvalidateDurable:
-                begin
-                    if (nvm_idle) begin
-                        state__d = SeqState__RecoverClear;
-                    end
-                end
-            SeqState__RecoverClear:
+            RecoverState__Clear:
                 begin
                     frame_used__write_enable = 1'b1;
                     frame_used__write_address = ((index__q) & 18'h3ffff);
@@ -3470,33 +4646,29 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
                     corrupt__d = 1'b0;
                     if (index__q == frames - 32'h1) begin
                         index__d = 32'h0;
-                        state__d = SeqState__RecoverEntryRead;
+                        state__d = RecoverState__EntryRead;
                     end
                 end
-            SeqState__RecoverEntryRead:
+            RecoverState__EntryRead:
                 begin
                     nvm__req_valid = nvm_idle;
                     nvm__req_write = 1'b0;
                     nvm__req_addr = committed_base + index__q;
                     if (nvm_idle & nvm__req_ready) begin
-                        state__d = SeqState__RecoverEntryWait;
+                        state__d = RecoverState__EntryWait;
                     end
                 end
-            SeqState__RecoverEntryWait:
+            RecoverState__EntryWait:
                 begin
                     if (nvm__rsp_valid) begin
                         entry_reg__d = rsp_word;
-                        state__d = SeqState__RecoverEntryCopy;
+                        state__d = RecoverState__EntryCopy;
                     end
                 end
-            SeqState__RecoverEntryCopy:
+            RecoverState__EntryCopy:
                 begin
-                    ct_write = 1'b1;
-                    ct_write_page = ((index__q) & 16'hffff);
-                    ct_write_mapped = entry_reg__q[32'h1f];
-                    ct_write_frame = entry_reg__q[(32'h0)+:(18)];
-                    wt_write = 1'b1;
-                    wt_write_page = ((index__q) & 16'hffff);
+                    table_update__ct_write = 1'b1;
+                    table_update__wt_clear = 1'b1;
                     nvm__req_valid = 1'b1;
                     nvm__req_addr = inactive_base + index__q;
                     nvm__req_wdata = ((entry_reg__q) & 32'hffffffff);
@@ -3512,14 +4684,14 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
                             corrupt__d = 1'b1;
                         end
                         index__d = index__q + 32'h1;
-                        state__d = SeqState__RecoverEntryRead;
+                        state__d = RecoverState__EntryRead;
                         if (index__q == pages - 32'h1) begin
                             index__d = 32'h0;
-                            state__d = SeqState__RecoverFree;
+                            state__d = RecoverState__Free;
                         end
                     end
                 end
-            SeqState__RecoverFree:
+            RecoverState__Free:
                 begin
                     index__d = index__q + 32'h1;
                     all_accounted__d = unaccounted__q == 32'h0;
@@ -3527,87 +4699,45 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
                         unaccounted__d = frames - mapped_count__q;
                     end
                     else if (~frame_used__read_data) begin
-                        alloc_push = 1'b1;
-                        alloc_push_frame = ((index__q - 32'h1) & 18'h3ffff);
+                        alloc__push = 1'b1;
                         unaccounted__d = unaccounted__q - 32'h1;
                         all_accounted__d = unaccounted__q == 32'h1;
                     end
                     if (index__q == frames) begin
-                        state__d = SeqState__RecoverCheck;
+                        state__d = RecoverState__Check;
                     end
                 end
-            SeqState__RecoverCheck:
+            RecoverState__Check:
                 begin
                     if (~nvm_idle) begin
                     end
                     else if (corrupt__q | ~all_accounted__q) begin
-                        status__d = 32'h3;
-                        alloc_init = 1'b1;
-                        state__d = SeqState__Done;
+                        status = status_corrupt;
+                        alloc__init = 1'b1;
+                        done = 1'b1;
+                        state__d = RecoverState__Idle;
                     end
                     else begin
-                        alloc_publish = 1'b1;
-                        is_mounted__d = 1'b1;
-                        epoch_reg__d = 32'h1;
-                        state__d = SeqState__Done;
+                        alloc__publish = 1'b1;
+                        mount = 1'b1;
+                        done = 1'b1;
+                        state__d = RecoverState__Idle;
                     end
-                end
-            SeqState__Done:
-                begin
-                    cmd_done = 1'b1;
-                    cmd_status = status__q;
-                    error = status__q != 32'h0;
-                    state__d = SeqState__Idle;
                 end
             default:
                 begin
-                    state__d = SeqState__Idle;
+                    state__d = RecoverState__Idle;
                 end
         endcase
-        if (((state__q == SeqState__FormatZero) | (state__q == SeqState__FormatFrames)) & (pushed__q != frames)) begin
-            alloc_push = 1'b1;
-            alloc_push_frame = ((pushed__q) & 18'h3ffff);
-            pushed__d = pushed__q + 32'h1;
-        end
         if (reset) begin
-            state__d = SeqState__Idle;
-            reject__d = 1'b0;
-            is_mounted__d = 1'b0;
-            seq__d = 32'h0;
-            active__d = 1'b0;
-            epoch_reg__d = 32'h1;
-        end
-        epoch = epoch_reg__q;
-        mounted = is_mounted__q;
-        snap_seq = seq__q;
-        phase = 32'h0;
-        if ((op__q == 32'h1) & (state__q != SeqState__Idle)) begin
-            phase = 32'h2;
-            if ((state__q == SeqState__Drain) | (state__q == SeqState__Flush) | (state__q == SeqState__FlushDrain)) begin
-                phase = 32'h1;
-            end
-            if ((state__q == SeqState__CommitWrite) | (state__q == SeqState__CommitDurable) | (state__q == SeqState__CommitMagic) | (state__q == SeqState__CommitMagicDurable)) begin
-                phase = 32'h3;
-            end
-            if ((state__q == SeqState__Finish) | (state__q == SeqState__Done)) begin
-                phase = 32'h4;
-            end
-        end
-        else if ((op__q == 32'h2) & (state__q != SeqState__Idle)) begin
-            phase = 32'h5;
-        end
-        else if ((op__q == 32'h3) & (state__q != SeqState__Idle)) begin
-            phase = 32'h6;
-        end
-        else if ((op__q == 32'h4) & (state__q != SeqState__Idle)) begin
-            phase = 32'h7;
+            state__d = RecoverState__Idle;
         end
     end
     
-endmodule // pmsnap_controller__sequencer
+endmodule // pmsnap_controller__sequencer__recover
 
 
-module pmsnap_controller__sequencer__active(d,q,clock);
+module pmsnap_controller__sequencer__recover__all_accounted(d,q,clock);
     
     // Module arguments
     input wire  d;
@@ -3623,29 +4753,10 @@ module pmsnap_controller__sequencer__active(d,q,clock);
        q <= d;
     end
           
-endmodule // pmsnap_controller__sequencer__active
+endmodule // pmsnap_controller__sequencer__recover__all_accounted
 
 
-module pmsnap_controller__sequencer__all_accounted(d,q,clock);
-    
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-    
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-    
-    always @(posedge clock) begin
-       q <= d;
-    end
-          
-endmodule // pmsnap_controller__sequencer__all_accounted
-
-
-module pmsnap_controller__sequencer__answered(d,q,clock);
+module pmsnap_controller__sequencer__recover__answered(d,q,clock);
     
     // Module arguments
     input wire  [4:0] d;
@@ -3661,10 +4772,10 @@ module pmsnap_controller__sequencer__answered(d,q,clock);
        q <= d;
     end
           
-endmodule // pmsnap_controller__sequencer__answered
+endmodule // pmsnap_controller__sequencer__recover__answered
 
 
-module pmsnap_controller__sequencer__checksum(d,q,clock);
+module pmsnap_controller__sequencer__recover__checksum(d,q,clock);
     
     // Module arguments
     input wire  [31:0] d;
@@ -3680,10 +4791,10 @@ module pmsnap_controller__sequencer__checksum(d,q,clock);
        q <= d;
     end
           
-endmodule // pmsnap_controller__sequencer__checksum
+endmodule // pmsnap_controller__sequencer__recover__checksum
 
 
-module pmsnap_controller__sequencer__corrupt(d,q,clock);
+module pmsnap_controller__sequencer__recover__corrupt(d,q,clock);
     
     // Module arguments
     input wire  d;
@@ -3699,10 +4810,10 @@ module pmsnap_controller__sequencer__corrupt(d,q,clock);
        q <= d;
     end
           
-endmodule // pmsnap_controller__sequencer__corrupt
+endmodule // pmsnap_controller__sequencer__recover__corrupt
 
 
-module pmsnap_controller__sequencer__entry_reg(d,q,clock);
+module pmsnap_controller__sequencer__recover__entry_reg(d,q,clock);
     
     // Module arguments
     input wire  [31:0] d;
@@ -3718,29 +4829,10 @@ module pmsnap_controller__sequencer__entry_reg(d,q,clock);
        q <= d;
     end
           
-endmodule // pmsnap_controller__sequencer__entry_reg
+endmodule // pmsnap_controller__sequencer__recover__entry_reg
 
 
-module pmsnap_controller__sequencer__epoch_reg(d,q,clock);
-    
-    // Module arguments
-    input wire  [15:0] d;
-    output reg  [15:0] q;
-    input wire  clock;
-    
-    // Update code (custom)
-    initial begin
-       q = 16'h0;
-    end
-    
-    always @(posedge clock) begin
-       q <= d;
-    end
-          
-endmodule // pmsnap_controller__sequencer__epoch_reg
-
-
-module pmsnap_controller__sequencer__frame_used(clock,read_address,read_data,write_enable,write_address,write_data);
+module pmsnap_controller__sequencer__recover__frame_used(clock,read_address,read_data,write_enable,write_address,write_data);
     
     // Module arguments
     input wire  clock;
@@ -3757,10 +4849,10 @@ module pmsnap_controller__sequencer__frame_used(clock,read_address,read_data,wri
         read_data <= storage[read_address[8:0]];
         if (write_enable) storage[write_address[8:0]] <= write_data;
     end
-endmodule // pmsnap_controller__sequencer__frame_used
+endmodule // pmsnap_controller__sequencer__recover__frame_used
 
 
-module pmsnap_controller__sequencer__index(d,q,clock);
+module pmsnap_controller__sequencer__recover__index(d,q,clock);
     
     // Module arguments
     input wire  [31:0] d;
@@ -3776,10 +4868,10 @@ module pmsnap_controller__sequencer__index(d,q,clock);
        q <= d;
     end
           
-endmodule // pmsnap_controller__sequencer__index
+endmodule // pmsnap_controller__sequencer__recover__index
 
 
-module pmsnap_controller__sequencer__is_mounted(d,q,clock);
+module pmsnap_controller__sequencer__recover__magic_seen(d,q,clock);
     
     // Module arguments
     input wire  d;
@@ -3795,48 +4887,10 @@ module pmsnap_controller__sequencer__is_mounted(d,q,clock);
        q <= d;
     end
           
-endmodule // pmsnap_controller__sequencer__is_mounted
+endmodule // pmsnap_controller__sequencer__recover__magic_seen
 
 
-module pmsnap_controller__sequencer__list_current(d,q,clock);
-    
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-    
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-    
-    always @(posedge clock) begin
-       q <= d;
-    end
-          
-endmodule // pmsnap_controller__sequencer__list_current
-
-
-module pmsnap_controller__sequencer__magic_seen(d,q,clock);
-    
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-    
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-    
-    always @(posedge clock) begin
-       q <= d;
-    end
-          
-endmodule // pmsnap_controller__sequencer__magic_seen
-
-
-module pmsnap_controller__sequencer__mapped_count(d,q,clock);
+module pmsnap_controller__sequencer__recover__mapped_count(d,q,clock);
     
     // Module arguments
     input wire  [31:0] d;
@@ -3852,10 +4906,121 @@ module pmsnap_controller__sequencer__mapped_count(d,q,clock);
        q <= d;
     end
           
-endmodule // pmsnap_controller__sequencer__mapped_count
+endmodule // pmsnap_controller__sequencer__recover__mapped_count
 
 
-module pmsnap_controller__sequencer__new_seq(d,q,clock);
+module pmsnap_controller__sequencer__recover__other_slot(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_controller__sequencer__recover__other_slot
+
+
+module pmsnap_controller__sequencer__recover__retire(clock,reset,start,req_valid,req_ready,nvm_idle,done);
+    
+    // Module arguments
+    input wire  clock;
+    input wire  reset;
+    input wire  start;
+    output reg  req_valid;
+    input wire  req_ready;
+    input wire  nvm_idle;
+    output reg  done;
+    
+    // Enums
+    localparam DurableState__Idle = 0;
+    localparam DurableState__Offer = 1;
+    localparam DurableState__Durable = 2;
+    
+    // Stub signals
+    reg  [1:0] state__d;
+    wire  [1:0] state__q;
+    reg  state__clock;
+    
+    // Sub module instances
+    pmsnap_controller__sequencer__recover__retire__state state(
+        .d(state__d),
+        .q(state__q),
+        .clock(state__clock)
+    );
+    
+    // Update code
+    always @(*) begin
+        state__clock = clock;
+        state__d = state__q;
+        req_valid = 1'b0;
+        done = 1'b0;
+        case (state__q)
+            DurableState__Idle:
+                begin
+                    if (start) begin
+                        state__d = DurableState__Offer;
+                    end
+                end
+            DurableState__Offer:
+                begin
+                    req_valid = 1'b1;
+                    if (req_ready) begin
+                        state__d = DurableState__Durable;
+                    end
+                end
+            DurableState__Durable:
+                begin
+                    if (nvm_idle) begin
+                        done = 1'b1;
+                        state__d = DurableState__Idle;
+                    end
+                end
+            default:
+                begin
+                    state__d = DurableState__Idle;
+                end
+        endcase
+        if (reset) begin
+            state__d = DurableState__Idle;
+        end
+    end
+    
+endmodule // pmsnap_controller__sequencer__recover__retire
+
+
+module pmsnap_controller__sequencer__recover__retire__state(d,q,clock);
+    
+    // Module arguments
+    input wire  [1:0] d;
+    output reg  [1:0] q;
+    input wire  clock;
+    
+    // Enums
+    localparam DurableState__Idle = 0;
+    localparam DurableState__Offer = 1;
+    localparam DurableState__Durable = 2;
+    
+    // Update code (custom)
+    initial begin
+       q = 64'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_controller__sequencer__recover__retire__state
+
+
+module pmsnap_controller__sequencer__recover__seq0(d,q,clock);
     
     // Module arguments
     input wire  [31:0] d;
@@ -3871,10 +5036,29 @@ module pmsnap_controller__sequencer__new_seq(d,q,clock);
        q <= d;
     end
           
-endmodule // pmsnap_controller__sequencer__new_seq
+endmodule // pmsnap_controller__sequencer__recover__seq0
 
 
-module pmsnap_controller__sequencer__new_table(d,q,clock);
+module pmsnap_controller__sequencer__recover__seq1(d,q,clock);
+    
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_controller__sequencer__recover__seq1
+
+
+module pmsnap_controller__sequencer__recover__slot_ok(d,q,clock);
     
     // Module arguments
     input wire  d;
@@ -3890,29 +5074,29 @@ module pmsnap_controller__sequencer__new_table(d,q,clock);
        q <= d;
     end
           
-endmodule // pmsnap_controller__sequencer__new_table
+endmodule // pmsnap_controller__sequencer__recover__slot_ok
 
 
-module pmsnap_controller__sequencer__op(d,q,clock);
+module pmsnap_controller__sequencer__recover__slot_seq(d,q,clock);
     
     // Module arguments
-    input wire  [2:0] d;
-    output reg  [2:0] q;
+    input wire  [31:0] d;
+    output reg  [31:0] q;
     input wire  clock;
     
     // Update code (custom)
     initial begin
-       q = 3'h0;
+       q = 32'h0;
     end
     
     always @(posedge clock) begin
        q <= d;
     end
           
-endmodule // pmsnap_controller__sequencer__op
+endmodule // pmsnap_controller__sequencer__recover__slot_seq
 
 
-module pmsnap_controller__sequencer__other_slot(d,q,clock);
+module pmsnap_controller__sequencer__recover__slot_table(d,q,clock);
     
     // Module arguments
     input wire  d;
@@ -3928,10 +5112,269 @@ module pmsnap_controller__sequencer__other_slot(d,q,clock);
        q <= d;
     end
           
-endmodule // pmsnap_controller__sequencer__other_slot
+endmodule // pmsnap_controller__sequencer__recover__slot_table
 
 
-module pmsnap_controller__sequencer__page(d,q,clock);
+module pmsnap_controller__sequencer__recover__state(d,q,clock);
+    
+    // Module arguments
+    input wire  [3:0] d;
+    output reg  [3:0] q;
+    input wire  clock;
+    
+    // Enums
+    localparam RecoverState__Idle = 0;
+    localparam RecoverState__Slots = 1;
+    localparam RecoverState__Decide = 2;
+    localparam RecoverState__Retire = 3;
+    localparam RecoverState__Clear = 4;
+    localparam RecoverState__EntryRead = 5;
+    localparam RecoverState__EntryWait = 6;
+    localparam RecoverState__EntryCopy = 7;
+    localparam RecoverState__Free = 8;
+    localparam RecoverState__Check = 9;
+    
+    // Update code (custom)
+    initial begin
+       q = 64'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_controller__sequencer__recover__state
+
+
+module pmsnap_controller__sequencer__recover__step(acc,word,sum);
+    
+    // Module arguments
+    input wire  [31:0] acc;
+    input wire  [31:0] word;
+    output reg  [31:0] sum;
+    
+    // Update code
+    always @(*) begin
+        sum = ((acc << 32'h5) | (acc >> 32'h1b)) ^ word;
+    end
+    
+endmodule // pmsnap_controller__sequencer__recover__step
+
+
+module pmsnap_controller__sequencer__recover__table0(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_controller__sequencer__recover__table0
+
+
+module pmsnap_controller__sequencer__recover__table1(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_controller__sequencer__recover__table1
+
+
+module pmsnap_controller__sequencer__recover__unaccounted(d,q,clock);
+    
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_controller__sequencer__recover__unaccounted
+
+
+module pmsnap_controller__sequencer__recover__valid0(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_controller__sequencer__recover__valid0
+
+
+module pmsnap_controller__sequencer__recover__valid1(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_controller__sequencer__recover__valid1
+
+
+module pmsnap_controller__sequencer__restore(clock,reset,start,done,epoch,next_epoch,first_epoch,owns_table,table_update__ct_write,table_update__ct_page,table_update__ct_mapped,table_update__ct_frame,table_update__wt_clear,table_update__wt_page,log_drop,alloc__push,alloc__push_frame,alloc__commit,alloc__publish,alloc__rollback,alloc__init,restore_taken);
+    
+    // Module arguments
+    input wire  clock;
+    input wire  reset;
+    input wire  start;
+    output reg  done;
+    input wire  [15:0] epoch;
+    output reg  next_epoch;
+    output reg  first_epoch;
+    output reg  owns_table;
+    output reg  table_update__ct_write;
+    output reg  [15:0] table_update__ct_page;
+    output reg  table_update__ct_mapped;
+    output reg  [17:0] table_update__ct_frame;
+    output reg  table_update__wt_clear;
+    output reg  [15:0] table_update__wt_page;
+    output reg  log_drop;
+    output reg  alloc__push;
+    output reg  [17:0] alloc__push_frame;
+    output reg  alloc__commit;
+    output reg  alloc__publish;
+    output reg  alloc__rollback;
+    output reg  alloc__init;
+    output reg  restore_taken;
+    
+    // Constant declarations
+    localparam  last_page = 16'hff;
+    localparam  last_epoch = 16'hffff;
+    
+    // Enums
+    localparam RestoreState__Idle = 0;
+    localparam RestoreState__Scrub = 1;
+    
+    // Stub signals
+    reg  state__d;
+    wire  state__q;
+    reg  state__clock;
+    reg  [15:0] index__d;
+    wire  [15:0] index__q;
+    reg  index__clock;
+    
+    // Sub module instances
+    pmsnap_controller__sequencer__restore__state state(
+        .d(state__d),
+        .q(state__q),
+        .clock(state__clock)
+    );
+    pmsnap_controller__sequencer__restore__index index(
+        .d(index__d),
+        .q(index__q),
+        .clock(index__clock)
+    );
+    
+    // Update code
+    always @(*) begin
+        state__clock = clock;
+        index__clock = clock;
+        state__d = state__q;
+        index__d = index__q;
+        done = 1'b0;
+        next_epoch = 1'b0;
+        first_epoch = 1'b0;
+        owns_table = state__q == RestoreState__Scrub;
+        table_update__ct_write = 1'b0;
+        table_update__ct_page = 32'h0;
+        table_update__ct_mapped = 1'b0;
+        table_update__ct_frame = 32'h0;
+        table_update__wt_clear = 1'b0;
+        table_update__wt_page = index__q;
+        log_drop = 1'b0;
+        alloc__push = 1'b0;
+        alloc__push_frame = 32'h0;
+        alloc__commit = 1'b0;
+        alloc__publish = 1'b0;
+        alloc__rollback = 1'b0;
+        alloc__init = 1'b0;
+        restore_taken = 1'b0;
+        case (state__q)
+            RestoreState__Idle:
+                begin
+                    if (start) begin
+                        alloc__rollback = 1'b1;
+                        log_drop = 1'b1;
+                        restore_taken = 1'b1;
+                        if (epoch == last_epoch) begin
+                            index__d = 32'h0;
+                            state__d = RestoreState__Scrub;
+                        end
+                        else begin
+                            next_epoch = 1'b1;
+                            done = 1'b1;
+                        end
+                    end
+                end
+            RestoreState__Scrub:
+                begin
+                    table_update__wt_clear = 1'b1;
+                    index__d = index__q + 32'h1;
+                    if (index__q == last_page) begin
+                        first_epoch = 1'b1;
+                        done = 1'b1;
+                        state__d = RestoreState__Idle;
+                    end
+                end
+            default:
+                begin
+                    state__d = RestoreState__Idle;
+                end
+        endcase
+        if (reset) begin
+            state__d = RestoreState__Idle;
+        end
+    end
+    
+endmodule // pmsnap_controller__sequencer__restore
+
+
+module pmsnap_controller__sequencer__restore__index(d,q,clock);
     
     // Module arguments
     input wire  [15:0] d;
@@ -3947,45 +5390,30 @@ module pmsnap_controller__sequencer__page(d,q,clock);
        q <= d;
     end
           
-endmodule // pmsnap_controller__sequencer__page
+endmodule // pmsnap_controller__sequencer__restore__index
 
 
-module pmsnap_controller__sequencer__pushed(d,q,clock);
-    
-    // Module arguments
-    input wire  [31:0] d;
-    output reg  [31:0] q;
-    input wire  clock;
-    
-    // Update code (custom)
-    initial begin
-       q = 32'h0;
-    end
-    
-    always @(posedge clock) begin
-       q <= d;
-    end
-          
-endmodule // pmsnap_controller__sequencer__pushed
-
-
-module pmsnap_controller__sequencer__reject(d,q,clock);
+module pmsnap_controller__sequencer__restore__state(d,q,clock);
     
     // Module arguments
     input wire  d;
     output reg  q;
     input wire  clock;
     
+    // Enums
+    localparam RestoreState__Idle = 0;
+    localparam RestoreState__Scrub = 1;
+    
     // Update code (custom)
     initial begin
-       q = 1'h0;
+       q = 64'h0;
     end
     
     always @(posedge clock) begin
        q <= d;
     end
           
-endmodule // pmsnap_controller__sequencer__reject
+endmodule // pmsnap_controller__sequencer__restore__state
 
 
 module pmsnap_controller__sequencer__seq(d,q,clock);
@@ -4007,45 +5435,395 @@ module pmsnap_controller__sequencer__seq(d,q,clock);
 endmodule // pmsnap_controller__sequencer__seq
 
 
-module pmsnap_controller__sequencer__seq0(d,q,clock);
+module pmsnap_controller__sequencer__snapshot(clock,reset,start,done,status,phase,flush_start,flush_done,host_open,host_idle,seq,active_table,set_committed,new_seq_out,new_table_out,nvm__req_valid,nvm__req_ready,nvm__req_write,nvm__req_addr,nvm__req_wdata,nvm__rsp_valid,nvm__rsp_rdata,nvm_idle,owns_nvm,owns_table,lookup_page,working_mapped,working_frame,committed_mapped,committed_frame,table_update__ct_write,table_update__ct_page,table_update__ct_mapped,table_update__ct_frame,table_update__wt_clear,table_update__wt_page,log__read_index,log__read_previous,log__read_page,log__current_count,log__previous_count,log__swap,log__drop,log__clear,alloc__push,alloc__push_frame,alloc__commit,alloc__publish,alloc__rollback,alloc__init,commit_start,commit_done,page_hardened,snapshot_taken);
     
     // Module arguments
-    input wire  [31:0] d;
-    output reg  [31:0] q;
+    input wire  clock;
+    input wire  reset;
+    input wire  start;
+    output reg  done;
+    output reg  [2:0] status;
+    output reg  [2:0] phase;
+    output reg  flush_start;
+    input wire  flush_done;
+    output reg  host_open;
+    input wire  host_idle;
+    input wire  [31:0] seq;
+    input wire  active_table;
+    output reg  set_committed;
+    output reg  [31:0] new_seq_out;
+    output reg  new_table_out;
+    output reg  nvm__req_valid;
+    input wire  nvm__req_ready;
+    output reg  nvm__req_write;
+    output reg  [31:0] nvm__req_addr;
+    output reg  [31:0] nvm__req_wdata;
+    input wire  nvm__rsp_valid;
+    input wire  [31:0] nvm__rsp_rdata;
+    input wire  nvm_idle;
+    output reg  owns_nvm;
+    output reg  owns_table;
+    output reg  [15:0] lookup_page;
+    input wire  working_mapped;
+    input wire  [17:0] working_frame;
+    input wire  committed_mapped;
+    input wire  [17:0] committed_frame;
+    output reg  table_update__ct_write;
+    output reg  [15:0] table_update__ct_page;
+    output reg  table_update__ct_mapped;
+    output reg  [17:0] table_update__ct_frame;
+    output reg  table_update__wt_clear;
+    output reg  [15:0] table_update__wt_page;
+    output reg  [16:0] log__read_index;
+    output reg  log__read_previous;
+    input wire  [15:0] log__read_page;
+    input wire  [31:0] log__current_count;
+    input wire  [31:0] log__previous_count;
+    output reg  log__swap;
+    output reg  log__drop;
+    output reg  log__clear;
+    output reg  alloc__push;
+    output reg  [17:0] alloc__push_frame;
+    output reg  alloc__commit;
+    output reg  alloc__publish;
+    output reg  alloc__rollback;
+    output reg  alloc__init;
+    output reg  commit_start;
+    input wire  commit_done;
+    output reg  page_hardened;
+    output reg  snapshot_taken;
+    
+    // Constant declarations
+    localparam  table_a_base = 32'h10;
+    localparam  table_b_base = 32'h110;
+    localparam  slot_1_base = 32'h8;
+    localparam  sequence_word = 32'h2;
+    localparam  mapped_flag = 32'h80000000;
+    localparam  status_ok = 3'b0;
+    localparam  status_corrupt = 3'b11;
+    localparam  phase_idle = 3'b0;
+    localparam  phase_flush = 3'b1;
+    localparam  phase_harden = 3'b10;
+    localparam  phase_commit = 3'b11;
+    localparam  phase_reclaim = 3'b100;
+    
+    // Enums
+    localparam SnapshotState__Idle = 0;
+    localparam SnapshotState__Flush = 1;
+    localparam SnapshotState__FlushDrain = 2;
+    localparam SnapshotState__Identify = 3;
+    localparam SnapshotState__IdentifyWait = 4;
+    localparam SnapshotState__Retire = 5;
+    localparam SnapshotState__HardenRead = 6;
+    localparam SnapshotState__HardenPage = 7;
+    localparam SnapshotState__HardenWrite = 8;
+    localparam SnapshotState__HardenDurable = 9;
+    localparam SnapshotState__Commit = 10;
+    localparam SnapshotState__Finish = 11;
+    
+    // Stub signals
+    reg  [3:0] state__d;
+    wire  [3:0] state__q;
+    reg  state__clock;
+    reg  [16:0] index__d;
+    wire  [16:0] index__q;
+    reg  index__clock;
+    reg  list_current__d;
+    wire  list_current__q;
+    reg  list_current__clock;
+    reg  [15:0] page__d;
+    wire  [15:0] page__q;
+    reg  page__clock;
+    reg  [31:0] new_seq__d;
+    wire  [31:0] new_seq__q;
+    reg  new_seq__clock;
+    reg  new_table__d;
+    wire  new_table__q;
+    reg  new_table__clock;
+    reg  retire__clock;
+    reg  retire__reset;
+    reg  retire__start;
+    wire  retire__req_valid;
+    reg  retire__req_ready;
+    reg  retire__nvm_idle;
+    wire  retire__done;
+    
+    // Local signals
+    reg  [31:0] rsp_word;
+    reg  [31:0] list_count;
+    reg  [31:0] inactive_base;
+    reg  [31:0] current_slot_base;
+    reg  [31:0] new_slot_base;
+    reg  [31:0] entry;
+    
+    // Sub module instances
+    pmsnap_controller__sequencer__snapshot__state state(
+        .d(state__d),
+        .q(state__q),
+        .clock(state__clock)
+    );
+    pmsnap_controller__sequencer__snapshot__index index(
+        .d(index__d),
+        .q(index__q),
+        .clock(index__clock)
+    );
+    pmsnap_controller__sequencer__snapshot__list_current list_current(
+        .d(list_current__d),
+        .q(list_current__q),
+        .clock(list_current__clock)
+    );
+    pmsnap_controller__sequencer__snapshot__page page(
+        .d(page__d),
+        .q(page__q),
+        .clock(page__clock)
+    );
+    pmsnap_controller__sequencer__snapshot__new_seq new_seq(
+        .d(new_seq__d),
+        .q(new_seq__q),
+        .clock(new_seq__clock)
+    );
+    pmsnap_controller__sequencer__snapshot__new_table new_table(
+        .d(new_table__d),
+        .q(new_table__q),
+        .clock(new_table__clock)
+    );
+    pmsnap_controller__sequencer__snapshot__retire retire(
+        .clock(retire__clock),
+        .reset(retire__reset),
+        .start(retire__start),
+        .req_valid(retire__req_valid),
+        .req_ready(retire__req_ready),
+        .nvm_idle(retire__nvm_idle),
+        .done(retire__done)
+    );
+    
+    // Update code
+    always @(*) begin
+        state__clock = clock;
+        index__clock = clock;
+        list_current__clock = clock;
+        page__clock = clock;
+        new_seq__clock = clock;
+        new_table__clock = clock;
+        state__d = state__q;
+        index__d = index__q;
+        list_current__d = list_current__q;
+        page__d = page__q;
+        new_seq__d = new_seq__q;
+        new_table__d = new_table__q;
+        retire__clock = clock;
+        retire__reset = reset;
+        retire__start = 1'b0;
+        retire__req_ready = nvm__req_ready;
+        retire__nvm_idle = nvm_idle;
+        rsp_word = ((nvm__rsp_rdata) & 32'hffffffff);
+        list_count = log__previous_count;
+        if (list_current__q) begin
+            list_count = log__current_count;
+        end
+        inactive_base = table_b_base;
+        if (active_table) begin
+            inactive_base = table_a_base;
+        end
+        current_slot_base = 32'h0;
+        if (seq[32'h0]) begin
+            current_slot_base = slot_1_base;
+        end
+        new_slot_base = 32'h0;
+        if (new_seq__q[32'h0]) begin
+            new_slot_base = slot_1_base;
+        end
+        entry = 32'h0;
+        if (working_mapped) begin
+            entry = ((working_frame) & 32'hffffffff) | mapped_flag;
+        end
+        done = 1'b0;
+        status = status_ok;
+        flush_start = 1'b0;
+        host_open = state__q == SnapshotState__Flush;
+        set_committed = 1'b0;
+        new_seq_out = new_seq__q;
+        new_table_out = new_table__q;
+        nvm__req_valid = 1'b0;
+        nvm__req_write = 1'b1;
+        nvm__req_addr = 32'h0;
+        nvm__req_wdata = 32'h0;
+        owns_nvm = (state__q != SnapshotState__Idle) & (state__q != SnapshotState__Flush) & (state__q != SnapshotState__FlushDrain) & (state__q != SnapshotState__Finish);
+        owns_table = (state__q != SnapshotState__Idle) & (state__q != SnapshotState__Flush) & (state__q != SnapshotState__FlushDrain);
+        lookup_page = page__q;
+        table_update__ct_write = 1'b0;
+        table_update__ct_page = page__q;
+        table_update__ct_mapped = 1'b1;
+        table_update__ct_frame = working_frame;
+        table_update__wt_clear = 1'b0;
+        table_update__wt_page = page__q;
+        log__read_index = index__q;
+        log__read_previous = ~list_current__q;
+        log__swap = 1'b0;
+        log__drop = 1'b0;
+        log__clear = 1'b0;
+        alloc__push = 1'b0;
+        alloc__push_frame = committed_frame;
+        alloc__commit = 1'b0;
+        alloc__publish = 1'b0;
+        alloc__rollback = 1'b0;
+        alloc__init = 1'b0;
+        commit_start = 1'b0;
+        page_hardened = 1'b0;
+        snapshot_taken = 1'b0;
+        phase = phase_harden;
+        case (state__q)
+            SnapshotState__Idle:
+                begin
+                    phase = phase_idle;
+                    if (start) begin
+                        flush_start = 1'b1;
+                        state__d = SnapshotState__Flush;
+                    end
+                end
+            SnapshotState__Flush:
+                begin
+                    phase = phase_flush;
+                    if (flush_done) begin
+                        state__d = SnapshotState__FlushDrain;
+                    end
+                end
+            SnapshotState__FlushDrain:
+                begin
+                    phase = phase_flush;
+                    if (host_idle) begin
+                        state__d = SnapshotState__Identify;
+                    end
+                end
+            SnapshotState__Identify:
+                begin
+                    new_seq__d = seq + 32'h1;
+                    new_table__d = ~active_table;
+                    nvm__req_valid = 1'b1;
+                    nvm__req_write = 1'b0;
+                    nvm__req_addr = current_slot_base + sequence_word;
+                    if (nvm__req_ready) begin
+                        state__d = SnapshotState__IdentifyWait;
+                    end
+                end
+            SnapshotState__IdentifyWait:
+                begin
+                    if (nvm__rsp_valid) begin
+                        if (((rsp_word) & 32'hffffffff) == seq) begin
+                            retire__start = 1'b1;
+                            state__d = SnapshotState__Retire;
+                        end
+                        else begin
+                            status = status_corrupt;
+                            done = 1'b1;
+                            state__d = SnapshotState__Idle;
+                        end
+                    end
+                end
+            SnapshotState__Retire:
+                begin
+                    nvm__req_valid = retire__req_valid;
+                    nvm__req_addr = new_slot_base;
+                    if (retire__done) begin
+                        index__d = 32'h0;
+                        list_current__d = 1'b0;
+                        state__d = SnapshotState__HardenRead;
+                    end
+                end
+            SnapshotState__HardenRead:
+                begin
+                    if (((index__q) & 32'hffffffff) == list_count) begin
+                        index__d = 32'h0;
+                        if (list_current__q) begin
+                            state__d = SnapshotState__HardenDurable;
+                        end
+                        else begin
+                            list_current__d = 1'b1;
+                        end
+                    end
+                    else begin
+                        state__d = SnapshotState__HardenPage;
+                    end
+                end
+            SnapshotState__HardenPage:
+                begin
+                    lookup_page = log__read_page;
+                    page__d = log__read_page;
+                    state__d = SnapshotState__HardenWrite;
+                end
+            SnapshotState__HardenWrite:
+                begin
+                    nvm__req_valid = 1'b1;
+                    nvm__req_addr = inactive_base + ((page__q) & 32'hffffffff);
+                    nvm__req_wdata = ((entry) & 32'hffffffff);
+                    if (nvm__req_ready) begin
+                        page_hardened = 1'b1;
+                        index__d = index__q + 32'h1;
+                        state__d = SnapshotState__HardenRead;
+                        if (list_current__q) begin
+                            table_update__ct_write = 1'b1;
+                            table_update__wt_clear = 1'b1;
+                            alloc__push = committed_mapped;
+                        end
+                    end
+                end
+            SnapshotState__HardenDurable:
+                begin
+                    if (nvm_idle) begin
+                        commit_start = 1'b1;
+                        state__d = SnapshotState__Commit;
+                    end
+                end
+            SnapshotState__Commit:
+                begin
+                    phase = phase_commit;
+                    if (commit_done) begin
+                        state__d = SnapshotState__Finish;
+                    end
+                end
+            SnapshotState__Finish:
+                begin
+                    phase = phase_reclaim;
+                    set_committed = 1'b1;
+                    alloc__commit = 1'b1;
+                    log__swap = 1'b1;
+                    snapshot_taken = 1'b1;
+                    done = 1'b1;
+                    state__d = SnapshotState__Idle;
+                end
+            default:
+                begin
+                    state__d = SnapshotState__Idle;
+                end
+        endcase
+        if (reset) begin
+            state__d = SnapshotState__Idle;
+        end
+    end
+    
+endmodule // pmsnap_controller__sequencer__snapshot
+
+
+module pmsnap_controller__sequencer__snapshot__index(d,q,clock);
+    
+    // Module arguments
+    input wire  [16:0] d;
+    output reg  [16:0] q;
     input wire  clock;
     
     // Update code (custom)
     initial begin
-       q = 32'h0;
+       q = 17'h0;
     end
     
     always @(posedge clock) begin
        q <= d;
     end
           
-endmodule // pmsnap_controller__sequencer__seq0
+endmodule // pmsnap_controller__sequencer__snapshot__index
 
 
-module pmsnap_controller__sequencer__seq1(d,q,clock);
-    
-    // Module arguments
-    input wire  [31:0] d;
-    output reg  [31:0] q;
-    input wire  clock;
-    
-    // Update code (custom)
-    initial begin
-       q = 32'h0;
-    end
-    
-    always @(posedge clock) begin
-       q <= d;
-    end
-          
-endmodule // pmsnap_controller__sequencer__seq1
-
-
-module pmsnap_controller__sequencer__slot_ok(d,q,clock);
+module pmsnap_controller__sequencer__snapshot__list_current(d,q,clock);
     
     // Module arguments
     input wire  d;
@@ -4061,10 +5839,10 @@ module pmsnap_controller__sequencer__slot_ok(d,q,clock);
        q <= d;
     end
           
-endmodule // pmsnap_controller__sequencer__slot_ok
+endmodule // pmsnap_controller__sequencer__snapshot__list_current
 
 
-module pmsnap_controller__sequencer__slot_seq(d,q,clock);
+module pmsnap_controller__sequencer__snapshot__new_seq(d,q,clock);
     
     // Module arguments
     input wire  [31:0] d;
@@ -4080,10 +5858,10 @@ module pmsnap_controller__sequencer__slot_seq(d,q,clock);
        q <= d;
     end
           
-endmodule // pmsnap_controller__sequencer__slot_seq
+endmodule // pmsnap_controller__sequencer__snapshot__new_seq
 
 
-module pmsnap_controller__sequencer__slot_table(d,q,clock);
+module pmsnap_controller__sequencer__snapshot__new_table(d,q,clock);
     
     // Module arguments
     input wire  d;
@@ -4099,49 +5877,107 @@ module pmsnap_controller__sequencer__slot_table(d,q,clock);
        q <= d;
     end
           
-endmodule // pmsnap_controller__sequencer__slot_table
+endmodule // pmsnap_controller__sequencer__snapshot__new_table
 
 
-module pmsnap_controller__sequencer__state(d,q,clock);
+module pmsnap_controller__sequencer__snapshot__page(d,q,clock);
     
     // Module arguments
-    input wire  [4:0] d;
-    output reg  [4:0] q;
+    input wire  [15:0] d;
+    output reg  [15:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 16'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_controller__sequencer__snapshot__page
+
+
+module pmsnap_controller__sequencer__snapshot__retire(clock,reset,start,req_valid,req_ready,nvm_idle,done);
+    
+    // Module arguments
+    input wire  clock;
+    input wire  reset;
+    input wire  start;
+    output reg  req_valid;
+    input wire  req_ready;
+    input wire  nvm_idle;
+    output reg  done;
+    
+    // Enums
+    localparam DurableState__Idle = 0;
+    localparam DurableState__Offer = 1;
+    localparam DurableState__Durable = 2;
+    
+    // Stub signals
+    reg  [1:0] state__d;
+    wire  [1:0] state__q;
+    reg  state__clock;
+    
+    // Sub module instances
+    pmsnap_controller__sequencer__snapshot__retire__state state(
+        .d(state__d),
+        .q(state__q),
+        .clock(state__clock)
+    );
+    
+    // Update code
+    always @(*) begin
+        state__clock = clock;
+        state__d = state__q;
+        req_valid = 1'b0;
+        done = 1'b0;
+        case (state__q)
+            DurableState__Idle:
+                begin
+                    if (start) begin
+                        state__d = DurableState__Offer;
+                    end
+                end
+            DurableState__Offer:
+                begin
+                    req_valid = 1'b1;
+                    if (req_ready) begin
+                        state__d = DurableState__Durable;
+                    end
+                end
+            DurableState__Durable:
+                begin
+                    if (nvm_idle) begin
+                        done = 1'b1;
+                        state__d = DurableState__Idle;
+                    end
+                end
+            default:
+                begin
+                    state__d = DurableState__Idle;
+                end
+        endcase
+        if (reset) begin
+            state__d = DurableState__Idle;
+        end
+    end
+    
+endmodule // pmsnap_controller__sequencer__snapshot__retire
+
+
+module pmsnap_controller__sequencer__snapshot__retire__state(d,q,clock);
+    
+    // Module arguments
+    input wire  [1:0] d;
+    output reg  [1:0] q;
     input wire  clock;
     
     // Enums
-    localparam SeqState__Idle = 0;
-    localparam SeqState__Drain = 1;
-    localparam SeqState__Flush = 2;
-    localparam SeqState__FlushDrain = 3;
-    localparam SeqState__Identify = 4;
-    localparam SeqState__IdentifyWait = 5;
-    localparam SeqState__Invalidate = 6;
-    localparam SeqState__InvalidateDurable = 7;
-    localparam SeqState__HardenRead = 8;
-    localparam SeqState__HardenPage = 9;
-    localparam SeqState__HardenWrite = 10;
-    localparam SeqState__HardenDurable = 11;
-    localparam SeqState__CommitWrite = 12;
-    localparam SeqState__CommitDurable = 13;
-    localparam SeqState__CommitMagic = 14;
-    localparam SeqState__CommitMagicDurable = 15;
-    localparam SeqState__Finish = 16;
-    localparam SeqState__Scrub = 17;
-    localparam SeqState__FormatZero = 18;
-    localparam SeqState__FormatFrames = 19;
-    localparam SeqState__FormatDurable = 20;
-    localparam SeqState__RecoverSlots = 21;
-    localparam SeqState__RecoverDecide = 22;
-    localparam SeqState__RecoverInvalidate = 23;
-    localparam SeqState__RecoverInvalidateDurable = 24;
-    localparam SeqState__RecoverClear = 25;
-    localparam SeqState__RecoverEntryRead = 26;
-    localparam SeqState__RecoverEntryWait = 27;
-    localparam SeqState__RecoverEntryCopy = 28;
-    localparam SeqState__RecoverFree = 29;
-    localparam SeqState__RecoverCheck = 30;
-    localparam SeqState__Done = 31;
+    localparam DurableState__Idle = 0;
+    localparam DurableState__Offer = 1;
+    localparam DurableState__Durable = 2;
     
     // Update code (custom)
     initial begin
@@ -4152,143 +5988,43 @@ module pmsnap_controller__sequencer__state(d,q,clock);
        q <= d;
     end
           
-endmodule // pmsnap_controller__sequencer__state
+endmodule // pmsnap_controller__sequencer__snapshot__retire__state
 
 
-module pmsnap_controller__sequencer__status(d,q,clock);
+module pmsnap_controller__sequencer__snapshot__state(d,q,clock);
     
     // Module arguments
-    input wire  [2:0] d;
-    output reg  [2:0] q;
+    input wire  [3:0] d;
+    output reg  [3:0] q;
     input wire  clock;
+    
+    // Enums
+    localparam SnapshotState__Idle = 0;
+    localparam SnapshotState__Flush = 1;
+    localparam SnapshotState__FlushDrain = 2;
+    localparam SnapshotState__Identify = 3;
+    localparam SnapshotState__IdentifyWait = 4;
+    localparam SnapshotState__Retire = 5;
+    localparam SnapshotState__HardenRead = 6;
+    localparam SnapshotState__HardenPage = 7;
+    localparam SnapshotState__HardenWrite = 8;
+    localparam SnapshotState__HardenDurable = 9;
+    localparam SnapshotState__Commit = 10;
+    localparam SnapshotState__Finish = 11;
     
     // Update code (custom)
     initial begin
-       q = 3'h0;
+       q = 64'h0;
     end
     
     always @(posedge clock) begin
        q <= d;
     end
           
-endmodule // pmsnap_controller__sequencer__status
+endmodule // pmsnap_controller__sequencer__snapshot__state
 
 
-module pmsnap_controller__sequencer__table0(d,q,clock);
-    
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-    
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-    
-    always @(posedge clock) begin
-       q <= d;
-    end
-          
-endmodule // pmsnap_controller__sequencer__table0
-
-
-module pmsnap_controller__sequencer__table1(d,q,clock);
-    
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-    
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-    
-    always @(posedge clock) begin
-       q <= d;
-    end
-          
-endmodule // pmsnap_controller__sequencer__table1
-
-
-module pmsnap_controller__sequencer__unaccounted(d,q,clock);
-    
-    // Module arguments
-    input wire  [31:0] d;
-    output reg  [31:0] q;
-    input wire  clock;
-    
-    // Update code (custom)
-    initial begin
-       q = 32'h0;
-    end
-    
-    always @(posedge clock) begin
-       q <= d;
-    end
-          
-endmodule // pmsnap_controller__sequencer__unaccounted
-
-
-module pmsnap_controller__sequencer__valid0(d,q,clock);
-    
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-    
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-    
-    always @(posedge clock) begin
-       q <= d;
-    end
-          
-endmodule // pmsnap_controller__sequencer__valid0
-
-
-module pmsnap_controller__sequencer__valid1(d,q,clock);
-    
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-    
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-    
-    always @(posedge clock) begin
-       q <= d;
-    end
-          
-endmodule // pmsnap_controller__sequencer__valid1
-
-
-module pmsnap_controller__sequencer__word(d,q,clock);
-    
-    // Module arguments
-    input wire  [2:0] d;
-    output reg  [2:0] q;
-    input wire  clock;
-    
-    // Update code (custom)
-    initial begin
-       q = 3'h0;
-    end
-    
-    always @(posedge clock) begin
-       q <= d;
-    end
-          
-endmodule // pmsnap_controller__sequencer__word
-
-
-module pmsnap_controller__tables(clock,read_page,epoch,committed_mapped,committed_frame,owned,working_mapped,working_frame,ct_write,ct_write_page,ct_write_mapped,ct_write_frame,wt_write,wt_write_page,wt_write_tag,wt_write_frame);
+module pmsnap_controller__tables(clock,read_page,epoch,committed_mapped,committed_frame,owned,working_mapped,working_frame,update__ct_write,update__ct_page,update__ct_mapped,update__ct_frame,update__wt_clear,update__wt_page,remap,remap_page,remap_frame);
     
     // Module arguments
     input wire  clock;
@@ -4299,14 +6035,15 @@ module pmsnap_controller__tables(clock,read_page,epoch,committed_mapped,committe
     output reg  owned;
     output reg  working_mapped;
     output reg  [17:0] working_frame;
-    input wire  ct_write;
-    input wire  [15:0] ct_write_page;
-    input wire  ct_write_mapped;
-    input wire  [17:0] ct_write_frame;
-    input wire  wt_write;
-    input wire  [15:0] wt_write_page;
-    input wire  [15:0] wt_write_tag;
-    input wire  [17:0] wt_write_frame;
+    input wire  update__ct_write;
+    input wire  [15:0] update__ct_page;
+    input wire  update__ct_mapped;
+    input wire  [17:0] update__ct_frame;
+    input wire  update__wt_clear;
+    input wire  [15:0] update__wt_page;
+    input wire  remap;
+    input wire  [15:0] remap_page;
+    input wire  [17:0] remap_frame;
     
     // Constant declarations
     localparam  mapped_flag = 19'b1000000000000000000;
@@ -4349,15 +6086,19 @@ module pmsnap_controller__tables(clock,read_page,epoch,committed_mapped,committe
         wt__clock = clock;
         ct__read_address = read_page;
         wt__read_address = read_page;
-        ct__write_enable = ct_write;
-        ct__write_address = ct_write_page;
-        ct__write_data = ((ct_write_frame) & 19'h7ffff);
-        if (ct_write_mapped) begin
-            ct__write_data = ((ct_write_frame) & 19'h7ffff) | mapped_flag;
+        ct__write_enable = update__ct_write;
+        ct__write_address = update__ct_page;
+        ct__write_data = ((update__ct_frame) & 19'h7ffff);
+        if (update__ct_mapped) begin
+            ct__write_data = ((update__ct_frame) & 19'h7ffff) | mapped_flag;
         end
-        wt__write_enable = wt_write;
-        wt__write_address = wt_write_page;
-        wt__write_data = ((wt_write_frame) & 34'h3ffffffff) | (((wt_write_tag) & 34'h3ffffffff) << 32'h12);
+        wt__write_enable = remap | update__wt_clear;
+        wt__write_address = remap_page;
+        wt__write_data = ((remap_frame) & 34'h3ffffffff) | (((epoch) & 34'h3ffffffff) << 32'h12);
+        if (update__wt_clear) begin
+            wt__write_address = update__wt_page;
+            wt__write_data = 32'h0;
+        end
         committed_mapped = ct__read_data[32'h12];
         committed_frame = ct__read_data[(32'h0)+:(18)];
         owned = wt__read_data[(32'h12)+:(16)] == epoch;

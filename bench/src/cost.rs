@@ -11,7 +11,7 @@ use pmsnap_cosim::harness::CosimOptions;
 use pmsnap_cosim::nvm::NvmTiming;
 use pmsnap_cosim::trace::{Op, TraceOp};
 use pmsnap_cosim::{Cosim, Outcome};
-use pmsnap_hdl::snapshot_fsm::PHASE_NAMES;
+use pmsnap_hdl::codes::{Code, Phase};
 use pmsnap_hdl::Config;
 
 /// Words per page, fixed while L grows.
@@ -38,7 +38,7 @@ pub struct SnapshotPoint {
     pub pages: usize,
     pub timing: &'static str,
     pub dirty: usize,
-    /// Cycles in each sequencer phase, by `PHASE_NAMES` index 1..=4.
+    /// Cycles in each sequencer phase, by `codes::Phase` code.
     pub flush: u64,
     pub harden: u64,
     pub commit: u64,
@@ -99,8 +99,8 @@ fn run(opts: &BenchOptions, pages: usize, timing: &Timing, ops: &[TraceOp]) -> R
 }
 
 /// Cycles spent in each phase over the run.
-fn phase_cycles(out: &Outcome) -> [u64; PHASE_NAMES.len()] {
-    let mut sum = [0u64; PHASE_NAMES.len()];
+fn phase_cycles(out: &Outcome) -> [u64; Phase::ALL.len()] {
+    let mut sum = [0u64; Phase::ALL.len()];
     for w in out.phases.windows(2) {
         sum[w[0].1 as usize] += w[1].0 - w[0].0;
     }
@@ -122,10 +122,10 @@ pub fn snapshot_point(opts: &BenchOptions, pages: usize, dirty: usize, timing: &
         pages,
         timing: timing.name,
         dirty,
-        flush: phases[1],
-        harden: phases[2],
-        commit: phases[3],
-        reclaim: phases[4],
+        flush: phases[Phase::Flush as usize],
+        harden: phases[Phase::Harden as usize],
+        commit: phases[Phase::Commit as usize],
+        reclaim: phases[Phase::Reclaim as usize],
         total: snap.flush + snap.after_flush,
         restore: *s.restores.first().context("no RESTORE measured")?,
         recover: *s.recovers.first().context("no RECOVER measured")?,

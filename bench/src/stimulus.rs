@@ -5,14 +5,16 @@
 //! `bench/tb/pmsnap_tb.cpp` (C++), `bench/tb/pmsnap_tb.v` (Icarus) and the
 //! Rust drivers here — so they must agree on the cycle count and checksum.
 
+use pmsnap_hdl::codes::CmdOp;
+
 const LCG_MUL: u64 = 6364136223846793005;
 const LCG_ADD: u64 = 1442695040888963407;
 pub const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
 /// Reset cycles before the first counted cycle.
 pub const RESET_CYCLES: u64 = 4;
-const OP_SNAPSHOT: u64 = 1;
-const OP_FORMAT: u64 = 4;
+const OP_SNAPSHOT: u64 = CmdOp::Snapshot as u64;
+const OP_FORMAT: u64 = CmdOp::Format as u64;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Phase {

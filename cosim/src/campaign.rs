@@ -17,7 +17,7 @@ use crate::rng::Rng;
 use crate::workload::RandomWorkload;
 use crate::Cosim;
 use anyhow::Result;
-use pmsnap_hdl::snapshot_fsm::PHASE_NAMES;
+use pmsnap_hdl::codes::{Code, Phase, SNAPSHOT_PHASES};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -49,7 +49,7 @@ pub struct Violation {
 #[derive(Clone, Debug, Default)]
 pub struct CampaignResult {
     pub runs: usize,
-    /// Power losses injected, by phase (PHASE_NAMES).
+    /// Power losses injected, by phase (`codes::Phase` code).
     pub crashes: [u64; 8],
     pub recovered_old: [u64; 8],
     pub recovered_new: [u64; 8],
@@ -179,14 +179,15 @@ impl Campaign {
     fn pick_crashes(&self, phases: &[(u64, u8)], formatted_at: u64, cycles: u64, seed: u64) -> Vec<u64> {
         let mut rng = Rng::new(seed ^ 0xc4a5_11ed);
         // Intervals [start, end) of each snapshot phase.
-        let mut intervals: [Vec<(u64, u64)>; 5] = Default::default();
+        let mut intervals: [Vec<(u64, u64)>; SNAPSHOT_PHASES.len()] = Default::default();
         for (k, &(start, phase)) in phases.iter().enumerate() {
             let end = phases.get(k + 1).map_or(cycles, |&(s, _)| s);
-            if (1..=4).contains(&phase) && start > formatted_at && end > start {
-                intervals[phase as usize].push((start, end));
+            let which = SNAPSHOT_PHASES.iter().position(|p| p.code() == phase as u64);
+            if let (Some(i), true) = (which, start > formatted_at && end > start) {
+                intervals[i].push((start, end));
             }
         }
-        let present: Vec<usize> = (1..=4).filter(|&p| !intervals[p].is_empty()).collect();
+        let present: Vec<usize> = (0..SNAPSHOT_PHASES.len()).filter(|&i| !intervals[i].is_empty()).collect();
         let mut picks = Vec::new();
         for _ in 0..self.crashes_per_run {
             if !present.is_empty() && rng.chance(50) {
@@ -207,8 +208,9 @@ impl CampaignResult {
     /// The campaign as a Markdown table.
     pub fn table(&self) -> String {
         let mut t = String::from("| phase at power loss | crash points | recovered old | recovered new |\n|---|---:|---:|---:|\n");
-        for (p, name) in PHASE_NAMES.iter().enumerate() {
-            if self.crashes[p] > 0 || (1..=4).contains(&p) {
+        for phase in Phase::ALL {
+            let (p, name) = (phase.code() as usize, phase.name());
+            if self.crashes[p] > 0 || SNAPSHOT_PHASES.contains(phase) {
                 t += &format!("| {name} | {} | {} | {} |\n", self.crashes[p], self.recovered_old[p], self.recovered_new[p]);
             }
         }

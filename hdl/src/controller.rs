@@ -5,7 +5,7 @@
 //!  host ──► HostPort ──┬──► IndirectionTable (ct, wt)   DirtyLog
 //!                      ├──► FrameAllocator ◄── FallbackRelease ▲
 //!                      └──► CowEngine ──┐                  │
-//!  cmd ───► SnapshotFsm ◄─► FlushHandshake ◄─► host flush  │
+//!  cmd ───► Sequencer ◄──► FlushHandshake ◄─► host flush  │
 //!              │  └──────────────────────────────────────────┘
 //!              └──────────► NvmArbiter ◄── HostPort, CowEngine,
 //!                                          FallbackRelease ──► NVM
@@ -13,14 +13,14 @@
 
 use crate::config::{COUNTER_BITS, HOST_ADDR_BITS, NVM_ADDR_BITS};
 use crate::cow_engine::CowEngine;
-use crate::dirty_log::DirtyLog;
+use crate::dirty_log::{DirtyLog, DirtyLogMaster};
 use crate::fallback_release::FallbackRelease;
 use crate::flush_handshake::FlushHandshake;
-use crate::frame_allocator::FrameAllocator;
+use crate::frame_allocator::{AllocatorControlMaster, FrameAllocator};
 use crate::host_port::HostPort;
-use crate::indirection_table::IndirectionTable;
+use crate::indirection_table::{IndirectionTable, TableUpdateMaster};
 use crate::nvm_arbiter::{NvmArbiter, NvmMaster, NvmOwner};
-use crate::snapshot_fsm::SnapshotFsm;
+use crate::sequencer::Sequencer;
 use crate::status_counters::StatusCounters;
 use crate::Config;
 use rust_hdl::prelude::*;
@@ -48,7 +48,7 @@ pub struct Controller<const D: usize> {
     // Status.
     pub mounted: Signal<Out, Bit>,
     pub snap_seq: Signal<Out, Bits<COUNTER_BITS>>,
-    /// What the command sequencer is doing: snapshot_fsm::PHASE_NAMES.
+    /// What the command sequencer is doing: `codes::Phase`.
     pub seq_phase: Signal<Out, Bits<3>>,
     /// Frames a write can still get: F minus the frames of the committed
     /// and working images (those only the fallback holds count as free).
@@ -77,7 +77,7 @@ pub struct Controller<const D: usize> {
     dirty: DirtyLog,
     cow: CowEngine<D>,
     fallback: FallbackRelease<D>,
-    sequencer: SnapshotFsm<D>,
+    sequencer: Sequencer<D>,
     flush: FlushHandshake,
     arbiter: NvmArbiter<D>,
     counters: StatusCounters,
@@ -127,7 +127,7 @@ impl<const D: usize> Controller<D> {
             dirty: DirtyLog::new(config.pages),
             cow: CowEngine::new(config),
             fallback: FallbackRelease::new(config),
-            sequencer: SnapshotFsm::new(config),
+            sequencer: Sequencer::new(config),
             flush: Default::default(),
             arbiter: Default::default(),
             counters: Default::default(),
@@ -183,9 +183,6 @@ impl<const D: usize> Logic for Controller<D> {
         self.sequencer.working_frame.next = self.tables.working_frame.val();
         self.sequencer.committed_mapped.next = self.tables.committed_mapped.val();
         self.sequencer.committed_frame.next = self.tables.committed_frame.val();
-        self.sequencer.log_page.next = self.dirty.read_page.val();
-        self.sequencer.log_current.next = self.dirty.current_count.val();
-        self.sequencer.log_previous.next = self.dirty.previous_count.val();
 
         // Flush handshake.
         self.flush.start.next = self.sequencer.flush_start.val();
@@ -198,37 +195,18 @@ impl<const D: usize> Logic for Controller<D> {
         if self.sequencer.owns_table.val() {
             self.tables.read_page.next = self.sequencer.lookup_page.val();
         }
-        self.tables.ct_write.next = self.sequencer.ct_write.val();
-        self.tables.ct_write_page.next = self.sequencer.ct_write_page.val();
-        self.tables.ct_write_mapped.next = self.sequencer.ct_write_mapped.val();
-        self.tables.ct_write_frame.next = self.sequencer.ct_write_frame.val();
-        self.tables.wt_write.next = self.host.remap.val() | self.sequencer.wt_write.val();
-        self.tables.wt_write_page.next = self.host.remap_page.val();
-        self.tables.wt_write_tag.next = self.sequencer.epoch.val();
-        self.tables.wt_write_frame.next = self.host.remap_frame.val();
-        if self.sequencer.wt_write.val() {
-            // Tag 0 is never an epoch: the entry reads through to ct.
-            self.tables.wt_write_page.next = self.sequencer.wt_write_page.val();
-            self.tables.wt_write_tag.next = 0.into();
-            self.tables.wt_write_frame.next = 0.into();
-        }
+        TableUpdateMaster::join(&mut self.sequencer.table_update, &mut self.tables.update);
+        self.tables.remap.next = self.host.remap.val();
+        self.tables.remap_page.next = self.host.remap_page.val();
+        self.tables.remap_frame.next = self.host.remap_frame.val();
 
         // Frame allocator and dirty log.
         self.allocator.pop.next = self.host.alloc_pop.val();
-        self.allocator.push.next = self.sequencer.alloc_push.val();
-        self.allocator.push_frame.next = self.sequencer.alloc_push_frame.val();
-        self.allocator.commit.next = self.sequencer.alloc_commit.val();
-        self.allocator.publish.next = self.sequencer.alloc_publish.val();
-        self.allocator.rollback.next = self.sequencer.alloc_rollback.val();
+        AllocatorControlMaster::join(&mut self.sequencer.alloc, &mut self.allocator.control);
         self.allocator.free_retired.next = self.fallback.done.val();
-        self.allocator.init.next = self.sequencer.alloc_init.val();
         self.dirty.append.next = self.host.remap.val();
         self.dirty.append_page.next = self.host.remap_page.val();
-        self.dirty.read_index.next = self.sequencer.log_read_index.val();
-        self.dirty.read_previous.next = self.sequencer.log_read_previous.val();
-        self.dirty.swap.next = self.sequencer.log_swap.val();
-        self.dirty.drop.next = self.sequencer.log_drop.val();
-        self.dirty.clear.next = self.sequencer.log_clear.val();
+        DirtyLogMaster::join(&mut self.sequencer.log, &mut self.dirty.control);
 
         // COW engine: the page is not owned, so its working frame is the
         // committed one.

@@ -28,19 +28,38 @@ use crate::config::{COUNTER_BITS, FRAME_BITS};
 use crate::sync_ram::SyncRam;
 use rust_hdl::prelude::*;
 
-#[derive(LogicBlock)]
-pub struct FrameAllocator {
-    pub clock: Signal<In, Clock>,
-    pub reset: Signal<In, Bit>,
-    pub pop: Signal<In, Bit>,
+/// The sequencer's control of the allocator.
+#[derive(LogicInterface, Default)]
+#[join = "AllocatorControlSlave"]
+pub struct AllocatorControlMaster {
+    pub push: Signal<Out, Bit>,
+    pub push_frame: Signal<Out, Bits<FRAME_BITS>>,
+    pub commit: Signal<Out, Bit>,
+    pub publish: Signal<Out, Bit>,
+    pub rollback: Signal<Out, Bit>,
+    pub init: Signal<Out, Bit>,
+}
+
+#[derive(LogicInterface, Default)]
+#[join = "AllocatorControlMaster"]
+pub struct AllocatorControlSlave {
     pub push: Signal<In, Bit>,
     pub push_frame: Signal<In, Bits<FRAME_BITS>>,
     pub commit: Signal<In, Bit>,
     pub publish: Signal<In, Bit>,
     pub rollback: Signal<In, Bit>,
+    pub init: Signal<In, Bit>,
+}
+
+#[derive(LogicBlock)]
+pub struct FrameAllocator {
+    pub clock: Signal<In, Clock>,
+    pub reset: Signal<In, Bit>,
+    pub pop: Signal<In, Bit>,
+    /// push, commit, publish, rollback, init (above).
+    pub control: AllocatorControlSlave,
     /// Frees the retired frames: the fallback snapshot yields them.
     pub free_retired: Signal<In, Bit>,
-    pub init: Signal<In, Bit>,
     /// The frame `pop` hands out.
     pub head_frame: Signal<Out, Bits<FRAME_BITS>>,
     /// No frame can be popped without a `release` first.
@@ -72,13 +91,8 @@ impl FrameAllocator {
             clock: Default::default(),
             reset: Default::default(),
             pop: Default::default(),
-            push: Default::default(),
-            push_frame: Default::default(),
-            commit: Default::default(),
-            publish: Default::default(),
-            rollback: Default::default(),
+            control: Default::default(),
             free_retired: Default::default(),
-            init: Default::default(),
             head_frame: Default::default(),
             empty: Default::default(),
             reclaimable: Default::default(),
@@ -115,14 +129,14 @@ impl Logic for FrameAllocator {
             self.tail_inc.next = 0.into();
         }
         self.head_next.next = self.head.q.val();
-        if self.rollback.val() {
+        if self.control.rollback.val() {
             self.head_next.next = self.snap_head.q.val();
             self.count.d.next = self.snap_count.q.val();
         } else if self.pop.val() {
             self.head_next.next = self.head_inc.val();
             self.count.d.next = self.count.q.val() - 1;
         }
-        if self.commit.val() {
+        if self.control.commit.val() {
             self.count.d.next = self.count.q.val() + self.retired.q.val();
             self.snap_count.d.next = self.count.q.val() + self.retired.q.val();
             self.snap_head.d.next = self.head.q.val();
@@ -138,7 +152,7 @@ impl Logic for FrameAllocator {
             self.retired.d.next = 0.into();
             self.fallback.d.next = false;
         }
-        if self.publish.val() {
+        if self.control.publish.val() {
             self.count.d.next = self.count.q.val() + self.retired.q.val() + self.staged.q.val();
             self.snap_count.d.next = self.count.q.val() + self.retired.q.val() + self.staged.q.val();
             self.snap_head.d.next = self.head.q.val();
@@ -149,14 +163,14 @@ impl Logic for FrameAllocator {
         self.head.d.next = self.head_next.val();
         // The ring is read at the next head, so head_frame is always ring[head].
         self.ring.read_address.next = self.head_next.val();
-        self.ring.write_enable.next = self.push.val();
+        self.ring.write_enable.next = self.control.push.val();
         self.ring.write_address.next = self.tail.q.val();
-        self.ring.write_data.next = self.push_frame.val();
-        if self.push.val() {
+        self.ring.write_data.next = self.control.push_frame.val();
+        if self.control.push.val() {
             self.tail.d.next = self.tail_inc.val();
             self.staged.d.next = self.staged.q.val() + 1;
         }
-        if self.init.val() | self.reset.val() {
+        if self.control.init.val() | self.reset.val() {
             self.head.d.next = 0.into();
             self.tail.d.next = 0.into();
             self.count.d.next = 0.into();
@@ -184,13 +198,13 @@ mod tests {
         sim.add_clock(5, |x: &mut Box<FrameAllocator>| x.clock.next = !x.clock.val());
         sim.add_testbench(move |mut sim: Sim<FrameAllocator>| {
             let mut x = sim.init()?;
-            cycle!(sim, x, init);
+            cycle!(sim, x, control.init);
             for f in [3u64, 1, 4, 0] {
-                x.push_frame.next = f.into();
-                cycle!(sim, x, push);
+                x.control.push_frame.next = f.into();
+                cycle!(sim, x, control.push);
             }
             sim_assert_eq!(sim, x.free_count.val(), 0, x);
-            cycle!(sim, x, publish);
+            cycle!(sim, x, control.publish);
             sim_assert_eq!(sim, x.free_count.val(), 4, x);
             sim_assert!(sim, !x.fallback_held.val(), x);
             sim_assert_eq!(sim, x.head_frame.val(), 3, x);
@@ -200,17 +214,17 @@ mod tests {
             sim_assert_eq!(sim, x.head_frame.val(), 4, x);
             sim_assert_eq!(sim, x.free_count.val(), 2, x);
             // RESTORE: both pops since the commit come back, in order.
-            cycle!(sim, x, rollback);
+            cycle!(sim, x, control.rollback);
             sim_assert_eq!(sim, x.free_count.val(), 4, x);
             sim_assert_eq!(sim, x.head_frame.val(), 3, x);
             // Pop one, free one (staged) and commit: the snapshot point
             // moves; the freed frame is retired: the fallback's, counted
             // free, handed out after every other free frame.
             cycle!(sim, x, pop);
-            x.push_frame.next = 2.into();
-            cycle!(sim, x, push);
+            x.control.push_frame.next = 2.into();
+            cycle!(sim, x, control.push);
             sim_assert_eq!(sim, x.free_count.val(), 3, x);
-            cycle!(sim, x, commit);
+            cycle!(sim, x, control.commit);
             sim_assert_eq!(sim, x.free_count.val(), 4, x);
             sim_assert!(sim, x.fallback_held.val() & x.reclaimable.val(), x);
             for want in [1u64, 4, 0] {
@@ -228,12 +242,12 @@ mod tests {
             sim_assert!(sim, x.empty.val(), x);
             // RESTORE after a release: every frame popped since the commit
             // comes back, the released one included.
-            cycle!(sim, x, rollback);
+            cycle!(sim, x, control.rollback);
             sim_assert_eq!(sim, x.free_count.val(), 4, x);
             sim_assert_eq!(sim, x.head_frame.val(), 1, x);
             // A commit with nothing staged keeps a fallback that holds no
             // frame: nothing to reclaim.
-            cycle!(sim, x, commit);
+            cycle!(sim, x, control.commit);
             sim_assert!(sim, x.fallback_held.val() & !x.reclaimable.val(), x);
             // Drain the ring: it wraps around F = 5 slots and ends empty.
             for want in [1u64, 4, 0, 2] {
@@ -241,12 +255,17 @@ mod tests {
                 cycle!(sim, x, pop);
             }
             sim_assert!(sim, x.empty.val() & !x.reclaimable.val(), x);
-            cycle!(sim, x, init);
+            cycle!(sim, x, control.init);
             sim_assert!(sim, !x.fallback_held.val(), x);
             sim.done(x)
         });
         let mut uut = FrameAllocator::new(5);
         uut.connect_all();
         sim.run(Box::new(uut), 10_000).unwrap();
+    }
+
+    #[test]
+    fn lints_and_synthesizes() {
+        crate::lint::check_block("frame_allocator", FrameAllocator::new(24));
     }
 }

@@ -7,14 +7,15 @@
 #[cfg(test)]
 #[macro_export]
 macro_rules! cycle {
-    ($sim:ident, $x:ident $(, $strobe:ident)*) => {
-        $( $x.$strobe.next = true; )*
+    ($sim:ident, $x:ident $(, $($strobe:ident).+)*) => {
+        $( $x.$($strobe).+.next = true; )*
         wait_clock_cycle!($sim, clock, $x);
-        $( $x.$strobe.next = false; )*
+        $( $x.$($strobe).+.next = false; )*
     };
 }
 
 pub mod board;
+pub mod codes;
 pub mod config;
 pub mod controller;
 pub mod cow_engine;
@@ -24,10 +25,12 @@ pub mod flush_handshake;
 pub mod frame_allocator;
 pub mod host_port;
 pub mod indirection_table;
+#[cfg(test)]
+mod lint;
 pub mod nvm_arbiter;
 pub mod nvm_layout;
 pub mod passthrough;
-pub mod snapshot_fsm;
+pub mod sequencer;
 pub mod status_counters;
 pub mod sync_ram;
 pub mod verilog;

@@ -5,10 +5,10 @@
 //! `p` forever: no tables, no COW, no frame allocator, no snapshots.
 //! Commands are answered `bad command`; the device is always mounted.
 
+use crate::codes::{Code, Status};
 use crate::config::{COUNTER_BITS, FRAME_BITS, HOST_ADDR_BITS, NVM_ADDR_BITS, PAGE_BITS};
 use crate::host_port::HostPort;
 use crate::nvm_arbiter::{NvmArbiter, NvmMaster, NvmOwner};
-use crate::snapshot_fsm::STATUS_BAD_OP;
 use crate::Config;
 use rust_hdl::prelude::*;
 
@@ -97,7 +97,7 @@ impl<const D: usize> PassThrough<D> {
             arbiter: Default::default(),
             looked_up: Default::default(),
             answer: Default::default(),
-            bad_command: Constant::new(STATUS_BAD_OP.to_bits()),
+            bad_command: Constant::new(Status::BadOp.bits()),
         }
     }
 }
@@ -214,7 +214,7 @@ mod tests {
             x.cmd_op.next = 1.into();
             wait_clock_cycle!(sim, clock, x);
             x.cmd_valid.next = false;
-            sim_assert!(sim, x.cmd_done.val() && x.cmd_status.val() == Bits::<3>::from(STATUS_BAD_OP), x);
+            sim_assert!(sim, x.cmd_done.val() && x.cmd_status.val() == Status::BadOp.bits(), x);
             sim.done(x)
         });
         let mut uut = PassThrough::<32>::new(&config);

@@ -25,7 +25,7 @@ use crate::reference::{Reference, Refusal};
 use crate::trace::{Op, TraceOp};
 use crate::verilator::{self, Model, Port};
 use anyhow::{Context, Result};
-use pmsnap_hdl::snapshot_fsm::{OP_FORMAT, OP_RECOVER, OP_RESTORE, OP_SNAPSHOT, STATUS_BAD_OP, STATUS_CORRUPT, STATUS_OK, STATUS_UNFORMATTED};
+use pmsnap_hdl::codes::{op_name, CmdOp, Status};
 use pmsnap_hdl::Config;
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
@@ -239,15 +239,16 @@ pub(crate) fn verilated(config: &Config, cache_dir: &Path, trace: bool) -> Resul
 /// Reset cycles applied at a power loss.
 const RESET_CYCLES: u64 = 3;
 
-fn op_name(op: u64) -> String {
-    match op {
-        OP_SNAPSHOT => "SNAPSHOT".into(),
-        OP_RESTORE => "RESTORE".into(),
-        OP_RECOVER => "RECOVER".into(),
-        OP_FORMAT => "FORMAT".into(),
-        _ => format!("undefined op {op}"),
-    }
-}
+// The codes the harness sends and expects, by name (`pmsnap_hdl::codes`).
+const OP_SNAPSHOT: u64 = CmdOp::Snapshot as u64;
+const OP_RESTORE: u64 = CmdOp::Restore as u64;
+const OP_RECOVER: u64 = CmdOp::Recover as u64;
+const OP_FORMAT: u64 = CmdOp::Format as u64;
+const STATUS_OK: u64 = Status::Ok as u64;
+const STATUS_BUSY: u64 = Status::Busy as u64;
+const STATUS_UNFORMATTED: u64 = Status::Unformatted as u64;
+const STATUS_CORRUPT: u64 = Status::Corrupt as u64;
+const STATUS_BAD_OP: u64 = Status::BadOp as u64;
 
 fn show(r: Result<u64, Refusal>) -> String {
     match r {

@@ -2,8 +2,8 @@
 //! check that failed.
 
 use super::recovery::CrashReport;
+use super::{STATUS_BAD_OP, STATUS_BUSY, STATUS_UNFORMATTED};
 use crate::reference::Refusal;
-use pmsnap_hdl::snapshot_fsm::{STATUS_BAD_OP, STATUS_BUSY, STATUS_UNFORMATTED};
 use std::time::Duration;
 
 /// Cycle costs of one SNAPSHOT (command accepted → `cmd_done`).

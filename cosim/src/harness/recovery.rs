@@ -2,8 +2,9 @@
 //! when the power fails, and the I2 check of what RECOVER brings back.
 
 use super::{Cosim, CpuOp, Wait, RESET_CYCLES};
+use super::{OP_RECOVER, OP_SNAPSHOT};
 use crate::nvm::Nvm;
-use pmsnap_hdl::snapshot_fsm::{OP_RECOVER, OP_SNAPSHOT, PHASE_NAMES};
+use pmsnap_hdl::codes::{Code, Phase};
 
 /// Which commit record to damage at rest.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,7 +43,7 @@ pub enum Recovered {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CrashReport {
     pub cycle: u64,
-    /// The sequencer's phase at the power loss (index into PHASE_NAMES).
+    /// The sequencer's phase at the power loss (a `codes::Phase` code).
     pub phase: u8,
     /// Unanswered writes that landed anyway (adversarial mode).
     pub torn_writes: usize,
@@ -52,7 +53,7 @@ pub struct CrashReport {
 
 impl CrashReport {
     pub fn phase_name(&self) -> &'static str {
-        PHASE_NAMES[self.phase as usize & 7]
+        Phase::from_code(self.phase as u64).map_or("?", |p| p.name())
     }
 }
 

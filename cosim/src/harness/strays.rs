@@ -10,9 +10,9 @@
 //! offered; it is answered within two cycles; its status is the one above.
 
 use super::Cosim;
+use super::{OP_RESTORE, OP_SNAPSHOT, STATUS_BAD_OP, STATUS_BUSY, STATUS_UNFORMATTED};
 use crate::rng::Rng;
-use pmsnap_hdl::board::protocol::status_name;
-use pmsnap_hdl::snapshot_fsm::{OP_RESTORE, OP_SNAPSHOT, STATUS_BAD_OP, STATUS_BUSY, STATUS_UNFORMATTED};
+use pmsnap_hdl::codes::{Code, Status};
 
 /// A stray command in flight.
 pub(super) struct Stray {
@@ -73,7 +73,7 @@ impl Cosim {
     pub(super) fn check_stray_accepted(&mut self) {
         let late = self.stray.as_ref().filter(|s| s.accepted_at.is_none()).map(|s| (s.op, s.offered_at));
         if let Some((op, at)) = late {
-            self.fail(format!("command port: {} offered at cycle {at} was not accepted, though no busy answer was pending", super::op_name(op)));
+            self.fail(format!("command port: {} offered at cycle {at} was not accepted, though no busy answer was pending", pmsnap_hdl::codes::op_name(op)));
         }
     }
 
@@ -88,9 +88,10 @@ impl Cosim {
             return false;
         }
         let Some(s) = self.stray.take() else { return false };
-        let what = format!("{} sent as a stray command (accepted at cycle {accepted})", super::op_name(s.op));
+        let what = format!("{} sent as a stray command (accepted at cycle {accepted})", pmsnap_hdl::codes::op_name(s.op));
         if status != s.expect {
-            self.fail(format!("{what} was answered {} ({status}), expected {} ({})", status_name(status as u8), status_name(s.expect as u8), s.expect));
+            let name = |code: u64| Status::from_code(code).map_or("an undefined status", |s| s.name());
+            self.fail(format!("{what} was answered {} ({status}), expected {} ({})", name(status), name(s.expect), s.expect));
         } else if cycle > accepted + ANSWER_WITHIN {
             self.fail(format!("{what} was answered {} cycles after it was accepted, not within {ANSWER_WITHIN}", cycle - accepted));
         }

@@ -1,0 +1,210 @@
+//! The command front: accepts a command, refuses what cannot run, waits
+//! for the host port to drain, starts the sequence, reports its end.
+//!
+//! * Idle: a command is accepted. SNAPSHOT or RESTORE with no device
+//!   mounted is answered `unformatted`, an op that names no command
+//!   `bad op`, both at once; the others go to Drain.
+//! * Drain: once the host port is idle, the op's sequence starts (RESTORE
+//!   may end in that same cycle).
+//! * Run: until the sequence reports `done` with its status.
+//! * Done: `cmd_done` with the status, for one cycle.
+//!
+//! A command accepted while another runs (`cmd_ready` stays high unless
+//! such an answer is pending) is answered `busy` in the next cycle in which
+//! the running command is not answering, and changes nothing.
+//!
+//! `phase` tells what the sequencer is doing (`codes::Phase`).
+
+use crate::codes::{CmdOp, Code, Phase, Status, CODE_BITS};
+use rust_hdl::prelude::*;
+
+#[derive(Copy, Clone, PartialEq, Debug, LogicState)]
+pub enum FrontState {
+    Idle,
+    Drain,
+    Run,
+    Done,
+}
+
+#[derive(LogicBlock)]
+pub struct CommandFront {
+    pub clock: Signal<In, Clock>,
+    pub reset: Signal<In, Bit>,
+    /// Command port (spec §3).
+    pub cmd_valid: Signal<In, Bit>,
+    pub cmd_ready: Signal<Out, Bit>,
+    pub cmd_op: Signal<In, Bits<CODE_BITS>>,
+    pub cmd_done: Signal<Out, Bit>,
+    pub cmd_status: Signal<Out, Bits<CODE_BITS>>,
+    pub mounted: Signal<In, Bit>,
+    /// The host port has nothing held or in flight.
+    pub host_idle: Signal<In, Bit>,
+    /// Starts of the sequences, one-cycle pulses.
+    pub start_snapshot: Signal<Out, Bit>,
+    pub start_restore: Signal<Out, Bit>,
+    pub start_recover: Signal<Out, Bit>,
+    pub start_format: Signal<Out, Bit>,
+    /// The running sequence ends, with this status.
+    pub done: Signal<In, Bit>,
+    pub done_status: Signal<In, Bits<CODE_BITS>>,
+    /// SNAPSHOT's phase while it runs.
+    pub snapshot_phase: Signal<In, Bits<CODE_BITS>>,
+    /// No command is being handled.
+    pub idle: Signal<Out, Bit>,
+    pub phase: Signal<Out, Bits<CODE_BITS>>,
+    /// A command ended with a status other than ok.
+    pub error: Signal<Out, Bit>,
+    state: DFF<FrontState>,
+    op: DFF<Bits<CODE_BITS>>,
+    status: DFF<Bits<CODE_BITS>>,
+    /// A command arrived while another runs: answer it `busy`.
+    reject: DFF<Bit>,
+    op_snapshot: Constant<Bits<CODE_BITS>>,
+    op_restore: Constant<Bits<CODE_BITS>>,
+    op_recover: Constant<Bits<CODE_BITS>>,
+    op_format: Constant<Bits<CODE_BITS>>,
+    status_ok: Constant<Bits<CODE_BITS>>,
+    status_busy: Constant<Bits<CODE_BITS>>,
+    status_unformatted: Constant<Bits<CODE_BITS>>,
+    status_bad_op: Constant<Bits<CODE_BITS>>,
+    phase_idle: Constant<Bits<CODE_BITS>>,
+    phase_flush: Constant<Bits<CODE_BITS>>,
+    phase_reclaim: Constant<Bits<CODE_BITS>>,
+    phase_restore: Constant<Bits<CODE_BITS>>,
+    phase_recover: Constant<Bits<CODE_BITS>>,
+    phase_format: Constant<Bits<CODE_BITS>>,
+}
+
+impl Default for CommandFront {
+    fn default() -> Self {
+        let code = |c: Bits<CODE_BITS>| Constant::new(c);
+        CommandFront {
+            clock: Default::default(),
+            reset: Default::default(),
+            cmd_valid: Default::default(),
+            cmd_ready: Default::default(),
+            cmd_op: Default::default(),
+            cmd_done: Default::default(),
+            cmd_status: Default::default(),
+            mounted: Default::default(),
+            host_idle: Default::default(),
+            start_snapshot: Default::default(),
+            start_restore: Default::default(),
+            start_recover: Default::default(),
+            start_format: Default::default(),
+            done: Default::default(),
+            done_status: Default::default(),
+            snapshot_phase: Default::default(),
+            idle: Default::default(),
+            phase: Default::default(),
+            error: Default::default(),
+            state: Default::default(),
+            op: Default::default(),
+            status: Default::default(),
+            reject: Default::default(),
+            op_snapshot: code(CmdOp::Snapshot.bits()),
+            op_restore: code(CmdOp::Restore.bits()),
+            op_recover: code(CmdOp::Recover.bits()),
+            op_format: code(CmdOp::Format.bits()),
+            status_ok: code(Status::Ok.bits()),
+            status_busy: code(Status::Busy.bits()),
+            status_unformatted: code(Status::Unformatted.bits()),
+            status_bad_op: code(Status::BadOp.bits()),
+            phase_idle: code(Phase::Idle.bits()),
+            phase_flush: code(Phase::Flush.bits()),
+            phase_reclaim: code(Phase::Reclaim.bits()),
+            phase_restore: code(Phase::Restore.bits()),
+            phase_recover: code(Phase::Recover.bits()),
+            phase_format: code(Phase::Format.bits()),
+        }
+    }
+}
+
+impl Logic for CommandFront {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(self, clock, state, op, status, reject);
+        self.cmd_ready.next = (self.state.q.val() == FrontState::Idle) | !self.reject.q.val();
+        self.cmd_done.next = false;
+        self.cmd_status.next = self.status.q.val();
+        if (self.state.q.val() != FrontState::Idle) & self.cmd_valid.val() & !self.reject.q.val() {
+            self.reject.d.next = true;
+        }
+        if self.reject.q.val() & (self.state.q.val() != FrontState::Done) {
+            self.cmd_done.next = true;
+            self.cmd_status.next = self.status_busy.val();
+            self.reject.d.next = false;
+        }
+        self.start_snapshot.next = false;
+        self.start_restore.next = false;
+        self.start_recover.next = false;
+        self.start_format.next = false;
+        self.error.next = false;
+        match self.state.q.val() {
+            FrontState::Idle => {
+                if self.cmd_valid.val() {
+                    self.op.d.next = self.cmd_op.val();
+                    self.status.d.next = self.status_ok.val();
+                    self.state.d.next = FrontState::Drain;
+                    if (self.cmd_op.val() == self.op_snapshot.val()) | (self.cmd_op.val() == self.op_restore.val()) {
+                        if !self.mounted.val() {
+                            self.status.d.next = self.status_unformatted.val();
+                            self.state.d.next = FrontState::Done;
+                        }
+                    } else if (self.cmd_op.val() != self.op_recover.val()) & (self.cmd_op.val() != self.op_format.val()) {
+                        self.status.d.next = self.status_bad_op.val();
+                        self.state.d.next = FrontState::Done;
+                    }
+                }
+            }
+            FrontState::Drain => {
+                if self.host_idle.val() {
+                    self.start_snapshot.next = self.op.q.val() == self.op_snapshot.val();
+                    self.start_restore.next = self.op.q.val() == self.op_restore.val();
+                    self.start_recover.next = self.op.q.val() == self.op_recover.val();
+                    self.start_format.next = self.op.q.val() == self.op_format.val();
+                    self.state.d.next = FrontState::Run;
+                }
+            }
+            FrontState::Run => {}
+            FrontState::Done => {
+                self.cmd_done.next = true;
+                self.cmd_status.next = self.status.q.val();
+                self.error.next = self.status.q.val() != self.status_ok.val();
+                self.state.d.next = FrontState::Idle;
+            }
+            _ => {
+                self.state.d.next = FrontState::Idle;
+            }
+        }
+        // The sequence ends (RESTORE may end in the cycle it starts).
+        if self.done.val() & ((self.state.q.val() == FrontState::Drain) | (self.state.q.val() == FrontState::Run)) {
+            self.status.d.next = self.done_status.val();
+            self.state.d.next = FrontState::Done;
+        }
+        if self.reset.val() {
+            self.state.d.next = FrontState::Idle;
+            self.reject.d.next = false;
+        }
+        self.idle.next = self.state.q.val() == FrontState::Idle;
+        // SNAPSHOT: flush while draining, its own phase while it runs,
+        // reclaim as it answers (refused or not).
+        self.phase.next = self.phase_idle.val();
+        if self.state.q.val() != FrontState::Idle {
+            if self.op.q.val() == self.op_snapshot.val() {
+                self.phase.next = self.snapshot_phase.val();
+                if self.state.q.val() == FrontState::Drain {
+                    self.phase.next = self.phase_flush.val();
+                } else if self.state.q.val() == FrontState::Done {
+                    self.phase.next = self.phase_reclaim.val();
+                }
+            } else if self.op.q.val() == self.op_restore.val() {
+                self.phase.next = self.phase_restore.val();
+            } else if self.op.q.val() == self.op_recover.val() {
+                self.phase.next = self.phase_recover.val();
+            } else if self.op.q.val() == self.op_format.val() {
+                self.phase.next = self.phase_format.val();
+            }
+        }
+    }
+}
