@@ -2614,6 +2614,9 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
     output reg  restore_taken;
     output reg  error;
     
+    // Constant declarations
+    localparam  first_epoch = 16'h1;
+    
     // Stub signals
     reg  front__clock;
     reg  front__reset;
@@ -3192,19 +3195,19 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
         end
         if (format__mount | recover__mount) begin
             is_mounted__d = 1'b1;
-            epoch_reg__d = 32'h1;
+            epoch_reg__d = first_epoch;
         end
         if (restore__next_epoch) begin
             epoch_reg__d = epoch_reg__q + 32'h1;
         end
         if (restore__first_epoch) begin
-            epoch_reg__d = 32'h1;
+            epoch_reg__d = first_epoch;
         end
         if (reset) begin
             is_mounted__d = 1'b0;
             seq__d = 32'h0;
             active_table__d = 1'b0;
-            epoch_reg__d = 32'h1;
+            epoch_reg__d = first_epoch;
         end
         host_enable = front__idle | snapshot__host_open;
         flush_start = snapshot__flush_start;
@@ -3390,7 +3393,7 @@ module pmsnap_controller__sequencer__commit(clock,reset,start,seq,record_table,n
             CommitState__Idle:
                 begin
                     if (start) begin
-                        word__d = 32'h1;
+                        word__d = word_version;
                         checksum__d = first_checksum;
                         state__d = CommitState__Words;
                     end

@@ -5,7 +5,8 @@ use anyhow::{bail, Context, Result};
 use pmsnap_cosim::harness::Refused;
 use pmsnap_cosim::reference::Refusal;
 use pmsnap_cosim::trace::{self, Op, TraceOp};
-use pmsnap_hdl::board::protocol::{decode_reply, encode_request, op, status, status_name, BoardInfo, BoardStatus, Reply, COUNTER_NAMES, REPLY_BYTES};
+use pmsnap_hdl::board::protocol::{decode_reply, encode_request, op, status, status_name, BoardInfo, BoardStatus, Reply, REPLY_BYTES};
+use pmsnap_hdl::codes::{Code, Counter};
 use std::io::{BufRead, Read, Write};
 use std::time::{Duration, Instant};
 
@@ -213,8 +214,9 @@ pub fn interactive(link: &mut BoardLink, input: impl BufRead, mut out: impl Writ
                     s.mounted, s.snap_seq, s.free_frames, s.fallback_held, s.phase, i.pages, i.page_words, i.frames
                 ))
             }),
-            "counters" => (0..COUNTER_NAMES.len())
-                .map(|i| link.ask(op::COUNTER, i as u32, 0).map(|r| format!("{} {}", COUNTER_NAMES[i], r.data)))
+            "counters" => Counter::ALL
+                .iter()
+                .map(|c| link.ask(op::COUNTER, c.code() as u32, 0).map(|r| format!("{} {}", c.name(), r.data)))
                 .collect::<Result<Vec<_>>>()
                 .map(|v| v.join(", ")),
             "recover" => link.ask(op::RECOVER, 0, 0).map(|r| status_name(r.status).to_string()),

@@ -11,6 +11,7 @@
 //!                                          FallbackRelease ──► NVM
 //! ```
 
+use crate::codes::CODE_BITS;
 use crate::config::{COUNTER_BITS, HOST_ADDR_BITS, NVM_ADDR_BITS};
 use crate::cow_engine::CowEngine;
 use crate::dirty_log::{DirtyLog, DirtyLogMaster};
@@ -42,14 +43,14 @@ pub struct Controller<const D: usize> {
     // Command port.
     pub cmd_valid: Signal<In, Bit>,
     pub cmd_ready: Signal<Out, Bit>,
-    pub cmd_op: Signal<In, Bits<3>>,
+    pub cmd_op: Signal<In, Bits<CODE_BITS>>,
     pub cmd_done: Signal<Out, Bit>,
-    pub cmd_status: Signal<Out, Bits<3>>,
+    pub cmd_status: Signal<Out, Bits<CODE_BITS>>,
     // Status.
     pub mounted: Signal<Out, Bit>,
     pub snap_seq: Signal<Out, Bits<COUNTER_BITS>>,
     /// What the command sequencer is doing: `codes::Phase`.
-    pub seq_phase: Signal<Out, Bits<3>>,
+    pub seq_phase: Signal<Out, Bits<CODE_BITS>>,
     /// Frames a write can still get: F minus the frames of the committed
     /// and working images (those only the fallback holds count as free).
     pub free_frames: Signal<Out, Bits<COUNTER_BITS>>,

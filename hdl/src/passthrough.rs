@@ -5,7 +5,7 @@
 //! `p` forever: no tables, no COW, no frame allocator, no snapshots.
 //! Commands are answered `bad command`; the device is always mounted.
 
-use crate::codes::{Code, Status};
+use crate::codes::{Code, Status, CODE_BITS};
 use crate::config::{COUNTER_BITS, FRAME_BITS, HOST_ADDR_BITS, NVM_ADDR_BITS, PAGE_BITS};
 use crate::host_port::HostPort;
 use crate::nvm_arbiter::{NvmArbiter, NvmMaster, NvmOwner};
@@ -26,12 +26,12 @@ pub struct PassThrough<const D: usize> {
     pub rsp_err: Signal<Out, Bit>,
     pub cmd_valid: Signal<In, Bit>,
     pub cmd_ready: Signal<Out, Bit>,
-    pub cmd_op: Signal<In, Bits<3>>,
+    pub cmd_op: Signal<In, Bits<CODE_BITS>>,
     pub cmd_done: Signal<Out, Bit>,
-    pub cmd_status: Signal<Out, Bits<3>>,
+    pub cmd_status: Signal<Out, Bits<CODE_BITS>>,
     pub mounted: Signal<Out, Bit>,
     pub snap_seq: Signal<Out, Bits<COUNTER_BITS>>,
-    pub seq_phase: Signal<Out, Bits<3>>,
+    pub seq_phase: Signal<Out, Bits<CODE_BITS>>,
     pub free_frames: Signal<Out, Bits<COUNTER_BITS>>,
     pub fallback_held: Signal<Out, Bit>,
     pub cow_faults: Signal<Out, Bits<COUNTER_BITS>>,
@@ -53,7 +53,7 @@ pub struct PassThrough<const D: usize> {
     /// The identity table: the page looked up, one cycle later (as a RAM).
     looked_up: DFF<Bits<PAGE_BITS>>,
     answer: DFF<Bit>,
-    bad_command: Constant<Bits<3>>,
+    bad_command: Constant<Bits<CODE_BITS>>,
 }
 
 impl<const D: usize> PassThrough<D> {

@@ -13,6 +13,8 @@ module pmsnap_board(clock,uart_rx,uart_tx,leds);
     
     // Constant declarations
     localparam  heartbeat_bit = 8'h17;
+    localparam  power_on_cycles = 4'hf;
+    localparam  phase_idle = 3'b0;
     
     // Stub signals
     reg  controller__clock;
@@ -246,7 +248,7 @@ module pmsnap_board(clock,uart_rx,uart_tx,leds);
         power_on__d = power_on__q;
         flush_ack__d = flush_ack__q;
         heartbeat__d = heartbeat__q;
-        in_reset = power_on__q != 32'hf;
+        in_reset = power_on__q != power_on_cycles;
         if (in_reset) begin
             power_on__d = power_on__q + 32'h1;
         end
@@ -296,7 +298,7 @@ module pmsnap_board(clock,uart_rx,uart_tx,leds);
         nvm__port__req_wdata = controller__mem_req_wdata;
         controller__mem_rsp_valid = nvm__port__rsp_valid;
         controller__mem_rsp_rdata = nvm__port__rsp_rdata;
-        leds = (((((((((controller__snap_seq) & 4'hf)) & 8'hff) << 32'h4) & ~(1 << (32'h0)) | ((controller__mounted) << (32'h0))) & ~(1 << (32'h1)) | ((bridge__busy | (controller__seq_phase != 32'h0)) << (32'h1))) & ~(1 << (32'h2)) | ((bridge__failed) << (32'h2))) & ~(1 << (32'h3)) | ((heartbeat__q[heartbeat_bit]) << (32'h3)));
+        leds = (((((((((controller__snap_seq) & 4'hf)) & 8'hff) << 32'h4) & ~(1 << (32'h0)) | ((controller__mounted) << (32'h0))) & ~(1 << (32'h1)) | ((bridge__busy | (controller__seq_phase != phase_idle)) << (32'h1))) & ~(1 << (32'h2)) | ((bridge__failed) << (32'h2))) & ~(1 << (32'h3)) | ((heartbeat__q[heartbeat_bit]) << (32'h3)));
     end
     
 endmodule // pmsnap_board
@@ -349,11 +351,26 @@ module pmsnap_board__bridge(clock,reset,rx_valid,rx_data,rx_error,tx_start,tx_da
     localparam  op_read = 8'h1;
     localparam  op_write = 8'h2;
     localparam  op_snapshot = 8'h3;
+    localparam  op_restore = 8'h4;
+    localparam  op_recover = 8'h5;
     localparam  op_format = 8'h6;
     localparam  op_status = 8'h7;
     localparam  op_counter = 8'h8;
     localparam  op_reset = 8'h9;
     localparam  op_info = 8'ha;
+    localparam  cmd_snapshot = 3'b1;
+    localparam  cmd_restore = 3'b10;
+    localparam  cmd_recover = 3'b11;
+    localparam  cmd_format = 3'b100;
+    localparam  counter_cow_faults = 32'h0;
+    localparam  counter_pages_hardened = 32'h1;
+    localparam  counter_snapshots = 32'h2;
+    localparam  counter_restores = 32'h3;
+    localparam  counter_errors = 32'h4;
+    localparam  status_mounted = 64'h1;
+    localparam  status_fallback_held = 64'h10;
+    localparam  status_ok = 8'h0;
+    localparam  reset_cycles = 4'hf;
     localparam  info_word = 64'h2000006001000020;
     localparam  status_request_error = 8'h8;
     localparam  status_bad_checksum = 8'h10;
@@ -413,6 +430,7 @@ module pmsnap_board__bridge(clock,reset,rx_valid,rx_data,rx_error,tx_start,tx_da
     reg  [7:0] opcode;
     reg  [31:0] address;
     reg  [63:0] status_word;
+    reg  is_command;
     
     // Sub module instances
     pmsnap_board__bridge__state state(
@@ -507,10 +525,23 @@ module pmsnap_board__bridge(clock,reset,rx_valid,rx_data,rx_error,tx_start,tx_da
         req_write = opcode == op_write;
         req_addr = address;
         req_wdata = ((frame__q >> 32'h8) & 32'hffffffff);
-        cmd_op = ((opcode - 32'h2) & 3'h7);
+        is_command = (opcode == op_snapshot) | (opcode == op_restore) | (opcode == op_recover) | (opcode == op_format);
+        cmd_op = cmd_snapshot;
+        if (opcode == op_restore) begin
+            cmd_op = cmd_restore;
+        end
+        else if (opcode == op_recover) begin
+            cmd_op = cmd_recover;
+        end
+        else if (opcode == op_format) begin
+            cmd_op = cmd_format;
+        end
         status_word = (((snap_seq) & 64'hffffffffffffffff) << 32'h20) | (((((free_frames) & 24'hffffff)) & 64'hffffffffffffffff) << 32'h8) | (((seq_phase) & 64'hffffffffffffffff) << 32'h1);
+        if (mounted) begin
+            status_word = status_word | status_mounted;
+        end
         if (fallback_held) begin
-            status_word = status_word | 32'h10;
+            status_word = status_word | status_fallback_held;
         end
         req_valid = state__q == BridgeState__Request;
         cmd_valid = state__q == BridgeState__Command;
@@ -552,29 +583,26 @@ module pmsnap_board__bridge(clock,reset,rx_valid,rx_data,rx_error,tx_start,tx_da
                     else if ((opcode == op_read) | (opcode == op_write)) begin
                         state__d = BridgeState__Request;
                     end
-                    else if ((opcode >= op_snapshot) & (opcode <= op_format)) begin
+                    else if (is_command) begin
                         state__d = BridgeState__Command;
                     end
                     else if (opcode == op_status) begin
                         result_data__d = status_word;
-                        if (mounted) begin
-                            result_data__d = status_word | 32'h1;
-                        end
                     end
                     else if (opcode == op_counter) begin
-                        if (address == 32'h0) begin
+                        if (address == counter_cow_faults) begin
                             result_data__d = ((cow_faults) & 64'hffffffffffffffff);
                         end
-                        else if (address == 32'h1) begin
+                        else if (address == counter_pages_hardened) begin
                             result_data__d = ((pages_hardened) & 64'hffffffffffffffff);
                         end
-                        else if (address == 32'h2) begin
+                        else if (address == counter_snapshots) begin
                             result_data__d = ((snapshots) & 64'hffffffffffffffff);
                         end
-                        else if (address == 32'h3) begin
+                        else if (address == counter_restores) begin
                             result_data__d = ((restores) & 64'hffffffffffffffff);
                         end
-                        else if (address == 32'h4) begin
+                        else if (address == counter_errors) begin
                             result_data__d = ((errors) & 64'hffffffffffffffff);
                         end
                         else begin
@@ -585,7 +613,7 @@ module pmsnap_board__bridge(clock,reset,rx_valid,rx_data,rx_error,tx_start,tx_da
                         result_data__d = info_word;
                     end
                     else if (opcode == op_reset) begin
-                        reset_clocks__d = 32'hf;
+                        reset_clocks__d = reset_cycles;
                         state__d = BridgeState__Resetting;
                     end
                     else begin
@@ -633,7 +661,7 @@ module pmsnap_board__bridge(clock,reset,rx_valid,rx_data,rx_error,tx_start,tx_da
                     reply__d = (((reply_sync) & 88'hffffffffffffffffffffff) << 32'h50) | (((opcode) & 88'hffffffffffffffffffffff) << 32'h48) | (((result_status__q) & 88'hffffffffffffffffffffff) << 32'h40) | ((result_data__q) & 88'hffffffffffffffffffffff);
                     reply_left__d = reply_bytes;
                     reply_sum__d = 32'h0;
-                    last_failed__d = result_status__q != 32'h0;
+                    last_failed__d = result_status__q != status_ok;
                     state__d = BridgeState__Send;
                 end
             BridgeState__Send:
@@ -3519,6 +3547,9 @@ module pmsnap_board__controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_o
     output reg  restore_taken;
     output reg  error;
     
+    // Constant declarations
+    localparam  first_epoch = 16'h1;
+    
     // Stub signals
     reg  front__clock;
     reg  front__reset;
@@ -4097,19 +4128,19 @@ module pmsnap_board__controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_o
         end
         if (format__mount | recover__mount) begin
             is_mounted__d = 1'b1;
-            epoch_reg__d = 32'h1;
+            epoch_reg__d = first_epoch;
         end
         if (restore__next_epoch) begin
             epoch_reg__d = epoch_reg__q + 32'h1;
         end
         if (restore__first_epoch) begin
-            epoch_reg__d = 32'h1;
+            epoch_reg__d = first_epoch;
         end
         if (reset) begin
             is_mounted__d = 1'b0;
             seq__d = 32'h0;
             active_table__d = 1'b0;
-            epoch_reg__d = 32'h1;
+            epoch_reg__d = first_epoch;
         end
         host_enable = front__idle | snapshot__host_open;
         flush_start = snapshot__flush_start;
@@ -4295,7 +4326,7 @@ module pmsnap_board__controller__sequencer__commit(clock,reset,start,seq,record_
             CommitState__Idle:
                 begin
                     if (start) begin
-                        word__d = 32'h1;
+                        word__d = word_version;
                         checksum__d = first_checksum;
                         state__d = CommitState__Words;
                     end

@@ -20,10 +20,13 @@ use super::command_bridge::{CommandBridge, BRIDGE_WORD_BITS};
 use super::nvm_bram::NvmBram;
 use super::uart_rx::UartRx;
 use super::uart_tx::UartTx;
+use crate::codes::{Code, Phase, CODE_BITS};
 use crate::controller::Controller;
 use rust_hdl::prelude::*;
 
 const HEARTBEAT_BITS: usize = 32;
+/// Cycles the board holds everything in reset after power-on.
+const POWER_ON_RESET_CYCLES: u64 = 15;
 
 /// What each LED shows, LED 0 first.
 pub const LED_MEANINGS: [&str; 8] = [
@@ -58,6 +61,8 @@ pub struct BoardTop {
     in_reset: Signal<Local, Bit>,
     /// Heartbeat counter bit that toggles at about 1 Hz.
     heartbeat_bit: Constant<Bits<8>>,
+    power_on_cycles: Constant<Bits<4>>,
+    phase_idle: Constant<Bits<CODE_BITS>>,
 }
 
 impl BoardTop {
@@ -81,6 +86,8 @@ impl BoardTop {
             heartbeat: Default::default(),
             in_reset: Default::default(),
             heartbeat_bit: Constant::new(heartbeat_bit.to_bits()),
+            power_on_cycles: Constant::new(POWER_ON_RESET_CYCLES.to_bits()),
+            phase_idle: Constant::new(Phase::Idle.bits()),
         }
     }
 }
@@ -90,7 +97,7 @@ impl Logic for BoardTop {
     fn update(&mut self) {
         clock!(self, clock, controller, nvm, receiver, transmitter, bridge);
         dff_setup!(self, clock, power_on, flush_ack, heartbeat);
-        self.in_reset.next = self.power_on.q.val() != 15;
+        self.in_reset.next = self.power_on.q.val() != self.power_on_cycles.val();
         if self.in_reset.val() {
             self.power_on.d.next = self.power_on.q.val() + 1;
         }
@@ -150,7 +157,7 @@ impl Logic for BoardTop {
 
         self.leds.next = (bit_cast::<8, 4>(bit_cast::<4, 32>(self.controller.snap_seq.val())) << 4)
             .replace_bit(0, self.controller.mounted.val())
-            .replace_bit(1, self.bridge.busy.val() | (self.controller.seq_phase.val() != 0))
+            .replace_bit(1, self.bridge.busy.val() | (self.controller.seq_phase.val() != self.phase_idle.val()))
             .replace_bit(2, self.bridge.failed.val())
             .replace_bit(3, self.heartbeat.q.val().get_bit(self.heartbeat_bit.val().index()));
     }

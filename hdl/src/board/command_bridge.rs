@@ -4,7 +4,8 @@
 //! at a time; bytes that arrive while a request runs are dropped (the host
 //! waits for each reply).
 
-use super::protocol::{op, status, REPLY_BYTES, REPLY_SYNC, REQUEST_BYTES, REQUEST_SYNC, TIMEOUT_BYTE_TIMES};
+use super::protocol::{op, status, status_word, REPLY_BYTES, REPLY_SYNC, REQUEST_BYTES, REQUEST_SYNC, RESET_CYCLES, TIMEOUT_BYTE_TIMES};
+use crate::codes::{CmdOp, Code, Counter, CODE_BITS};
 use crate::config::{COUNTER_BITS, HOST_ADDR_BITS};
 use crate::Config;
 use rust_hdl::prelude::*;
@@ -16,6 +17,10 @@ const FRAME_BITS: usize = 8 * REQUEST_BYTES;
 /// A reply without its check byte, which is computed while sending.
 const REPLY_BODY_BITS: usize = 8 * (REPLY_BYTES - 1);
 const TIMER_BITS: usize = 24;
+
+// The kernel shifts STATUS's fields by literals (rust-hdl copies them into
+// the Verilog); keep them in step with protocol::status_word.
+const _: () = assert!(status_word::PHASE_SHIFT == 1 && status_word::FREE_FRAMES_SHIFT == 8 && status_word::SNAP_SEQ_SHIFT == 32 && RESET_CYCLES < 16);
 
 #[derive(Copy, Clone, PartialEq, Debug, LogicState)]
 pub enum BridgeState {
@@ -54,12 +59,12 @@ pub struct CommandBridge {
     // To the controller's command port.
     pub cmd_valid: Signal<Out, Bit>,
     pub cmd_ready: Signal<In, Bit>,
-    pub cmd_op: Signal<Out, Bits<3>>,
+    pub cmd_op: Signal<Out, Bits<CODE_BITS>>,
     pub cmd_done: Signal<In, Bit>,
-    pub cmd_status: Signal<In, Bits<3>>,
+    pub cmd_status: Signal<In, Bits<CODE_BITS>>,
     // The controller's status.
     pub mounted: Signal<In, Bit>,
-    pub seq_phase: Signal<In, Bits<3>>,
+    pub seq_phase: Signal<In, Bits<CODE_BITS>>,
     pub snap_seq: Signal<In, Bits<COUNTER_BITS>>,
     pub free_frames: Signal<In, Bits<COUNTER_BITS>>,
     pub fallback_held: Signal<In, Bit>,
@@ -89,6 +94,8 @@ pub struct CommandBridge {
     opcode: Signal<Local, Bits<8>>,
     address: Signal<Local, Bits<32>>,
     status_word: Signal<Local, Bits<64>>,
+    /// The opcode names a controller command.
+    is_command: Signal<Local, Bit>,
     timeout: Constant<Bits<TIMER_BITS>>,
     request_sync: Constant<Bits<8>>,
     reply_sync: Constant<Bits<8>>,
@@ -97,11 +104,29 @@ pub struct CommandBridge {
     op_read: Constant<Bits<8>>,
     op_write: Constant<Bits<8>>,
     op_snapshot: Constant<Bits<8>>,
+    op_restore: Constant<Bits<8>>,
+    op_recover: Constant<Bits<8>>,
     op_format: Constant<Bits<8>>,
     op_status: Constant<Bits<8>>,
     op_counter: Constant<Bits<8>>,
     op_reset: Constant<Bits<8>>,
     op_info: Constant<Bits<8>>,
+    /// The `cmd_op` codes of the commands.
+    cmd_snapshot: Constant<Bits<CODE_BITS>>,
+    cmd_restore: Constant<Bits<CODE_BITS>>,
+    cmd_recover: Constant<Bits<CODE_BITS>>,
+    cmd_format: Constant<Bits<CODE_BITS>>,
+    /// COUNTER's addresses.
+    counter_cow_faults: Constant<Bits<32>>,
+    counter_pages_hardened: Constant<Bits<32>>,
+    counter_snapshots: Constant<Bits<32>>,
+    counter_restores: Constant<Bits<32>>,
+    counter_errors: Constant<Bits<32>>,
+    /// STATUS's single-bit fields.
+    status_mounted: Constant<Bits<64>>,
+    status_fallback_held: Constant<Bits<64>>,
+    status_ok: Constant<Bits<8>>,
+    reset_cycles: Constant<Bits<4>>,
     /// INFO's reply data: the controller's sizing.
     info_word: Constant<Bits<64>>,
     status_request_error: Constant<Bits<8>>,
@@ -167,6 +192,7 @@ impl CommandBridge {
             opcode: Default::default(),
             address: Default::default(),
             status_word: Default::default(),
+            is_command: Default::default(),
             timeout: Constant::new(timeout.to_bits()),
             request_sync: byte(REQUEST_SYNC),
             reply_sync: byte(REPLY_SYNC),
@@ -175,11 +201,26 @@ impl CommandBridge {
             op_read: byte(op::READ),
             op_write: byte(op::WRITE),
             op_snapshot: byte(op::SNAPSHOT),
+            op_restore: byte(op::RESTORE),
+            op_recover: byte(op::RECOVER),
             op_format: byte(op::FORMAT),
             op_status: byte(op::STATUS),
             op_counter: byte(op::COUNTER),
             op_reset: byte(op::RESET),
             op_info: byte(op::INFO),
+            cmd_snapshot: Constant::new(CmdOp::Snapshot.bits()),
+            cmd_restore: Constant::new(CmdOp::Restore.bits()),
+            cmd_recover: Constant::new(CmdOp::Recover.bits()),
+            cmd_format: Constant::new(CmdOp::Format.bits()),
+            counter_cow_faults: Constant::new(Counter::CowFaults.code().to_bits()),
+            counter_pages_hardened: Constant::new(Counter::PagesHardened.code().to_bits()),
+            counter_snapshots: Constant::new(Counter::Snapshots.code().to_bits()),
+            counter_restores: Constant::new(Counter::Restores.code().to_bits()),
+            counter_errors: Constant::new(Counter::Errors.code().to_bits()),
+            status_mounted: Constant::new(status_word::MOUNTED.to_bits()),
+            status_fallback_held: Constant::new(status_word::FALLBACK_HELD.to_bits()),
+            status_ok: byte(status::OK),
+            reset_cycles: Constant::new(RESET_CYCLES.to_bits()),
             info_word: Constant::new(super::protocol::BoardInfo::from_config(config).to_data().to_bits()),
             status_request_error: byte(status::REQUEST_ERROR),
             status_bad_checksum: byte(status::BAD_CHECKSUM),
@@ -199,12 +240,27 @@ impl Logic for CommandBridge {
         self.req_write.next = self.opcode.val() == self.op_write.val();
         self.req_addr.next = self.address.val();
         self.req_wdata.next = bit_cast::<BRIDGE_WORD_BITS, FRAME_BITS>(self.frame.q.val() >> 8);
-        self.cmd_op.next = bit_cast::<3, 8>(self.opcode.val() - 2);
+        self.is_command.next = (self.opcode.val() == self.op_snapshot.val())
+            | (self.opcode.val() == self.op_restore.val())
+            | (self.opcode.val() == self.op_recover.val())
+            | (self.opcode.val() == self.op_format.val());
+        self.cmd_op.next = self.cmd_snapshot.val();
+        if self.opcode.val() == self.op_restore.val() {
+            self.cmd_op.next = self.cmd_restore.val();
+        } else if self.opcode.val() == self.op_recover.val() {
+            self.cmd_op.next = self.cmd_recover.val();
+        } else if self.opcode.val() == self.op_format.val() {
+            self.cmd_op.next = self.cmd_format.val();
+        }
+        // Shifts as in protocol::status_word (checked above).
         self.status_word.next = (bit_cast::<64, COUNTER_BITS>(self.snap_seq.val()) << 32)
             | (bit_cast::<64, 24>(bit_cast::<24, COUNTER_BITS>(self.free_frames.val())) << 8)
             | (bit_cast::<64, 3>(self.seq_phase.val()) << 1);
+        if self.mounted.val() {
+            self.status_word.next = self.status_word.val() | self.status_mounted.val();
+        }
         if self.fallback_held.val() {
-            self.status_word.next = self.status_word.val() | 16;
+            self.status_word.next = self.status_word.val() | self.status_fallback_held.val();
         }
         self.req_valid.next = self.state.q.val() == BridgeState::Request;
         self.cmd_valid.next = self.state.q.val() == BridgeState::Command;
@@ -242,23 +298,20 @@ impl Logic for CommandBridge {
                     self.result_status.d.next = self.status_bad_checksum.val();
                 } else if (self.opcode.val() == self.op_read.val()) | (self.opcode.val() == self.op_write.val()) {
                     self.state.d.next = BridgeState::Request;
-                } else if (self.opcode.val() >= self.op_snapshot.val()) & (self.opcode.val() <= self.op_format.val()) {
+                } else if self.is_command.val() {
                     self.state.d.next = BridgeState::Command;
                 } else if self.opcode.val() == self.op_status.val() {
                     self.result_data.d.next = self.status_word.val();
-                    if self.mounted.val() {
-                        self.result_data.d.next = self.status_word.val() | 1;
-                    }
                 } else if self.opcode.val() == self.op_counter.val() {
-                    if self.address.val() == 0 {
+                    if self.address.val() == self.counter_cow_faults.val() {
                         self.result_data.d.next = bit_cast::<64, COUNTER_BITS>(self.cow_faults.val());
-                    } else if self.address.val() == 1 {
+                    } else if self.address.val() == self.counter_pages_hardened.val() {
                         self.result_data.d.next = bit_cast::<64, COUNTER_BITS>(self.pages_hardened.val());
-                    } else if self.address.val() == 2 {
+                    } else if self.address.val() == self.counter_snapshots.val() {
                         self.result_data.d.next = bit_cast::<64, COUNTER_BITS>(self.snapshots.val());
-                    } else if self.address.val() == 3 {
+                    } else if self.address.val() == self.counter_restores.val() {
                         self.result_data.d.next = bit_cast::<64, COUNTER_BITS>(self.restores.val());
-                    } else if self.address.val() == 4 {
+                    } else if self.address.val() == self.counter_errors.val() {
                         self.result_data.d.next = bit_cast::<64, COUNTER_BITS>(self.errors.val());
                     } else {
                         self.result_status.d.next = self.status_bad_argument.val();
@@ -266,7 +319,7 @@ impl Logic for CommandBridge {
                 } else if self.opcode.val() == self.op_info.val() {
                     self.result_data.d.next = self.info_word.val();
                 } else if self.opcode.val() == self.op_reset.val() {
-                    self.reset_clocks.d.next = 15.into();
+                    self.reset_clocks.d.next = self.reset_cycles.val();
                     self.state.d.next = BridgeState::Resetting;
                 } else {
                     self.result_status.d.next = self.status_bad_opcode.val();
@@ -310,7 +363,7 @@ impl Logic for CommandBridge {
                     | bit_cast::<REPLY_BODY_BITS, 64>(self.result_data.q.val());
                 self.reply_left.d.next = self.reply_bytes.val();
                 self.reply_sum.d.next = 0.into();
-                self.last_failed.d.next = self.result_status.q.val() != 0;
+                self.last_failed.d.next = self.result_status.q.val() != self.status_ok.val();
                 self.state.d.next = BridgeState::Send;
             }
             BridgeState::Send => {

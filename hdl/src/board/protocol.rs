@@ -6,6 +6,8 @@
 //! multi-byte fields big-endian, and `check` makes the sum of all bytes of
 //! the frame 0 modulo 256.
 
+use crate::codes::{Code, Status};
+
 /// First byte of a request (`'p'`).
 pub const REQUEST_SYNC: u8 = 0x70;
 /// First byte of a reply (`'P'`).
@@ -19,7 +21,7 @@ pub mod op {
     pub const READ: u8 = 0x01;
     /// Write `data` at the logical word `addr`.
     pub const WRITE: u8 = 0x02;
-    /// The controller commands, in the order of its `cmd_op` codes 1..=4.
+    /// The controller commands (`command` maps them to `cmd_op`).
     pub const SNAPSHOT: u8 = 0x03;
     pub const RESTORE: u8 = 0x04;
     pub const RECOVER: u8 = 0x05;
@@ -28,24 +30,37 @@ pub mod op {
     /// fallback snapshot is held, bits 8..=31 free frames, bits 32..=63
     /// committed sequence number.
     pub const STATUS: u8 = 0x07;
-    /// Reply data: the counter `addr` names (see [`super::COUNTER_NAMES`]).
+    /// Reply data: the counter `addr` names (`codes::Counter`).
     pub const COUNTER: u8 = 0x08;
     /// Power-cycle the controller (the block-RAM NVM keeps its contents):
     /// an emulated power loss. RECOVER mounts it again.
     pub const RESET: u8 = 0x09;
     /// Reply data: the controller's sizing (see [`super::BoardInfo`]).
     pub const INFO: u8 = 0x0A;
+
+    /// The controller command a request opcode asks for.
+    pub fn command(opcode: u8) -> Option<crate::codes::CmdOp> {
+        use crate::codes::CmdOp;
+        match opcode {
+            SNAPSHOT => Some(CmdOp::Snapshot),
+            RESTORE => Some(CmdOp::Restore),
+            RECOVER => Some(CmdOp::Recover),
+            FORMAT => Some(CmdOp::Format),
+            _ => None,
+        }
+    }
 }
 
-/// Reply statuses. 0..=5 are the controller's `cmd_status` codes for the
-/// commands (and 0 for the other requests).
+/// Reply statuses. The first six are the controller's `cmd_status` codes
+/// (`codes::Status`) for the commands (and ok for the other requests).
 pub mod status {
-    pub const OK: u8 = 0x00;
-    pub const BUSY: u8 = 0x01;
-    pub const UNFORMATTED: u8 = 0x02;
-    pub const CORRUPT: u8 = 0x03;
-    pub const NO_FRAMES: u8 = 0x04;
-    pub const BAD_COMMAND: u8 = 0x05;
+    use crate::codes::Status;
+    pub const OK: u8 = Status::Ok as u8;
+    pub const BUSY: u8 = Status::Busy as u8;
+    pub const UNFORMATTED: u8 = Status::Unformatted as u8;
+    pub const CORRUPT: u8 = Status::Corrupt as u8;
+    pub const NO_FRAMES: u8 = Status::NoFrames as u8;
+    pub const BAD_COMMAND: u8 = Status::BadOp as u8;
     /// A read or write the controller answered with `rsp_err`.
     pub const REQUEST_ERROR: u8 = 0x08;
     /// The request's check byte did not make its sum 0.
@@ -55,20 +70,26 @@ pub mod status {
     pub const BAD_ARGUMENT: u8 = 0x12;
 }
 
-/// The counters COUNTER reads, by address.
-pub const COUNTER_NAMES: [&str; 5] = ["cow_faults", "pages_hardened", "snapshots", "restores", "errors"];
+/// STATUS's reply data, field by field.
+pub mod status_word {
+    pub const MOUNTED: u64 = 1 << 0;
+    pub const PHASE_SHIFT: u32 = 1;
+    pub const FALLBACK_HELD: u64 = 1 << 4;
+    pub const FREE_FRAMES_SHIFT: u32 = 8;
+    pub const SNAP_SEQ_SHIFT: u32 = 32;
+}
+
+/// Cycles RESET holds the controller in reset.
+pub const RESET_CYCLES: u64 = 15;
 
 /// A partial frame is dropped when the line stays idle this many byte times.
 pub const TIMEOUT_BYTE_TIMES: u64 = 4;
 
 pub fn status_name(code: u8) -> &'static str {
+    if let Some(s) = Status::from_code(code as u64) {
+        return s.name();
+    }
     match code {
-        status::OK => "ok",
-        status::BUSY => "busy",
-        status::UNFORMATTED => "unformatted",
-        status::CORRUPT => "corrupt",
-        status::NO_FRAMES => "no-frames",
-        status::BAD_COMMAND => "bad-command",
         status::REQUEST_ERROR => "error",
         status::BAD_CHECKSUM => "bad-checksum",
         status::BAD_OPCODE => "bad-opcode",
@@ -142,12 +163,13 @@ pub struct BoardStatus {
 
 impl BoardStatus {
     pub fn from_data(data: u64) -> Self {
+        use status_word::*;
         BoardStatus {
-            mounted: data & 1 == 1,
-            phase: ((data >> 1) & 7) as u8,
-            fallback_held: data >> 4 & 1 == 1,
-            free_frames: ((data >> 8) & 0xff_ffff) as u32,
-            snap_seq: (data >> 32) as u32,
+            mounted: data & MOUNTED != 0,
+            phase: ((data >> PHASE_SHIFT) & 7) as u8,
+            fallback_held: data & FALLBACK_HELD != 0,
+            free_frames: ((data >> FREE_FRAMES_SHIFT) & 0xff_ffff) as u32,
+            snap_seq: (data >> SNAP_SEQ_SHIFT) as u32,
         }
     }
 }

@@ -154,7 +154,8 @@ impl<const D: usize> Logic for CommitWriter<D> {
         match self.state.q.val() {
             CommitState::Idle => {
                 if self.start.val() {
-                    self.word.d.next = 1.into();
+                    // Word 0, the magic, is folded in already; it goes last.
+                    self.word.d.next = self.word_version.val();
                     self.checksum.d.next = self.first_checksum.val();
                     self.state.d.next = CommitState::Words;
                 }

@@ -96,6 +96,8 @@ pub struct Sequencer<const D: usize> {
     active_table: DFF<Bit>,
     is_mounted: DFF<Bit>,
     epoch_reg: DFF<Bits<TAG_BITS>>,
+    /// Tag 0 means "not written in this epoch": epochs count from 1.
+    first_epoch: Constant<Bits<TAG_BITS>>,
 }
 
 impl<const D: usize> Sequencer<D> {
@@ -142,6 +144,7 @@ impl<const D: usize> Sequencer<D> {
             active_table: Default::default(),
             is_mounted: Default::default(),
             epoch_reg: Default::default(),
+            first_epoch: Constant::new(1u64.to_bits()),
         }
     }
 }
@@ -325,19 +328,19 @@ impl<const D: usize> Logic for Sequencer<D> {
         }
         if self.format.mount.val() | self.recover.mount.val() {
             self.is_mounted.d.next = true;
-            self.epoch_reg.d.next = 1.into();
+            self.epoch_reg.d.next = self.first_epoch.val();
         }
         if self.restore.next_epoch.val() {
             self.epoch_reg.d.next = self.epoch_reg.q.val() + 1;
         }
         if self.restore.first_epoch.val() {
-            self.epoch_reg.d.next = 1.into();
+            self.epoch_reg.d.next = self.first_epoch.val();
         }
         if self.reset.val() {
             self.is_mounted.d.next = false;
             self.seq.d.next = 0.into();
             self.active_table.d.next = false;
-            self.epoch_reg.d.next = 1.into();
+            self.epoch_reg.d.next = self.first_epoch.val();
         }
 
         // Outputs.
