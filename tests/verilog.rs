@@ -6,7 +6,8 @@ mod common;
 
 use common::config;
 use pmsnap_cosim::verilator::parse_ports;
-use pmsnap_hdl::{generate, Config};
+use pmsnap_hdl::ports::TOP_PORTS;
+use pmsnap_hdl::{generate, generate_passthrough, Config};
 use std::path::Path;
 use std::process::Command;
 
@@ -70,55 +71,21 @@ fn constraints_name_every_board_port() {
 
 #[test]
 fn top_module_has_the_spec_ports_with_widths_from_the_sizing() {
-    for (c, dw) in [(Config::default(), 32), (config(4, 4, 5, 64), 64)] {
-        let g = generate(&c).unwrap();
+    // The controller and the pass-through alike: ports::TOP_PORTS.
+    for (c, dw, pass_through) in [(Config::default(), 32, false), (config(4, 4, 5, 64), 64, false), (config(8, 4, 16, 32), 32, true)] {
+        let g = if pass_through { generate_passthrough(&c).unwrap() } else { generate(&c).unwrap() };
         assert_eq!(g.top, "pmsnap_controller");
         assert!(!g.verilog.contains("module top"), "no module keeps rust-hdl's name `top`");
         assert!(!g.verilog.contains('$'), "no `$` left in names");
         let ports = parse_ports(&g.verilog, g.top).unwrap();
-        let width = |name: &str| ports.iter().find(|p| p.name == name).unwrap_or_else(|| panic!("port {name} missing")).bits;
-        for (name, bits) in [
-            ("clock", 1),
-            ("reset", 1),
-            ("req_valid", 1),
-            ("req_ready", 1),
-            ("req_write", 1),
-            ("req_addr", 32),
-            ("req_wdata", dw),
-            ("rsp_valid", 1),
-            ("rsp_rdata", dw),
-            ("rsp_err", 1),
-            ("cmd_valid", 1),
-            ("cmd_ready", 1),
-            ("cmd_op", 3),
-            ("cmd_done", 1),
-            ("cmd_status", 3),
-            ("mounted", 1),
-            ("snap_seq", 32),
-            ("seq_phase", 3),
-            ("free_frames", 32),
-            ("fallback_held", 1),
-            ("cow_faults", 32),
-            ("pages_hardened", 32),
-            ("snapshots", 32),
-            ("restores", 32),
-            ("errors", 32),
-            ("flush_req", 1),
-            ("flush_ack", 1),
-            ("mem_req_valid", 1),
-            ("mem_req_ready", 1),
-            ("mem_req_write", 1),
-            ("mem_req_addr", 32),
-            ("mem_req_wdata", dw),
-            ("mem_rsp_valid", 1),
-            ("mem_rsp_rdata", dw),
-        ] {
-            assert_eq!(width(name), bits, "width of {name}");
+        assert_eq!(ports.len(), TOP_PORTS.len(), "no extra ports");
+        for (got, want) in ports.iter().zip(&TOP_PORTS) {
+            let got = (got.name.as_str(), got.input, got.bits as usize);
+            assert_eq!(got, (want.name, want.input, want.width.bits(dw)), "the ports of spec §3, in order");
         }
-        assert_eq!(ports.len(), 34, "no extra ports");
         // Sizing enters as constants and memory depths.
         let depth = format!("storage [0:{}]", c.frames - 1);
-        assert!(g.verilog.contains(&depth), "free-frame ring of depth F");
+        assert_eq!(g.verilog.contains(&depth), !pass_through, "free-frame ring of depth F");
     }
 }
 

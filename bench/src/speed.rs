@@ -207,6 +207,7 @@ pub fn build_cpp(dir: &Path, verilog: &str) -> Result<PathBuf> {
     std::fs::create_dir_all(dir)?;
     std::fs::write(dir.join("pmsnap_controller.v"), verilog)?;
     std::fs::write(dir.join("pmsnap_tb.cpp"), include_str!("../tb/pmsnap_tb.cpp"))?;
+    std::fs::write(dir.join("codes.h"), crate::stimulus::codes("#define {name} {code}\n"))?;
     tool(
         dir,
         Command::new("verilator").args([
@@ -261,6 +262,9 @@ pub fn run_iverilog(dir: &Path, verilog: &str, w: Workload, limit: Duration) -> 
     std::fs::create_dir_all(dir)?;
     std::fs::write(dir.join("pmsnap_controller.v"), verilog)?;
     std::fs::write(dir.join("pmsnap_tb.v"), include_str!("../tb/pmsnap_tb.v"))?;
+    std::fs::write(dir.join("codes.vh"), crate::stimulus::codes("    localparam [2:0] {name} = {code};\n"))?;
+    std::fs::write(dir.join("ports.vh"), pmsnap_hdl::ports::verilog_wires(32))?;
+    std::fs::write(dir.join("port_map.vh"), pmsnap_hdl::ports::verilog_port_map())?;
     tool(
         dir,
         Command::new("yosys").args([

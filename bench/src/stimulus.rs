@@ -16,6 +16,16 @@ pub const RESET_CYCLES: u64 = 4;
 const OP_SNAPSHOT: u64 = CmdOp::Snapshot as u64;
 const OP_FORMAT: u64 = CmdOp::Format as u64;
 
+/// The codes the C++ and Verilog test benches use, each line `pattern`
+/// with `{name}` and `{code}` filled in.
+pub fn codes(pattern: &str) -> String {
+    let status_ok = pmsnap_hdl::codes::Status::Ok as u64;
+    [("OP_SNAPSHOT", OP_SNAPSHOT), ("OP_FORMAT", OP_FORMAT), ("STATUS_OK", status_ok)]
+        .iter()
+        .map(|(name, code)| pattern.replace("{name}", name).replace("{code}", &code.to_string()))
+        .collect()
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Phase {
     FormatIssue,

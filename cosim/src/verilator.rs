@@ -316,6 +316,10 @@ impl Model {
         }
     }
 
+    pub fn port_count(&self) -> usize {
+        self.ports.len()
+    }
+
     pub fn port(&self, name: &str) -> Result<Port> {
         self.ports.get(name).copied().ok_or_else(|| anyhow!("the model has no port named `{name}`"))
     }

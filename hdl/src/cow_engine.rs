@@ -184,3 +184,71 @@ impl<const D: usize> Logic for CowEngine<D> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::zero_wait_nvm::ZeroWaitNvm;
+    use crate::Config;
+    use std::collections::HashMap;
+
+    /// Copies frame 2 (or, `mapped` false, zero-fills) into frame 3 with
+    /// 0xbeef merged at word 1; returns (done cycle, words written).
+    fn cow(page_words: usize, mapped: bool) -> (u64, Vec<(u64, u64)>) {
+        let config = Config { pages: 4, page_words, frames: 8, word_bits: 32 };
+        let base = |frame: u64| config.layout().frame_base(frame);
+        let src: HashMap<u64, u64> = (0..page_words as u64).map(|i| (base(2) + i, 0x100 + i)).collect();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let mut sim = Simulation::new();
+        sim.add_clock(5, |x: &mut Box<CowEngine<32>>| x.clock.next = !x.clock.val());
+        sim.add_testbench(move |mut sim: Sim<CowEngine<32>>| {
+            let mut x = sim.init()?;
+            let mut nvm = ZeroWaitNvm::with(src.clone());
+            x.src_mapped.next = mapped;
+            x.src_frame.next = 2.into();
+            x.dst_frame.next = 3.into();
+            x.offset.next = 1.into();
+            x.wdata.next = 0xbeef.into();
+            for cycle in 0..200u64 {
+                x.start.next = cycle == 0;
+                let mut idle = Signal::<In, Bit>::default();
+                nvm.drive(cycle, &mut x.nvm, &mut idle);
+                x = sim.wait(1, x)?;
+                nvm.observe(cycle, &x.nvm);
+                if x.done.val() {
+                    tx.send((cycle, nvm.writes())).unwrap();
+                    return sim.done(x);
+                }
+                wait_clock_cycle!(sim, clock, x);
+            }
+            sim_assert!(sim, false, x);
+            sim.done(x)
+        });
+        let mut uut = CowEngine::<32>::new(&config);
+        uut.connect_all();
+        sim.run(Box::new(uut), 100_000).unwrap();
+        rx.recv().unwrap()
+    }
+
+    #[test]
+    fn zero_fills_and_copies_with_the_word_merged_in_exact_cycles() {
+        for words in [4usize, 8] {
+            let w = words as u64;
+            let dst = |i: u64| Config { pages: 4, page_words: words, frames: 8, word_bits: 32 }.layout().frame_base(3) + i;
+            let merged = |i: u64, old: u64| if i == 1 { 0xbeef } else { old };
+            // Zero fill: W writes, then the last answer; W + 4 cycles.
+            let (done, writes) = cow(words, false);
+            assert_eq!(done, w + 4, "W = {words}");
+            assert_eq!(writes, (0..w).map(|i| (dst(i), merged(i, 0))).collect::<Vec<_>>());
+            // Copy: W reads, then W writes; 2W + 6 cycles.
+            let (done, writes) = cow(words, true);
+            assert_eq!(done, 2 * w + 6, "W = {words}");
+            assert_eq!(writes, (0..w).map(|i| (dst(i), merged(i, 0x100 + i))).collect::<Vec<_>>());
+        }
+    }
+
+    #[test]
+    fn lints_and_synthesizes() {
+        crate::test_support::lint::check_block("cow_engine", CowEngine::<32>::new(&crate::Config::default()));
+    }
+}

@@ -164,6 +164,6 @@ mod tests {
 
     #[test]
     fn lints_and_synthesizes() {
-        crate::lint::check_block("dirty_log", DirtyLog::new(16));
+        crate::test_support::lint::check_block("dirty_log", DirtyLog::new(16));
     }
 }

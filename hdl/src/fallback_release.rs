@@ -150,4 +150,9 @@ mod tests {
         uut.connect_all();
         sim.run(Box::new(uut), 10_000).unwrap();
     }
+
+    #[test]
+    fn lints_and_synthesizes() {
+        crate::test_support::lint::check_block("fallback_release", FallbackRelease::<32>::new(&crate::Config::default()));
+    }
 }

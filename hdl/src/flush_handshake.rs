@@ -35,3 +35,13 @@ impl Logic for FlushHandshake {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lints_and_synthesizes() {
+        crate::test_support::lint::check_block("flush_handshake", FlushHandshake::default());
+    }
+}

@@ -266,6 +266,6 @@ mod tests {
 
     #[test]
     fn lints_and_synthesizes() {
-        crate::lint::check_block("frame_allocator", FrameAllocator::new(24));
+        crate::test_support::lint::check_block("frame_allocator", FrameAllocator::new(24));
     }
 }

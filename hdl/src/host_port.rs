@@ -276,3 +276,7 @@ impl<const D: usize> Logic for HostPort<D> {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "host_port_tests.rs"]
+mod tests;

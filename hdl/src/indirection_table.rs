@@ -184,6 +184,6 @@ mod tests {
 
     #[test]
     fn lints_and_synthesizes() {
-        crate::lint::check_block("indirection_table", IndirectionTable::new(16));
+        crate::test_support::lint::check_block("indirection_table", IndirectionTable::new(16));
     }
 }

@@ -1,7 +1,7 @@
 //! pmsnap's controller, described in rust-hdl, and its Verilog generator.
 //!
-//! The file names are the block diagram: see [`controller`] for how they
-//! connect.
+//! The file names are the block diagram (`hdl/src/README.md` draws it); see
+//! [`controller`] for how they connect.
 
 /// Test benches: one clock cycle with the given strobes high, then low.
 #[cfg(test)]
@@ -25,14 +25,15 @@ pub mod flush_handshake;
 pub mod frame_allocator;
 pub mod host_port;
 pub mod indirection_table;
-#[cfg(test)]
-mod lint;
 pub mod nvm_arbiter;
 pub mod nvm_layout;
 pub mod passthrough;
+pub mod ports;
 pub mod sequencer;
 pub mod status_counters;
 pub mod sync_ram;
+#[cfg(test)]
+mod test_support;
 pub mod verilog;
 
 pub use config::{Config, ConfigError};

@@ -58,3 +58,13 @@ impl Logic for StatusCounters {
         self.errors.next = self.errs.q.val();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lints_and_synthesizes() {
+        crate::test_support::lint::check_block("status_counters", StatusCounters::default());
+    }
+}

@@ -574,7 +574,7 @@ module pmsnap_board__bridge(clock,reset,rx_valid,rx_data,rx_error,tx_start,tx_da
                 begin
                     received__d = 32'h0;
                     sum__d = 32'h0;
-                    result_status__d = 32'h0;
+                    result_status__d = status_ok;
                     result_data__d = 32'h0;
                     state__d = BridgeState__Answer;
                     if (sum__q != 32'h0) begin

@@ -78,7 +78,14 @@ struct Pins {
 }
 
 impl Pins {
-    fn resolve(m: &Model) -> Result<Pins> {
+    /// The model's ports, which must be exactly those of spec §3
+    /// (`pmsnap_hdl::ports::TOP_PORTS`) at `word_bits`.
+    fn resolve(m: &Model, word_bits: usize) -> Result<Pins> {
+        for p in &pmsnap_hdl::ports::TOP_PORTS {
+            let bits = m.port(p.name)?.bits() as usize;
+            anyhow::ensure!(bits == p.width.bits(word_bits), "the model's port `{}` has {bits} bits, not {}", p.name, p.width.bits(word_bits));
+        }
+        anyhow::ensure!(m.port_count() == pmsnap_hdl::ports::TOP_PORTS.len(), "the model has ports spec §3 does not name");
         Ok(Pins {
             clock: m.port("clock")?,
             seq_phase: m.port("seq_phase")?,
@@ -263,7 +270,7 @@ impl Cosim {
     pub fn new(opts: CosimOptions, workload: &[TraceOp]) -> Result<Cosim> {
         let build = verilated(&opts.config, &opts.cache_dir, opts.vcd.is_some())?;
         let mut model = Model::load(&build)?;
-        let pins = Pins::resolve(&model)?;
+        let pins = Pins::resolve(&model, opts.config.word_bits)?;
         let c = opts.config;
         let mut nvm = Nvm::new(c.layout(), c.word_bits, opts.timing, opts.nvm_seed);
         nvm.forget_answered = opts.nvm_forgets_answered;

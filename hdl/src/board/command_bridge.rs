@@ -291,7 +291,7 @@ impl Logic for CommandBridge {
             BridgeState::Decode => {
                 self.received.d.next = 0.into();
                 self.sum.d.next = 0.into();
-                self.result_status.d.next = 0.into();
+                self.result_status.d.next = self.status_ok.val();
                 self.result_data.d.next = 0.into();
                 self.state.d.next = BridgeState::Answer;
                 if self.sum.q.val() != 0 {
@@ -394,3 +394,7 @@ impl Logic for CommandBridge {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "command_bridge_tests.rs"]
+mod tests;

@@ -41,3 +41,13 @@ impl<const D: usize> Logic for NvmBram<D> {
         self.port.rsp_rdata.next = self.memory.read_data.val();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lints_and_synthesizes() {
+        crate::test_support::lint::check_block("nvm_bram", NvmBram::<32>::new(64));
+    }
+}

@@ -46,6 +46,6 @@ mod tests {
 
     #[test]
     fn lints_and_synthesizes() {
-        crate::lint::check_block("checksum_step", ChecksumStep::default());
+        crate::test_support::lint::check_block("checksum_step", ChecksumStep::default());
     }
 }

@@ -256,6 +256,6 @@ mod tests {
 
     #[test]
     fn lints_and_synthesizes() {
-        crate::lint::check_block("commit_writer", CommitWriter::<32>::new(&Config::default()));
+        crate::test_support::lint::check_block("commit_writer", CommitWriter::<32>::new(&Config::default()));
     }
 }

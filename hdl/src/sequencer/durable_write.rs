@@ -111,6 +111,6 @@ mod tests {
 
     #[test]
     fn lints_and_synthesizes() {
-        crate::lint::check_block("durable_write", DurableWrite::default());
+        crate::test_support::lint::check_block("durable_write", DurableWrite::default());
     }
 }

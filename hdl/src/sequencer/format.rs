@@ -193,3 +193,66 @@ impl<const D: usize> Logic for FormatSeq<D> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::zero_wait_nvm::ZeroWaitNvm;
+
+    #[test]
+    fn zeroes_the_metadata_fills_the_ring_commits_and_mounts_in_exact_cycles() {
+        // L = 4, F = 8: 24 metadata words (two slots of 8, two tables of 4).
+        let config = Config { pages: 4, page_words: 4, frames: 8, word_bits: 32 };
+        let mut sim = Simulation::new();
+        sim.add_clock(5, |x: &mut Box<FormatSeq<32>>| x.clock.next = !x.clock.val());
+        sim.add_testbench(move |mut sim: Sim<FormatSeq<32>>| {
+            let mut x = sim.init()?;
+            let mut nvm = ZeroWaitNvm::default();
+            let (mut pushes, mut cleared, mut commit_at) = (Vec::new(), Vec::new(), None);
+            for cycle in 0..60u64 {
+                x.start.next = cycle == 0;
+                x.commit_done.next = commit_at.is_some_and(|c| cycle == c + 12);
+                nvm.drive(cycle, &mut x.nvm, &mut x.nvm_idle);
+                x = sim.wait(1, x)?;
+                nvm.observe(cycle, &x.nvm);
+                if cycle == 0 {
+                    sim_assert!(sim, x.alloc.init.val() & x.log_clear.val() & x.unmount.val(), x);
+                }
+                if x.alloc.push.val() {
+                    pushes.push((cycle, x.alloc.push_frame.val().index() as u64));
+                }
+                if x.table_update.ct_write.val() {
+                    sim_assert!(sim, !x.table_update.ct_mapped.val() & x.table_update.wt_clear.val(), x);
+                    cleared.push((cycle, x.table_update.ct_page.val().index() as u64));
+                }
+                if x.commit_start.val() {
+                    commit_at = Some(cycle);
+                }
+                if x.done.val() {
+                    sim_assert!(sim, x.set_committed.val() & x.alloc.publish.val() & x.mount.val() & !x.commit_table.val(), x);
+                    sim_assert_eq!(sim, x.commit_seq.val(), 1, x);
+                    sim_assert_eq!(sim, cycle, 26 + 12 + 1, x);
+                    break;
+                }
+                wait_clock_cycle!(sim, clock, x);
+            }
+            // One metadata word zeroed a cycle, from cycle 1.
+            let zeroes: Vec<(u64, u64)> = (0..24).map(|a| (a, 0)).collect();
+            sim_assert_eq!(sim, nvm.writes(), zeroes, x);
+            sim_assert!(sim, nvm.log.iter().enumerate().all(|(i, a)| a.cycle == 1 + i as u64), x);
+            sim_assert_eq!(sim, cleared.clone(), (0..4).map(|p| (1 + p, p)).collect::<Vec<_>>(), x);
+            sim_assert_eq!(sim, pushes.clone(), (0..8).map(|f| (1 + f, f)).collect::<Vec<_>>(), x);
+            // The last zero is answered in cycle 25, the port idle in 26.
+            sim_assert_eq!(sim, commit_at, Some(26), x);
+            sim.done(x)
+        });
+        let mut uut = FormatSeq::<32>::new(&config);
+        uut.connect_all();
+        sim.run(Box::new(uut), 100_000).unwrap();
+    }
+
+    #[test]
+    fn lints_and_synthesizes() {
+        crate::test_support::lint::check_block("format", FormatSeq::<32>::new(&Config::default()));
+    }
+}

@@ -208,3 +208,101 @@ impl Logic for CommandFront {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One cycle: settle, then the rising edge.
+    macro_rules! step {
+        ($sim:ident, $x:ident) => {
+            $x = $sim.wait(1, $x)?;
+        };
+    }
+
+    #[test]
+    fn accepts_refuses_starts_answers_and_answers_busy() {
+        let mut sim = Simulation::new();
+        sim.add_clock(5, |x: &mut Box<CommandFront>| x.clock.next = !x.clock.val());
+        sim.add_testbench(move |mut sim: Sim<CommandFront>| {
+            let mut x = sim.init()?;
+            let (snapshot, restore) = (CmdOp::Snapshot.bits(), CmdOp::Restore.bits());
+            // No device mounted: SNAPSHOT is answered unformatted in the next
+            // cycle; an undefined op bad op. Neither starts anything.
+            for (op, status) in [(snapshot, Status::Unformatted), (6u64.to_bits(), Status::BadOp)] {
+                x.cmd_op.next = op;
+                x.cmd_valid.next = true;
+                step!(sim, x);
+                sim_assert!(sim, x.cmd_ready.val() & x.idle.val(), x);
+                wait_clock_cycle!(sim, clock, x);
+                x.cmd_valid.next = false;
+                step!(sim, x);
+                sim_assert!(sim, x.cmd_done.val() & x.error.val(), x);
+                sim_assert_eq!(sim, x.cmd_status.val(), status.bits(), x);
+                sim_assert!(sim, !x.start_snapshot.val() & !x.start_restore.val(), x);
+                wait_clock_cycle!(sim, clock, x);
+            }
+            // Mounted: SNAPSHOT waits in Drain until the host port is idle.
+            x.mounted.next = true;
+            x.cmd_op.next = snapshot;
+            cycle!(sim, x, cmd_valid);
+            for _ in 0..3 {
+                step!(sim, x);
+                sim_assert!(sim, !x.start_snapshot.val(), x);
+                sim_assert_eq!(sim, x.phase.val(), Phase::Flush.bits(), x);
+                wait_clock_cycle!(sim, clock, x);
+            }
+            x.host_idle.next = true;
+            step!(sim, x);
+            sim_assert!(sim, x.start_snapshot.val() & !x.start_restore.val(), x);
+            wait_clock_cycle!(sim, clock, x);
+            // Running: its phase is the snapshot's. A RESTORE sent now is
+            // accepted and answered busy in the next cycle.
+            x.snapshot_phase.next = Phase::Commit.bits();
+            x.cmd_op.next = restore;
+            x.cmd_valid.next = true;
+            step!(sim, x);
+            sim_assert!(sim, x.cmd_ready.val(), x);
+            sim_assert_eq!(sim, x.phase.val(), Phase::Commit.bits(), x);
+            wait_clock_cycle!(sim, clock, x);
+            x.cmd_valid.next = false;
+            step!(sim, x);
+            sim_assert!(sim, x.cmd_done.val() & !x.cmd_ready.val(), x);
+            sim_assert_eq!(sim, x.cmd_status.val(), Status::Busy.bits(), x);
+            wait_clock_cycle!(sim, clock, x);
+            // The snapshot ends ok: cmd_done in the next cycle, phase reclaim.
+            x.done.next = true;
+            x.done_status.next = Status::Ok.bits();
+            wait_clock_cycle!(sim, clock, x);
+            x.done.next = false;
+            step!(sim, x);
+            sim_assert!(sim, x.cmd_done.val() & !x.error.val(), x);
+            sim_assert_eq!(sim, x.cmd_status.val(), Status::Ok.bits(), x);
+            sim_assert_eq!(sim, x.phase.val(), Phase::Reclaim.bits(), x);
+            wait_clock_cycle!(sim, clock, x);
+            step!(sim, x);
+            sim_assert!(sim, x.idle.val() & !x.cmd_done.val(), x);
+            sim_assert_eq!(sim, x.phase.val(), Phase::Idle.bits(), x);
+            // RESTORE that ends in the cycle it starts: Drain → Done.
+            x.cmd_op.next = restore;
+            cycle!(sim, x, cmd_valid);
+            x.done.next = true;
+            step!(sim, x);
+            sim_assert!(sim, x.start_restore.val(), x);
+            sim_assert_eq!(sim, x.phase.val(), Phase::Restore.bits(), x);
+            wait_clock_cycle!(sim, clock, x);
+            x.done.next = false;
+            step!(sim, x);
+            sim_assert!(sim, x.cmd_done.val(), x);
+            sim.done(x)
+        });
+        let mut uut = CommandFront::default();
+        uut.connect_all();
+        sim.run(Box::new(uut), 100_000).unwrap();
+    }
+
+    #[test]
+    fn lints_and_synthesizes() {
+        crate::test_support::lint::check_block("command_front", CommandFront::default());
+    }
+}

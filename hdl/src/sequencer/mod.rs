@@ -356,3 +356,13 @@ impl<const D: usize> Logic for Sequencer<D> {
         self.error.next = self.front.error.val();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lints_and_synthesizes() {
+        crate::test_support::lint::check_block("sequencer", Sequencer::<32>::new(&crate::Config::default()));
+    }
+}

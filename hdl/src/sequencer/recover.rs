@@ -466,3 +466,7 @@ impl<const D: usize> Logic for RecoverSeq<D> {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "recover_tests.rs"]
+mod tests;

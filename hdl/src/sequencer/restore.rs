@@ -156,6 +156,6 @@ mod tests {
 
     #[test]
     fn lints_and_synthesizes() {
-        crate::lint::check_block("restore", RestoreSeq::new(16));
+        crate::test_support::lint::check_block("restore", RestoreSeq::new(16));
     }
 }

@@ -375,3 +375,7 @@ impl<const D: usize> Logic for SnapshotSeq<D> {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "snapshot_tests.rs"]
+mod tests;

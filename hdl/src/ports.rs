@@ -1,0 +1,113 @@
+//! The top module's ports (spec §3), once: name, direction, width. The
+//! controller and the pass-through declare them as struct fields (rust-hdl
+//! needs that); `tests/verilog.rs` holds both to this table, the
+//! co-simulation's pins are resolved from it, and the benches' test benches
+//! are generated from it.
+
+use crate::codes::CODE_BITS;
+use crate::config::{COUNTER_BITS, HOST_ADDR_BITS, NVM_ADDR_BITS};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Width {
+    Bit,
+    /// `--word-bits`.
+    Data,
+    HostAddress,
+    NvmAddress,
+    Counter,
+    Code,
+}
+
+impl Width {
+    pub fn bits(self, word_bits: usize) -> usize {
+        match self {
+            Width::Bit => 1,
+            Width::Data => word_bits,
+            Width::HostAddress => HOST_ADDR_BITS,
+            Width::NvmAddress => NVM_ADDR_BITS,
+            Width::Counter => COUNTER_BITS,
+            Width::Code => CODE_BITS,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TopPort {
+    pub name: &'static str,
+    pub input: bool,
+    pub width: Width,
+}
+
+const fn input(name: &'static str, width: Width) -> TopPort {
+    TopPort { name, input: true, width }
+}
+
+const fn output(name: &'static str, width: Width) -> TopPort {
+    TopPort { name, input: false, width }
+}
+
+/// Every port of `pmsnap_controller`, in declaration order.
+pub const TOP_PORTS: [TopPort; 34] = [
+    input("clock", Width::Bit),
+    input("reset", Width::Bit),
+    // Host port.
+    input("req_valid", Width::Bit),
+    output("req_ready", Width::Bit),
+    input("req_write", Width::Bit),
+    input("req_addr", Width::HostAddress),
+    input("req_wdata", Width::Data),
+    output("rsp_valid", Width::Bit),
+    output("rsp_rdata", Width::Data),
+    output("rsp_err", Width::Bit),
+    // Command port.
+    input("cmd_valid", Width::Bit),
+    output("cmd_ready", Width::Bit),
+    input("cmd_op", Width::Code),
+    output("cmd_done", Width::Bit),
+    output("cmd_status", Width::Code),
+    // Status.
+    output("mounted", Width::Bit),
+    output("snap_seq", Width::Counter),
+    output("seq_phase", Width::Code),
+    output("free_frames", Width::Counter),
+    output("fallback_held", Width::Bit),
+    output("cow_faults", Width::Counter),
+    output("pages_hardened", Width::Counter),
+    output("snapshots", Width::Counter),
+    output("restores", Width::Counter),
+    output("errors", Width::Counter),
+    // Flush handshake.
+    output("flush_req", Width::Bit),
+    input("flush_ack", Width::Bit),
+    // NVM port.
+    output("mem_req_valid", Width::Bit),
+    input("mem_req_ready", Width::Bit),
+    output("mem_req_write", Width::Bit),
+    output("mem_req_addr", Width::NvmAddress),
+    output("mem_req_wdata", Width::Data),
+    input("mem_rsp_valid", Width::Bit),
+    input("mem_rsp_rdata", Width::Data),
+];
+
+/// The port called `name`.
+pub fn top_port(name: &str) -> Option<&'static TopPort> {
+    TOP_PORTS.iter().find(|p| p.name == name)
+}
+
+/// Verilog declarations of the ports as a test bench's wires (outputs) and
+/// the instance's port list, for test benches that instantiate the top.
+pub fn verilog_wires(word_bits: usize) -> String {
+    TOP_PORTS
+        .iter()
+        .filter(|p| !p.input)
+        .map(|p| match p.width.bits(word_bits) {
+            1 => format!("    wire {};\n", p.name),
+            n => format!("    wire [{}:0] {};\n", n - 1, p.name),
+        })
+        .collect()
+}
+
+/// `.name(name)` for every port.
+pub fn verilog_port_map() -> String {
+    TOP_PORTS.iter().map(|p| format!(".{0}({0})", p.name)).collect::<Vec<_>>().join(", ")
+}

@@ -1,0 +1,115 @@
+//! Tests of the block in `recover.rs`.
+use super::*;
+use crate::nvm_layout::commit_record;
+use crate::test_support::zero_wait_nvm::ZeroWaitNvm;
+
+/// What one RECOVER did: its NVM accesses, table writes, pushes, and how
+/// it ended (cycle, status).
+struct Run {
+    nvm: ZeroWaitNvm,
+    committed: Option<(u64, bool)>,
+    ct: Vec<(u64, bool, u64)>,
+    pushes: Vec<u64>,
+    end: (u64, u64),
+    mounted: bool,
+}
+
+/// L = 4, W = 4, F = 8; `nvm` preloaded.
+fn recover(device: ZeroWaitNvm) -> Run {
+    let config = Config { pages: 4, page_words: 4, frames: 8, word_bits: 32 };
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut sim = Simulation::new();
+    sim.add_clock(5, |x: &mut Box<RecoverSeq<32>>| x.clock.next = !x.clock.val());
+    sim.add_testbench(move |mut sim: Sim<RecoverSeq<32>>| {
+        let mut x = sim.init()?;
+        let mut nvm = ZeroWaitNvm::with(device.mem.clone());
+        let (mut committed, mut ct, mut pushes) = (None, Vec::new(), Vec::new());
+        for cycle in 0..200u64 {
+            x.start.next = cycle == 0;
+            nvm.drive(cycle, &mut x.nvm, &mut x.nvm_idle);
+            x = sim.wait(1, x)?;
+            nvm.observe(cycle, &x.nvm);
+            if x.set_committed.val() {
+                committed = Some((x.found_seq.val().index() as u64, x.found_table.val()));
+                x.active_table.next = x.found_table.val();
+            }
+            if x.table_update.ct_write.val() {
+                sim_assert!(sim, x.table_update.wt_clear.val(), x);
+                ct.push((x.table_update.ct_page.val().index() as u64, x.table_update.ct_mapped.val(), x.table_update.ct_frame.val().index() as u64));
+            }
+            if x.alloc.push.val() {
+                pushes.push(x.alloc.push_frame.val().index() as u64);
+            }
+            if x.done.val() {
+                let end = (cycle, x.status.val().index() as u64);
+                let mounted = x.mount.val() & x.alloc.publish.val();
+                tx.send(Run { nvm, committed, ct, pushes, end, mounted }).unwrap();
+                return sim.done(x);
+            }
+            wait_clock_cycle!(sim, clock, x);
+        }
+        sim_assert!(sim, false, x);
+        sim.done(x)
+    });
+    let mut uut = RecoverSeq::<32>::new(&config);
+    uut.connect_all();
+    sim.run(Box::new(uut), 100_000).unwrap();
+    rx.recv().unwrap()
+}
+
+/// Slot 0: sequence 2, table B (page 0 in frame 5, page 2 in frame 1);
+/// slot 1: sequence 1, table A.
+fn device() -> ZeroWaitNvm {
+    let config = Config { pages: 4, page_words: 4, frames: 8, word_bits: 32 };
+    let mut nvm = ZeroWaitNvm::default();
+    for (slot, seq, table) in [(0u64, 2, 1), (1, 1, 0)] {
+        for (i, w) in commit_record(&config, seq, table).iter().enumerate() {
+            nvm.mem.insert(slot * 8 + i as u64, *w as u64);
+        }
+    }
+    nvm.mem.insert(16 + 4, 1 << 31 | 5);
+    nvm.mem.insert(16 + 4 + 2, 1 << 31 | 1);
+    nvm
+}
+
+#[test]
+fn takes_the_newest_record_retires_the_other_rebuilds_and_mounts_in_exact_cycles() {
+    let r = recover(device());
+    // 4L + 2F + 22 cycles from the start (the command front adds 2).
+    assert_eq!(r.end, (4 * 4 + 2 * 8 + 22, Status::Ok.code()));
+    assert!(r.mounted);
+    assert_eq!(r.committed, Some((2, true)));
+    // Both slots read, slot 1 retired, table B copied into table A.
+    let reads: Vec<u64> = r.nvm.log.iter().filter(|a| !a.write).map(|a| a.addr).collect();
+    assert_eq!(reads, (0..16).chain(20..24).collect::<Vec<u64>>());
+    assert_eq!(r.nvm.writes(), vec![(8, 0), (16, 1 << 31 | 5), (17, 0), (18, 1 << 31 | 1), (19, 0)]);
+    assert_eq!(r.ct, vec![(0, true, 5), (1, false, 0), (2, true, 1), (3, false, 0)]);
+    assert_eq!(r.pushes, vec![0, 2, 3, 4, 6, 7]);
+}
+
+#[test]
+fn no_record_is_unformatted_a_damaged_one_or_an_impossible_table_corrupt() {
+    let blank = recover(ZeroWaitNvm::default());
+    assert_eq!(blank.end.1, Status::Unformatted.code());
+    assert!(!blank.mounted && blank.committed.is_none() && blank.nvm.writes().is_empty());
+    // Slot 0's checksum broken, slot 1 blank: the magic is there.
+    let mut damaged = device();
+    damaged.mem.insert(7, 0);
+    damaged.mem.insert(8, 0);
+    assert_eq!(recover(damaged).end.1, Status::Corrupt.code());
+    // A table entry naming frame 9 of 8.
+    let mut impossible = device();
+    impossible.mem.insert(16 + 4 + 3, 1 << 31 | 9);
+    let r = recover(impossible);
+    assert_eq!(r.end.1, Status::Corrupt.code());
+    assert!(!r.mounted);
+    // Two entries naming one frame.
+    let mut twice = device();
+    twice.mem.insert(16 + 4 + 3, 1 << 31 | 5);
+    assert_eq!(recover(twice).end.1, Status::Corrupt.code());
+}
+
+#[test]
+fn lints_and_synthesizes() {
+    crate::test_support::lint::check_block("recover", RecoverSeq::<32>::new(&Config::default()));
+}
