@@ -27,6 +27,7 @@ use crate::verilator::{self, Model, Port};
 use anyhow::{Context, Result};
 use pmsnap_hdl::codes::{op_name, CmdOp, Status};
 use pmsnap_hdl::Config;
+use scoreboard::nvm_rules::{in_slots, NvmRules};
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -35,6 +36,7 @@ mod files;
 mod options;
 mod outcome;
 mod recovery;
+mod scoreboard;
 mod strays;
 
 pub use files::{parse_window, render_reads, write_image, write_reads};
@@ -180,6 +182,7 @@ pub struct Cosim {
     model: Model,
     pins: Pins,
     nvm: Nvm,
+    rules: NvmRules,
     cache: Cache,
     port_ref: Reference,
     cpu_ref: Reference,
@@ -299,6 +302,7 @@ impl Cosim {
         Ok(Cosim {
             model,
             pins,
+            rules: NvmRules::new(&nvm),
             nvm,
             cache: Cache::new(opts.cache_lines),
             port_ref: Reference::new(c.pages, c.page_words, c.word_bits, Some(c.frames)),
@@ -579,7 +583,7 @@ impl Cosim {
             STATUS_OK
         };
         if op == OP_FORMAT {
-            self.nvm.erasing = true;
+            self.rules.erasing = true;
         }
         self.command = Some(Command { op, expect, accepted_at: None, flushed_at: None, probed: false });
         self.wait = Wait::Command;
@@ -680,17 +684,23 @@ impl Cosim {
         }
         let p = self.pins;
         let mut progress = false;
-        if response.is_some() {
-            self.nvm.retire();
+        if response.is_some() && self.nvm.retire().is_some_and(in_slots) {
+            self.rules.refresh(&self.nvm);
         }
         let (mem_valid, mem_ready) = (p.mem_req_valid.get() == 1, p.mem_req_ready.get() == 1);
         let (w, a, d) = (p.mem_req_write.get() == 1, p.mem_req_addr.get(), p.mem_req_wdata.get());
-        if let Err(fault) = self.nvm.check_port(cycle, mem_valid, mem_ready, w, a, d) {
-            self.fail(fault.0);
+        if let Err(fault) = self.rules.check_port(cycle, self.nvm.word_mask(), mem_valid, mem_ready, w, a, d) {
+            self.fail(fault);
         }
         if mem_valid && mem_ready {
-            if let Err(fault) = self.nvm.accept(cycle, w, a, d) {
-                self.fail(fault.0);
+            match self.rules.check_access(&self.nvm, w, a, d) {
+                Err(fault) => self.fail(fault),
+                Ok(()) => {
+                    self.nvm.accept(cycle, w, a, d);
+                    if w && in_slots(a) {
+                        self.rules.refresh(&self.nvm);
+                    }
+                }
             }
             progress = true;
         }
@@ -914,7 +924,7 @@ impl Cosim {
                 }
             }
             OP_FORMAT => {
-                self.nvm.erasing = false;
+                self.rules.erasing = false;
                 self.formatted = true;
                 self.formatted_at = self.cycle;
                 self.committed_seq = 1;

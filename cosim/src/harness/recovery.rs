@@ -82,6 +82,7 @@ impl Cosim {
         let old = self.port_ref.snapshot_image();
         let new = snapshotting.then(|| self.port_ref.working_image());
         let torn_writes = self.nvm.power_loss(self.opts.power_loss);
+        self.rules.power_loss(&self.nvm);
         let report = CrashReport { torn_writes, ..report };
         match self.pending_recovery.as_mut() {
             Some(pending) => pending.again.push(report),
@@ -121,6 +122,7 @@ impl Cosim {
                 // unmapped entry).
                 let entry = self.nvm.layout().table_base(r.table);
                 self.nvm.flip_bit(entry, 20);
+                self.rules.refresh(&self.nvm);
             }
             let image = self.port_ref.snapshot_image();
             self.after_corruption = Some(AfterCorruption { seq: None, image, table_only: true });
@@ -138,6 +140,7 @@ impl Cosim {
         if let (true, Some(r)) = (hit_fallback, fallback) {
             flip(&mut self.nvm, r.slot);
         }
+        self.rules.refresh(&self.nvm);
         let current = self.port_ref.snapshot_image();
         self.after_corruption = Some(if !hit_committed {
             AfterCorruption { seq: Some(self.committed_seq), image: current, table_only: false }
