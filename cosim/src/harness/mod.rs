@@ -27,7 +27,7 @@ use crate::verilator::{self, Model, Port};
 use anyhow::{Context, Result};
 use pmsnap_hdl::codes::{op_name, CmdOp, Status};
 use pmsnap_hdl::Config;
-use scoreboard::nvm_rules::{in_slots, NvmRules};
+use scoreboard::nvm_rules::{in_slots, NvmRequest, NvmRules};
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -687,12 +687,18 @@ impl Cosim {
         if response.is_some() && self.nvm.retire().is_some_and(in_slots) {
             self.rules.refresh(&self.nvm);
         }
-        let (mem_valid, mem_ready) = (p.mem_req_valid.get() == 1, p.mem_req_ready.get() == 1);
-        let (w, a, d) = (p.mem_req_write.get() == 1, p.mem_req_addr.get(), p.mem_req_wdata.get());
-        if let Err(fault) = self.rules.check_port(cycle, self.nvm.word_mask(), mem_valid, mem_ready, w, a, d) {
+        let mem = NvmRequest {
+            valid: p.mem_req_valid.get() == 1,
+            ready: p.mem_req_ready.get() == 1,
+            write: p.mem_req_write.get() == 1,
+            addr: p.mem_req_addr.get(),
+            wdata: p.mem_req_wdata.get(),
+        };
+        let (w, a, d) = (mem.write, mem.addr, mem.wdata);
+        if let Err(fault) = self.rules.check_port(cycle, self.nvm.word_mask(), mem) {
             self.fail(fault);
         }
-        if mem_valid && mem_ready {
+        if mem.accepted() {
             match self.rules.check_access(&self.nvm, w, a, d) {
                 Err(fault) => self.fail(fault),
                 Ok(()) => {

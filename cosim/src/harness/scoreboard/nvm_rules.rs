@@ -18,6 +18,23 @@
 use crate::nvm::{CommitRecord, Nvm};
 use pmsnap_hdl::nvm_layout::{COMMIT_MAGIC, SLOT_WORDS};
 
+/// What the controller offers on the NVM port in a cycle.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct NvmRequest {
+    pub valid: bool,
+    /// The NVM's `mem_req_ready` in that cycle.
+    pub ready: bool,
+    pub write: bool,
+    pub addr: u64,
+    pub wdata: u64,
+}
+
+impl NvmRequest {
+    pub fn accepted(&self) -> bool {
+        self.valid && self.ready
+    }
+}
+
 #[derive(Default)]
 pub struct NvmRules {
     /// Per frame: referenced by the table of a valid commit record.
@@ -64,7 +81,8 @@ impl NvmRules {
     }
 
     /// The valid/ready rule for `cycle`'s request.
-    pub fn check_port(&mut self, cycle: u64, word_mask: u64, valid: bool, ready: bool, write: bool, addr: u64, wdata: u64) -> Result<(), String> {
+    pub fn check_port(&mut self, cycle: u64, word_mask: u64, r: NvmRequest) -> Result<(), String> {
+        let NvmRequest { valid, ready, write, addr, wdata } = r;
         let now = (write, addr, if write { wdata & word_mask } else { 0 });
         if let Some((w, a, d, since)) = self.offered.take() {
             let kind = |w: bool| if w { "write" } else { "read" };
@@ -244,18 +262,19 @@ mod tests {
     fn an_offered_request_must_stay_put_until_accepted() {
         let mut rules = NvmRules::default();
         let mask = u32::MAX as u64;
+        let req = |valid, ready, write, addr, wdata| NvmRequest { valid, ready, write, addr, wdata };
         // Offered, not accepted, offered again unchanged, then accepted.
-        rules.check_port(10, mask, true, false, true, 40, 5).unwrap();
-        rules.check_port(11, mask, true, false, true, 40, 5).unwrap();
-        rules.check_port(12, mask, true, true, true, 40, 5).unwrap();
+        rules.check_port(10, mask, req(true, false, true, 40, 5)).unwrap();
+        rules.check_port(11, mask, req(true, false, true, 40, 5)).unwrap();
+        rules.check_port(12, mask, req(true, true, true, 40, 5)).unwrap();
         // A read's data lines carry nothing: they may change.
-        rules.check_port(13, mask, true, false, false, 40, 1).unwrap();
-        rules.check_port(14, mask, true, true, false, 40, 2).unwrap();
+        rules.check_port(13, mask, req(true, false, false, 40, 1)).unwrap();
+        rules.check_port(14, mask, req(true, true, false, 40, 2)).unwrap();
         for (valid, write, addr, data, what) in
             [(true, true, 44, 5, "changed"), (true, true, 40, 6, "changed"), (true, false, 40, 5, "changed"), (false, true, 40, 5, "withdrawn")]
         {
-            rules.check_port(20, mask, true, false, true, 40, 5).unwrap();
-            let e = rules.check_port(21, mask, valid, false, write, addr, data).unwrap_err();
+            rules.check_port(20, mask, req(true, false, true, 40, 5)).unwrap();
+            let e = rules.check_port(21, mask, req(valid, false, write, addr, data)).unwrap_err();
             assert!(e.starts_with("NVM port: ") && e.contains(what) && e.contains("since cycle 20"), "{e}");
         }
     }
