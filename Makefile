@@ -18,11 +18,12 @@ BOARD      ?= ice40-hx8k
 BOARDS      = ice40-hx8k ulx3s
 SEEDS      ?= 3
 
-.PHONY: help setup demo verilog lint cosim wave test clean pmsnap bitstream report board-sim bench
+.PHONY: help setup demo verilog lint cosim wave test check clean pmsnap bitstream report board-sim bench
 
 help:
 	@echo "make demo     install what is missing, generate Verilog, co-simulate the demo workload, write $(BUILD)/demo.vcd"
 	@echo "make test     run every test (unit, co-simulation, lint, synthesis)"
+	@echo "make check    the code's habits: rustfmt and clippy (warnings are errors), as CI runs them"
 	@echo "make verilog  regenerate rtl-out/ (the committed default controller and the board tops); OUT=dir and sizing variables to change"
 	@echo "make lint     verilator --lint-only -Wall on the generated Verilog"
 	@echo "make cosim    co-simulate WORKLOAD (default $(WORKLOAD)) with a VCD in $(VCD)"
@@ -78,6 +79,10 @@ board-sim: pmsnap
 
 test: setup
 	$(CARGO) test --workspace -j$(JOBS)
+
+check:
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets -j$(JOBS) -- -D warnings
 
 clean:
 	rm -rf $(BUILD)

@@ -143,7 +143,7 @@ fn bad_flags_exit_2_naming_the_parameter() {
 }
 
 #[test]
-fn generate_writes_verilog_and_waivers() {
+fn generate_writes_verilog_waivers_and_translate_filters() {
     let dir = tempfile::tempdir().unwrap();
     let out = pmsnap().args(["generate", "--pages", "8", "--page-words", "4", "--out"]).arg(dir.path().join("rtl")).output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
@@ -151,6 +151,10 @@ fn generate_writes_verilog_and_waivers() {
     assert!(v.contains("module pmsnap_controller(clock,reset,"));
     assert!(v.contains("pages (L) = 8, page-words (W) = 4, frames (F) = 16"));
     assert!(dir.path().join("rtl/verilator.vlt").exists());
+    let phases = std::fs::read_to_string(dir.path().join("rtl/gtkwave/seq_phase.txt")).unwrap();
+    assert!(phases.lines().any(|l| l == "6 recover"), "{phases}");
+    let ops = std::fs::read_to_string(dir.path().join("rtl/gtkwave/cmd_op.txt")).unwrap();
+    assert!(ops.lines().any(|l| l == "1 SNAPSHOT"), "{ops}");
 }
 
 #[test]
@@ -217,7 +221,8 @@ fn vcd_has_readable_signal_names_and_honours_the_window() {
         "TOP.flush_ack",
         "TOP.mem_req_addr",
         "TOP.pmsnap_controller.host.lookup_page",
-        "TOP.pmsnap_controller.sequencer.state__q",
+        "TOP.pmsnap_controller.sequencer.front.state__q",
+        "TOP.pmsnap_controller.sequencer.snapshot.state__q",
         "TOP.pmsnap_controller.cow.nvm__req_valid",
     ] {
         assert!(names.iter().any(|n| n == wanted), "signal {wanted} in the VCD (have e.g. {:?})", &names[..10.min(names.len())]);

@@ -58,7 +58,7 @@ fn campaign_with_unanswered_writes_landing_at_random() {
 fn the_checks_catch_an_nvm_that_loses_answered_writes() {
     // Such a device breaks the durability contract; what it does to the
     // snapshot must show up as a violation, never as a quiet pass.
-    let r = campaign(PowerLossMode::Drop, 200, 23, |o| o.nvm_forgets_answered = 16);
+    let r = campaign(PowerLossMode::Drop, 200, 23, |o| o.faults.nvm_forgets_answered = 16);
     assert!(r.violations.len() > 10, "{} violations", r.violations.len());
 }
 
@@ -104,7 +104,7 @@ fn commit_records_damaged_at_rest_are_detected_and_the_other_slot_is_used() {
     let at = run_trace(c, prefix, |_| {}).stats.cycles;
     let trace = format!("{prefix}W 0 3\nR 0\nP\nR 0\nW 4 5\nS\nP\nR 4\n");
     for (target, after_loss) in [(SlotTarget::Committed, 1), (SlotTarget::Fallback, 2), (SlotTarget::Both, 0), (SlotTarget::CommittedTable, 0)] {
-        let o = run_trace(c, &trace, |o| o.corrupt_at = vec![(at, target)]);
+        let o = run_trace(c, &trace, |o| o.faults.corrupt_at = vec![(at, target)]);
         assert_pass(&o);
         // R 0 before the loss, R 0 after RECOVER, R 4 after the next loss.
         assert_eq!(o.reads, vec![Some(3), Some(after_loss), Some(5)], "{target:?}");
@@ -113,7 +113,7 @@ fn commit_records_damaged_at_rest_are_detected_and_the_other_slot_is_used() {
         // committed record back: damaged, it answers corrupt and changes
         // nothing.
         let with_snapshot = trace.replacen("R 0\nP", "R 0\nS\nP", 1);
-        let o2 = run_trace(c, &with_snapshot, |o| o.corrupt_at = vec![(at, target)]);
+        let o2 = run_trace(c, &with_snapshot, |o| o.faults.corrupt_at = vec![(at, target)]);
         assert_pass(&o2);
         let want = if matches!(target, SlotTarget::Fallback | SlotTarget::CommittedTable) {
             // The committed record is intact: the snapshot goes ahead (it
@@ -149,7 +149,7 @@ fn a_fallback_given_up_for_frames_is_not_there_to_fall_back_to() {
         // before the power loss.
         let o = run_trace(c, &format!("{setup}R 4\nR 8\nR c\nP\nR 0\n"), |o| {
             uncached(o);
-            o.corrupt_at = vec![(at, SlotTarget::Committed)];
+            o.faults.corrupt_at = vec![(at, SlotTarget::Committed)];
         });
         assert_pass(&o);
         assert_eq!(o.reads, vec![Some(2), Some(2), Some(2), after_loss], "after {extra:?}");

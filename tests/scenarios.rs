@@ -34,7 +34,7 @@ fn a_host_that_skips_the_flush_is_caught() {
     let c = config(4, 4, 8, 32);
     let o = run_trace(c, "W 5 a\nS\nX\nR 5\n", |o| {
         cached(o);
-        o.broken_flush = true;
+        o.faults.broken_flush = true;
     });
     let m = o.mismatch.expect("the lost dirty line is detected");
     assert!(m.message.contains("CPU read of 0x5 returned 0x0, the reference model expects 0xa"), "{m}");
@@ -150,7 +150,7 @@ fn a_command_sent_while_a_snapshot_runs_is_answered_busy_and_changes_nothing() {
     for cache in [cached as fn(&mut CosimOptions), uncached] {
         let o = run_trace(c, t, |o| {
             cache(o);
-            o.busy_probe = true;
+            o.faults.busy_probe = true;
         });
         assert_pass(&o);
         assert_eq!((o.stats.refused_commands.busy, o.stats.stray_commands), (2, 2), "one RESTORE probe per SNAPSHOT");
@@ -167,7 +167,7 @@ fn before_format_requests_fail_and_commands_answer_unformatted() {
     for cache in [cached as fn(&mut CosimOptions), uncached] {
         let o = run_trace(config(4, 4, 8, 32), t, |o| {
             cache(o);
-            o.skip_format = true;
+            o.faults.skip_format = true;
         });
         assert_pass(&o);
         assert_eq!(o.reads, vec![None, None]);

@@ -3,6 +3,7 @@
 //! baud rate, so the bytes a host sends reach the bridge exactly as they
 //! would over a serial cable.
 
+use crate::clocked::{Clocked, Waveform};
 use crate::verilator::{self, Model, Port};
 use anyhow::{bail, Context, Result};
 use pmsnap_hdl::board::BoardConfig;
@@ -11,14 +12,11 @@ use std::path::Path;
 
 /// The Verilated board top with a UART line on each side.
 pub struct BoardSim {
-    model: Model,
-    clock: Port,
+    clock: Clocked,
     rx: Port,
     tx: Port,
     leds: Port,
     clocks_per_bit: u64,
-    cycle: u64,
-    tracing: bool,
     to_board: VecDeque<u8>,
     sender: LineSender,
     receiver: LineReceiver,
@@ -30,27 +28,20 @@ impl BoardSim {
     pub fn new(board: &BoardConfig, cache_dir: &Path, vcd: Option<&Path>) -> Result<BoardSim> {
         let generated = pmsnap_hdl::generate_board(board)?;
         let build = verilator::build(&generated.verilog, generated.top, cache_dir, vcd.is_some()).context("cannot Verilate the board top")?;
-        let mut model = Model::load(&build)?;
-        if let Some(path) = vcd {
-            model.trace_open(path)?;
-        }
-        let mut sim = BoardSim {
-            clock: model.port("clock")?,
-            rx: model.port("uart_rx")?,
+        let model = Model::load(&build)?;
+        let rx = model.port("uart_rx")?;
+        // The line idles high.
+        rx.set(1);
+        Ok(BoardSim {
+            rx,
             tx: model.port("uart_tx")?,
             leds: model.port("leds")?,
-            model,
+            clock: Clocked::new(model, vcd.map(|path| Waveform { path: path.to_path_buf(), window: None }))?,
             clocks_per_bit: board.clocks_per_bit(),
-            cycle: 0,
-            tracing: vcd.is_some(),
             to_board: VecDeque::new(),
             sender: LineSender::default(),
             receiver: LineReceiver::default(),
-        };
-        sim.rx.set(1);
-        sim.clock.set(0);
-        sim.model.eval();
-        Ok(sim)
+        })
     }
 
     /// Queues bytes for the board's RX pin, sent back to back (8N1).
@@ -66,21 +57,13 @@ impl BoardSim {
                 self.sender.load(b, self.clocks_per_bit);
             }
         }
+        self.clock.fall()?;
         self.rx.set(self.sender.line() as u64);
         self.sender.tick();
-        self.clock.set(1);
-        self.model.eval();
-        if self.tracing {
-            self.model.trace_dump(self.cycle * 10);
-        }
-        self.clock.set(0);
-        self.model.eval();
-        if self.tracing {
-            self.model.trace_dump(self.cycle * 10 + 5);
-        }
-        self.cycle += 1;
+        self.clock.settle();
+        self.clock.rise();
         let got = self.receiver.sample(self.tx.get() == 1, self.clocks_per_bit);
-        got.map_err(|()| anyhow::anyhow!("cycle {}: the board's uart_tx sent a byte with a 0 stop bit", self.cycle))
+        got.map_err(|()| anyhow::anyhow!("cycle {}: the board's uart_tx sent a byte with a 0 stop bit", self.clock.cycle()))
     }
 
     /// Nothing queued or being sent to the board, nothing arriving from it.
@@ -100,12 +83,12 @@ impl BoardSim {
     }
 
     pub fn cycle(&self) -> u64 {
-        self.cycle
+        self.clock.cycle()
     }
 
     /// Flushes and closes the VCD.
     pub fn finish(&mut self) {
-        self.model.trace_close();
+        self.clock.finish();
     }
 }
 

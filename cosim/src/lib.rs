@@ -5,6 +5,7 @@
 pub mod board;
 pub mod cache;
 pub mod campaign;
+pub mod clocked;
 pub mod harness;
 pub mod nvm;
 pub mod pty;

@@ -1,7 +1,6 @@
 //! Workload trace format (spec §5): one operation a line, numbers in hex.
 
 use anyhow::{Context, Result};
-use std::fmt;
 use std::path::Path;
 
 /// One host operation.
@@ -22,20 +21,13 @@ pub struct TraceOp {
 }
 
 /// A malformed trace line: file, line, and what is wrong. Exit status 2.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("{file}:{line}: {message}")]
 pub struct TraceError {
     pub file: String,
     pub line: usize,
     pub message: String,
 }
-
-impl fmt::Display for TraceError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: {}", self.file, self.line, self.message)
-    }
-}
-
-impl std::error::Error for TraceError {}
 
 fn hex(token: &str, what: &str, word_bits: usize) -> std::result::Result<u64, String> {
     let digits = token.strip_prefix("0x").or_else(|| token.strip_prefix("0X")).unwrap_or(token);

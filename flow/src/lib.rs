@@ -8,5 +8,5 @@ pub mod run;
 pub mod toolchain;
 
 pub use report::{report, Report, Row};
-pub use run::{bitstream, Bitstream, Design, Placed, Synthesized};
+pub use run::{bitstream, Bitstream, Design, Placed, Synthesized, TimingMissed};
 pub use toolchain::{MissingTool, Toolchain};

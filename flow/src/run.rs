@@ -137,9 +137,17 @@ pub fn place(tools: &Toolchain, dir: &Path, board: &BoardConfig, target_mhz: f64
     let p = Placed { seed, cells: used(lc), cells_available: available(lc), block_rams: used(ram), fmax_mhz: fmax, target_mhz, placed: dir.join(placed) };
     match result {
         Ok(()) => Ok(p),
-        Err(e) if !p.meets_target() => Err(e.context(format!("timing not met: Fmax {:.2} MHz < {target_mhz} MHz", p.fmax_mhz))),
+        Err(e) if !p.meets_target() => Err(e.context(TimingMissed { fmax_mhz: p.fmax_mhz, target_mhz })),
         Err(e) => Err(e),
     }
+}
+
+/// A placed design misses the clock it was placed for.
+#[derive(Debug, thiserror::Error)]
+#[error("timing not met: Fmax {fmax_mhz:.2} MHz < {target_mhz} MHz")]
+pub struct TimingMissed {
+    pub fmax_mhz: f64,
+    pub target_mhz: f64,
 }
 
 /// Packs a placed design into the bitstream `out`.

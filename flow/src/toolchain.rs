@@ -13,19 +13,12 @@ pub struct Toolchain {
 }
 
 /// A tool that is not installed: the command and the package that has it.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("`{command}` not found on PATH or in .venv/bin: install {package} (scripts/setup.sh installs it)")]
 pub struct MissingTool {
     pub command: &'static str,
     pub package: &'static str,
 }
-
-impl std::fmt::Display for MissingTool {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "`{}` not found on PATH or in .venv/bin: install {} (scripts/setup.sh installs it)", self.command, self.package)
-    }
-}
-
-impl std::error::Error for MissingTool {}
 
 /// (command, package) of yosys, nextpnr and the packer.
 fn commands(family: Family) -> [(&'static str, &'static str); 3] {

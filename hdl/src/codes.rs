@@ -112,6 +112,20 @@ pub fn op_name(code: u64) -> String {
     CmdOp::from_code(code).map_or_else(|| format!("undefined op {code}"), |op| op.name().to_string())
 }
 
+/// A GTKWave translate filter for `C`: one line a code, its value as
+/// GTKWave shows a bus (hex) and its name.
+pub fn translate_filter<C: Code>() -> String {
+    C::ALL.iter().map(|c| format!("{:x} {}\n", c.code(), c.name())).collect()
+}
+
+/// Renders a translate filter.
+pub type Filter = fn() -> String;
+
+/// The top's ports that carry codes, and each one's translate filter
+/// (`pmsnap generate` writes them as `gtkwave/<port>.txt`).
+pub const FILTERED_PORTS: [(&str, Filter); 3] =
+    [("cmd_op", translate_filter::<CmdOp>), ("cmd_status", translate_filter::<Status>), ("seq_phase", translate_filter::<Phase>)];
+
 // Each enum must fit its port.
 const _: () = assert!((CmdOp::Format as u64) < 1 << CODE_BITS && (Status::BadOp as u64) < 1 << CODE_BITS && (Phase::Format as u64) < 1 << CODE_BITS);
 
@@ -133,5 +147,14 @@ mod tests {
         check::<Counter>();
         assert_eq!(op_name(3), "RECOVER");
         assert_eq!(op_name(6), "undefined op 6");
+    }
+
+    #[test]
+    fn translate_filters_name_every_code() {
+        assert_eq!(translate_filter::<Status>().lines().nth(5), Some("5 bad-op"));
+        for (port, filter) in FILTERED_PORTS {
+            assert!(crate::ports::TOP_PORTS.iter().any(|p| p.name == port), "{port} is a top port");
+            assert!(filter().lines().count() >= 4, "{port}");
+        }
     }
 }

@@ -5,8 +5,6 @@
 //! (below), and the sizing enters the logic as constants (`localparam`s) and
 //! memory depths. Synthesis folds the constant upper bits away.
 
-use std::fmt;
-
 /// Bits of a logical page index: `pages` ≤ 2^16.
 pub const PAGE_BITS: usize = 16;
 /// Bits of a physical frame index: `frames` ≤ 2^18.
@@ -46,19 +44,12 @@ impl Default for Config {
 }
 
 /// A sizing outside the legal range; names the parameter and the rule.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("--{parameter}: {message}")]
 pub struct ConfigError {
     pub parameter: &'static str,
     pub message: String,
 }
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "--{}: {}", self.parameter, self.message)
-    }
-}
-
-impl std::error::Error for ConfigError {}
 
 fn power_of_two_in(parameter: &'static str, value: usize, lo: usize, hi: usize) -> Result<(), ConfigError> {
     if !value.is_power_of_two() || value < lo || value > hi {

@@ -5144,23 +5144,11 @@ module pmsnap_board__controller__sequencer__recover(clock,reset,start,done,statu
     
     // Constant declarations
     localparam  pages = 32'h100;
-    localparam  page_words = 32'h40;
     localparam  frames = 32'h300;
     localparam  slot_words = 32'h10;
     localparam  table_a_base = 32'h10;
     localparam  table_b_base = 32'h110;
     localparam  slot_1_base = 32'h8;
-    localparam  magic = 32'h504d534e;
-    localparam  version = 32'h1;
-    localparam  seed = 32'hffffffff;
-    localparam  word_magic = 3'b0;
-    localparam  word_version = 3'b1;
-    localparam  word_sequence = 3'b10;
-    localparam  word_table = 3'b11;
-    localparam  word_pages = 3'b100;
-    localparam  word_page_words = 3'b101;
-    localparam  word_frames = 3'b110;
-    localparam  slot_0_last = 5'b111;
     localparam  status_ok = 3'b0;
     localparam  status_unformatted = 3'b10;
     localparam  status_corrupt = 3'b11;
@@ -5184,42 +5172,6 @@ module pmsnap_board__controller__sequencer__recover(clock,reset,start,done,statu
     reg  [31:0] index__d;
     wire  [31:0] index__q;
     reg  index__clock;
-    reg  [4:0] answered__d;
-    wire  [4:0] answered__q;
-    reg  answered__clock;
-    reg  [31:0] checksum__d;
-    wire  [31:0] checksum__q;
-    reg  checksum__clock;
-    reg  slot_ok__d;
-    wire  slot_ok__q;
-    reg  slot_ok__clock;
-    reg  [31:0] slot_seq__d;
-    wire  [31:0] slot_seq__q;
-    reg  slot_seq__clock;
-    reg  slot_table__d;
-    wire  slot_table__q;
-    reg  slot_table__clock;
-    reg  valid0__d;
-    wire  valid0__q;
-    reg  valid0__clock;
-    reg  valid1__d;
-    wire  valid1__q;
-    reg  valid1__clock;
-    reg  [31:0] seq0__d;
-    wire  [31:0] seq0__q;
-    reg  seq0__clock;
-    reg  [31:0] seq1__d;
-    wire  [31:0] seq1__q;
-    reg  seq1__clock;
-    reg  table0__d;
-    wire  table0__q;
-    reg  table0__clock;
-    reg  table1__d;
-    wire  table1__q;
-    reg  table1__clock;
-    reg  magic_seen__d;
-    wire  magic_seen__q;
-    reg  magic_seen__clock;
     reg  other_slot__d;
     wire  other_slot__q;
     reg  other_slot__clock;
@@ -5244,9 +5196,16 @@ module pmsnap_board__controller__sequencer__recover(clock,reset,start,done,statu
     reg  frame_used__write_enable;
     reg  [17:0] frame_used__write_address;
     reg  frame_used__write_data;
-    reg  [31:0] step__acc;
-    reg  [31:0] step__word;
-    wire  [31:0] step__sum;
+    reg  check__clock;
+    reg  check__restart;
+    reg  check__take;
+    reg  [31:0] check__word;
+    wire  check__last;
+    wire  check__any_valid;
+    wire  check__found_in_1;
+    wire  [31:0] check__found_seq;
+    wire  check__found_table;
+    wire  check__magic_seen;
     reg  retire__clock;
     reg  retire__reset;
     reg  retire__start;
@@ -5257,7 +5216,6 @@ module pmsnap_board__controller__sequencer__recover(clock,reset,start,done,statu
     
     // Local signals
     reg  [31:0] rsp_word;
-    reg  [2:0] slot_word;
     reg  [31:0] committed_base;
     reg  [31:0] inactive_base;
     
@@ -5271,66 +5229,6 @@ module pmsnap_board__controller__sequencer__recover(clock,reset,start,done,statu
         .d(index__d),
         .q(index__q),
         .clock(index__clock)
-    );
-    pmsnap_board__controller__sequencer__recover__answered answered(
-        .d(answered__d),
-        .q(answered__q),
-        .clock(answered__clock)
-    );
-    pmsnap_board__controller__sequencer__recover__checksum checksum(
-        .d(checksum__d),
-        .q(checksum__q),
-        .clock(checksum__clock)
-    );
-    pmsnap_board__controller__sequencer__recover__slot_ok slot_ok(
-        .d(slot_ok__d),
-        .q(slot_ok__q),
-        .clock(slot_ok__clock)
-    );
-    pmsnap_board__controller__sequencer__recover__slot_seq slot_seq(
-        .d(slot_seq__d),
-        .q(slot_seq__q),
-        .clock(slot_seq__clock)
-    );
-    pmsnap_board__controller__sequencer__recover__slot_table slot_table(
-        .d(slot_table__d),
-        .q(slot_table__q),
-        .clock(slot_table__clock)
-    );
-    pmsnap_board__controller__sequencer__recover__valid0 valid0(
-        .d(valid0__d),
-        .q(valid0__q),
-        .clock(valid0__clock)
-    );
-    pmsnap_board__controller__sequencer__recover__valid1 valid1(
-        .d(valid1__d),
-        .q(valid1__q),
-        .clock(valid1__clock)
-    );
-    pmsnap_board__controller__sequencer__recover__seq0 seq0(
-        .d(seq0__d),
-        .q(seq0__q),
-        .clock(seq0__clock)
-    );
-    pmsnap_board__controller__sequencer__recover__seq1 seq1(
-        .d(seq1__d),
-        .q(seq1__q),
-        .clock(seq1__clock)
-    );
-    pmsnap_board__controller__sequencer__recover__table0 table0(
-        .d(table0__d),
-        .q(table0__q),
-        .clock(table0__clock)
-    );
-    pmsnap_board__controller__sequencer__recover__table1 table1(
-        .d(table1__d),
-        .q(table1__q),
-        .clock(table1__clock)
-    );
-    pmsnap_board__controller__sequencer__recover__magic_seen magic_seen(
-        .d(magic_seen__d),
-        .q(magic_seen__q),
-        .clock(magic_seen__clock)
     );
     pmsnap_board__controller__sequencer__recover__other_slot other_slot(
         .d(other_slot__d),
@@ -5370,10 +5268,17 @@ module pmsnap_board__controller__sequencer__recover(clock,reset,start,done,statu
         .write_address(frame_used__write_address),
         .write_data(frame_used__write_data)
     );
-    pmsnap_board__controller__sequencer__recover__step step(
-        .acc(step__acc),
-        .word(step__word),
-        .sum(step__sum)
+    pmsnap_board__controller__sequencer__recover__check check(
+        .clock(check__clock),
+        .restart(check__restart),
+        .take(check__take),
+        .word(check__word),
+        .last(check__last),
+        .any_valid(check__any_valid),
+        .found_in_1(check__found_in_1),
+        .found_seq(check__found_seq),
+        .found_table(check__found_table),
+        .magic_seen(check__magic_seen)
     );
     pmsnap_board__controller__sequencer__recover__retire retire(
         .clock(retire__clock),
@@ -5389,18 +5294,6 @@ module pmsnap_board__controller__sequencer__recover(clock,reset,start,done,statu
     always @(*) begin
         state__clock = clock;
         index__clock = clock;
-        answered__clock = clock;
-        checksum__clock = clock;
-        slot_ok__clock = clock;
-        slot_seq__clock = clock;
-        slot_table__clock = clock;
-        valid0__clock = clock;
-        valid1__clock = clock;
-        seq0__clock = clock;
-        seq1__clock = clock;
-        table0__clock = clock;
-        table1__clock = clock;
-        magic_seen__clock = clock;
         other_slot__clock = clock;
         entry_reg__clock = clock;
         mapped_count__clock = clock;
@@ -5409,18 +5302,6 @@ module pmsnap_board__controller__sequencer__recover(clock,reset,start,done,statu
         corrupt__clock = clock;
         state__d = state__q;
         index__d = index__q;
-        answered__d = answered__q;
-        checksum__d = checksum__q;
-        slot_ok__d = slot_ok__q;
-        slot_seq__d = slot_seq__q;
-        slot_table__d = slot_table__q;
-        valid0__d = valid0__q;
-        valid1__d = valid1__q;
-        seq0__d = seq0__q;
-        seq1__d = seq1__q;
-        table0__d = table0__q;
-        table1__d = table1__q;
-        magic_seen__d = magic_seen__q;
         other_slot__d = other_slot__q;
         entry_reg__d = entry_reg__q;
         mapped_count__d = mapped_count__q;
@@ -5428,6 +5309,7 @@ module pmsnap_board__controller__sequencer__recover(clock,reset,start,done,statu
         all_accounted__d = all_accounted__q;
         corrupt__d = corrupt__q;
         retire__clock = clock;
+        check__clock = clock;
         frame_used__clock = clock;
         retire__reset = reset;
         retire__start = 1'b0;
@@ -5438,12 +5320,9 @@ module pmsnap_board__controller__sequencer__recover(clock,reset,start,done,statu
         frame_used__write_data = 1'b1;
         frame_used__read_address = ((index__q) & 18'h3ffff);
         rsp_word = ((nvm__rsp_rdata) & 32'hffffffff);
-        slot_word = answered__q[(32'h0)+:(3)];
-        step__acc = checksum__q;
-        if (slot_word == word_magic) begin
-            step__acc = seed;
-        end
-        step__word = rsp_word;
+        check__restart = (state__q == RecoverState__Idle) & start;
+        check__take = (state__q == RecoverState__Slots) & nvm__rsp_valid;
+        check__word = rsp_word;
         committed_base = table_a_base;
         inactive_base = table_b_base;
         if (active_table) begin
@@ -5455,12 +5334,8 @@ module pmsnap_board__controller__sequencer__recover(clock,reset,start,done,statu
         unmount = 1'b0;
         mount = 1'b0;
         set_committed = 1'b0;
-        found_seq = seq0__q;
-        found_table = table0__q;
-        if (valid1__q & (~valid0__q | (seq1__q > seq0__q))) begin
-            found_seq = seq1__q;
-            found_table = table1__q;
-        end
+        found_seq = check__found_seq;
+        found_table = check__found_table;
         nvm__req_valid = 1'b0;
         nvm__req_write = 1'b1;
         nvm__req_addr = 32'h0;
@@ -5488,8 +5363,6 @@ module pmsnap_board__controller__sequencer__recover(clock,reset,start,done,statu
                         log_clear = 1'b1;
                         unmount = 1'b1;
                         index__d = 32'h0;
-                        answered__d = 32'h0;
-                        magic_seen__d = 1'b0;
                         state__d = RecoverState__Slots;
                     end
                 end
@@ -5503,59 +5376,22 @@ module pmsnap_board__controller__sequencer__recover(clock,reset,start,done,statu
                             index__d = index__q + 32'h1;
                         end
                     end
-                    if (nvm__rsp_valid) begin
-                        answered__d = answered__q + 32'h1;
-                        checksum__d = step__sum;
-                        if (slot_word == word_magic) begin
-                            slot_ok__d = rsp_word == magic;
-                            if (rsp_word == magic) begin
-                                magic_seen__d = 1'b1;
-                            end
-                        end
-                        else if (slot_word == word_version) begin
-                            slot_ok__d = slot_ok__q & (rsp_word == version);
-                        end
-                        else if (slot_word == word_sequence) begin
-                            slot_seq__d = rsp_word;
-                        end
-                        else if (slot_word == word_table) begin
-                            slot_table__d = rsp_word[32'h0];
-                            slot_ok__d = slot_ok__q & ((rsp_word >> 32'h1) == 32'h0);
-                        end
-                        else if (slot_word == word_pages) begin
-                            slot_ok__d = slot_ok__q & (rsp_word == pages);
-                        end
-                        else if (slot_word == word_page_words) begin
-                            slot_ok__d = slot_ok__q & (rsp_word == page_words);
-                        end
-                        else if (slot_word == word_frames) begin
-                            slot_ok__d = slot_ok__q & (rsp_word == frames);
-                        end
-                        else if (answered__q == slot_0_last) begin
-                            valid0__d = slot_ok__q & (rsp_word == checksum__q);
-                            seq0__d = slot_seq__q;
-                            table0__d = slot_table__q;
-                        end
-                        else begin
-                            valid1__d = slot_ok__q & (rsp_word == checksum__q);
-                            seq1__d = slot_seq__q;
-                            table1__d = slot_table__q;
-                            state__d = RecoverState__Decide;
-                        end
+                    if (check__last) begin
+                        state__d = RecoverState__Decide;
                     end
                 end
             RecoverState__Decide:
                 begin
                     index__d = 32'h0;
-                    if (valid0__q | valid1__q) begin
+                    if (check__any_valid) begin
                         set_committed = 1'b1;
-                        other_slot__d = ~(valid1__q & (~valid0__q | (seq1__q > seq0__q)));
+                        other_slot__d = ~check__found_in_1;
                         retire__start = 1'b1;
                         state__d = RecoverState__Retire;
                     end
                     else begin
                         status = status_unformatted;
-                        if (magic_seen__q) begin
+                        if (check__magic_seen) begin
                             status = status_corrupt;
                         end
                         done = 1'b1;
@@ -5692,7 +5528,239 @@ module pmsnap_board__controller__sequencer__recover__all_accounted(d,q,clock);
 endmodule // pmsnap_board__controller__sequencer__recover__all_accounted
 
 
-module pmsnap_board__controller__sequencer__recover__answered(d,q,clock);
+module pmsnap_board__controller__sequencer__recover__check(clock,restart,take,word,last,any_valid,found_in_1,found_seq,found_table,magic_seen);
+    
+    // Module arguments
+    input wire  clock;
+    input wire  restart;
+    input wire  take;
+    input wire  [31:0] word;
+    output reg  last;
+    output reg  any_valid;
+    output reg  found_in_1;
+    output reg  [31:0] found_seq;
+    output reg  found_table;
+    output reg  magic_seen;
+    
+    // Constant declarations
+    localparam  pages = 32'h100;
+    localparam  page_words = 32'h40;
+    localparam  frames = 32'h300;
+    localparam  magic = 32'h504d534e;
+    localparam  version = 32'h1;
+    localparam  seed = 32'hffffffff;
+    localparam  word_magic = 3'b0;
+    localparam  word_version = 3'b1;
+    localparam  word_sequence = 3'b10;
+    localparam  word_table = 3'b11;
+    localparam  word_pages = 3'b100;
+    localparam  word_page_words = 3'b101;
+    localparam  word_frames = 3'b110;
+    localparam  slot_0_last = 5'b111;
+    
+    // Stub signals
+    reg  [4:0] answered__d;
+    wire  [4:0] answered__q;
+    reg  answered__clock;
+    reg  [31:0] checksum__d;
+    wire  [31:0] checksum__q;
+    reg  checksum__clock;
+    reg  slot_ok__d;
+    wire  slot_ok__q;
+    reg  slot_ok__clock;
+    reg  [31:0] slot_seq__d;
+    wire  [31:0] slot_seq__q;
+    reg  slot_seq__clock;
+    reg  slot_table__d;
+    wire  slot_table__q;
+    reg  slot_table__clock;
+    reg  valid0__d;
+    wire  valid0__q;
+    reg  valid0__clock;
+    reg  valid1__d;
+    wire  valid1__q;
+    reg  valid1__clock;
+    reg  [31:0] seq0__d;
+    wire  [31:0] seq0__q;
+    reg  seq0__clock;
+    reg  [31:0] seq1__d;
+    wire  [31:0] seq1__q;
+    reg  seq1__clock;
+    reg  table0__d;
+    wire  table0__q;
+    reg  table0__clock;
+    reg  table1__d;
+    wire  table1__q;
+    reg  table1__clock;
+    reg  seen__d;
+    wire  seen__q;
+    reg  seen__clock;
+    reg  [31:0] step__acc;
+    reg  [31:0] step__word;
+    wire  [31:0] step__sum;
+    
+    // Local signals
+    reg  [2:0] slot_word;
+    
+    // Sub module instances
+    pmsnap_board__controller__sequencer__recover__check__answered answered(
+        .d(answered__d),
+        .q(answered__q),
+        .clock(answered__clock)
+    );
+    pmsnap_board__controller__sequencer__recover__check__checksum checksum(
+        .d(checksum__d),
+        .q(checksum__q),
+        .clock(checksum__clock)
+    );
+    pmsnap_board__controller__sequencer__recover__check__slot_ok slot_ok(
+        .d(slot_ok__d),
+        .q(slot_ok__q),
+        .clock(slot_ok__clock)
+    );
+    pmsnap_board__controller__sequencer__recover__check__slot_seq slot_seq(
+        .d(slot_seq__d),
+        .q(slot_seq__q),
+        .clock(slot_seq__clock)
+    );
+    pmsnap_board__controller__sequencer__recover__check__slot_table slot_table(
+        .d(slot_table__d),
+        .q(slot_table__q),
+        .clock(slot_table__clock)
+    );
+    pmsnap_board__controller__sequencer__recover__check__valid0 valid0(
+        .d(valid0__d),
+        .q(valid0__q),
+        .clock(valid0__clock)
+    );
+    pmsnap_board__controller__sequencer__recover__check__valid1 valid1(
+        .d(valid1__d),
+        .q(valid1__q),
+        .clock(valid1__clock)
+    );
+    pmsnap_board__controller__sequencer__recover__check__seq0 seq0(
+        .d(seq0__d),
+        .q(seq0__q),
+        .clock(seq0__clock)
+    );
+    pmsnap_board__controller__sequencer__recover__check__seq1 seq1(
+        .d(seq1__d),
+        .q(seq1__q),
+        .clock(seq1__clock)
+    );
+    pmsnap_board__controller__sequencer__recover__check__table0 table0(
+        .d(table0__d),
+        .q(table0__q),
+        .clock(table0__clock)
+    );
+    pmsnap_board__controller__sequencer__recover__check__table1 table1(
+        .d(table1__d),
+        .q(table1__q),
+        .clock(table1__clock)
+    );
+    pmsnap_board__controller__sequencer__recover__check__seen seen(
+        .d(seen__d),
+        .q(seen__q),
+        .clock(seen__clock)
+    );
+    pmsnap_board__controller__sequencer__recover__check__step step(
+        .acc(step__acc),
+        .word(step__word),
+        .sum(step__sum)
+    );
+    
+    // Update code
+    always @(*) begin
+        answered__clock = clock;
+        checksum__clock = clock;
+        slot_ok__clock = clock;
+        slot_seq__clock = clock;
+        slot_table__clock = clock;
+        valid0__clock = clock;
+        valid1__clock = clock;
+        seq0__clock = clock;
+        seq1__clock = clock;
+        table0__clock = clock;
+        table1__clock = clock;
+        seen__clock = clock;
+        answered__d = answered__q;
+        checksum__d = checksum__q;
+        slot_ok__d = slot_ok__q;
+        slot_seq__d = slot_seq__q;
+        slot_table__d = slot_table__q;
+        valid0__d = valid0__q;
+        valid1__d = valid1__q;
+        seq0__d = seq0__q;
+        seq1__d = seq1__q;
+        table0__d = table0__q;
+        table1__d = table1__q;
+        seen__d = seen__q;
+        slot_word = answered__q[(32'h0)+:(3)];
+        step__acc = checksum__q;
+        if (slot_word == word_magic) begin
+            step__acc = seed;
+        end
+        step__word = word;
+        magic_seen = seen__q;
+        any_valid = valid0__q | valid1__q;
+        found_in_1 = valid1__q & (~valid0__q | (seq1__q > seq0__q));
+        found_seq = seq0__q;
+        found_table = table0__q;
+        if (found_in_1) begin
+            found_seq = seq1__q;
+            found_table = table1__q;
+        end
+        last = 1'b0;
+        if (restart) begin
+            answered__d = 32'h0;
+            seen__d = 1'b0;
+        end
+        if (take) begin
+            answered__d = answered__q + 32'h1;
+            checksum__d = step__sum;
+            if (slot_word == word_magic) begin
+                slot_ok__d = word == magic;
+                if (word == magic) begin
+                    seen__d = 1'b1;
+                end
+            end
+            else if (slot_word == word_version) begin
+                slot_ok__d = slot_ok__q & (word == version);
+            end
+            else if (slot_word == word_sequence) begin
+                slot_seq__d = word;
+            end
+            else if (slot_word == word_table) begin
+                slot_table__d = word[32'h0];
+                slot_ok__d = slot_ok__q & ((word >> 32'h1) == 32'h0);
+            end
+            else if (slot_word == word_pages) begin
+                slot_ok__d = slot_ok__q & (word == pages);
+            end
+            else if (slot_word == word_page_words) begin
+                slot_ok__d = slot_ok__q & (word == page_words);
+            end
+            else if (slot_word == word_frames) begin
+                slot_ok__d = slot_ok__q & (word == frames);
+            end
+            else if (answered__q == slot_0_last) begin
+                valid0__d = slot_ok__q & (word == checksum__q);
+                seq0__d = slot_seq__q;
+                table0__d = slot_table__q;
+            end
+            else begin
+                valid1__d = slot_ok__q & (word == checksum__q);
+                seq1__d = slot_seq__q;
+                table1__d = slot_table__q;
+                last = 1'b1;
+            end
+        end
+    end
+    
+endmodule // pmsnap_board__controller__sequencer__recover__check
+
+
+module pmsnap_board__controller__sequencer__recover__check__answered(d,q,clock);
     
     // Module arguments
     input wire  [4:0] d;
@@ -5708,10 +5776,10 @@ module pmsnap_board__controller__sequencer__recover__answered(d,q,clock);
        q <= d;
     end
           
-endmodule // pmsnap_board__controller__sequencer__recover__answered
+endmodule // pmsnap_board__controller__sequencer__recover__check__answered
 
 
-module pmsnap_board__controller__sequencer__recover__checksum(d,q,clock);
+module pmsnap_board__controller__sequencer__recover__check__checksum(d,q,clock);
     
     // Module arguments
     input wire  [31:0] d;
@@ -5727,7 +5795,212 @@ module pmsnap_board__controller__sequencer__recover__checksum(d,q,clock);
        q <= d;
     end
           
-endmodule // pmsnap_board__controller__sequencer__recover__checksum
+endmodule // pmsnap_board__controller__sequencer__recover__check__checksum
+
+
+module pmsnap_board__controller__sequencer__recover__check__seen(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__controller__sequencer__recover__check__seen
+
+
+module pmsnap_board__controller__sequencer__recover__check__seq0(d,q,clock);
+    
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__controller__sequencer__recover__check__seq0
+
+
+module pmsnap_board__controller__sequencer__recover__check__seq1(d,q,clock);
+    
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__controller__sequencer__recover__check__seq1
+
+
+module pmsnap_board__controller__sequencer__recover__check__slot_ok(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__controller__sequencer__recover__check__slot_ok
+
+
+module pmsnap_board__controller__sequencer__recover__check__slot_seq(d,q,clock);
+    
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__controller__sequencer__recover__check__slot_seq
+
+
+module pmsnap_board__controller__sequencer__recover__check__slot_table(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__controller__sequencer__recover__check__slot_table
+
+
+module pmsnap_board__controller__sequencer__recover__check__step(acc,word,sum);
+    
+    // Module arguments
+    input wire  [31:0] acc;
+    input wire  [31:0] word;
+    output reg  [31:0] sum;
+    
+    // Update code
+    always @(*) begin
+        sum = ((acc << 32'h5) | (acc >> 32'h1b)) ^ word;
+    end
+    
+endmodule // pmsnap_board__controller__sequencer__recover__check__step
+
+
+module pmsnap_board__controller__sequencer__recover__check__table0(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__controller__sequencer__recover__check__table0
+
+
+module pmsnap_board__controller__sequencer__recover__check__table1(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__controller__sequencer__recover__check__table1
+
+
+module pmsnap_board__controller__sequencer__recover__check__valid0(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__controller__sequencer__recover__check__valid0
+
+
+module pmsnap_board__controller__sequencer__recover__check__valid1(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__controller__sequencer__recover__check__valid1
 
 
 module pmsnap_board__controller__sequencer__recover__corrupt(d,q,clock);
@@ -5805,25 +6078,6 @@ module pmsnap_board__controller__sequencer__recover__index(d,q,clock);
     end
           
 endmodule // pmsnap_board__controller__sequencer__recover__index
-
-
-module pmsnap_board__controller__sequencer__recover__magic_seen(d,q,clock);
-    
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-    
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-    
-    always @(posedge clock) begin
-       q <= d;
-    end
-          
-endmodule // pmsnap_board__controller__sequencer__recover__magic_seen
 
 
 module pmsnap_board__controller__sequencer__recover__mapped_count(d,q,clock);
@@ -5956,101 +6210,6 @@ module pmsnap_board__controller__sequencer__recover__retire__state(d,q,clock);
 endmodule // pmsnap_board__controller__sequencer__recover__retire__state
 
 
-module pmsnap_board__controller__sequencer__recover__seq0(d,q,clock);
-    
-    // Module arguments
-    input wire  [31:0] d;
-    output reg  [31:0] q;
-    input wire  clock;
-    
-    // Update code (custom)
-    initial begin
-       q = 32'h0;
-    end
-    
-    always @(posedge clock) begin
-       q <= d;
-    end
-          
-endmodule // pmsnap_board__controller__sequencer__recover__seq0
-
-
-module pmsnap_board__controller__sequencer__recover__seq1(d,q,clock);
-    
-    // Module arguments
-    input wire  [31:0] d;
-    output reg  [31:0] q;
-    input wire  clock;
-    
-    // Update code (custom)
-    initial begin
-       q = 32'h0;
-    end
-    
-    always @(posedge clock) begin
-       q <= d;
-    end
-          
-endmodule // pmsnap_board__controller__sequencer__recover__seq1
-
-
-module pmsnap_board__controller__sequencer__recover__slot_ok(d,q,clock);
-    
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-    
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-    
-    always @(posedge clock) begin
-       q <= d;
-    end
-          
-endmodule // pmsnap_board__controller__sequencer__recover__slot_ok
-
-
-module pmsnap_board__controller__sequencer__recover__slot_seq(d,q,clock);
-    
-    // Module arguments
-    input wire  [31:0] d;
-    output reg  [31:0] q;
-    input wire  clock;
-    
-    // Update code (custom)
-    initial begin
-       q = 32'h0;
-    end
-    
-    always @(posedge clock) begin
-       q <= d;
-    end
-          
-endmodule // pmsnap_board__controller__sequencer__recover__slot_seq
-
-
-module pmsnap_board__controller__sequencer__recover__slot_table(d,q,clock);
-    
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-    
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-    
-    always @(posedge clock) begin
-       q <= d;
-    end
-          
-endmodule // pmsnap_board__controller__sequencer__recover__slot_table
-
-
 module pmsnap_board__controller__sequencer__recover__state(d,q,clock);
     
     // Module arguments
@@ -6082,59 +6241,6 @@ module pmsnap_board__controller__sequencer__recover__state(d,q,clock);
 endmodule // pmsnap_board__controller__sequencer__recover__state
 
 
-module pmsnap_board__controller__sequencer__recover__step(acc,word,sum);
-    
-    // Module arguments
-    input wire  [31:0] acc;
-    input wire  [31:0] word;
-    output reg  [31:0] sum;
-    
-    // Update code
-    always @(*) begin
-        sum = ((acc << 32'h5) | (acc >> 32'h1b)) ^ word;
-    end
-    
-endmodule // pmsnap_board__controller__sequencer__recover__step
-
-
-module pmsnap_board__controller__sequencer__recover__table0(d,q,clock);
-    
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-    
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-    
-    always @(posedge clock) begin
-       q <= d;
-    end
-          
-endmodule // pmsnap_board__controller__sequencer__recover__table0
-
-
-module pmsnap_board__controller__sequencer__recover__table1(d,q,clock);
-    
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-    
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-    
-    always @(posedge clock) begin
-       q <= d;
-    end
-          
-endmodule // pmsnap_board__controller__sequencer__recover__table1
-
-
 module pmsnap_board__controller__sequencer__recover__unaccounted(d,q,clock);
     
     // Module arguments
@@ -6152,44 +6258,6 @@ module pmsnap_board__controller__sequencer__recover__unaccounted(d,q,clock);
     end
           
 endmodule // pmsnap_board__controller__sequencer__recover__unaccounted
-
-
-module pmsnap_board__controller__sequencer__recover__valid0(d,q,clock);
-    
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-    
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-    
-    always @(posedge clock) begin
-       q <= d;
-    end
-          
-endmodule // pmsnap_board__controller__sequencer__recover__valid0
-
-
-module pmsnap_board__controller__sequencer__recover__valid1(d,q,clock);
-    
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-    
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-    
-    always @(posedge clock) begin
-       q <= d;
-    end
-          
-endmodule // pmsnap_board__controller__sequencer__recover__valid1
 
 
 module pmsnap_board__controller__sequencer__restore(clock,reset,start,done,epoch,next_epoch,first_epoch,owns_table,table_update__ct_write,table_update__ct_page,table_update__ct_mapped,table_update__ct_frame,table_update__wt_clear,table_update__wt_page,log_drop,alloc__push,alloc__push_frame,alloc__commit,alloc__publish,alloc__rollback,alloc__init,restore_taken);

@@ -1,6 +1,6 @@
 //! What a co-simulation run is given besides its workload.
 
-use super::recovery::SlotTarget;
+use super::faults::Faults;
 use crate::nvm::{NvmTiming, PowerLossMode};
 use crate::verilator;
 use pmsnap_hdl::Config;
@@ -34,11 +34,6 @@ pub struct CosimOptions {
     /// Run the VM-like program instead of (after) the workload; its result
     /// must equal an uninterrupted run's.
     pub vm: Option<crate::vm::VmSpec>,
-    /// Do not FORMAT after the first RECOVER: the workload runs on an
-    /// unmounted controller, where every request and command must fail.
-    pub skip_format: bool,
-    /// Send a RESTORE while each SNAPSHOT runs: it must be answered busy.
-    pub busy_probe: bool,
     /// Send stray commands (`harness/strays.rs`) at random cycles, drawn
     /// from this seed; also SNAPSHOT, RESTORE and an undefined op before
     /// FORMAT.
@@ -48,20 +43,12 @@ pub struct CosimOptions {
     /// its requests are accepted, so commands meet requests in flight; on,
     /// cycle counts are the controller's own.
     pub drain_before_commands: bool,
-    /// Corrupt commit records at rest: at each (cycle, target) — or the first
-    /// cycle after it with no command running — flip a bit of the target
-    /// record. The next RECOVER must notice (checksum) and fall back.
-    pub corrupt_at: Vec<(u64, SlotTarget)>,
-    /// Test-only: a lying NVM that also loses this many answered writes at
-    /// a power loss (see `Nvm::forget_answered`).
-    pub nvm_forgets_answered: usize,
     /// Record the sequencer's phase of every cycle (for crash campaigns).
     pub record_phases: bool,
+    /// Faults injected on purpose, to test the checks (none by default).
+    pub faults: Faults,
     /// Shows progress (operations done) on long runs.
     pub progress: Option<indicatif::ProgressBar>,
-    /// A deliberately broken host that acknowledges the flush without
-    /// writing its dirty lines back: for tests that the checks catch it.
-    pub broken_flush: bool,
 }
 
 impl CosimOptions {
@@ -77,18 +64,14 @@ impl CosimOptions {
             dump_final: false,
             stall_limit: 200_000,
             record_ports: false,
-            broken_flush: false,
             progress: None,
             crash_at: Vec::new(),
             power_loss: PowerLossMode::Drop,
             record_phases: false,
-            nvm_forgets_answered: 0,
-            corrupt_at: Vec::new(),
-            busy_probe: false,
             stray_commands: None,
             drain_before_commands: false,
-            skip_format: false,
             vm: None,
+            faults: Faults::default(),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! What a co-simulation run returns: its statistics, logs and the first
 //! check that failed.
 
-use super::recovery::CrashReport;
+use super::scoreboard::recovery::CrashReport;
 use super::{STATUS_BAD_OP, STATUS_BUSY, STATUS_UNFORMATTED};
 use crate::reference::Refusal;
 use std::time::Duration;

@@ -9,17 +9,18 @@
 //! busy answer is pending, so a stray command is accepted the cycle it is
 //! offered; it is answered within two cycles; its status is the one above.
 
-use super::Cosim;
+use super::host::Command;
+use super::scoreboard::Scoreboard;
 use super::{OP_RESTORE, OP_SNAPSHOT, STATUS_BAD_OP, STATUS_BUSY, STATUS_UNFORMATTED};
 use crate::rng::Rng;
-use pmsnap_hdl::codes::{Code, Status};
+use pmsnap_hdl::codes::{op_name, Code, Status};
 
 /// A stray command in flight.
-pub(super) struct Stray {
-    pub(super) op: u64,
+struct Stray {
+    op: u64,
     expect: u64,
     offered_at: u64,
-    pub(super) accepted_at: Option<u64>,
+    accepted_at: Option<u64>,
 }
 
 /// Chance, in 1/1024 a cycle, that a stray command is sent when the
@@ -34,28 +35,55 @@ pub(super) fn undefined_op(rng: &mut Rng) -> u64 {
     [0, 5, 6, 7][rng.below(4) as usize]
 }
 
-impl Cosim {
-    /// Decides whether to send a stray command this cycle.
-    pub(super) fn send_stray(&mut self) {
-        if self.stray.is_some() || self.reset_cycles > 0 {
+/// The sender of stray commands, and their checks.
+pub(super) struct Strays {
+    /// Draws when to send (none without a seed).
+    rng: Option<Rng>,
+    /// Sends a RESTORE into each SNAPSHOT (`Faults::busy_probe`).
+    busy_probe: bool,
+    stray: Option<Stray>,
+}
+
+impl Strays {
+    pub fn new(seed: Option<u64>, busy_probe: bool) -> Strays {
+        Strays { rng: seed.map(Rng::new), busy_probe, stray: None }
+    }
+
+    /// Draws the undefined op sent before FORMAT (with a seed).
+    pub fn undefined_op(&mut self) -> Option<u64> {
+        self.rng.as_mut().map(undefined_op)
+    }
+
+    /// A stray command is out.
+    pub fn pending(&self) -> bool {
+        self.stray.is_some()
+    }
+
+    /// Forgets the stray command (power loss).
+    pub fn clear(&mut self) {
+        self.stray = None;
+    }
+
+    /// Decides whether to send a stray command in `cycle`, beside the CPU's
+    /// `command`, with a device `mounted` or not.
+    pub fn send(&mut self, cycle: u64, command: Option<&mut Command>, mounted: bool) {
+        if self.stray.is_some() {
             return;
         }
         // The CPU's command, once accepted, runs until its cmd_done.
-        let running = match &self.command {
+        let running = match command {
             Some(c) if c.accepted_at.is_none() => return,
-            Some(_) => true,
+            Some(c) => {
+                if self.busy_probe && c.op == OP_SNAPSHOT && !c.probed {
+                    c.probed = true;
+                    self.stray = Some(Stray { op: OP_RESTORE, expect: STATUS_BUSY, offered_at: cycle, accepted_at: None });
+                    return;
+                }
+                true
+            }
             None => false,
         };
-        let cycle = self.cycle;
-        if self.opts.busy_probe {
-            if let Some(c) = self.command.as_mut().filter(|c| c.op == OP_SNAPSHOT && !c.probed) {
-                c.probed = true;
-                self.stray = Some(Stray { op: OP_RESTORE, expect: STATUS_BUSY, offered_at: cycle, accepted_at: None });
-                return;
-            }
-        }
-        let mounted = self.port_ref.mounted;
-        let Some(rng) = self.stray_rng.as_mut() else { return };
+        let Some(rng) = self.rng.as_mut() else { return };
         if rng.below(1024) >= PER_1024_CYCLES {
             return;
         }
@@ -69,34 +97,45 @@ impl Cosim {
         self.stray = Some(Stray { op, expect, offered_at: cycle, accepted_at: None });
     }
 
-    /// A stray command is accepted the cycle it is offered.
-    pub(super) fn check_stray_accepted(&mut self) {
-        let late = self.stray.as_ref().filter(|s| s.accepted_at.is_none()).map(|s| (s.op, s.offered_at));
-        if let Some((op, at)) = late {
-            self.fail(format!("command port: {} offered at cycle {at} was not accepted, though no busy answer was pending", pmsnap_hdl::codes::op_name(op)));
+    /// The op offered on the command port, if the stray is not accepted yet.
+    pub fn offered(&self) -> Option<u64> {
+        self.stray.as_ref().filter(|s| s.accepted_at.is_none()).map(|s| s.op)
+    }
+
+    /// The command port accepted the offered stray in `cycle`.
+    pub fn accepted(&mut self, cycle: u64) {
+        if let Some(s) = self.stray.as_mut().filter(|s| s.accepted_at.is_none()) {
+            s.accepted_at = Some(cycle);
         }
     }
 
-    /// A `cmd_done` pulsed with `status`: if it answers the stray command,
-    /// checks it and returns true. A running command is never answered
-    /// `busy`, so a `busy` answer while both are out is the stray's.
-    pub(super) fn stray_done(&mut self, status: u64) -> bool {
-        let cycle = self.cycle;
+    /// A stray command is accepted the cycle it is offered.
+    pub fn check_accepted(&self, cycle: u64, board: &mut Scoreboard) {
+        if let Some(s) = self.stray.as_ref().filter(|s| s.accepted_at.is_none()) {
+            let m = format!("command port: {} offered at cycle {} was not accepted, though no busy answer was pending", op_name(s.op), s.offered_at);
+            board.fail(cycle, m);
+        }
+    }
+
+    /// A `cmd_done` pulsed with `status` in `cycle` (`running`: the CPU's
+    /// command runs): if it answers the stray command, checks it and
+    /// returns true. A running command is never answered `busy`, so a
+    /// `busy` answer while both are out is the stray's.
+    pub fn done(&mut self, cycle: u64, status: u64, running: bool, board: &mut Scoreboard) -> bool {
         let Some(accepted) = self.stray.as_ref().and_then(|s| s.accepted_at).filter(|&a| a < cycle) else { return false };
-        let running = self.command.as_ref().is_some_and(|c| c.accepted_at.is_some_and(|a| a < cycle));
         if running && status != STATUS_BUSY {
             return false;
         }
         let Some(s) = self.stray.take() else { return false };
-        let what = format!("{} sent as a stray command (accepted at cycle {accepted})", pmsnap_hdl::codes::op_name(s.op));
+        let what = format!("{} sent as a stray command (accepted at cycle {accepted})", op_name(s.op));
         if status != s.expect {
             let name = |code: u64| Status::from_code(code).map_or("an undefined status", |s| s.name());
-            self.fail(format!("{what} was answered {} ({status}), expected {} ({})", name(status), name(s.expect), s.expect));
+            board.fail(cycle, format!("{what} was answered {} ({status}), expected {} ({})", name(status), name(s.expect), s.expect));
         } else if cycle > accepted + ANSWER_WITHIN {
-            self.fail(format!("{what} was answered {} cycles after it was accepted, not within {ANSWER_WITHIN}", cycle - accepted));
+            board.fail(cycle, format!("{what} was answered {} cycles after it was accepted, not within {ANSWER_WITHIN}", cycle - accepted));
         }
-        self.stats.refused_commands.count(status);
-        self.stats.stray_commands += 1;
+        board.stats.refused_commands.count(status);
+        board.stats.stray_commands += 1;
         true
     }
 }

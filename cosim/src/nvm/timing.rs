@@ -96,6 +96,22 @@ pub enum PowerLossMode {
     Adversarial,
 }
 
+impl PowerLossMode {
+    /// The name `--nvm` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            PowerLossMode::Drop => "drop",
+            PowerLossMode::Adversarial => "adversarial",
+        }
+    }
+}
+
+impl std::fmt::Display for PowerLossMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 impl std::str::FromStr for PowerLossMode {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {

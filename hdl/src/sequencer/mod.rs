@@ -22,6 +22,7 @@
 //! logs and the allocator (one sequence runs at a time).
 
 pub mod checksum;
+pub mod commit_check;
 pub mod commit_record;
 pub mod durable_write;
 pub mod format;

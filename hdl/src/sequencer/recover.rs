@@ -1,7 +1,7 @@
 //! RECOVER (after reset, or any time): mount the last committed snapshot.
 //!
-//! 1. `Slots`: read both commit slots and check each as its words come
-//!    back: magic, version, sizes, table 0/1, checksum.
+//! 1. `Slots`: read both commit slots; `CommitCheck` checks each as its
+//!    words come back: magic, version, sizes, table 0/1, checksum.
 //! 2. `Decide`: take the valid record with the higher sequence number. None
 //!    valid: `unformatted` if no slot has the magic word, `corrupt` if one
 //!    has (a record damaged at rest); the device stays unmounted.
@@ -18,14 +18,14 @@
 //!
 //! Cost with a zero-wait NVM: 4L + 2F + 24 cycles (`tests/cycles.rs`).
 
-use super::checksum::ChecksumStep;
+use super::commit_check::CommitCheck;
 use super::durable_write::DurableWrite;
 use crate::codes::{Code, Status, CODE_BITS};
 use crate::config::{COUNTER_BITS, FRAME_BITS, NVM_ADDR_BITS, PAGE_BITS};
 use crate::frame_allocator::AllocatorControlMaster;
 use crate::indirection_table::TableUpdateMaster;
 use crate::nvm_arbiter::NvmMaster;
-use crate::nvm_layout::{CommitWord, CHECKSUM_SEED, COMMIT_MAGIC, ENTRY_MAPPED_BIT, LAYOUT_VERSION, SLOT_WORDS};
+use crate::nvm_layout::{ENTRY_MAPPED_BIT, SLOT_WORDS};
 use crate::sync_ram::SyncRam;
 use crate::Config;
 use rust_hdl::prelude::*;
@@ -74,19 +74,6 @@ pub struct RecoverSeq<const D: usize> {
     state: DFF<RecoverState>,
     /// Slots: words asked for; Clear, Free: frame; Entry*: page.
     index: DFF<Bits<COUNTER_BITS>>,
-    /// Slots: words answered (0 ..= 15); the word in its slot is the low 3 bits.
-    answered: DFF<Bits<5>>,
-    checksum: DFF<Bits<32>>,
-    slot_ok: DFF<Bit>,
-    slot_seq: DFF<Bits<32>>,
-    slot_table: DFF<Bit>,
-    valid0: DFF<Bit>,
-    valid1: DFF<Bit>,
-    seq0: DFF<Bits<32>>,
-    seq1: DFF<Bits<32>>,
-    table0: DFF<Bit>,
-    table1: DFF<Bit>,
-    magic_seen: DFF<Bit>,
     /// The slot to retire: 1 when the committed record is in slot 0.
     other_slot: DFF<Bit>,
     entry_reg: DFF<Bits<32>>,
@@ -99,31 +86,17 @@ pub struct RecoverSeq<const D: usize> {
     corrupt: DFF<Bit>,
     /// The frames the committed table uses.
     frame_used: SyncRam<Bit, FRAME_BITS>,
-    step: ChecksumStep,
+    check: CommitCheck,
     retire: DurableWrite,
     rsp_word: Signal<Local, Bits<32>>,
-    slot_word: Signal<Local, Bits<3>>,
     committed_base: Signal<Local, Bits<NVM_ADDR_BITS>>,
     inactive_base: Signal<Local, Bits<NVM_ADDR_BITS>>,
     pages: Constant<Bits<COUNTER_BITS>>,
-    page_words: Constant<Bits<32>>,
     frames: Constant<Bits<COUNTER_BITS>>,
     slot_words: Constant<Bits<COUNTER_BITS>>,
     table_a_base: Constant<Bits<NVM_ADDR_BITS>>,
     table_b_base: Constant<Bits<NVM_ADDR_BITS>>,
     slot_1_base: Constant<Bits<NVM_ADDR_BITS>>,
-    magic: Constant<Bits<32>>,
-    version: Constant<Bits<32>>,
-    seed: Constant<Bits<32>>,
-    /// Word indices (`CommitWord`) and the last word of slot 0.
-    word_magic: Constant<Bits<3>>,
-    word_version: Constant<Bits<3>>,
-    word_sequence: Constant<Bits<3>>,
-    word_table: Constant<Bits<3>>,
-    word_pages: Constant<Bits<3>>,
-    word_page_words: Constant<Bits<3>>,
-    word_frames: Constant<Bits<3>>,
-    slot_0_last: Constant<Bits<5>>,
     status_ok: Constant<Bits<CODE_BITS>>,
     status_unformatted: Constant<Bits<CODE_BITS>>,
     status_corrupt: Constant<Bits<CODE_BITS>>,
@@ -132,7 +105,6 @@ pub struct RecoverSeq<const D: usize> {
 impl<const D: usize> RecoverSeq<D> {
     pub fn new(config: &Config) -> Self {
         let layout = config.layout();
-        let word = |w: CommitWord| Constant::new((w as u64).to_bits());
         let value = |v: u64| Constant::new(v.to_bits());
         RecoverSeq {
             clock: Default::default(),
@@ -155,18 +127,6 @@ impl<const D: usize> RecoverSeq<D> {
             alloc: Default::default(),
             state: Default::default(),
             index: Default::default(),
-            answered: Default::default(),
-            checksum: Default::default(),
-            slot_ok: Default::default(),
-            slot_seq: Default::default(),
-            slot_table: Default::default(),
-            valid0: Default::default(),
-            valid1: Default::default(),
-            seq0: Default::default(),
-            seq1: Default::default(),
-            table0: Default::default(),
-            table1: Default::default(),
-            magic_seen: Default::default(),
             other_slot: Default::default(),
             entry_reg: Default::default(),
             mapped_count: Default::default(),
@@ -174,30 +134,17 @@ impl<const D: usize> RecoverSeq<D> {
             all_accounted: Default::default(),
             corrupt: Default::default(),
             frame_used: SyncRam::new(config.frames),
-            step: Default::default(),
+            check: CommitCheck::new(config),
             retire: Default::default(),
             rsp_word: Default::default(),
-            slot_word: Default::default(),
             committed_base: Default::default(),
             inactive_base: Default::default(),
             pages: value(config.pages as u64),
-            page_words: value(config.page_words as u64),
             frames: value(config.frames as u64),
             slot_words: value(2 * SLOT_WORDS),
             table_a_base: Constant::new(layout.table_base(0).to_bits()),
             table_b_base: Constant::new(layout.table_base(1).to_bits()),
             slot_1_base: Constant::new(layout.slot_base(1).to_bits()),
-            magic: value(COMMIT_MAGIC as u64),
-            version: value(LAYOUT_VERSION as u64),
-            seed: value(CHECKSUM_SEED as u64),
-            word_magic: word(CommitWord::Magic),
-            word_version: word(CommitWord::Version),
-            word_sequence: word(CommitWord::Sequence),
-            word_table: word(CommitWord::Table),
-            word_pages: word(CommitWord::Pages),
-            word_page_words: word(CommitWord::PageWords),
-            word_frames: word(CommitWord::Frames),
-            slot_0_last: Constant::new((SLOT_WORDS - 1).to_bits()),
             status_ok: Constant::new(Status::Ok.bits()),
             status_unformatted: Constant::new(Status::Unformatted.bits()),
             status_corrupt: Constant::new(Status::Corrupt.bits()),
@@ -208,31 +155,8 @@ impl<const D: usize> RecoverSeq<D> {
 impl<const D: usize> Logic for RecoverSeq<D> {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(
-            self,
-            clock,
-            state,
-            index,
-            answered,
-            checksum,
-            slot_ok,
-            slot_seq,
-            slot_table,
-            valid0,
-            valid1,
-            seq0,
-            seq1,
-            table0,
-            table1,
-            magic_seen,
-            other_slot,
-            entry_reg,
-            mapped_count,
-            unaccounted,
-            all_accounted,
-            corrupt
-        );
-        clock!(self, clock, retire);
+        dff_setup!(self, clock, state, index, other_slot, entry_reg, mapped_count, unaccounted, all_accounted, corrupt);
+        clock!(self, clock, retire, check);
         self.frame_used.clock.next = self.clock.val();
         self.retire.reset.next = self.reset.val();
         self.retire.start.next = false;
@@ -243,13 +167,9 @@ impl<const D: usize> Logic for RecoverSeq<D> {
         self.frame_used.write_data.next = true;
         self.frame_used.read_address.next = bit_cast::<FRAME_BITS, COUNTER_BITS>(self.index.q.val());
         self.rsp_word.next = bit_cast::<32, D>(self.nvm.rsp_rdata.val());
-        self.slot_word.next = self.answered.q.val().get_bits::<3>(0);
-        // The checksum of a slot folds its words from the seed.
-        self.step.acc.next = self.checksum.q.val();
-        if self.slot_word.val() == self.word_magic.val() {
-            self.step.acc.next = self.seed.val();
-        }
-        self.step.word.next = self.rsp_word.val();
+        self.check.restart.next = (self.state.q.val() == RecoverState::Idle) & self.start.val();
+        self.check.take.next = (self.state.q.val() == RecoverState::Slots) & self.nvm.rsp_valid.val();
+        self.check.word.next = self.rsp_word.val();
         self.committed_base.next = self.table_a_base.val();
         self.inactive_base.next = self.table_b_base.val();
         if self.active_table.val() {
@@ -261,12 +181,8 @@ impl<const D: usize> Logic for RecoverSeq<D> {
         self.unmount.next = false;
         self.mount.next = false;
         self.set_committed.next = false;
-        self.found_seq.next = self.seq0.q.val();
-        self.found_table.next = self.table0.q.val();
-        if self.valid1.q.val() & (!self.valid0.q.val() | (self.seq1.q.val() > self.seq0.q.val())) {
-            self.found_seq.next = self.seq1.q.val();
-            self.found_table.next = self.table1.q.val();
-        }
+        self.found_seq.next = self.check.found_seq.val();
+        self.found_table.next = self.check.found_table.val();
         self.nvm.req_valid.next = false;
         self.nvm.req_write.next = true;
         self.nvm.req_addr.next = 0.into();
@@ -294,13 +210,11 @@ impl<const D: usize> Logic for RecoverSeq<D> {
                     self.log_clear.next = true;
                     self.unmount.next = true;
                     self.index.d.next = 0.into();
-                    self.answered.d.next = 0.into();
-                    self.magic_seen.d.next = false;
                     self.state.d.next = RecoverState::Slots;
                 }
             }
             RecoverState::Slots => {
-                // Ask for the 16 words of both slots, and check each word as
+                // Ask for the 16 words of both slots; `check` takes each as
                 // it comes back.
                 if self.index.q.val() != self.slot_words.val() {
                     self.nvm.req_valid.next = true;
@@ -310,50 +224,21 @@ impl<const D: usize> Logic for RecoverSeq<D> {
                         self.index.d.next = self.index.q.val() + 1;
                     }
                 }
-                if self.nvm.rsp_valid.val() {
-                    self.answered.d.next = self.answered.q.val() + 1;
-                    self.checksum.d.next = self.step.sum.val();
-                    if self.slot_word.val() == self.word_magic.val() {
-                        self.slot_ok.d.next = self.rsp_word.val() == self.magic.val();
-                        if self.rsp_word.val() == self.magic.val() {
-                            self.magic_seen.d.next = true;
-                        }
-                    } else if self.slot_word.val() == self.word_version.val() {
-                        self.slot_ok.d.next = self.slot_ok.q.val() & (self.rsp_word.val() == self.version.val());
-                    } else if self.slot_word.val() == self.word_sequence.val() {
-                        self.slot_seq.d.next = self.rsp_word.val();
-                    } else if self.slot_word.val() == self.word_table.val() {
-                        self.slot_table.d.next = self.rsp_word.val().get_bit(0);
-                        self.slot_ok.d.next = self.slot_ok.q.val() & ((self.rsp_word.val() >> 1) == 0);
-                    } else if self.slot_word.val() == self.word_pages.val() {
-                        self.slot_ok.d.next = self.slot_ok.q.val() & (self.rsp_word.val() == self.pages.val());
-                    } else if self.slot_word.val() == self.word_page_words.val() {
-                        self.slot_ok.d.next = self.slot_ok.q.val() & (self.rsp_word.val() == self.page_words.val());
-                    } else if self.slot_word.val() == self.word_frames.val() {
-                        self.slot_ok.d.next = self.slot_ok.q.val() & (self.rsp_word.val() == self.frames.val());
-                    } else if self.answered.q.val() == self.slot_0_last.val() {
-                        self.valid0.d.next = self.slot_ok.q.val() & (self.rsp_word.val() == self.checksum.q.val());
-                        self.seq0.d.next = self.slot_seq.q.val();
-                        self.table0.d.next = self.slot_table.q.val();
-                    } else {
-                        self.valid1.d.next = self.slot_ok.q.val() & (self.rsp_word.val() == self.checksum.q.val());
-                        self.seq1.d.next = self.slot_seq.q.val();
-                        self.table1.d.next = self.slot_table.q.val();
-                        self.state.d.next = RecoverState::Decide;
-                    }
+                if self.check.last.val() {
+                    self.state.d.next = RecoverState::Decide;
                 }
             }
             RecoverState::Decide => {
                 // The valid slot with the higher sequence number (found_*).
                 self.index.d.next = 0.into();
-                if self.valid0.q.val() | self.valid1.q.val() {
+                if self.check.any_valid.val() {
                     self.set_committed.next = true;
-                    self.other_slot.d.next = !(self.valid1.q.val() & (!self.valid0.q.val() | (self.seq1.q.val() > self.seq0.q.val())));
+                    self.other_slot.d.next = !self.check.found_in_1.val();
                     self.retire.start.next = true;
                     self.state.d.next = RecoverState::Retire;
                 } else {
                     self.status.next = self.status_unformatted.val();
-                    if self.magic_seen.q.val() {
+                    if self.check.magic_seen.val() {
                         self.status.next = self.status_corrupt.val();
                     }
                     self.done.next = true;

@@ -18,16 +18,9 @@ pub struct BoardLink {
 }
 
 /// A command reply that was not ok: which command, what status.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
 pub struct CommandFailed(pub String);
-
-impl std::fmt::Display for CommandFailed {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for CommandFailed {}
 
 impl BoardLink {
     pub fn open(device: &str, baud: u32, timeout: Duration) -> Result<BoardLink> {

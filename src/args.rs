@@ -1,0 +1,138 @@
+//! Argument groups several subcommands share, and what they turn into.
+
+use crate::exit::BadInput;
+use anyhow::Result;
+use clap::Args;
+use pmsnap_cosim::harness::CosimOptions;
+use pmsnap_cosim::nvm::{NvmTiming, PowerLossMode, TimingSpec};
+use pmsnap_cosim::trace::{self, TraceError, TraceOp};
+use pmsnap_hdl::board::BoardConfig;
+use pmsnap_hdl::{Config, ConfigError};
+use std::path::{Path, PathBuf};
+
+/// Sizing of the controller (spec §2).
+#[derive(Args, Clone, Debug, PartialEq, Eq)]
+pub struct Sizing {
+    /// Logical pages L: a power of two, 4 ..= 65536.
+    #[arg(long, default_value_t = 256)]
+    pub pages: usize,
+    /// Words per page W: a power of two, 4 ..= 1024.
+    #[arg(long, default_value_t = 64)]
+    pub page_words: usize,
+    /// Physical frames F, at least L + 1 [default: 2·L].
+    #[arg(long)]
+    pub frames: Option<usize>,
+    /// Data width DW in bits: 32 or 64.
+    #[arg(long, default_value_t = 32)]
+    pub word_bits: usize,
+}
+
+impl Sizing {
+    pub fn config(&self) -> Result<Config, ConfigError> {
+        let c = Config { pages: self.pages, page_words: self.page_words, frames: self.frames.unwrap_or(2 * self.pages), word_bits: self.word_bits };
+        c.validate()?;
+        Ok(c)
+    }
+}
+
+/// The NVM model's timing and power-loss behaviour. Random workloads and
+/// crash campaigns draw each timing figure not given per run (seeded); a
+/// trace runs with zero wait states unless told otherwise.
+#[derive(Args, Clone, Debug, PartialEq, Eq)]
+pub struct NvmArgs {
+    /// NVM read latency in cycles beyond the first (0 = zero wait states)
+    /// [default: 0 for a trace; drawn from 0..=4 per random run].
+    #[arg(long, value_name = "N")]
+    pub nvm_read_latency: Option<u64>,
+    /// NVM write latency in cycles beyond the first [default: 0 for a trace;
+    /// drawn from 0..=10 per random run].
+    #[arg(long, value_name = "N")]
+    pub nvm_write_latency: Option<u64>,
+    /// Chance in percent that the NVM accepts a request in a cycle (back-pressure)
+    /// [default: 100 for a trace; drawn from 40..=100 per random run].
+    #[arg(long, value_name = "P", value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub nvm_ready_percent: Option<u32>,
+    /// What a power loss does to NVM writes not yet answered: drop them, or
+    /// land a seeded random subset (adversarial).
+    #[arg(long, default_value = "drop", value_name = "MODE")]
+    pub nvm: PowerLossMode,
+    /// Fault injection, to test the checkers: an NVM that also loses its
+    /// last N *answered* writes at a power loss, breaking its contract.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub nvm_forgets_answered: usize,
+}
+
+impl NvmArgs {
+    pub fn timing(&self) -> TimingSpec {
+        TimingSpec { read_latency: self.nvm_read_latency, write_latency: self.nvm_write_latency, ready_percent: self.nvm_ready_percent }
+    }
+
+    /// Sets the power-loss behaviour; the timing is the caller's to set.
+    pub fn apply(&self, opts: &mut CosimOptions) {
+        opts.power_loss = self.nvm;
+        opts.faults.nvm_forgets_answered = self.nvm_forgets_answered;
+    }
+
+    /// These settings with every timing figure pinned to `timing` (as a
+    /// run drew it): what replays that run.
+    pub fn pinned(&self, timing: &NvmTiming) -> NvmArgs {
+        NvmArgs {
+            nvm_read_latency: Some(timing.read_latency),
+            nvm_write_latency: Some(timing.write_latency),
+            nvm_ready_percent: Some(timing.ready_percent),
+            ..self.clone()
+        }
+    }
+
+    /// The flags that give these settings.
+    pub fn flags(&self) -> Vec<String> {
+        let mut v = Vec::new();
+        optional(&mut v, "--nvm-read-latency", self.nvm_read_latency);
+        optional(&mut v, "--nvm-write-latency", self.nvm_write_latency);
+        optional(&mut v, "--nvm-ready-percent", self.nvm_ready_percent);
+        flag(&mut v, "--nvm", self.nvm);
+        if self.nvm_forgets_answered > 0 {
+            flag(&mut v, "--nvm-forgets-answered", self.nvm_forgets_answered);
+        }
+        v
+    }
+}
+
+/// Appends `--name value`.
+pub fn flag(v: &mut Vec<String>, name: &str, value: impl std::fmt::Display) {
+    v.push(name.into());
+    v.push(value.to_string());
+}
+
+/// Appends `--name value` when there is a value.
+pub fn optional(v: &mut Vec<String>, name: &str, value: Option<impl std::fmt::Display>) {
+    if let Some(value) = value {
+        flag(v, name, value);
+    }
+}
+
+/// Appends `--name path` when there is a path.
+pub fn optional_path(v: &mut Vec<String>, name: &str, path: &Option<PathBuf>) {
+    optional(v, name, path.as_ref().map(|p| p.display()));
+}
+
+/// The board named on the command line, or a bad-input error listing the
+/// known ones.
+pub fn board(name: &str) -> Result<&'static BoardConfig, BadInput> {
+    pmsnap_hdl::board::catalog::find(name)
+        .ok_or_else(|| BadInput(format!("--board: unknown board '{name}' (known: {})", pmsnap_hdl::board::catalog::names().join(", "))))
+}
+
+/// Where Verilated models are cached: `--cache-dir`, else the default.
+pub fn cache_dir(given: &Option<PathBuf>) -> PathBuf {
+    given.clone().unwrap_or_else(pmsnap_cosim::verilator::default_cache_dir)
+}
+
+/// Loads a trace file; a file that cannot be read is bad input (exit 2),
+/// as a malformed line is.
+pub fn load_trace(path: &Path, word_bits: usize) -> Result<Vec<TraceOp>> {
+    trace::load(path, word_bits).map_err(|e| match e.downcast::<TraceError>() {
+        Ok(t) => anyhow::Error::new(t),
+        Err(e) => anyhow::Error::new(BadInput(format!("{e:#}"))),
+    })
+}

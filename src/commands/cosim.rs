@@ -1,0 +1,262 @@
+//! `pmsnap cosim`: generate, Verilate and co-simulate a workload (a trace,
+//! a random one, or the VM program), every answer checked.
+
+use crate::args::{cache_dir, flag, load_trace, optional, optional_path, NvmArgs, Sizing};
+use crate::exit::{BadInput, CheckFailed};
+use anyhow::{Context, Result};
+use clap::{Args, FromArgMatches};
+use pmsnap_cosim::harness::{parse_window, write_image, write_reads, CosimOptions, Recovered};
+use pmsnap_cosim::nvm::{NvmTiming, TimingSpec};
+use pmsnap_cosim::workload::RandomWorkload;
+use pmsnap_cosim::{Cosim, Outcome};
+use pmsnap_hdl::Config;
+use std::path::{Path, PathBuf};
+
+#[derive(Args, Clone, Debug, PartialEq, Eq)]
+pub struct CosimArgs {
+    #[command(flatten)]
+    pub sizing: Sizing,
+    /// Trace file to run (format: spec §5). Without it, a random workload.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["ops", "seed"])]
+    pub workload: Option<PathBuf>,
+    /// Operations of the random workload.
+    #[arg(long, default_value_t = 10_000)]
+    pub ops: usize,
+    /// Seed of the random workload.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Write one line per `R`: the value in hex, or ERR.
+    #[arg(long, value_name = "FILE")]
+    pub reads_out: Option<PathBuf>,
+    /// Read every logical word through the host at the end; write them in hex, one a line.
+    #[arg(long, value_name = "FILE")]
+    pub dump_final: Option<PathBuf>,
+    /// Write a VCD waveform of the run.
+    #[arg(long, value_name = "FILE")]
+    pub vcd: Option<PathBuf>,
+    /// Trace only cycles START:END (decimal) into the VCD.
+    #[arg(long, value_name = "START:END", requires = "vcd")]
+    pub window: Option<String>,
+    /// Host cache lines (direct mapped, one word a line); 0 = no cache, one request a cycle.
+    #[arg(long, default_value_t = 64)]
+    pub cache_lines: usize,
+    /// Seed of the NVM's initial garbage and back-pressure.
+    #[arg(long, default_value_t = 1)]
+    pub nvm_seed: u64,
+    #[command(flatten)]
+    pub nvm: NvmArgs,
+    /// Where Verilated models are cached [default: $PMSNAP_CACHE_DIR, else ~/.cache/pmsnap].
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Run the VM-like program for STEPS steps (after the workload, if one is
+    /// given): registers saved to the state page (the last page) before
+    /// each snapshot, reloaded after restores and power losses; its result
+    /// must equal an uninterrupted run's.
+    #[arg(long, value_name = "STEPS")]
+    pub vm: Option<u64>,
+    /// Steps between the VM's checkpoints (state page + SNAPSHOT).
+    #[arg(long, default_value_t = 32, requires = "vm")]
+    pub vm_checkpoint: u64,
+    /// Chance in percent that the VM restores, and that it loses power,
+    /// some steps after a checkpoint.
+    #[arg(long, default_value_t = 20, requires = "vm")]
+    pub vm_interrupt_percent: u64,
+    /// Power loss at this cycle (repeatable), then reset and RECOVER; the
+    /// recovered image must be the old or the new snapshot (I2).
+    #[arg(long, value_name = "CYCLE")]
+    pub crash_at: Vec<u64>,
+}
+
+impl CosimArgs {
+    /// What `pmsnap cosim` makes of `args` (the words after `cosim`).
+    pub fn parse_from<I: IntoIterator<Item = String>>(args: I) -> Result<CosimArgs, clap::Error> {
+        let command = CosimArgs::augment_args(clap::Command::new("cosim"));
+        let matches = command.try_get_matches_from(std::iter::once("cosim".to_string()).chain(args))?;
+        CosimArgs::from_arg_matches(&matches)
+    }
+
+    /// The words after `cosim` that parse back into these arguments.
+    pub fn to_args(&self) -> Vec<String> {
+        let mut v = Vec::new();
+        flag(&mut v, "--pages", self.sizing.pages);
+        flag(&mut v, "--page-words", self.sizing.page_words);
+        optional(&mut v, "--frames", self.sizing.frames);
+        flag(&mut v, "--word-bits", self.sizing.word_bits);
+        match &self.workload {
+            Some(path) => flag(&mut v, "--workload", path.display()),
+            None => {
+                flag(&mut v, "--ops", self.ops);
+                flag(&mut v, "--seed", self.seed);
+            }
+        }
+        optional_path(&mut v, "--reads-out", &self.reads_out);
+        optional_path(&mut v, "--dump-final", &self.dump_final);
+        optional_path(&mut v, "--vcd", &self.vcd);
+        optional(&mut v, "--window", self.window.as_ref());
+        flag(&mut v, "--cache-lines", self.cache_lines);
+        flag(&mut v, "--nvm-seed", self.nvm_seed);
+        v.extend(self.nvm.flags());
+        optional_path(&mut v, "--cache-dir", &self.cache_dir);
+        if let Some(steps) = self.vm {
+            flag(&mut v, "--vm", steps);
+            flag(&mut v, "--vm-checkpoint", self.vm_checkpoint);
+            flag(&mut v, "--vm-interrupt-percent", self.vm_interrupt_percent);
+        }
+        for cycle in &self.crash_at {
+            flag(&mut v, "--crash-at", cycle);
+        }
+        v
+    }
+}
+
+/// A failed check is a `CheckFailed` error (exit 1), after the summary.
+pub fn run(a: CosimArgs) -> Result<()> {
+    let config = a.sizing.config()?;
+    let mut opts = CosimOptions::new(config);
+    a.nvm.apply(&mut opts);
+    let timing = a.nvm.timing();
+    opts.timing = timing.fixed();
+    let (ops, source) = match &a.workload {
+        None if a.vm.is_some() => (Vec::new(), format!("VM program, {} steps, seed {}", a.vm.unwrap_or(0), a.seed)),
+        Some(path) => (load_trace(path, config.word_bits)?, format!("trace {}", path.display())),
+        None => {
+            // A random run meets a stalling NVM and stray commands.
+            let w = RandomWorkload { ops: a.ops, seed: a.seed, pages: config.pages, page_words: config.page_words, word_bits: config.word_bits };
+            opts.timing = timing.draw(w.timing_seed());
+            opts.stray_commands = Some(w.stray_seed());
+            (w.generate(), format!("random, {} ops, seed {}", a.ops, a.seed))
+        }
+    };
+    opts.window = a.window.as_deref().map(parse_window).transpose().map_err(|e| BadInput(format!("{e:#}")))?;
+    opts.cache_lines = a.cache_lines;
+    opts.nvm_seed = a.nvm_seed;
+    opts.vcd = a.vcd.clone();
+    opts.dump_final = a.dump_final.is_some();
+    opts.crash_at = a.crash_at.clone();
+    if let Some(steps) = a.vm {
+        if a.vm_checkpoint == 0 {
+            return Err(BadInput("--vm-checkpoint: must be at least 1".into()).into());
+        }
+        if config.pages < 2 {
+            return Err(BadInput("--vm needs at least 2 pages".into()).into());
+        }
+        opts.vm = Some(pmsnap_cosim::vm::VmSpec {
+            steps,
+            checkpoint: a.vm_checkpoint,
+            seed: a.seed,
+            restore_percent: a.vm_interrupt_percent,
+            power_loss_percent: a.vm_interrupt_percent,
+            pages: config.pages,
+            page_words: config.page_words,
+            word_bits: config.word_bits,
+        });
+    }
+    opts.cache_dir = cache_dir(&a.cache_dir);
+    eprintln!("pmsnap cosim: {} ({}), Verilating into {} ...", config.tag(), source, opts.cache_dir.display());
+    let total = ops.len() as u64 + 2 + if opts.dump_final { config.logical_words() } else { 0 };
+    // Drawn only when stderr is a terminal.
+    let bar = indicatif::ProgressBar::new(total);
+    bar.set_style(indicatif::ProgressStyle::with_template("{spinner} {pos}/{len} operations [{elapsed_precise}] {wide_bar}").context("progress bar template")?);
+    opts.progress = Some(bar);
+    let timing_used = opts.timing;
+    let outcome = Cosim::new(opts, &ops)?.run()?;
+    if let Some(path) = &a.reads_out {
+        write_reads(path, &outcome.reads)?;
+    }
+    if let Some(path) = &a.dump_final {
+        write_image(path, &outcome.final_image)?;
+    }
+    let drawn = timing_note(&a.nvm.timing(), a.workload.is_none() && a.vm.is_none());
+    print_summary(&config, &source, &timing_used, &drawn, &outcome, a.vcd.as_deref());
+    match &outcome.mismatch {
+        None => Ok(()),
+        Some(m) => Err(CheckFailed(m.to_string()).into()),
+    }
+}
+
+fn min_mean_max(values: impl Iterator<Item = u64> + Clone) -> String {
+    let n = values.clone().count();
+    if n == 0 {
+        return "-".into();
+    }
+    let min = values.clone().min().unwrap_or(0);
+    let max = values.clone().max().unwrap_or(0);
+    let mean = values.sum::<u64>() as f64 / n as f64;
+    format!("min {min} / mean {mean:.1} / max {max}")
+}
+
+/// How the run's NVM timing came about, for the summary.
+fn timing_note(spec: &TimingSpec, random: bool) -> String {
+    if random && spec.draws() {
+        " (drawn from the workload seed; --nvm-* flags pin it)".into()
+    } else {
+        String::new()
+    }
+}
+
+fn print_summary(config: &Config, source: &str, timing: &NvmTiming, drawn: &str, o: &Outcome, vcd: Option<&Path>) {
+    let s = &o.stats;
+    println!("pmsnap cosim — {} — {}", config.tag(), source);
+    println!("  result             {}", if o.mismatch.is_none() { "PASS: every response matched the reference model, no write lost" } else { "FAIL" });
+    println!("  NVM timing         {timing}{drawn}");
+    println!("  ops                {}", s.ops);
+    println!("  cycles             {}", s.cycles);
+    println!("  host-port requests {} ({} answered with an error), cache hits {}", s.port_requests, s.port_errors, s.cache_hits);
+    println!("  refused            {}", s.refused);
+    println!("  refused commands   {} ({} stray commands sent)", s.refused_commands, s.stray_commands);
+    if s.port_requests > 0 {
+        println!("  request latency    mean {:.2} / max {} cycles (accept → response)", s.port_latency_sum as f64 / s.port_requests as f64, s.port_latency_max);
+    }
+    println!("  COW faults         {} ({} of them took the fallback snapshot's frames)", s.cow_faults, s.fallback_releases);
+    println!("  NVM reads/writes   {} / {}", s.nvm_reads, s.nvm_writes);
+    println!("  snapshots          {} (pages hardened {})", s.snapshots.len(), s.pages_hardened);
+    println!("    flush            {} cycles", min_mean_max(s.snapshots.iter().map(|c| c.flush)));
+    println!("    after flush      {} cycles", min_mean_max(s.snapshots.iter().map(|c| c.after_flush)));
+    println!("  restores           {}: {} cycles", s.restores.len(), min_mean_max(s.restores.iter().copied()));
+    println!("  recovers           {}: {} cycles", s.recovers.len(), min_mean_max(s.recovers.iter().copied()));
+    println!("  format             {} cycles", s.format_cycles);
+    if s.vm_reloads > 0 && o.mismatch.is_none() {
+        println!("  VM program         result equals an uninterrupted run's; registers reloaded {} times", s.vm_reloads);
+    }
+    println!(
+        "  speed              {:.0} simulated cycles/s ({:.3} s wall{})",
+        s.cycles_per_second(),
+        s.wall.as_secs_f64(),
+        if o.verilated { ", model Verilated this run" } else { ", cached model" }
+    );
+    for c in &o.crashes {
+        let what = match c.recovered {
+            Some(Recovered::Old) => "recovered the old snapshot",
+            Some(Recovered::New) => "recovered the new snapshot",
+            None => "VIOLATION",
+        };
+        println!("  power loss         cycle {} ({}), {} torn write(s): {what}", c.cycle, c.phase_name(), c.torn_writes);
+    }
+    if let Some(v) = vcd {
+        println!("  waveform           {}", v.display());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(s: &str) -> Vec<String> {
+        s.split_whitespace().map(String::from).collect()
+    }
+
+    /// Every flag `to_args` writes parses back to the same arguments.
+    #[test]
+    fn arguments_survive_a_round_trip() {
+        for line in [
+            "",
+            "--pages 4 --page-words 4 --frames 8 --ops 7 --seed 9 --cache-lines 0 --nvm adversarial --nvm-forgets-answered 3",
+            "--workload w.trace --reads-out r --dump-final d --vcd x.vcd --window 5:90 --nvm-read-latency 2 --nvm-ready-percent 40",
+            "--vm 300 --vm-checkpoint 5 --vm-interrupt-percent 7 --crash-at 10 --crash-at 20 --cache-dir /c --word-bits 64 --nvm-seed 4",
+        ] {
+            let a = CosimArgs::parse_from(words(line)).unwrap_or_else(|e| panic!("{line}: {e}"));
+            let again = CosimArgs::parse_from(a.to_args()).unwrap_or_else(|e| panic!("{:?}: {e}", a.to_args()));
+            assert_eq!(again, a, "{line}");
+        }
+    }
+}
