@@ -48,7 +48,8 @@ module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_
     localparam NvmOwner__Fallback = 3;
     
     // Stub signals
-    reg  host__clock;
+    wire  host__clock;
+    assign host__clock = clock;
     reg  host__reset;
     reg  host__req_valid;
     wire  host__req_ready;
@@ -90,7 +91,8 @@ module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_
     reg  host__nvm__rsp_valid;
     reg  [31:0] host__nvm__rsp_rdata;
     reg  host__nvm_idle;
-    reg  tables__clock;
+    wire  tables__clock;
+    assign tables__clock = clock;
     reg  [15:0] tables__read_page;
     reg  [15:0] tables__epoch;
     wire  tables__committed_mapped;
@@ -107,7 +109,8 @@ module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_
     reg  tables__remap;
     reg  [15:0] tables__remap_page;
     reg  [17:0] tables__remap_frame;
-    reg  allocator__clock;
+    wire  allocator__clock;
+    assign allocator__clock = clock;
     reg  allocator__reset;
     reg  allocator__pop;
     reg  allocator__control__push;
@@ -122,7 +125,8 @@ module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_
     wire  allocator__reclaimable;
     wire  allocator__fallback_held;
     wire  [31:0] allocator__free_count;
-    reg  dirty__clock;
+    wire  dirty__clock;
+    assign dirty__clock = clock;
     reg  dirty__reset;
     reg  dirty__append;
     reg  [15:0] dirty__append_page;
@@ -134,7 +138,8 @@ module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_
     reg  dirty__control__swap;
     reg  dirty__control__drop;
     reg  dirty__control__clear;
-    reg  cow__clock;
+    wire  cow__clock;
+    assign cow__clock = clock;
     reg  cow__reset;
     reg  cow__start;
     reg  cow__src_mapped;
@@ -150,7 +155,8 @@ module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_
     wire  [31:0] cow__nvm__req_wdata;
     reg  cow__nvm__rsp_valid;
     reg  [31:0] cow__nvm__rsp_rdata;
-    reg  fallback__clock;
+    wire  fallback__clock;
+    assign fallback__clock = clock;
     reg  fallback__reset;
     reg  fallback__start;
     reg  fallback__fallback_slot;
@@ -162,7 +168,8 @@ module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_
     reg  fallback__nvm__rsp_valid;
     reg  [31:0] fallback__nvm__rsp_rdata;
     wire  fallback__done;
-    reg  sequencer__clock;
+    wire  sequencer__clock;
+    assign sequencer__clock = clock;
     reg  sequencer__reset;
     reg  sequencer__cmd_valid;
     wire  sequencer__cmd_ready;
@@ -216,13 +223,15 @@ module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_
     wire  sequencer__snapshot_taken;
     wire  sequencer__restore_taken;
     wire  sequencer__error;
-    reg  flush__clock;
+    wire  flush__clock;
+    assign flush__clock = clock;
     reg  flush__reset;
     reg  flush__start;
     wire  flush__flush_req;
     reg  flush__flush_ack;
     wire  flush__done;
-    reg  arbiter__clock;
+    wire  arbiter__clock;
+    assign arbiter__clock = clock;
     reg  arbiter__reset;
     reg  [1:0] arbiter__owner;
     wire  arbiter__idle;
@@ -261,7 +270,8 @@ module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_
     wire  [31:0] arbiter__nvm__req_wdata;
     reg  arbiter__nvm__rsp_valid;
     reg  [31:0] arbiter__nvm__rsp_rdata;
-    reg  counters__clock;
+    wire  counters__clock;
+    assign counters__clock = clock;
     reg  counters__reset;
     reg  counters__cow_fault;
     reg  counters__page_hardened;
@@ -523,16 +533,6 @@ module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_
     
     // Update code
     always @(*) begin
-        host__clock = clock;
-        tables__clock = clock;
-        allocator__clock = clock;
-        dirty__clock = clock;
-        cow__clock = clock;
-        fallback__clock = clock;
-        sequencer__clock = clock;
-        flush__clock = clock;
-        arbiter__clock = clock;
-        counters__clock = clock;
         host__reset = reset;
         allocator__reset = reset;
         dirty__reset = reset;
@@ -704,7 +704,8 @@ module pmsnap_controller__allocator(clock,reset,pop,control__push,control__push_
     localparam  last = 18'b111111111;
     
     // Stub signals
-    reg  ring__clock;
+    wire  ring__clock;
+    assign ring__clock = clock;
     reg  [17:0] ring__read_address;
     wire  [17:0] ring__read_data;
     reg  ring__write_enable;
@@ -712,28 +713,36 @@ module pmsnap_controller__allocator(clock,reset,pop,control__push,control__push_
     reg  [17:0] ring__write_data;
     reg  [17:0] head__d;
     wire  [17:0] head__q;
-    reg  head__clock;
+    wire  head__clock;
+    assign head__clock = clock;
     reg  [17:0] tail__d;
     wire  [17:0] tail__q;
-    reg  tail__clock;
+    wire  tail__clock;
+    assign tail__clock = clock;
     reg  [31:0] count__d;
     wire  [31:0] count__q;
-    reg  count__clock;
+    wire  count__clock;
+    assign count__clock = clock;
     reg  [31:0] staged__d;
     wire  [31:0] staged__q;
-    reg  staged__clock;
+    wire  staged__clock;
+    assign staged__clock = clock;
     reg  [31:0] retired__d;
     wire  [31:0] retired__q;
-    reg  retired__clock;
+    wire  retired__clock;
+    assign retired__clock = clock;
     reg  [17:0] snap_head__d;
     wire  [17:0] snap_head__q;
-    reg  snap_head__clock;
+    wire  snap_head__clock;
+    assign snap_head__clock = clock;
     reg  [31:0] snap_count__d;
     wire  [31:0] snap_count__q;
-    reg  snap_count__clock;
+    wire  snap_count__clock;
+    assign snap_count__clock = clock;
     reg  fallback__d;
     wire  fallback__q;
-    reg  fallback__clock;
+    wire  fallback__clock;
+    assign fallback__clock = clock;
     
     // Local signals
     reg  [17:0] head_next;
@@ -792,14 +801,6 @@ module pmsnap_controller__allocator(clock,reset,pop,control__push,control__push_
     
     // Update code
     always @(*) begin
-        head__clock = clock;
-        tail__clock = clock;
-        count__clock = clock;
-        staged__clock = clock;
-        retired__clock = clock;
-        snap_head__clock = clock;
-        snap_count__clock = clock;
-        fallback__clock = clock;
         head__d = head__q;
         tail__d = tail__q;
         count__d = count__q;
@@ -808,7 +809,6 @@ module pmsnap_controller__allocator(clock,reset,pop,control__push,control__push_
         snap_head__d = snap_head__q;
         snap_count__d = snap_count__q;
         fallback__d = fallback__q;
-        ring__clock = clock;
         head_inc = head__q + 32'h1;
         if (head__q == last) begin
             head_inc = 32'h0;
@@ -1101,7 +1101,8 @@ module pmsnap_controller__arbiter(clock,reset,owner,idle,host__req_valid,host__r
     // Stub signals
     reg  [15:0] inflight__d;
     wire  [15:0] inflight__q;
-    reg  inflight__clock;
+    wire  inflight__clock;
+    assign inflight__clock = clock;
     
     // Sub module instances
     pmsnap_controller__arbiter__inflight inflight(
@@ -1112,7 +1113,6 @@ module pmsnap_controller__arbiter(clock,reset,owner,idle,host__req_valid,host__r
     
     // Update code
     always @(*) begin
-        inflight__clock = clock;
         inflight__d = inflight__q;
         host__req_ready = 1'b0;
         cow__req_ready = 1'b0;
@@ -1211,19 +1211,24 @@ module pmsnap_controller__counters(clock,reset,cow_fault,page_hardened,snapshot,
     // Stub signals
     reg  [31:0] cow__d;
     wire  [31:0] cow__q;
-    reg  cow__clock;
+    wire  cow__clock;
+    assign cow__clock = clock;
     reg  [31:0] hardened__d;
     wire  [31:0] hardened__q;
-    reg  hardened__clock;
+    wire  hardened__clock;
+    assign hardened__clock = clock;
     reg  [31:0] snaps__d;
     wire  [31:0] snaps__q;
-    reg  snaps__clock;
+    wire  snaps__clock;
+    assign snaps__clock = clock;
     reg  [31:0] rests__d;
     wire  [31:0] rests__q;
-    reg  rests__clock;
+    wire  rests__clock;
+    assign rests__clock = clock;
     reg  [31:0] errs__d;
     wire  [31:0] errs__q;
-    reg  errs__clock;
+    wire  errs__clock;
+    assign errs__clock = clock;
     
     // Sub module instances
     pmsnap_controller__counters__cow cow(
@@ -1254,11 +1259,6 @@ module pmsnap_controller__counters(clock,reset,cow_fault,page_hardened,snapshot,
     
     // Update code
     always @(*) begin
-        cow__clock = clock;
-        hardened__clock = clock;
-        snaps__clock = clock;
-        rests__clock = clock;
-        errs__clock = clock;
         cow__d = cow__q;
         hardened__d = hardened__q;
         snaps__d = snaps__q;
@@ -1425,7 +1425,8 @@ module pmsnap_controller__cow(clock,reset,start,src_mapped,src_frame,dst_frame,o
     localparam CowState__Done = 5;
     
     // Stub signals
-    reg  buffer__clock;
+    wire  buffer__clock;
+    assign buffer__clock = clock;
     reg  [10:0] buffer__read_address;
     wire  [31:0] buffer__read_data;
     reg  buffer__write_enable;
@@ -1433,28 +1434,36 @@ module pmsnap_controller__cow(clock,reset,start,src_mapped,src_frame,dst_frame,o
     reg  [31:0] buffer__write_data;
     reg  [2:0] state__d;
     wire  [2:0] state__q;
-    reg  state__clock;
+    wire  state__clock;
+    assign state__clock = clock;
     reg  [10:0] issued__d;
     wire  [10:0] issued__q;
-    reg  issued__clock;
+    wire  issued__clock;
+    assign issued__clock = clock;
     reg  [10:0] answered__d;
     wire  [10:0] answered__q;
-    reg  answered__clock;
+    wire  answered__clock;
+    assign answered__clock = clock;
     reg  mapped__d;
     wire  mapped__q;
-    reg  mapped__clock;
+    wire  mapped__clock;
+    assign mapped__clock = clock;
     reg  [17:0] src__d;
     wire  [17:0] src__q;
-    reg  src__clock;
+    wire  src__clock;
+    assign src__clock = clock;
     reg  [17:0] dst__d;
     wire  [17:0] dst__q;
-    reg  dst__clock;
+    wire  dst__clock;
+    assign dst__clock = clock;
     reg  [9:0] word__d;
     wire  [9:0] word__q;
-    reg  word__clock;
+    wire  word__clock;
+    assign word__clock = clock;
     reg  [31:0] data__d;
     wire  [31:0] data__q;
-    reg  data__clock;
+    wire  data__clock;
+    assign data__clock = clock;
     
     // Local signals
     reg  [10:0] issued_next;
@@ -1511,14 +1520,6 @@ module pmsnap_controller__cow(clock,reset,start,src_mapped,src_frame,dst_frame,o
     
     // Update code
     always @(*) begin
-        state__clock = clock;
-        issued__clock = clock;
-        answered__clock = clock;
-        mapped__clock = clock;
-        src__clock = clock;
-        dst__clock = clock;
-        word__clock = clock;
-        data__clock = clock;
         state__d = state__q;
         issued__d = issued__q;
         answered__d = answered__q;
@@ -1527,7 +1528,6 @@ module pmsnap_controller__cow(clock,reset,start,src_mapped,src_frame,dst_frame,o
         dst__d = dst__q;
         word__d = word__q;
         data__d = data__q;
-        buffer__clock = clock;
         done = 1'b0;
         nvm__req_valid = 1'b0;
         nvm__req_write = 1'b0;
@@ -1821,7 +1821,8 @@ module pmsnap_controller__dirty(clock,reset,append,append_page,control__read_ind
     localparam  pages = 17'b100000000;
     
     // Stub signals
-    reg  log__clock;
+    wire  log__clock;
+    assign log__clock = clock;
     reg  [16:0] log__read_address;
     wire  [15:0] log__read_data;
     reg  log__write_enable;
@@ -1829,13 +1830,16 @@ module pmsnap_controller__dirty(clock,reset,append,append_page,control__read_ind
     reg  [15:0] log__write_data;
     reg  bank__d;
     wire  bank__q;
-    reg  bank__clock;
+    wire  bank__clock;
+    assign bank__clock = clock;
     reg  [31:0] current__d;
     wire  [31:0] current__q;
-    reg  current__clock;
+    wire  current__clock;
+    assign current__clock = clock;
     reg  [31:0] previous__d;
     wire  [31:0] previous__q;
-    reg  previous__clock;
+    wire  previous__clock;
+    assign previous__clock = clock;
     
     // Local signals
     reg  [16:0] current_base;
@@ -1868,13 +1872,9 @@ module pmsnap_controller__dirty(clock,reset,append,append_page,control__read_ind
     
     // Update code
     always @(*) begin
-        bank__clock = clock;
-        current__clock = clock;
-        previous__clock = clock;
         bank__d = bank__q;
         current__d = current__q;
         previous__d = previous__q;
-        log__clock = clock;
         current_base = 32'h0;
         previous_base = pages;
         if (bank__q) begin
@@ -2016,7 +2016,8 @@ module pmsnap_controller__fallback(clock,reset,start,fallback_slot,nvm__req_vali
     // Stub signals
     reg  [1:0] state__d;
     wire  [1:0] state__q;
-    reg  state__clock;
+    wire  state__clock;
+    assign state__clock = clock;
     
     // Local signals
     reg  unused_rdata;
@@ -2030,7 +2031,6 @@ module pmsnap_controller__fallback(clock,reset,start,fallback_slot,nvm__req_vali
     
     // Update code
     always @(*) begin
-        state__clock = clock;
         state__d = state__q;
         nvm__req_valid = 1'b0;
         nvm__req_write = 1'b1;
@@ -2112,7 +2112,8 @@ module pmsnap_controller__flush(clock,reset,start,flush_req,flush_ack,done);
     // Stub signals
     reg  pending__d;
     wire  pending__q;
-    reg  pending__clock;
+    wire  pending__clock;
+    assign pending__clock = clock;
     
     // Sub module instances
     pmsnap_controller__flush__pending pending(
@@ -2123,7 +2124,6 @@ module pmsnap_controller__flush(clock,reset,start,flush_req,flush_ack,done);
     
     // Update code
     always @(*) begin
-        pending__clock = clock;
         pending__d = pending__q;
         flush_req = pending__q;
         done = pending__q & flush_ack;
@@ -2221,25 +2221,32 @@ module pmsnap_controller__host(clock,reset,req_valid,req_ready,req_write,req_add
     // Stub signals
     reg  valid__d;
     wire  valid__q;
-    reg  valid__clock;
+    wire  valid__clock;
+    assign valid__clock = clock;
     reg  [1:0] state__d;
     wire  [1:0] state__q;
-    reg  state__clock;
+    wire  state__clock;
+    assign state__clock = clock;
     reg  write__d;
     wire  write__q;
-    reg  write__clock;
+    wire  write__clock;
+    assign write__clock = clock;
     reg  [31:0] addr__d;
     wire  [31:0] addr__q;
-    reg  addr__clock;
+    wire  addr__clock;
+    assign addr__clock = clock;
     reg  out_of_range__d;
     wire  out_of_range__q;
-    reg  out_of_range__clock;
+    wire  out_of_range__clock;
+    assign out_of_range__clock = clock;
     reg  [31:0] wdata__d;
     wire  [31:0] wdata__q;
-    reg  wdata__clock;
+    wire  wdata__clock;
+    assign wdata__clock = clock;
     reg  [17:0] dst__d;
     wire  [17:0] dst__q;
-    reg  dst__clock;
+    wire  dst__clock;
+    assign dst__clock = clock;
     
     // Local signals
     reg  complete;
@@ -2285,13 +2292,6 @@ module pmsnap_controller__host(clock,reset,req_valid,req_ready,req_write,req_add
     
     // Update code
     always @(*) begin
-        valid__clock = clock;
-        state__clock = clock;
-        write__clock = clock;
-        addr__clock = clock;
-        out_of_range__clock = clock;
-        wdata__clock = clock;
-        dst__clock = clock;
         valid__d = valid__q;
         state__d = state__q;
         write__d = write__q;
@@ -2618,7 +2618,8 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
     localparam  first_epoch = 16'h1;
     
     // Stub signals
-    reg  front__clock;
+    wire  front__clock;
+    assign front__clock = clock;
     reg  front__reset;
     reg  front__cmd_valid;
     wire  front__cmd_ready;
@@ -2637,7 +2638,8 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
     wire  front__idle;
     wire  [2:0] front__phase;
     wire  front__error;
-    reg  snapshot__clock;
+    wire  snapshot__clock;
+    assign snapshot__clock = clock;
     reg  snapshot__reset;
     reg  snapshot__start;
     wire  snapshot__done;
@@ -2691,7 +2693,8 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
     reg  snapshot__commit_done;
     wire  snapshot__page_hardened;
     wire  snapshot__snapshot_taken;
-    reg  restore__clock;
+    wire  restore__clock;
+    assign restore__clock = clock;
     reg  restore__reset;
     reg  restore__start;
     wire  restore__done;
@@ -2713,7 +2716,8 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
     wire  restore__alloc__rollback;
     wire  restore__alloc__init;
     wire  restore__restore_taken;
-    reg  format__clock;
+    wire  format__clock;
+    assign format__clock = clock;
     reg  format__reset;
     reg  format__start;
     wire  format__done;
@@ -2748,7 +2752,8 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
     wire  format__alloc__publish;
     wire  format__alloc__rollback;
     wire  format__alloc__init;
-    reg  recover__clock;
+    wire  recover__clock;
+    assign recover__clock = clock;
     reg  recover__reset;
     reg  recover__start;
     wire  recover__done;
@@ -2782,7 +2787,8 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
     wire  recover__alloc__publish;
     wire  recover__alloc__rollback;
     wire  recover__alloc__init;
-    reg  commit__clock;
+    wire  commit__clock;
+    assign commit__clock = clock;
     reg  commit__reset;
     reg  commit__start;
     reg  [31:0] commit__seq;
@@ -2799,16 +2805,20 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
     wire  commit__busy;
     reg  [31:0] seq__d;
     wire  [31:0] seq__q;
-    reg  seq__clock;
+    wire  seq__clock;
+    assign seq__clock = clock;
     reg  active_table__d;
     wire  active_table__q;
-    reg  active_table__clock;
+    wire  active_table__clock;
+    assign active_table__clock = clock;
     reg  is_mounted__d;
     wire  is_mounted__q;
-    reg  is_mounted__clock;
+    wire  is_mounted__clock;
+    assign is_mounted__clock = clock;
     reg  [15:0] epoch_reg__d;
     wire  [15:0] epoch_reg__q;
-    reg  epoch_reg__clock;
+    wire  epoch_reg__clock;
+    assign epoch_reg__clock = clock;
     
     // Sub module instances
     pmsnap_controller__sequencer__front front(
@@ -3025,20 +3035,10 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
     
     // Update code
     always @(*) begin
-        seq__clock = clock;
-        active_table__clock = clock;
-        is_mounted__clock = clock;
-        epoch_reg__clock = clock;
         seq__d = seq__q;
         active_table__d = active_table__q;
         is_mounted__d = is_mounted__q;
         epoch_reg__d = epoch_reg__q;
-        front__clock = clock;
-        snapshot__clock = clock;
-        restore__clock = clock;
-        format__clock = clock;
-        recover__clock = clock;
-        commit__clock = clock;
         front__reset = reset;
         snapshot__reset = reset;
         restore__reset = reset;
@@ -3287,17 +3287,21 @@ module pmsnap_controller__sequencer__commit(clock,reset,start,seq,record_table,n
     // Stub signals
     reg  [1:0] state__d;
     wire  [1:0] state__q;
-    reg  state__clock;
+    wire  state__clock;
+    assign state__clock = clock;
     reg  [2:0] word__d;
     wire  [2:0] word__q;
-    reg  word__clock;
+    wire  word__clock;
+    assign word__clock = clock;
     reg  [31:0] checksum__d;
     wire  [31:0] checksum__q;
-    reg  checksum__clock;
+    wire  checksum__clock;
+    assign checksum__clock = clock;
     reg  [31:0] step__acc;
     reg  [31:0] step__word;
     wire  [31:0] step__sum;
-    reg  magic__clock;
+    wire  magic__clock;
+    assign magic__clock = clock;
     reg  magic__reset;
     reg  magic__start;
     wire  magic__req_valid;
@@ -3343,13 +3347,9 @@ module pmsnap_controller__sequencer__commit(clock,reset,start,seq,record_table,n
     
     // Update code
     always @(*) begin
-        state__clock = clock;
-        word__clock = clock;
-        checksum__clock = clock;
         state__d = state__q;
         word__d = word__q;
         checksum__d = checksum__q;
-        magic__clock = clock;
         magic__reset = reset;
         slot_base = 32'h0;
         if (seq[32'h0]) begin
@@ -3477,7 +3477,8 @@ module pmsnap_controller__sequencer__commit__magic(clock,reset,start,req_valid,r
     // Stub signals
     reg  [1:0] state__d;
     wire  [1:0] state__q;
-    reg  state__clock;
+    wire  state__clock;
+    assign state__clock = clock;
     
     // Sub module instances
     pmsnap_controller__sequencer__commit__magic__state state(
@@ -3488,7 +3489,6 @@ module pmsnap_controller__sequencer__commit__magic(clock,reset,start,req_valid,r
     
     // Update code
     always @(*) begin
-        state__clock = clock;
         state__d = state__q;
         req_valid = 1'b0;
         done = 1'b0;
@@ -3685,13 +3685,16 @@ module pmsnap_controller__sequencer__format(clock,reset,start,done,status,unmoun
     // Stub signals
     reg  [2:0] state__d;
     wire  [2:0] state__q;
-    reg  state__clock;
+    wire  state__clock;
+    assign state__clock = clock;
     reg  [31:0] index__d;
     wire  [31:0] index__q;
-    reg  index__clock;
+    wire  index__clock;
+    assign index__clock = clock;
     reg  [31:0] pushed__d;
     wire  [31:0] pushed__q;
-    reg  pushed__clock;
+    wire  pushed__clock;
+    assign pushed__clock = clock;
     
     // Local signals
     reg  unused_answers;
@@ -3715,9 +3718,6 @@ module pmsnap_controller__sequencer__format(clock,reset,start,done,status,unmoun
     
     // Update code
     always @(*) begin
-        state__clock = clock;
-        index__clock = clock;
-        pushed__clock = clock;
         state__d = state__q;
         index__d = index__q;
         pushed__d = pushed__q;
@@ -3932,16 +3932,20 @@ module pmsnap_controller__sequencer__front(clock,reset,cmd_valid,cmd_ready,cmd_o
     // Stub signals
     reg  [1:0] state__d;
     wire  [1:0] state__q;
-    reg  state__clock;
+    wire  state__clock;
+    assign state__clock = clock;
     reg  [2:0] op__d;
     wire  [2:0] op__q;
-    reg  op__clock;
+    wire  op__clock;
+    assign op__clock = clock;
     reg  [2:0] status__d;
     wire  [2:0] status__q;
-    reg  status__clock;
+    wire  status__clock;
+    assign status__clock = clock;
     reg  reject__d;
     wire  reject__q;
-    reg  reject__clock;
+    wire  reject__clock;
+    assign reject__clock = clock;
     
     // Sub module instances
     pmsnap_controller__sequencer__front__state state(
@@ -3967,10 +3971,6 @@ module pmsnap_controller__sequencer__front(clock,reset,cmd_valid,cmd_ready,cmd_o
     
     // Update code
     always @(*) begin
-        state__clock = clock;
-        op__clock = clock;
-        status__clock = clock;
-        reject__clock = clock;
         state__d = state__q;
         op__d = op__q;
         status__d = status__q;
@@ -4235,35 +4235,45 @@ module pmsnap_controller__sequencer__recover(clock,reset,start,done,status,unmou
     // Stub signals
     reg  [3:0] state__d;
     wire  [3:0] state__q;
-    reg  state__clock;
+    wire  state__clock;
+    assign state__clock = clock;
     reg  [31:0] index__d;
     wire  [31:0] index__q;
-    reg  index__clock;
+    wire  index__clock;
+    assign index__clock = clock;
     reg  other_slot__d;
     wire  other_slot__q;
-    reg  other_slot__clock;
+    wire  other_slot__clock;
+    assign other_slot__clock = clock;
     reg  [31:0] entry_reg__d;
     wire  [31:0] entry_reg__q;
-    reg  entry_reg__clock;
+    wire  entry_reg__clock;
+    assign entry_reg__clock = clock;
     reg  [31:0] mapped_count__d;
     wire  [31:0] mapped_count__q;
-    reg  mapped_count__clock;
+    wire  mapped_count__clock;
+    assign mapped_count__clock = clock;
     reg  [31:0] unaccounted__d;
     wire  [31:0] unaccounted__q;
-    reg  unaccounted__clock;
+    wire  unaccounted__clock;
+    assign unaccounted__clock = clock;
     reg  all_accounted__d;
     wire  all_accounted__q;
-    reg  all_accounted__clock;
+    wire  all_accounted__clock;
+    assign all_accounted__clock = clock;
     reg  corrupt__d;
     wire  corrupt__q;
-    reg  corrupt__clock;
-    reg  frame_used__clock;
+    wire  corrupt__clock;
+    assign corrupt__clock = clock;
+    wire  frame_used__clock;
+    assign frame_used__clock = clock;
     reg  [17:0] frame_used__read_address;
     wire  frame_used__read_data;
     reg  frame_used__write_enable;
     reg  [17:0] frame_used__write_address;
     reg  frame_used__write_data;
-    reg  check__clock;
+    wire  check__clock;
+    assign check__clock = clock;
     reg  check__restart;
     reg  check__take;
     reg  [31:0] check__word;
@@ -4273,7 +4283,8 @@ module pmsnap_controller__sequencer__recover(clock,reset,start,done,status,unmou
     wire  [31:0] check__found_seq;
     wire  check__found_table;
     wire  check__magic_seen;
-    reg  retire__clock;
+    wire  retire__clock;
+    assign retire__clock = clock;
     reg  retire__reset;
     reg  retire__start;
     wire  retire__req_valid;
@@ -4359,14 +4370,6 @@ module pmsnap_controller__sequencer__recover(clock,reset,start,done,status,unmou
     
     // Update code
     always @(*) begin
-        state__clock = clock;
-        index__clock = clock;
-        other_slot__clock = clock;
-        entry_reg__clock = clock;
-        mapped_count__clock = clock;
-        unaccounted__clock = clock;
-        all_accounted__clock = clock;
-        corrupt__clock = clock;
         state__d = state__q;
         index__d = index__q;
         other_slot__d = other_slot__q;
@@ -4375,9 +4378,6 @@ module pmsnap_controller__sequencer__recover(clock,reset,start,done,status,unmou
         unaccounted__d = unaccounted__q;
         all_accounted__d = all_accounted__q;
         corrupt__d = corrupt__q;
-        retire__clock = clock;
-        check__clock = clock;
-        frame_used__clock = clock;
         retire__reset = reset;
         retire__start = 1'b0;
         retire__req_ready = nvm__req_ready;
@@ -4628,40 +4628,52 @@ module pmsnap_controller__sequencer__recover__check(clock,restart,take,word,last
     // Stub signals
     reg  [4:0] answered__d;
     wire  [4:0] answered__q;
-    reg  answered__clock;
+    wire  answered__clock;
+    assign answered__clock = clock;
     reg  [31:0] checksum__d;
     wire  [31:0] checksum__q;
-    reg  checksum__clock;
+    wire  checksum__clock;
+    assign checksum__clock = clock;
     reg  slot_ok__d;
     wire  slot_ok__q;
-    reg  slot_ok__clock;
+    wire  slot_ok__clock;
+    assign slot_ok__clock = clock;
     reg  [31:0] slot_seq__d;
     wire  [31:0] slot_seq__q;
-    reg  slot_seq__clock;
+    wire  slot_seq__clock;
+    assign slot_seq__clock = clock;
     reg  slot_table__d;
     wire  slot_table__q;
-    reg  slot_table__clock;
+    wire  slot_table__clock;
+    assign slot_table__clock = clock;
     reg  valid0__d;
     wire  valid0__q;
-    reg  valid0__clock;
+    wire  valid0__clock;
+    assign valid0__clock = clock;
     reg  valid1__d;
     wire  valid1__q;
-    reg  valid1__clock;
+    wire  valid1__clock;
+    assign valid1__clock = clock;
     reg  [31:0] seq0__d;
     wire  [31:0] seq0__q;
-    reg  seq0__clock;
+    wire  seq0__clock;
+    assign seq0__clock = clock;
     reg  [31:0] seq1__d;
     wire  [31:0] seq1__q;
-    reg  seq1__clock;
+    wire  seq1__clock;
+    assign seq1__clock = clock;
     reg  table0__d;
     wire  table0__q;
-    reg  table0__clock;
+    wire  table0__clock;
+    assign table0__clock = clock;
     reg  table1__d;
     wire  table1__q;
-    reg  table1__clock;
+    wire  table1__clock;
+    assign table1__clock = clock;
     reg  seen__d;
     wire  seen__q;
-    reg  seen__clock;
+    wire  seen__clock;
+    assign seen__clock = clock;
     reg  [31:0] step__acc;
     reg  [31:0] step__word;
     wire  [31:0] step__sum;
@@ -4738,18 +4750,6 @@ module pmsnap_controller__sequencer__recover__check(clock,restart,take,word,last
     
     // Update code
     always @(*) begin
-        answered__clock = clock;
-        checksum__clock = clock;
-        slot_ok__clock = clock;
-        slot_seq__clock = clock;
-        slot_table__clock = clock;
-        valid0__clock = clock;
-        valid1__clock = clock;
-        seq0__clock = clock;
-        seq1__clock = clock;
-        table0__clock = clock;
-        table1__clock = clock;
-        seen__clock = clock;
         answered__d = answered__q;
         checksum__d = checksum__q;
         slot_ok__d = slot_ok__q;
@@ -5204,7 +5204,8 @@ module pmsnap_controller__sequencer__recover__retire(clock,reset,start,req_valid
     // Stub signals
     reg  [1:0] state__d;
     wire  [1:0] state__q;
-    reg  state__clock;
+    wire  state__clock;
+    assign state__clock = clock;
     
     // Sub module instances
     pmsnap_controller__sequencer__recover__retire__state state(
@@ -5215,7 +5216,6 @@ module pmsnap_controller__sequencer__recover__retire(clock,reset,start,req_valid
     
     // Update code
     always @(*) begin
-        state__clock = clock;
         state__d = state__q;
         req_valid = 1'b0;
         done = 1'b0;
@@ -5364,10 +5364,12 @@ module pmsnap_controller__sequencer__restore(clock,reset,start,done,epoch,next_e
     // Stub signals
     reg  state__d;
     wire  state__q;
-    reg  state__clock;
+    wire  state__clock;
+    assign state__clock = clock;
     reg  [15:0] index__d;
     wire  [15:0] index__q;
-    reg  index__clock;
+    wire  index__clock;
+    assign index__clock = clock;
     
     // Sub module instances
     pmsnap_controller__sequencer__restore__state state(
@@ -5383,8 +5385,6 @@ module pmsnap_controller__sequencer__restore(clock,reset,start,done,epoch,next_e
     
     // Update code
     always @(*) begin
-        state__clock = clock;
-        index__clock = clock;
         state__d = state__q;
         index__d = index__q;
         done = 1'b0;
@@ -5595,23 +5595,30 @@ module pmsnap_controller__sequencer__snapshot(clock,reset,start,done,status,phas
     // Stub signals
     reg  [3:0] state__d;
     wire  [3:0] state__q;
-    reg  state__clock;
+    wire  state__clock;
+    assign state__clock = clock;
     reg  [16:0] index__d;
     wire  [16:0] index__q;
-    reg  index__clock;
+    wire  index__clock;
+    assign index__clock = clock;
     reg  list_current__d;
     wire  list_current__q;
-    reg  list_current__clock;
+    wire  list_current__clock;
+    assign list_current__clock = clock;
     reg  [15:0] page__d;
     wire  [15:0] page__q;
-    reg  page__clock;
+    wire  page__clock;
+    assign page__clock = clock;
     reg  [31:0] new_seq__d;
     wire  [31:0] new_seq__q;
-    reg  new_seq__clock;
+    wire  new_seq__clock;
+    assign new_seq__clock = clock;
     reg  new_table__d;
     wire  new_table__q;
-    reg  new_table__clock;
-    reg  retire__clock;
+    wire  new_table__clock;
+    assign new_table__clock = clock;
+    wire  retire__clock;
+    assign retire__clock = clock;
     reg  retire__reset;
     reg  retire__start;
     wire  retire__req_valid;
@@ -5670,24 +5677,17 @@ module pmsnap_controller__sequencer__snapshot(clock,reset,start,done,status,phas
     
     // Update code
     always @(*) begin
-        state__clock = clock;
-        index__clock = clock;
-        list_current__clock = clock;
-        page__clock = clock;
-        new_seq__clock = clock;
-        new_table__clock = clock;
         state__d = state__q;
         index__d = index__q;
         list_current__d = list_current__q;
         page__d = page__q;
         new_seq__d = new_seq__q;
         new_table__d = new_table__q;
-        retire__clock = clock;
         retire__reset = reset;
-        retire__start = 1'b0;
         retire__req_ready = nvm__req_ready;
         retire__nvm_idle = nvm_idle;
         rsp_word = ((nvm__rsp_rdata) & 32'hffffffff);
+        retire__start = (state__q == SnapshotState__IdentifyWait) & nvm__rsp_valid & (((nvm__rsp_rdata) & 32'hffffffff) == seq);
         list_count = log__previous_count;
         if (list_current__q) begin
             list_count = log__current_count;
@@ -5781,7 +5781,6 @@ module pmsnap_controller__sequencer__snapshot(clock,reset,start,done,status,phas
                 begin
                     if (nvm__rsp_valid) begin
                         if (((rsp_word) & 32'hffffffff) == seq) begin
-                            retire__start = 1'b1;
                             state__d = SnapshotState__Retire;
                         end
                         else begin
@@ -5989,7 +5988,8 @@ module pmsnap_controller__sequencer__snapshot__retire(clock,reset,start,req_vali
     // Stub signals
     reg  [1:0] state__d;
     wire  [1:0] state__q;
-    reg  state__clock;
+    wire  state__clock;
+    assign state__clock = clock;
     
     // Sub module instances
     pmsnap_controller__sequencer__snapshot__retire__state state(
@@ -6000,7 +6000,6 @@ module pmsnap_controller__sequencer__snapshot__retire(clock,reset,start,req_vali
     
     // Update code
     always @(*) begin
-        state__clock = clock;
         state__d = state__q;
         req_valid = 1'b0;
         done = 1'b0;
@@ -6120,13 +6119,15 @@ module pmsnap_controller__tables(clock,read_page,epoch,committed_mapped,committe
     localparam  mapped_flag = 19'b1000000000000000000;
     
     // Stub signals
-    reg  ct__clock;
+    wire  ct__clock;
+    assign ct__clock = clock;
     reg  [15:0] ct__read_address;
     wire  [18:0] ct__read_data;
     reg  ct__write_enable;
     reg  [15:0] ct__write_address;
     reg  [18:0] ct__write_data;
-    reg  wt__clock;
+    wire  wt__clock;
+    assign wt__clock = clock;
     reg  [15:0] wt__read_address;
     wire  [33:0] wt__read_data;
     reg  wt__write_enable;
@@ -6153,8 +6154,6 @@ module pmsnap_controller__tables(clock,read_page,epoch,committed_mapped,committe
     
     // Update code
     always @(*) begin
-        ct__clock = clock;
-        wt__clock = clock;
         ct__read_address = read_page;
         wt__read_address = read_page;
         ct__write_enable = update__ct_write;

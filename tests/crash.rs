@@ -285,7 +285,10 @@ fn a_violating_campaign_exits_1_with_a_replay_command_and_a_waveform() {
     }
     assert!(String::from_utf8_lossy(&out.stdout).contains("NVM timing per run: read latency +0–4 (drawn)"));
     assert!(std::fs::metadata(&vcd).map(|m| m.len() > 1000).unwrap_or(false), "waveform written");
-    // The replay command reproduces the failure.
+    // The replay command reproduces the failure: the same check, at the same cycle.
+    let violation = err.lines().find_map(|l| l.strip_prefix("pmsnap: error: check failed: violation at ")).expect("the violation");
     let again = pmsnap().args(replay.split_whitespace()).output().unwrap();
-    assert_eq!(again.status.code(), Some(1), "{}", String::from_utf8_lossy(&again.stderr));
+    let again_err = String::from_utf8_lossy(&again.stderr);
+    assert_eq!(again.status.code(), Some(1), "{again_err}");
+    assert!(again_err.contains(&format!("check failed: {violation}")), "replay of `{violation}` said:\n{again_err}");
 }

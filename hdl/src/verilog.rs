@@ -115,7 +115,49 @@ pub fn generate_board(board: &BoardConfig) -> Result<Generated, ConfigError> {
 /// rust-hdl's Verilog of `top`, its top module named `name`.
 fn emit<D: Block>(mut top: D, name: &str) -> String {
     top.connect_all();
-    rename_top(&generate_verilog(&top), name)
+    hoist_clocks(&rename_top(&generate_verilog(&top), name))
+}
+
+/// Clock fan-out as continuous assignments. rust-hdl drives each child's
+/// clock inside the parent's combinational process (`x__clock = clock;`).
+/// Where that process is part of a loop between processes (a parent that
+/// reads a child's output and drives its input in one process, as the
+/// sequences do with their write-then-wait-durable helper), Verilator
+/// treats the child's clock as generated and evaluates the design again
+/// on every edge: 40 % of simulation speed. The same connection as an
+/// `assign` is equivalent and belongs to no process.
+fn hoist_clocks(verilog: &str) -> String {
+    let mut out = String::with_capacity(verilog.len() + 65_536);
+    let mut rest = verilog;
+    while !rest.is_empty() {
+        // One module at a time (the text before the first is kept as is).
+        let end = rest[1..].find("\nmodule ").map_or(rest.len(), |i| i + 2);
+        let (module, tail) = rest.split_at(end);
+        rest = tail;
+        let lines: Vec<&str> = module.lines().collect();
+        let hoisted: Vec<&str> = lines
+            .iter()
+            .filter_map(|l| l.strip_prefix("        ")?.strip_suffix(" = clock;"))
+            .filter(|n| n.ends_with("__clock") && !n.contains(' '))
+            .filter(|n| {
+                let assigned = lines.iter().filter(|l| l.trim_start().starts_with(&format!("{n} = "))).count();
+                assigned == 1 && lines.contains(&format!("    reg  {n};").as_str())
+            })
+            .collect();
+        for line in &lines {
+            let name = line.strip_prefix("    reg  ").and_then(|r| r.strip_suffix(';')).filter(|n| hoisted.contains(n));
+            let assignment = line.strip_prefix("        ").and_then(|r| r.strip_suffix(" = clock;")).filter(|n| hoisted.contains(n));
+            match (name, assignment) {
+                (Some(n), _) => out.push_str(&format!("    wire  {n};\n    assign {n} = clock;\n")),
+                (None, Some(_)) => {}
+                (None, None) => {
+                    out.push_str(line);
+                    out.push('\n');
+                }
+            }
+        }
+    }
+    out
 }
 
 /// `top` → `name`, `top$x$y` → `name__x__y`, and

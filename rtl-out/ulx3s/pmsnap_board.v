@@ -17,7 +17,8 @@ module pmsnap_board(clock,uart_rx,uart_tx,leds);
     localparam  phase_idle = 3'b0;
     
     // Stub signals
-    reg  controller__clock;
+    wire  controller__clock;
+    assign controller__clock = clock;
     reg  controller__reset;
     reg  controller__req_valid;
     wire  controller__req_ready;
@@ -51,7 +52,8 @@ module pmsnap_board(clock,uart_rx,uart_tx,leds);
     wire  [31:0] controller__mem_req_wdata;
     reg  controller__mem_rsp_valid;
     reg  [31:0] controller__mem_rsp_rdata;
-    reg  nvm__clock;
+    wire  nvm__clock;
+    assign nvm__clock = clock;
     reg  nvm__reset;
     reg  nvm__port__req_valid;
     wire  nvm__port__req_ready;
@@ -60,19 +62,22 @@ module pmsnap_board(clock,uart_rx,uart_tx,leds);
     reg  [31:0] nvm__port__req_wdata;
     wire  nvm__port__rsp_valid;
     wire  [31:0] nvm__port__rsp_rdata;
-    reg  receiver__clock;
+    wire  receiver__clock;
+    assign receiver__clock = clock;
     reg  receiver__reset;
     reg  receiver__rx;
     wire  receiver__valid;
     wire  [7:0] receiver__data;
     wire  receiver__framing_error;
-    reg  transmitter__clock;
+    wire  transmitter__clock;
+    assign transmitter__clock = clock;
     reg  transmitter__reset;
     reg  [7:0] transmitter__data;
     reg  transmitter__start;
     wire  transmitter__busy;
     wire  transmitter__tx;
-    reg  bridge__clock;
+    wire  bridge__clock;
+    assign bridge__clock = clock;
     reg  bridge__reset;
     reg  bridge__rx_valid;
     reg  [7:0] bridge__rx_data;
@@ -108,13 +113,16 @@ module pmsnap_board(clock,uart_rx,uart_tx,leds);
     wire  bridge__failed;
     reg  [3:0] power_on__d;
     wire  [3:0] power_on__q;
-    reg  power_on__clock;
+    wire  power_on__clock;
+    assign power_on__clock = clock;
     reg  flush_ack__d;
     wire  flush_ack__q;
-    reg  flush_ack__clock;
+    wire  flush_ack__clock;
+    assign flush_ack__clock = clock;
     reg  [31:0] heartbeat__d;
     wire  [31:0] heartbeat__q;
-    reg  heartbeat__clock;
+    wire  heartbeat__clock;
+    assign heartbeat__clock = clock;
     
     // Local signals
     reg  in_reset;
@@ -237,14 +245,6 @@ module pmsnap_board(clock,uart_rx,uart_tx,leds);
     
     // Update code
     always @(*) begin
-        controller__clock = clock;
-        nvm__clock = clock;
-        receiver__clock = clock;
-        transmitter__clock = clock;
-        bridge__clock = clock;
-        power_on__clock = clock;
-        flush_ack__clock = clock;
-        heartbeat__clock = clock;
         power_on__d = power_on__q;
         flush_ack__d = flush_ack__q;
         heartbeat__d = heartbeat__q;
@@ -391,40 +391,52 @@ module pmsnap_board__bridge(clock,reset,rx_valid,rx_data,rx_error,tx_start,tx_da
     // Stub signals
     reg  [3:0] state__d;
     wire  [3:0] state__q;
-    reg  state__clock;
+    wire  state__clock;
+    assign state__clock = clock;
     reg  [119:0] frame__d;
     wire  [119:0] frame__q;
-    reg  frame__clock;
+    wire  frame__clock;
+    assign frame__clock = clock;
     reg  [3:0] received__d;
     wire  [3:0] received__q;
-    reg  received__clock;
+    wire  received__clock;
+    assign received__clock = clock;
     reg  [7:0] sum__d;
     wire  [7:0] sum__q;
-    reg  sum__clock;
+    wire  sum__clock;
+    assign sum__clock = clock;
     reg  [23:0] idle_clocks__d;
     wire  [23:0] idle_clocks__q;
-    reg  idle_clocks__clock;
+    wire  idle_clocks__clock;
+    assign idle_clocks__clock = clock;
     reg  [7:0] result_status__d;
     wire  [7:0] result_status__q;
-    reg  result_status__clock;
+    wire  result_status__clock;
+    assign result_status__clock = clock;
     reg  [63:0] result_data__d;
     wire  [63:0] result_data__q;
-    reg  result_data__clock;
+    wire  result_data__clock;
+    assign result_data__clock = clock;
     reg  [87:0] reply__d;
     wire  [87:0] reply__q;
-    reg  reply__clock;
+    wire  reply__clock;
+    assign reply__clock = clock;
     reg  [3:0] reply_left__d;
     wire  [3:0] reply_left__q;
-    reg  reply_left__clock;
+    wire  reply_left__clock;
+    assign reply_left__clock = clock;
     reg  [7:0] reply_sum__d;
     wire  [7:0] reply_sum__q;
-    reg  reply_sum__clock;
+    wire  reply_sum__clock;
+    assign reply_sum__clock = clock;
     reg  [3:0] reset_clocks__d;
     wire  [3:0] reset_clocks__q;
-    reg  reset_clocks__clock;
+    wire  reset_clocks__clock;
+    assign reset_clocks__clock = clock;
     reg  last_failed__d;
     wire  last_failed__q;
-    reg  last_failed__clock;
+    wire  last_failed__clock;
+    assign last_failed__clock = clock;
     
     // Local signals
     reg  [7:0] opcode;
@@ -496,18 +508,6 @@ module pmsnap_board__bridge(clock,reset,rx_valid,rx_data,rx_error,tx_start,tx_da
     
     // Update code
     always @(*) begin
-        state__clock = clock;
-        frame__clock = clock;
-        received__clock = clock;
-        sum__clock = clock;
-        idle_clocks__clock = clock;
-        result_status__clock = clock;
-        result_data__clock = clock;
-        reply__clock = clock;
-        reply_left__clock = clock;
-        reply_sum__clock = clock;
-        reset_clocks__clock = clock;
-        last_failed__clock = clock;
         state__d = state__q;
         frame__d = frame__q;
         received__d = received__q;
@@ -981,7 +981,8 @@ module pmsnap_board__controller(clock,reset,req_valid,req_ready,req_write,req_ad
     localparam NvmOwner__Fallback = 3;
     
     // Stub signals
-    reg  host__clock;
+    wire  host__clock;
+    assign host__clock = clock;
     reg  host__reset;
     reg  host__req_valid;
     wire  host__req_ready;
@@ -1023,7 +1024,8 @@ module pmsnap_board__controller(clock,reset,req_valid,req_ready,req_write,req_ad
     reg  host__nvm__rsp_valid;
     reg  [31:0] host__nvm__rsp_rdata;
     reg  host__nvm_idle;
-    reg  tables__clock;
+    wire  tables__clock;
+    assign tables__clock = clock;
     reg  [15:0] tables__read_page;
     reg  [15:0] tables__epoch;
     wire  tables__committed_mapped;
@@ -1040,7 +1042,8 @@ module pmsnap_board__controller(clock,reset,req_valid,req_ready,req_write,req_ad
     reg  tables__remap;
     reg  [15:0] tables__remap_page;
     reg  [17:0] tables__remap_frame;
-    reg  allocator__clock;
+    wire  allocator__clock;
+    assign allocator__clock = clock;
     reg  allocator__reset;
     reg  allocator__pop;
     reg  allocator__control__push;
@@ -1055,7 +1058,8 @@ module pmsnap_board__controller(clock,reset,req_valid,req_ready,req_write,req_ad
     wire  allocator__reclaimable;
     wire  allocator__fallback_held;
     wire  [31:0] allocator__free_count;
-    reg  dirty__clock;
+    wire  dirty__clock;
+    assign dirty__clock = clock;
     reg  dirty__reset;
     reg  dirty__append;
     reg  [15:0] dirty__append_page;
@@ -1067,7 +1071,8 @@ module pmsnap_board__controller(clock,reset,req_valid,req_ready,req_write,req_ad
     reg  dirty__control__swap;
     reg  dirty__control__drop;
     reg  dirty__control__clear;
-    reg  cow__clock;
+    wire  cow__clock;
+    assign cow__clock = clock;
     reg  cow__reset;
     reg  cow__start;
     reg  cow__src_mapped;
@@ -1083,7 +1088,8 @@ module pmsnap_board__controller(clock,reset,req_valid,req_ready,req_write,req_ad
     wire  [31:0] cow__nvm__req_wdata;
     reg  cow__nvm__rsp_valid;
     reg  [31:0] cow__nvm__rsp_rdata;
-    reg  fallback__clock;
+    wire  fallback__clock;
+    assign fallback__clock = clock;
     reg  fallback__reset;
     reg  fallback__start;
     reg  fallback__fallback_slot;
@@ -1095,7 +1101,8 @@ module pmsnap_board__controller(clock,reset,req_valid,req_ready,req_write,req_ad
     reg  fallback__nvm__rsp_valid;
     reg  [31:0] fallback__nvm__rsp_rdata;
     wire  fallback__done;
-    reg  sequencer__clock;
+    wire  sequencer__clock;
+    assign sequencer__clock = clock;
     reg  sequencer__reset;
     reg  sequencer__cmd_valid;
     wire  sequencer__cmd_ready;
@@ -1149,13 +1156,15 @@ module pmsnap_board__controller(clock,reset,req_valid,req_ready,req_write,req_ad
     wire  sequencer__snapshot_taken;
     wire  sequencer__restore_taken;
     wire  sequencer__error;
-    reg  flush__clock;
+    wire  flush__clock;
+    assign flush__clock = clock;
     reg  flush__reset;
     reg  flush__start;
     wire  flush__flush_req;
     reg  flush__flush_ack;
     wire  flush__done;
-    reg  arbiter__clock;
+    wire  arbiter__clock;
+    assign arbiter__clock = clock;
     reg  arbiter__reset;
     reg  [1:0] arbiter__owner;
     wire  arbiter__idle;
@@ -1194,7 +1203,8 @@ module pmsnap_board__controller(clock,reset,req_valid,req_ready,req_write,req_ad
     wire  [31:0] arbiter__nvm__req_wdata;
     reg  arbiter__nvm__rsp_valid;
     reg  [31:0] arbiter__nvm__rsp_rdata;
-    reg  counters__clock;
+    wire  counters__clock;
+    assign counters__clock = clock;
     reg  counters__reset;
     reg  counters__cow_fault;
     reg  counters__page_hardened;
@@ -1456,16 +1466,6 @@ module pmsnap_board__controller(clock,reset,req_valid,req_ready,req_write,req_ad
     
     // Update code
     always @(*) begin
-        host__clock = clock;
-        tables__clock = clock;
-        allocator__clock = clock;
-        dirty__clock = clock;
-        cow__clock = clock;
-        fallback__clock = clock;
-        sequencer__clock = clock;
-        flush__clock = clock;
-        arbiter__clock = clock;
-        counters__clock = clock;
         host__reset = reset;
         allocator__reset = reset;
         dirty__reset = reset;
@@ -1637,7 +1637,8 @@ module pmsnap_board__controller__allocator(clock,reset,pop,control__push,control
     localparam  last = 18'b1011111111;
     
     // Stub signals
-    reg  ring__clock;
+    wire  ring__clock;
+    assign ring__clock = clock;
     reg  [17:0] ring__read_address;
     wire  [17:0] ring__read_data;
     reg  ring__write_enable;
@@ -1645,28 +1646,36 @@ module pmsnap_board__controller__allocator(clock,reset,pop,control__push,control
     reg  [17:0] ring__write_data;
     reg  [17:0] head__d;
     wire  [17:0] head__q;
-    reg  head__clock;
+    wire  head__clock;
+    assign head__clock = clock;
     reg  [17:0] tail__d;
     wire  [17:0] tail__q;
-    reg  tail__clock;
+    wire  tail__clock;
+    assign tail__clock = clock;
     reg  [31:0] count__d;
     wire  [31:0] count__q;
-    reg  count__clock;
+    wire  count__clock;
+    assign count__clock = clock;
     reg  [31:0] staged__d;
     wire  [31:0] staged__q;
-    reg  staged__clock;
+    wire  staged__clock;
+    assign staged__clock = clock;
     reg  [31:0] retired__d;
     wire  [31:0] retired__q;
-    reg  retired__clock;
+    wire  retired__clock;
+    assign retired__clock = clock;
     reg  [17:0] snap_head__d;
     wire  [17:0] snap_head__q;
-    reg  snap_head__clock;
+    wire  snap_head__clock;
+    assign snap_head__clock = clock;
     reg  [31:0] snap_count__d;
     wire  [31:0] snap_count__q;
-    reg  snap_count__clock;
+    wire  snap_count__clock;
+    assign snap_count__clock = clock;
     reg  fallback__d;
     wire  fallback__q;
-    reg  fallback__clock;
+    wire  fallback__clock;
+    assign fallback__clock = clock;
     
     // Local signals
     reg  [17:0] head_next;
@@ -1725,14 +1734,6 @@ module pmsnap_board__controller__allocator(clock,reset,pop,control__push,control
     
     // Update code
     always @(*) begin
-        head__clock = clock;
-        tail__clock = clock;
-        count__clock = clock;
-        staged__clock = clock;
-        retired__clock = clock;
-        snap_head__clock = clock;
-        snap_count__clock = clock;
-        fallback__clock = clock;
         head__d = head__q;
         tail__d = tail__q;
         count__d = count__q;
@@ -1741,7 +1742,6 @@ module pmsnap_board__controller__allocator(clock,reset,pop,control__push,control
         snap_head__d = snap_head__q;
         snap_count__d = snap_count__q;
         fallback__d = fallback__q;
-        ring__clock = clock;
         head_inc = head__q + 32'h1;
         if (head__q == last) begin
             head_inc = 32'h0;
@@ -2034,7 +2034,8 @@ module pmsnap_board__controller__arbiter(clock,reset,owner,idle,host__req_valid,
     // Stub signals
     reg  [15:0] inflight__d;
     wire  [15:0] inflight__q;
-    reg  inflight__clock;
+    wire  inflight__clock;
+    assign inflight__clock = clock;
     
     // Sub module instances
     pmsnap_board__controller__arbiter__inflight inflight(
@@ -2045,7 +2046,6 @@ module pmsnap_board__controller__arbiter(clock,reset,owner,idle,host__req_valid,
     
     // Update code
     always @(*) begin
-        inflight__clock = clock;
         inflight__d = inflight__q;
         host__req_ready = 1'b0;
         cow__req_ready = 1'b0;
@@ -2144,19 +2144,24 @@ module pmsnap_board__controller__counters(clock,reset,cow_fault,page_hardened,sn
     // Stub signals
     reg  [31:0] cow__d;
     wire  [31:0] cow__q;
-    reg  cow__clock;
+    wire  cow__clock;
+    assign cow__clock = clock;
     reg  [31:0] hardened__d;
     wire  [31:0] hardened__q;
-    reg  hardened__clock;
+    wire  hardened__clock;
+    assign hardened__clock = clock;
     reg  [31:0] snaps__d;
     wire  [31:0] snaps__q;
-    reg  snaps__clock;
+    wire  snaps__clock;
+    assign snaps__clock = clock;
     reg  [31:0] rests__d;
     wire  [31:0] rests__q;
-    reg  rests__clock;
+    wire  rests__clock;
+    assign rests__clock = clock;
     reg  [31:0] errs__d;
     wire  [31:0] errs__q;
-    reg  errs__clock;
+    wire  errs__clock;
+    assign errs__clock = clock;
     
     // Sub module instances
     pmsnap_board__controller__counters__cow cow(
@@ -2187,11 +2192,6 @@ module pmsnap_board__controller__counters(clock,reset,cow_fault,page_hardened,sn
     
     // Update code
     always @(*) begin
-        cow__clock = clock;
-        hardened__clock = clock;
-        snaps__clock = clock;
-        rests__clock = clock;
-        errs__clock = clock;
         cow__d = cow__q;
         hardened__d = hardened__q;
         snaps__d = snaps__q;
@@ -2358,7 +2358,8 @@ module pmsnap_board__controller__cow(clock,reset,start,src_mapped,src_frame,dst_
     localparam CowState__Done = 5;
     
     // Stub signals
-    reg  buffer__clock;
+    wire  buffer__clock;
+    assign buffer__clock = clock;
     reg  [10:0] buffer__read_address;
     wire  [31:0] buffer__read_data;
     reg  buffer__write_enable;
@@ -2366,28 +2367,36 @@ module pmsnap_board__controller__cow(clock,reset,start,src_mapped,src_frame,dst_
     reg  [31:0] buffer__write_data;
     reg  [2:0] state__d;
     wire  [2:0] state__q;
-    reg  state__clock;
+    wire  state__clock;
+    assign state__clock = clock;
     reg  [10:0] issued__d;
     wire  [10:0] issued__q;
-    reg  issued__clock;
+    wire  issued__clock;
+    assign issued__clock = clock;
     reg  [10:0] answered__d;
     wire  [10:0] answered__q;
-    reg  answered__clock;
+    wire  answered__clock;
+    assign answered__clock = clock;
     reg  mapped__d;
     wire  mapped__q;
-    reg  mapped__clock;
+    wire  mapped__clock;
+    assign mapped__clock = clock;
     reg  [17:0] src__d;
     wire  [17:0] src__q;
-    reg  src__clock;
+    wire  src__clock;
+    assign src__clock = clock;
     reg  [17:0] dst__d;
     wire  [17:0] dst__q;
-    reg  dst__clock;
+    wire  dst__clock;
+    assign dst__clock = clock;
     reg  [9:0] word__d;
     wire  [9:0] word__q;
-    reg  word__clock;
+    wire  word__clock;
+    assign word__clock = clock;
     reg  [31:0] data__d;
     wire  [31:0] data__q;
-    reg  data__clock;
+    wire  data__clock;
+    assign data__clock = clock;
     
     // Local signals
     reg  [10:0] issued_next;
@@ -2444,14 +2453,6 @@ module pmsnap_board__controller__cow(clock,reset,start,src_mapped,src_frame,dst_
     
     // Update code
     always @(*) begin
-        state__clock = clock;
-        issued__clock = clock;
-        answered__clock = clock;
-        mapped__clock = clock;
-        src__clock = clock;
-        dst__clock = clock;
-        word__clock = clock;
-        data__clock = clock;
         state__d = state__q;
         issued__d = issued__q;
         answered__d = answered__q;
@@ -2460,7 +2461,6 @@ module pmsnap_board__controller__cow(clock,reset,start,src_mapped,src_frame,dst_
         dst__d = dst__q;
         word__d = word__q;
         data__d = data__q;
-        buffer__clock = clock;
         done = 1'b0;
         nvm__req_valid = 1'b0;
         nvm__req_write = 1'b0;
@@ -2754,7 +2754,8 @@ module pmsnap_board__controller__dirty(clock,reset,append,append_page,control__r
     localparam  pages = 17'b100000000;
     
     // Stub signals
-    reg  log__clock;
+    wire  log__clock;
+    assign log__clock = clock;
     reg  [16:0] log__read_address;
     wire  [15:0] log__read_data;
     reg  log__write_enable;
@@ -2762,13 +2763,16 @@ module pmsnap_board__controller__dirty(clock,reset,append,append_page,control__r
     reg  [15:0] log__write_data;
     reg  bank__d;
     wire  bank__q;
-    reg  bank__clock;
+    wire  bank__clock;
+    assign bank__clock = clock;
     reg  [31:0] current__d;
     wire  [31:0] current__q;
-    reg  current__clock;
+    wire  current__clock;
+    assign current__clock = clock;
     reg  [31:0] previous__d;
     wire  [31:0] previous__q;
-    reg  previous__clock;
+    wire  previous__clock;
+    assign previous__clock = clock;
     
     // Local signals
     reg  [16:0] current_base;
@@ -2801,13 +2805,9 @@ module pmsnap_board__controller__dirty(clock,reset,append,append_page,control__r
     
     // Update code
     always @(*) begin
-        bank__clock = clock;
-        current__clock = clock;
-        previous__clock = clock;
         bank__d = bank__q;
         current__d = current__q;
         previous__d = previous__q;
-        log__clock = clock;
         current_base = 32'h0;
         previous_base = pages;
         if (bank__q) begin
@@ -2949,7 +2949,8 @@ module pmsnap_board__controller__fallback(clock,reset,start,fallback_slot,nvm__r
     // Stub signals
     reg  [1:0] state__d;
     wire  [1:0] state__q;
-    reg  state__clock;
+    wire  state__clock;
+    assign state__clock = clock;
     
     // Local signals
     reg  unused_rdata;
@@ -2963,7 +2964,6 @@ module pmsnap_board__controller__fallback(clock,reset,start,fallback_slot,nvm__r
     
     // Update code
     always @(*) begin
-        state__clock = clock;
         state__d = state__q;
         nvm__req_valid = 1'b0;
         nvm__req_write = 1'b1;
@@ -3045,7 +3045,8 @@ module pmsnap_board__controller__flush(clock,reset,start,flush_req,flush_ack,don
     // Stub signals
     reg  pending__d;
     wire  pending__q;
-    reg  pending__clock;
+    wire  pending__clock;
+    assign pending__clock = clock;
     
     // Sub module instances
     pmsnap_board__controller__flush__pending pending(
@@ -3056,7 +3057,6 @@ module pmsnap_board__controller__flush(clock,reset,start,flush_req,flush_ack,don
     
     // Update code
     always @(*) begin
-        pending__clock = clock;
         pending__d = pending__q;
         flush_req = pending__q;
         done = pending__q & flush_ack;
@@ -3154,25 +3154,32 @@ module pmsnap_board__controller__host(clock,reset,req_valid,req_ready,req_write,
     // Stub signals
     reg  valid__d;
     wire  valid__q;
-    reg  valid__clock;
+    wire  valid__clock;
+    assign valid__clock = clock;
     reg  [1:0] state__d;
     wire  [1:0] state__q;
-    reg  state__clock;
+    wire  state__clock;
+    assign state__clock = clock;
     reg  write__d;
     wire  write__q;
-    reg  write__clock;
+    wire  write__clock;
+    assign write__clock = clock;
     reg  [31:0] addr__d;
     wire  [31:0] addr__q;
-    reg  addr__clock;
+    wire  addr__clock;
+    assign addr__clock = clock;
     reg  out_of_range__d;
     wire  out_of_range__q;
-    reg  out_of_range__clock;
+    wire  out_of_range__clock;
+    assign out_of_range__clock = clock;
     reg  [31:0] wdata__d;
     wire  [31:0] wdata__q;
-    reg  wdata__clock;
+    wire  wdata__clock;
+    assign wdata__clock = clock;
     reg  [17:0] dst__d;
     wire  [17:0] dst__q;
-    reg  dst__clock;
+    wire  dst__clock;
+    assign dst__clock = clock;
     
     // Local signals
     reg  complete;
@@ -3218,13 +3225,6 @@ module pmsnap_board__controller__host(clock,reset,req_valid,req_ready,req_write,
     
     // Update code
     always @(*) begin
-        valid__clock = clock;
-        state__clock = clock;
-        write__clock = clock;
-        addr__clock = clock;
-        out_of_range__clock = clock;
-        wdata__clock = clock;
-        dst__clock = clock;
         valid__d = valid__q;
         state__d = state__q;
         write__d = write__q;
@@ -3551,7 +3551,8 @@ module pmsnap_board__controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_o
     localparam  first_epoch = 16'h1;
     
     // Stub signals
-    reg  front__clock;
+    wire  front__clock;
+    assign front__clock = clock;
     reg  front__reset;
     reg  front__cmd_valid;
     wire  front__cmd_ready;
@@ -3570,7 +3571,8 @@ module pmsnap_board__controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_o
     wire  front__idle;
     wire  [2:0] front__phase;
     wire  front__error;
-    reg  snapshot__clock;
+    wire  snapshot__clock;
+    assign snapshot__clock = clock;
     reg  snapshot__reset;
     reg  snapshot__start;
     wire  snapshot__done;
@@ -3624,7 +3626,8 @@ module pmsnap_board__controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_o
     reg  snapshot__commit_done;
     wire  snapshot__page_hardened;
     wire  snapshot__snapshot_taken;
-    reg  restore__clock;
+    wire  restore__clock;
+    assign restore__clock = clock;
     reg  restore__reset;
     reg  restore__start;
     wire  restore__done;
@@ -3646,7 +3649,8 @@ module pmsnap_board__controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_o
     wire  restore__alloc__rollback;
     wire  restore__alloc__init;
     wire  restore__restore_taken;
-    reg  format__clock;
+    wire  format__clock;
+    assign format__clock = clock;
     reg  format__reset;
     reg  format__start;
     wire  format__done;
@@ -3681,7 +3685,8 @@ module pmsnap_board__controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_o
     wire  format__alloc__publish;
     wire  format__alloc__rollback;
     wire  format__alloc__init;
-    reg  recover__clock;
+    wire  recover__clock;
+    assign recover__clock = clock;
     reg  recover__reset;
     reg  recover__start;
     wire  recover__done;
@@ -3715,7 +3720,8 @@ module pmsnap_board__controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_o
     wire  recover__alloc__publish;
     wire  recover__alloc__rollback;
     wire  recover__alloc__init;
-    reg  commit__clock;
+    wire  commit__clock;
+    assign commit__clock = clock;
     reg  commit__reset;
     reg  commit__start;
     reg  [31:0] commit__seq;
@@ -3732,16 +3738,20 @@ module pmsnap_board__controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_o
     wire  commit__busy;
     reg  [31:0] seq__d;
     wire  [31:0] seq__q;
-    reg  seq__clock;
+    wire  seq__clock;
+    assign seq__clock = clock;
     reg  active_table__d;
     wire  active_table__q;
-    reg  active_table__clock;
+    wire  active_table__clock;
+    assign active_table__clock = clock;
     reg  is_mounted__d;
     wire  is_mounted__q;
-    reg  is_mounted__clock;
+    wire  is_mounted__clock;
+    assign is_mounted__clock = clock;
     reg  [15:0] epoch_reg__d;
     wire  [15:0] epoch_reg__q;
-    reg  epoch_reg__clock;
+    wire  epoch_reg__clock;
+    assign epoch_reg__clock = clock;
     
     // Sub module instances
     pmsnap_board__controller__sequencer__front front(
@@ -3958,20 +3968,10 @@ module pmsnap_board__controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_o
     
     // Update code
     always @(*) begin
-        seq__clock = clock;
-        active_table__clock = clock;
-        is_mounted__clock = clock;
-        epoch_reg__clock = clock;
         seq__d = seq__q;
         active_table__d = active_table__q;
         is_mounted__d = is_mounted__q;
         epoch_reg__d = epoch_reg__q;
-        front__clock = clock;
-        snapshot__clock = clock;
-        restore__clock = clock;
-        format__clock = clock;
-        recover__clock = clock;
-        commit__clock = clock;
         front__reset = reset;
         snapshot__reset = reset;
         restore__reset = reset;
@@ -4220,17 +4220,21 @@ module pmsnap_board__controller__sequencer__commit(clock,reset,start,seq,record_
     // Stub signals
     reg  [1:0] state__d;
     wire  [1:0] state__q;
-    reg  state__clock;
+    wire  state__clock;
+    assign state__clock = clock;
     reg  [2:0] word__d;
     wire  [2:0] word__q;
-    reg  word__clock;
+    wire  word__clock;
+    assign word__clock = clock;
     reg  [31:0] checksum__d;
     wire  [31:0] checksum__q;
-    reg  checksum__clock;
+    wire  checksum__clock;
+    assign checksum__clock = clock;
     reg  [31:0] step__acc;
     reg  [31:0] step__word;
     wire  [31:0] step__sum;
-    reg  magic__clock;
+    wire  magic__clock;
+    assign magic__clock = clock;
     reg  magic__reset;
     reg  magic__start;
     wire  magic__req_valid;
@@ -4276,13 +4280,9 @@ module pmsnap_board__controller__sequencer__commit(clock,reset,start,seq,record_
     
     // Update code
     always @(*) begin
-        state__clock = clock;
-        word__clock = clock;
-        checksum__clock = clock;
         state__d = state__q;
         word__d = word__q;
         checksum__d = checksum__q;
-        magic__clock = clock;
         magic__reset = reset;
         slot_base = 32'h0;
         if (seq[32'h0]) begin
@@ -4410,7 +4410,8 @@ module pmsnap_board__controller__sequencer__commit__magic(clock,reset,start,req_
     // Stub signals
     reg  [1:0] state__d;
     wire  [1:0] state__q;
-    reg  state__clock;
+    wire  state__clock;
+    assign state__clock = clock;
     
     // Sub module instances
     pmsnap_board__controller__sequencer__commit__magic__state state(
@@ -4421,7 +4422,6 @@ module pmsnap_board__controller__sequencer__commit__magic(clock,reset,start,req_
     
     // Update code
     always @(*) begin
-        state__clock = clock;
         state__d = state__q;
         req_valid = 1'b0;
         done = 1'b0;
@@ -4618,13 +4618,16 @@ module pmsnap_board__controller__sequencer__format(clock,reset,start,done,status
     // Stub signals
     reg  [2:0] state__d;
     wire  [2:0] state__q;
-    reg  state__clock;
+    wire  state__clock;
+    assign state__clock = clock;
     reg  [31:0] index__d;
     wire  [31:0] index__q;
-    reg  index__clock;
+    wire  index__clock;
+    assign index__clock = clock;
     reg  [31:0] pushed__d;
     wire  [31:0] pushed__q;
-    reg  pushed__clock;
+    wire  pushed__clock;
+    assign pushed__clock = clock;
     
     // Local signals
     reg  unused_answers;
@@ -4648,9 +4651,6 @@ module pmsnap_board__controller__sequencer__format(clock,reset,start,done,status
     
     // Update code
     always @(*) begin
-        state__clock = clock;
-        index__clock = clock;
-        pushed__clock = clock;
         state__d = state__q;
         index__d = index__q;
         pushed__d = pushed__q;
@@ -4865,16 +4865,20 @@ module pmsnap_board__controller__sequencer__front(clock,reset,cmd_valid,cmd_read
     // Stub signals
     reg  [1:0] state__d;
     wire  [1:0] state__q;
-    reg  state__clock;
+    wire  state__clock;
+    assign state__clock = clock;
     reg  [2:0] op__d;
     wire  [2:0] op__q;
-    reg  op__clock;
+    wire  op__clock;
+    assign op__clock = clock;
     reg  [2:0] status__d;
     wire  [2:0] status__q;
-    reg  status__clock;
+    wire  status__clock;
+    assign status__clock = clock;
     reg  reject__d;
     wire  reject__q;
-    reg  reject__clock;
+    wire  reject__clock;
+    assign reject__clock = clock;
     
     // Sub module instances
     pmsnap_board__controller__sequencer__front__state state(
@@ -4900,10 +4904,6 @@ module pmsnap_board__controller__sequencer__front(clock,reset,cmd_valid,cmd_read
     
     // Update code
     always @(*) begin
-        state__clock = clock;
-        op__clock = clock;
-        status__clock = clock;
-        reject__clock = clock;
         state__d = state__q;
         op__d = op__q;
         status__d = status__q;
@@ -5168,35 +5168,45 @@ module pmsnap_board__controller__sequencer__recover(clock,reset,start,done,statu
     // Stub signals
     reg  [3:0] state__d;
     wire  [3:0] state__q;
-    reg  state__clock;
+    wire  state__clock;
+    assign state__clock = clock;
     reg  [31:0] index__d;
     wire  [31:0] index__q;
-    reg  index__clock;
+    wire  index__clock;
+    assign index__clock = clock;
     reg  other_slot__d;
     wire  other_slot__q;
-    reg  other_slot__clock;
+    wire  other_slot__clock;
+    assign other_slot__clock = clock;
     reg  [31:0] entry_reg__d;
     wire  [31:0] entry_reg__q;
-    reg  entry_reg__clock;
+    wire  entry_reg__clock;
+    assign entry_reg__clock = clock;
     reg  [31:0] mapped_count__d;
     wire  [31:0] mapped_count__q;
-    reg  mapped_count__clock;
+    wire  mapped_count__clock;
+    assign mapped_count__clock = clock;
     reg  [31:0] unaccounted__d;
     wire  [31:0] unaccounted__q;
-    reg  unaccounted__clock;
+    wire  unaccounted__clock;
+    assign unaccounted__clock = clock;
     reg  all_accounted__d;
     wire  all_accounted__q;
-    reg  all_accounted__clock;
+    wire  all_accounted__clock;
+    assign all_accounted__clock = clock;
     reg  corrupt__d;
     wire  corrupt__q;
-    reg  corrupt__clock;
-    reg  frame_used__clock;
+    wire  corrupt__clock;
+    assign corrupt__clock = clock;
+    wire  frame_used__clock;
+    assign frame_used__clock = clock;
     reg  [17:0] frame_used__read_address;
     wire  frame_used__read_data;
     reg  frame_used__write_enable;
     reg  [17:0] frame_used__write_address;
     reg  frame_used__write_data;
-    reg  check__clock;
+    wire  check__clock;
+    assign check__clock = clock;
     reg  check__restart;
     reg  check__take;
     reg  [31:0] check__word;
@@ -5206,7 +5216,8 @@ module pmsnap_board__controller__sequencer__recover(clock,reset,start,done,statu
     wire  [31:0] check__found_seq;
     wire  check__found_table;
     wire  check__magic_seen;
-    reg  retire__clock;
+    wire  retire__clock;
+    assign retire__clock = clock;
     reg  retire__reset;
     reg  retire__start;
     wire  retire__req_valid;
@@ -5292,14 +5303,6 @@ module pmsnap_board__controller__sequencer__recover(clock,reset,start,done,statu
     
     // Update code
     always @(*) begin
-        state__clock = clock;
-        index__clock = clock;
-        other_slot__clock = clock;
-        entry_reg__clock = clock;
-        mapped_count__clock = clock;
-        unaccounted__clock = clock;
-        all_accounted__clock = clock;
-        corrupt__clock = clock;
         state__d = state__q;
         index__d = index__q;
         other_slot__d = other_slot__q;
@@ -5308,9 +5311,6 @@ module pmsnap_board__controller__sequencer__recover(clock,reset,start,done,statu
         unaccounted__d = unaccounted__q;
         all_accounted__d = all_accounted__q;
         corrupt__d = corrupt__q;
-        retire__clock = clock;
-        check__clock = clock;
-        frame_used__clock = clock;
         retire__reset = reset;
         retire__start = 1'b0;
         retire__req_ready = nvm__req_ready;
@@ -5561,40 +5561,52 @@ module pmsnap_board__controller__sequencer__recover__check(clock,restart,take,wo
     // Stub signals
     reg  [4:0] answered__d;
     wire  [4:0] answered__q;
-    reg  answered__clock;
+    wire  answered__clock;
+    assign answered__clock = clock;
     reg  [31:0] checksum__d;
     wire  [31:0] checksum__q;
-    reg  checksum__clock;
+    wire  checksum__clock;
+    assign checksum__clock = clock;
     reg  slot_ok__d;
     wire  slot_ok__q;
-    reg  slot_ok__clock;
+    wire  slot_ok__clock;
+    assign slot_ok__clock = clock;
     reg  [31:0] slot_seq__d;
     wire  [31:0] slot_seq__q;
-    reg  slot_seq__clock;
+    wire  slot_seq__clock;
+    assign slot_seq__clock = clock;
     reg  slot_table__d;
     wire  slot_table__q;
-    reg  slot_table__clock;
+    wire  slot_table__clock;
+    assign slot_table__clock = clock;
     reg  valid0__d;
     wire  valid0__q;
-    reg  valid0__clock;
+    wire  valid0__clock;
+    assign valid0__clock = clock;
     reg  valid1__d;
     wire  valid1__q;
-    reg  valid1__clock;
+    wire  valid1__clock;
+    assign valid1__clock = clock;
     reg  [31:0] seq0__d;
     wire  [31:0] seq0__q;
-    reg  seq0__clock;
+    wire  seq0__clock;
+    assign seq0__clock = clock;
     reg  [31:0] seq1__d;
     wire  [31:0] seq1__q;
-    reg  seq1__clock;
+    wire  seq1__clock;
+    assign seq1__clock = clock;
     reg  table0__d;
     wire  table0__q;
-    reg  table0__clock;
+    wire  table0__clock;
+    assign table0__clock = clock;
     reg  table1__d;
     wire  table1__q;
-    reg  table1__clock;
+    wire  table1__clock;
+    assign table1__clock = clock;
     reg  seen__d;
     wire  seen__q;
-    reg  seen__clock;
+    wire  seen__clock;
+    assign seen__clock = clock;
     reg  [31:0] step__acc;
     reg  [31:0] step__word;
     wire  [31:0] step__sum;
@@ -5671,18 +5683,6 @@ module pmsnap_board__controller__sequencer__recover__check(clock,restart,take,wo
     
     // Update code
     always @(*) begin
-        answered__clock = clock;
-        checksum__clock = clock;
-        slot_ok__clock = clock;
-        slot_seq__clock = clock;
-        slot_table__clock = clock;
-        valid0__clock = clock;
-        valid1__clock = clock;
-        seq0__clock = clock;
-        seq1__clock = clock;
-        table0__clock = clock;
-        table1__clock = clock;
-        seen__clock = clock;
         answered__d = answered__q;
         checksum__d = checksum__q;
         slot_ok__d = slot_ok__q;
@@ -6137,7 +6137,8 @@ module pmsnap_board__controller__sequencer__recover__retire(clock,reset,start,re
     // Stub signals
     reg  [1:0] state__d;
     wire  [1:0] state__q;
-    reg  state__clock;
+    wire  state__clock;
+    assign state__clock = clock;
     
     // Sub module instances
     pmsnap_board__controller__sequencer__recover__retire__state state(
@@ -6148,7 +6149,6 @@ module pmsnap_board__controller__sequencer__recover__retire(clock,reset,start,re
     
     // Update code
     always @(*) begin
-        state__clock = clock;
         state__d = state__q;
         req_valid = 1'b0;
         done = 1'b0;
@@ -6297,10 +6297,12 @@ module pmsnap_board__controller__sequencer__restore(clock,reset,start,done,epoch
     // Stub signals
     reg  state__d;
     wire  state__q;
-    reg  state__clock;
+    wire  state__clock;
+    assign state__clock = clock;
     reg  [15:0] index__d;
     wire  [15:0] index__q;
-    reg  index__clock;
+    wire  index__clock;
+    assign index__clock = clock;
     
     // Sub module instances
     pmsnap_board__controller__sequencer__restore__state state(
@@ -6316,8 +6318,6 @@ module pmsnap_board__controller__sequencer__restore(clock,reset,start,done,epoch
     
     // Update code
     always @(*) begin
-        state__clock = clock;
-        index__clock = clock;
         state__d = state__q;
         index__d = index__q;
         done = 1'b0;
@@ -6528,23 +6528,30 @@ module pmsnap_board__controller__sequencer__snapshot(clock,reset,start,done,stat
     // Stub signals
     reg  [3:0] state__d;
     wire  [3:0] state__q;
-    reg  state__clock;
+    wire  state__clock;
+    assign state__clock = clock;
     reg  [16:0] index__d;
     wire  [16:0] index__q;
-    reg  index__clock;
+    wire  index__clock;
+    assign index__clock = clock;
     reg  list_current__d;
     wire  list_current__q;
-    reg  list_current__clock;
+    wire  list_current__clock;
+    assign list_current__clock = clock;
     reg  [15:0] page__d;
     wire  [15:0] page__q;
-    reg  page__clock;
+    wire  page__clock;
+    assign page__clock = clock;
     reg  [31:0] new_seq__d;
     wire  [31:0] new_seq__q;
-    reg  new_seq__clock;
+    wire  new_seq__clock;
+    assign new_seq__clock = clock;
     reg  new_table__d;
     wire  new_table__q;
-    reg  new_table__clock;
-    reg  retire__clock;
+    wire  new_table__clock;
+    assign new_table__clock = clock;
+    wire  retire__clock;
+    assign retire__clock = clock;
     reg  retire__reset;
     reg  retire__start;
     wire  retire__req_valid;
@@ -6603,24 +6610,17 @@ module pmsnap_board__controller__sequencer__snapshot(clock,reset,start,done,stat
     
     // Update code
     always @(*) begin
-        state__clock = clock;
-        index__clock = clock;
-        list_current__clock = clock;
-        page__clock = clock;
-        new_seq__clock = clock;
-        new_table__clock = clock;
         state__d = state__q;
         index__d = index__q;
         list_current__d = list_current__q;
         page__d = page__q;
         new_seq__d = new_seq__q;
         new_table__d = new_table__q;
-        retire__clock = clock;
         retire__reset = reset;
-        retire__start = 1'b0;
         retire__req_ready = nvm__req_ready;
         retire__nvm_idle = nvm_idle;
         rsp_word = ((nvm__rsp_rdata) & 32'hffffffff);
+        retire__start = (state__q == SnapshotState__IdentifyWait) & nvm__rsp_valid & (((nvm__rsp_rdata) & 32'hffffffff) == seq);
         list_count = log__previous_count;
         if (list_current__q) begin
             list_count = log__current_count;
@@ -6714,7 +6714,6 @@ module pmsnap_board__controller__sequencer__snapshot(clock,reset,start,done,stat
                 begin
                     if (nvm__rsp_valid) begin
                         if (((rsp_word) & 32'hffffffff) == seq) begin
-                            retire__start = 1'b1;
                             state__d = SnapshotState__Retire;
                         end
                         else begin
@@ -6922,7 +6921,8 @@ module pmsnap_board__controller__sequencer__snapshot__retire(clock,reset,start,r
     // Stub signals
     reg  [1:0] state__d;
     wire  [1:0] state__q;
-    reg  state__clock;
+    wire  state__clock;
+    assign state__clock = clock;
     
     // Sub module instances
     pmsnap_board__controller__sequencer__snapshot__retire__state state(
@@ -6933,7 +6933,6 @@ module pmsnap_board__controller__sequencer__snapshot__retire(clock,reset,start,r
     
     // Update code
     always @(*) begin
-        state__clock = clock;
         state__d = state__q;
         req_valid = 1'b0;
         done = 1'b0;
@@ -7053,13 +7052,15 @@ module pmsnap_board__controller__tables(clock,read_page,epoch,committed_mapped,c
     localparam  mapped_flag = 19'b1000000000000000000;
     
     // Stub signals
-    reg  ct__clock;
+    wire  ct__clock;
+    assign ct__clock = clock;
     reg  [15:0] ct__read_address;
     wire  [18:0] ct__read_data;
     reg  ct__write_enable;
     reg  [15:0] ct__write_address;
     reg  [18:0] ct__write_data;
-    reg  wt__clock;
+    wire  wt__clock;
+    assign wt__clock = clock;
     reg  [15:0] wt__read_address;
     wire  [33:0] wt__read_data;
     reg  wt__write_enable;
@@ -7086,8 +7087,6 @@ module pmsnap_board__controller__tables(clock,read_page,epoch,committed_mapped,c
     
     // Update code
     always @(*) begin
-        ct__clock = clock;
-        wt__clock = clock;
         ct__read_address = read_page;
         wt__read_address = read_page;
         ct__write_enable = update__ct_write;
@@ -7211,7 +7210,8 @@ module pmsnap_board__nvm(clock,reset,port__req_valid,port__req_ready,port__req_w
     output reg  [31:0] port__rsp_rdata;
     
     // Stub signals
-    reg  memory__clock;
+    wire  memory__clock;
+    assign memory__clock = clock;
     reg  [31:0] memory__read_address;
     wire  [31:0] memory__read_data;
     reg  memory__write_enable;
@@ -7219,7 +7219,8 @@ module pmsnap_board__nvm(clock,reset,port__req_valid,port__req_ready,port__req_w
     reg  [31:0] memory__write_data;
     reg  answering__d;
     wire  answering__q;
-    reg  answering__clock;
+    wire  answering__clock;
+    assign answering__clock = clock;
     
     // Sub module instances
     pmsnap_board__nvm__memory memory(
@@ -7238,8 +7239,6 @@ module pmsnap_board__nvm(clock,reset,port__req_valid,port__req_ready,port__req_w
     
     // Update code
     always @(*) begin
-        memory__clock = clock;
-        answering__clock = clock;
         answering__d = answering__q;
         port__req_ready = 1'b1;
         memory__read_address = port__req_addr;
@@ -7335,22 +7334,28 @@ module pmsnap_board__receiver(clock,reset,rx,valid,data,framing_error);
     // Stub signals
     reg  sync1__d;
     wire  sync1__q;
-    reg  sync1__clock;
+    wire  sync1__clock;
+    assign sync1__clock = clock;
     reg  line__d;
     wire  line__q;
-    reg  line__clock;
+    wire  line__clock;
+    assign line__clock = clock;
     reg  [1:0] state__d;
     wire  [1:0] state__q;
-    reg  state__clock;
+    wire  state__clock;
+    assign state__clock = clock;
     reg  [15:0] countdown__d;
     wire  [15:0] countdown__q;
-    reg  countdown__clock;
+    wire  countdown__clock;
+    assign countdown__clock = clock;
     reg  [3:0] bits_done__d;
     wire  [3:0] bits_done__q;
-    reg  bits_done__clock;
+    wire  bits_done__clock;
+    assign bits_done__clock = clock;
     reg  [7:0] shift__d;
     wire  [7:0] shift__q;
-    reg  shift__clock;
+    wire  shift__clock;
+    assign shift__clock = clock;
     
     // Sub module instances
     pmsnap_board__receiver__sync1 sync1(
@@ -7386,12 +7391,6 @@ module pmsnap_board__receiver(clock,reset,rx,valid,data,framing_error);
     
     // Update code
     always @(*) begin
-        sync1__clock = clock;
-        line__clock = clock;
-        state__clock = clock;
-        countdown__clock = clock;
-        bits_done__clock = clock;
-        shift__clock = clock;
         sync1__d = sync1__q;
         line__d = line__q;
         state__d = state__q;
@@ -7602,13 +7601,16 @@ module pmsnap_board__transmitter(clock,reset,data,start,busy,tx);
     // Stub signals
     reg  [9:0] frame__d;
     wire  [9:0] frame__q;
-    reg  frame__clock;
+    wire  frame__clock;
+    assign frame__clock = clock;
     reg  [3:0] bits_left__d;
     wire  [3:0] bits_left__q;
-    reg  bits_left__clock;
+    wire  bits_left__clock;
+    assign bits_left__clock = clock;
     reg  [15:0] countdown__d;
     wire  [15:0] countdown__q;
-    reg  countdown__clock;
+    wire  countdown__clock;
+    assign countdown__clock = clock;
     
     // Sub module instances
     pmsnap_board__transmitter__frame frame(
@@ -7629,9 +7631,6 @@ module pmsnap_board__transmitter(clock,reset,data,start,busy,tx);
     
     // Update code
     always @(*) begin
-        frame__clock = clock;
-        bits_left__clock = clock;
-        countdown__clock = clock;
         frame__d = frame__q;
         bits_left__d = bits_left__q;
         countdown__d = countdown__q;

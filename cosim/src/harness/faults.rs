@@ -52,6 +52,7 @@ impl FaultInjector {
 
     /// The record damage due in `cycle`, if any (applied once the device
     /// is at rest: formatted, no command, NVM idle, not in reset).
+    #[inline]
     pub fn due(&self, cycle: u64) -> Option<SlotTarget> {
         self.corrupt_at.get(self.done).filter(|&&(at, _)| cycle >= at).map(|&(_, target)| target)
     }

@@ -116,6 +116,7 @@ impl Host {
     }
 
     /// The operation the CPU is at, if it is not waiting.
+    #[inline]
     pub fn current(&self) -> Option<CpuOp> {
         (self.wait == Wait::Nothing).then(|| self.program.get(self.next_op).copied()).flatten()
     }
@@ -162,6 +163,7 @@ impl Host {
     /// `flush_req`, write back every dirty line (`broken`: drop them
     /// instead, a host that breaks the handshake), wait until the port is
     /// quiet, then pulse `flush_ack` for one cycle.
+    #[inline]
     pub fn flush_step(&mut self, cycle: u64, flush_req: bool, quiet: bool, broken: bool) {
         match self.flush {
             Flush::Acknowledging => {
@@ -188,6 +190,7 @@ impl Host {
     }
 
     /// `flush_ack` this cycle.
+    #[inline]
     pub fn flush_ack(&self) -> bool {
         self.flush == Flush::Acknowledging
     }

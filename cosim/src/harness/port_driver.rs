@@ -113,6 +113,7 @@ impl PortDriver {
         self.reset
     }
 
+    #[inline]
     pub fn drive(&self, i: Inputs) {
         self.reset.set(i.reset as u64);
         match i.request {
@@ -132,6 +133,7 @@ impl PortDriver {
         self.mem_rsp_rdata.set(i.nvm_response.unwrap_or(0));
     }
 
+    #[inline]
     pub fn outputs(&self) -> Outputs {
         Outputs {
             req_fire: self.req_valid.get() == 1 && self.req_ready.get() == 1,
@@ -150,6 +152,7 @@ impl PortDriver {
     }
 
     /// The sequencer's phase (a `codes::Phase` code).
+    #[inline]
     pub fn phase(&self) -> u8 {
         self.seq_phase.get() as u8
     }

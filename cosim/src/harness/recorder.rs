@@ -16,6 +16,7 @@ impl Recorder {
     }
 
     /// The sequencer is in `phase` during `cycle`.
+    #[inline]
     pub fn phase(&mut self, cycle: u64, phase: u8) {
         if let Some(phases) = self.phases.as_mut() {
             if phases.last().map(|&(_, p)| p) != Some(phase) {

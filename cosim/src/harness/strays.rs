@@ -55,6 +55,7 @@ impl Strays {
     }
 
     /// A stray command is out.
+    #[inline]
     pub fn pending(&self) -> bool {
         self.stray.is_some()
     }
@@ -66,6 +67,7 @@ impl Strays {
 
     /// Decides whether to send a stray command in `cycle`, beside the CPU's
     /// `command`, with a device `mounted` or not.
+    #[inline]
     pub fn send(&mut self, cycle: u64, command: Option<&mut Command>, mounted: bool) {
         if self.stray.is_some() {
             return;
@@ -98,6 +100,7 @@ impl Strays {
     }
 
     /// The op offered on the command port, if the stray is not accepted yet.
+    #[inline]
     pub fn offered(&self) -> Option<u64> {
         self.stray.as_ref().filter(|s| s.accepted_at.is_none()).map(|s| s.op)
     }
@@ -110,6 +113,7 @@ impl Strays {
     }
 
     /// A stray command is accepted the cycle it is offered.
+    #[inline]
     pub fn check_accepted(&self, cycle: u64, board: &mut Scoreboard) {
         if let Some(s) = self.stray.as_ref().filter(|s| s.accepted_at.is_none()) {
             let m = format!("command port: {} offered at cycle {} was not accepted, though no busy answer was pending", op_name(s.op), s.offered_at);

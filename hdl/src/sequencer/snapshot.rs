@@ -189,10 +189,16 @@ impl<const D: usize> Logic for SnapshotSeq<D> {
         dff_setup!(self, clock, state, index, list_current, page, new_seq, new_table);
         clock!(self, clock, retire);
         self.retire.reset.next = self.reset.val();
-        self.retire.start.next = false;
         self.retire.req_ready.next = self.nvm.req_ready.val();
         self.retire.nvm_idle.next = self.nvm_idle.val();
         self.rsp_word.next = bit_cast::<32, D>(self.nvm.rsp_rdata.val());
+        // One assignment, outside the state match and from registers and
+        // inputs only, so Verilator can split it from this process, which
+        // reads `retire.done` (else the two processes form a loop it must
+        // iterate).
+        self.retire.start.next = (self.state.q.val() == SnapshotState::IdentifyWait)
+            & self.nvm.rsp_valid.val()
+            & (bit_cast::<COUNTER_BITS, D>(self.nvm.rsp_rdata.val()) == self.seq.val());
         // Derived values.
         self.list_count.next = self.log.previous_count.val();
         if self.list_current.q.val() {
@@ -290,7 +296,6 @@ impl<const D: usize> Logic for SnapshotSeq<D> {
             SnapshotState::IdentifyWait => {
                 if self.nvm.rsp_valid.val() {
                     if bit_cast::<COUNTER_BITS, 32>(self.rsp_word.val()) == self.seq.val() {
-                        self.retire.start.next = true;
                         self.state.d.next = SnapshotState::Retire;
                     } else {
                         self.status.next = self.status_corrupt.val();
