@@ -1,7 +1,7 @@
 # pmsnap — common tasks. `make help` lists them.
 #
 # Sizing for `verilog`, `lint` and `cosim`: PAGES, PAGE_WORDS, FRAMES,
-# WORD_BITS (defaults: the spec's co-simulation defaults).
+# WORD_BITS (defaults: the co-simulation defaults, docs/contract.md §2).
 
 CARGO      ?= cargo
 JOBS       ?= 2
@@ -18,20 +18,27 @@ BOARD      ?= ice40-hx8k
 BOARDS      = ice40-hx8k ulx3s
 SEEDS      ?= 3
 
-.PHONY: help setup demo verilog lint cosim wave test check clean pmsnap bitstream report board-sim bench
+# The save file of the last waveform a target wrote, for `make wave`.
+LAST_WAVE   = $(BUILD)/last-wave
+
+.PHONY: help setup pmsnap demo verilog lint cosim wave pictures test check clean bitstream report board-sim bench
 
 help:
-	@echo "make demo     install what is missing, generate Verilog, co-simulate the demo workload, write $(BUILD)/demo.vcd"
-	@echo "make test     run every test (unit, co-simulation, lint, synthesis)"
-	@echo "make check    the code's habits: rustfmt and clippy (warnings are errors), as CI runs them"
-	@echo "make verilog  regenerate rtl-out/ (the committed default controller and the board tops); OUT=dir and sizing variables to change"
-	@echo "make lint     verilator --lint-only -Wall on the generated Verilog"
-	@echo "make cosim    co-simulate WORKLOAD (default $(WORKLOAD)) with a VCD in $(VCD)"
-	@echo "make wave     open $(VCD) in GTKWave"
+	@echo "make demo      install what is missing, generate Verilog, co-simulate the demo workload, write $(BUILD)/demo.vcd (+ demo.gtkw)"
+	@echo "make test      run every test (unit, co-simulation, lint, synthesis)"
+	@echo "make check     the code's habits: rustfmt and clippy (warnings are errors), as CI runs them"
+	@echo "make setup     install the system packages pmsnap needs (scripts/setup.sh)"
+	@echo "make pmsnap    build the pmsnap command (target/release/pmsnap)"
+	@echo "make verilog   regenerate rtl-out/ (the committed default controller and the board tops); OUT=dir and sizing variables to change"
+	@echo "make lint      verilator --lint-only -Wall on Verilog generated into $(BUILD)/lint (rtl-out/ untouched)"
+	@echo "make cosim     co-simulate WORKLOAD (default $(WORKLOAD)) with a waveform in $(VCD) (+ .gtkw)"
+	@echo "make wave      open the last waveform a make target wrote in GTKWave, with its save file"
+	@echo "make pictures  timing diagrams of a COW fault, a SNAPSHOT and a RESTORE from the demo (docs/pictures/)"
 	@echo "make bitstream BOARD=b   board top to bitstream in $(BUILD)/b (b: $(BOARDS)); fails if the board clock is not met"
-	@echo "make report   resources and Fmax of controller, pass-through and board top on both boards (bench-out/synth/)"
-	@echo "make bench    benchmarks: simulation speed, cost as memory grows, wear (bench-out/; QUICK=1 for the reduced set)"
-	@echo "make board-sim BOARD=b   co-simulated board top behind the pseudo-terminal $(BUILD)/b.tty, for 'pmsnap uart --port'"
+	@echo "make report    resources and Fmax of controller, pass-through and board top on both boards (bench-out/synth/)"
+	@echo "make bench     benchmarks: simulation speed, cost as memory grows, wear (bench-out/; QUICK=1 for the reduced set)"
+	@echo "make board-sim BOARD=b [BOARD_WAVE=file.fst]   co-simulated board top behind the pseudo-terminal $(BUILD)/b.tty, for 'pmsnap uart --port'"
+	@echo "make clean     remove $(BUILD)/ and cargo's target/"
 	@echo "sizing: PAGES=$(PAGES) PAGE_WORDS=$(PAGE_WORDS) FRAMES=$(FRAMES) WORD_BITS=$(WORD_BITS)"
 
 setup:
@@ -43,26 +50,47 @@ pmsnap:
 demo: setup pmsnap
 	$(PMSNAP) generate --out $(BUILD)/rtl
 	$(PMSNAP) cosim --workload workloads/demo.trace --reads-out $(BUILD)/demo.reads --dump-final $(BUILD)/demo.final --vcd $(BUILD)/demo.vcd
-	@echo "demo: Verilog in $(BUILD)/rtl, reads in $(BUILD)/demo.reads, waveform in $(BUILD)/demo.vcd"
+	@echo $(BUILD)/demo.gtkw > $(LAST_WAVE)
+	@echo "demo: Verilog in $(BUILD)/rtl, reads in $(BUILD)/demo.reads, waveform in $(BUILD)/demo.vcd (make wave opens it)"
 
 OUT ?= rtl-out
 verilog: pmsnap
 	$(PMSNAP) generate --out $(OUT) $(SIZING)
 	@for b in $(BOARDS); do $(PMSNAP) generate --board $$b --out $(OUT)/$$b || exit $$?; done
 
-lint: verilog
-	cd $(OUT) && verilator --lint-only -Wall verilator.vlt pmsnap_controller.v
-	@for b in $(BOARDS); do (cd $(OUT)/$$b && verilator --lint-only -Wall verilator.vlt pmsnap_board.v) || exit $$?; done
+lint: pmsnap
+	$(MAKE) --no-print-directory verilog OUT=$(BUILD)/lint
+	cd $(BUILD)/lint && verilator --lint-only -Wall verilator.vlt pmsnap_controller.v
+	@for b in $(BOARDS); do (cd $(BUILD)/lint/$$b && verilator --lint-only -Wall verilator.vlt pmsnap_board.v) || exit $$?; done
 	@echo "lint: clean"
 
 cosim: pmsnap
 	@mkdir -p $(dir $(VCD))
 	$(PMSNAP) cosim $(SIZING) --workload $(WORKLOAD) --vcd $(VCD)
+	@echo $(basename $(VCD)).gtkw > $(LAST_WAVE)
 
 wave:
-	@test -f $(VCD) || { echo "no $(VCD): run 'make cosim' first"; exit 1; }
-	@command -v gtkwave >/dev/null || { echo "GTKWave is not installed (apt-get install gtkwave); the waveform is $(VCD)"; exit 1; }
-	gtkwave $(VCD)
+	@test -f $(LAST_WAVE) || { echo "make wave: no waveform yet: run 'make demo' or 'make cosim' first"; exit 1; }
+	@save=$$(cat $(LAST_WAVE)); test -f "$$save" || { echo "make wave: $$save is gone: run 'make demo' or 'make cosim' again"; exit 1; }; \
+	if [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ]; then echo "make wave: no display (DISPLAY is not set): open $$save with gtkwave where there is one, or draw a window of it: $(PMSNAP) wave $$(sed -n 's/^\[dumpfile\] \"\(.*\)\"/\1/p' $$save) --from 0 --to 200 --svg wave.svg"; exit 1; fi; \
+	command -v gtkwave >/dev/null || { echo "make wave: GTKWave is not installed (apt-get install gtkwave); the save file is $$save"; exit 1; }; \
+	gtkwave "$$save"
+
+# Windows of the demo (cycles) the pictures show; `pmsnap cosim --workload
+# workloads/demo.trace` prints where its commands fall.
+PICTURES = docs/pictures
+COW_FROM = 826
+COW_TO = 968
+SNAP_FROM = 784
+SNAP_TO = 830
+RESTORE_FROM = 1036
+RESTORE_TO = 1048
+pictures: pmsnap
+	@mkdir -p $(BUILD) $(PICTURES)
+	$(PMSNAP) cosim --workload workloads/demo.trace --vcd $(BUILD)/demo.vcd > /dev/null
+	$(PMSNAP) wave $(BUILD)/demo.vcd --from $(COW_FROM) --to $(COW_TO) --signals host-port --signals cow-engine --signals nvm-port --title "A COW fault: the first write to a page after a SNAPSHOT copies it to a new frame" --svg $(PICTURES)/cow-fault.svg
+	$(PMSNAP) wave $(BUILD)/demo.vcd --from $(SNAP_FROM) --to $(SNAP_TO) --signals command-and-status --signals flush-handshake --signals sequencer --signals nvm-port --title "SNAPSHOT: flush, harden, commit, reclaim" --svg $(PICTURES)/snapshot.svg
+	$(PMSNAP) wave $(BUILD)/demo.vcd --from $(RESTORE_FROM) --to $(RESTORE_TO) --signals command-and-status --signals sequencer --signals allocator --title "RESTORE: back to the committed snapshot in a few cycles" --svg $(PICTURES)/restore.svg
 
 bitstream: setup pmsnap
 	$(PMSNAP) bitstream --board $(BOARD) --out $(BUILD)/$(BOARD)
@@ -75,7 +103,8 @@ bench: setup pmsnap
 
 board-sim: pmsnap
 	@mkdir -p $(BUILD)
-	$(PMSNAP) board-sim --board $(BOARD) --link $(BUILD)/$(BOARD).tty
+	@$(if $(BOARD_WAVE),echo $(basename $(BOARD_WAVE)).gtkw > $(LAST_WAVE))
+	$(PMSNAP) board-sim --board $(BOARD) --link $(BUILD)/$(BOARD).tty $(if $(BOARD_WAVE),--fst $(BOARD_WAVE))
 
 test: setup
 	$(CARGO) test --workspace -j$(JOBS)

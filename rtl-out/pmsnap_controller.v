@@ -42,12 +42,15 @@ module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_
     input wire  [31:0] mem_rsp_rdata;
     
     // Enums
+    /*verilator tracing_off*/
     localparam NvmOwner__Host = 0;
     localparam NvmOwner__Cow = 1;
     localparam NvmOwner__Sequencer = 2;
     localparam NvmOwner__Fallback = 3;
+    /*verilator tracing_on*/
     
     // Stub signals
+    /*verilator tracing_off*/
     wire  host__clock;
     assign host__clock = clock;
     reg  host__reset;
@@ -283,6 +286,7 @@ module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_
     wire  [31:0] counters__snapshots;
     wire  [31:0] counters__restores;
     wire  [31:0] counters__errors;
+    /*verilator tracing_on*/
     
     // Sub module instances
     pmsnap_controller__host host(
@@ -701,9 +705,12 @@ module pmsnap_controller__allocator(clock,reset,pop,control__push,control__push_
     output reg  [31:0] free_count;
     
     // Constant declarations
+    /*verilator tracing_off*/
     localparam  last = 18'b111111111;
+    /*verilator tracing_on*/
     
     // Stub signals
+    /*verilator tracing_off*/
     wire  ring__clock;
     assign ring__clock = clock;
     reg  [17:0] ring__read_address;
@@ -712,37 +719,54 @@ module pmsnap_controller__allocator(clock,reset,pop,control__push,control__push_
     reg  [17:0] ring__write_address;
     reg  [17:0] ring__write_data;
     reg  [17:0] head__d;
+    /*verilator tracing_on*/
     wire  [17:0] head__q;
+    /*verilator tracing_off*/
     wire  head__clock;
     assign head__clock = clock;
     reg  [17:0] tail__d;
+    /*verilator tracing_on*/
     wire  [17:0] tail__q;
+    /*verilator tracing_off*/
     wire  tail__clock;
     assign tail__clock = clock;
     reg  [31:0] count__d;
+    /*verilator tracing_on*/
     wire  [31:0] count__q;
+    /*verilator tracing_off*/
     wire  count__clock;
     assign count__clock = clock;
     reg  [31:0] staged__d;
+    /*verilator tracing_on*/
     wire  [31:0] staged__q;
+    /*verilator tracing_off*/
     wire  staged__clock;
     assign staged__clock = clock;
     reg  [31:0] retired__d;
+    /*verilator tracing_on*/
     wire  [31:0] retired__q;
+    /*verilator tracing_off*/
     wire  retired__clock;
     assign retired__clock = clock;
     reg  [17:0] snap_head__d;
+    /*verilator tracing_on*/
     wire  [17:0] snap_head__q;
+    /*verilator tracing_off*/
     wire  snap_head__clock;
     assign snap_head__clock = clock;
     reg  [31:0] snap_count__d;
+    /*verilator tracing_on*/
     wire  [31:0] snap_count__q;
+    /*verilator tracing_off*/
     wire  snap_count__clock;
     assign snap_count__clock = clock;
     reg  fallback__d;
+    /*verilator tracing_on*/
     wire  fallback__q;
+    /*verilator tracing_off*/
     wire  fallback__clock;
     assign fallback__clock = clock;
+    /*verilator tracing_on*/
     
     // Local signals
     reg  [17:0] head_next;
@@ -877,6 +901,7 @@ module pmsnap_controller__allocator(clock,reset,pop,control__push,control__push_
 endmodule // pmsnap_controller__allocator
 
 
+/*verilator tracing_off*/
 module pmsnap_controller__allocator__count(d,q,clock);
     
     // Module arguments
@@ -896,6 +921,8 @@ module pmsnap_controller__allocator__count(d,q,clock);
 endmodule // pmsnap_controller__allocator__count
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_controller__allocator__fallback(d,q,clock);
     
     // Module arguments
@@ -915,6 +942,8 @@ module pmsnap_controller__allocator__fallback(d,q,clock);
 endmodule // pmsnap_controller__allocator__fallback
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_controller__allocator__head(d,q,clock);
     
     // Module arguments
@@ -934,6 +963,8 @@ module pmsnap_controller__allocator__head(d,q,clock);
 endmodule // pmsnap_controller__allocator__head
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_controller__allocator__retired(d,q,clock);
     
     // Module arguments
@@ -953,6 +984,7 @@ module pmsnap_controller__allocator__retired(d,q,clock);
 endmodule // pmsnap_controller__allocator__retired
 
 
+/*verilator tracing_on*/
 module pmsnap_controller__allocator__ring(clock,read_address,read_data,write_enable,write_address,write_data);
     
     // Module arguments
@@ -973,6 +1005,7 @@ module pmsnap_controller__allocator__ring(clock,read_address,read_data,write_ena
 endmodule // pmsnap_controller__allocator__ring
 
 
+/*verilator tracing_off*/
 module pmsnap_controller__allocator__snap_count(d,q,clock);
     
     // Module arguments
@@ -992,6 +1025,8 @@ module pmsnap_controller__allocator__snap_count(d,q,clock);
 endmodule // pmsnap_controller__allocator__snap_count
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_controller__allocator__snap_head(d,q,clock);
     
     // Module arguments
@@ -1011,6 +1046,8 @@ module pmsnap_controller__allocator__snap_head(d,q,clock);
 endmodule // pmsnap_controller__allocator__snap_head
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_controller__allocator__staged(d,q,clock);
     
     // Module arguments
@@ -1030,6 +1067,8 @@ module pmsnap_controller__allocator__staged(d,q,clock);
 endmodule // pmsnap_controller__allocator__staged
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_controller__allocator__tail(d,q,clock);
     
     // Module arguments
@@ -1049,6 +1088,7 @@ module pmsnap_controller__allocator__tail(d,q,clock);
 endmodule // pmsnap_controller__allocator__tail
 
 
+/*verilator tracing_on*/
 module pmsnap_controller__arbiter(clock,reset,owner,idle,host__req_valid,host__req_ready,host__req_write,host__req_addr,host__req_wdata,host__rsp_valid,host__rsp_rdata,cow__req_valid,cow__req_ready,cow__req_write,cow__req_addr,cow__req_wdata,cow__rsp_valid,cow__rsp_rdata,sequencer__req_valid,sequencer__req_ready,sequencer__req_write,sequencer__req_addr,sequencer__req_wdata,sequencer__rsp_valid,sequencer__rsp_rdata,fallback__req_valid,fallback__req_ready,fallback__req_write,fallback__req_addr,fallback__req_wdata,fallback__rsp_valid,fallback__rsp_rdata,nvm__req_valid,nvm__req_ready,nvm__req_write,nvm__req_addr,nvm__req_wdata,nvm__rsp_valid,nvm__rsp_rdata);
     
     // Module arguments
@@ -1093,16 +1133,22 @@ module pmsnap_controller__arbiter(clock,reset,owner,idle,host__req_valid,host__r
     input wire  [31:0] nvm__rsp_rdata;
     
     // Enums
+    /*verilator tracing_off*/
     localparam NvmOwner__Host = 0;
     localparam NvmOwner__Cow = 1;
     localparam NvmOwner__Sequencer = 2;
     localparam NvmOwner__Fallback = 3;
+    /*verilator tracing_on*/
     
     // Stub signals
+    /*verilator tracing_off*/
     reg  [15:0] inflight__d;
+    /*verilator tracing_on*/
     wire  [15:0] inflight__q;
+    /*verilator tracing_off*/
     wire  inflight__clock;
     assign inflight__clock = clock;
+    /*verilator tracing_on*/
     
     // Sub module instances
     pmsnap_controller__arbiter__inflight inflight(
@@ -1173,6 +1219,7 @@ module pmsnap_controller__arbiter(clock,reset,owner,idle,host__req_valid,host__r
 endmodule // pmsnap_controller__arbiter
 
 
+/*verilator tracing_off*/
 module pmsnap_controller__arbiter__inflight(d,q,clock);
     
     // Module arguments
@@ -1192,6 +1239,7 @@ module pmsnap_controller__arbiter__inflight(d,q,clock);
 endmodule // pmsnap_controller__arbiter__inflight
 
 
+/*verilator tracing_on*/
 module pmsnap_controller__counters(clock,reset,cow_fault,page_hardened,snapshot,restore,error,cow_faults,pages_hardened,snapshots,restores,errors);
     
     // Module arguments
@@ -1209,26 +1257,38 @@ module pmsnap_controller__counters(clock,reset,cow_fault,page_hardened,snapshot,
     output reg  [31:0] errors;
     
     // Stub signals
+    /*verilator tracing_off*/
     reg  [31:0] cow__d;
+    /*verilator tracing_on*/
     wire  [31:0] cow__q;
+    /*verilator tracing_off*/
     wire  cow__clock;
     assign cow__clock = clock;
     reg  [31:0] hardened__d;
+    /*verilator tracing_on*/
     wire  [31:0] hardened__q;
+    /*verilator tracing_off*/
     wire  hardened__clock;
     assign hardened__clock = clock;
     reg  [31:0] snaps__d;
+    /*verilator tracing_on*/
     wire  [31:0] snaps__q;
+    /*verilator tracing_off*/
     wire  snaps__clock;
     assign snaps__clock = clock;
     reg  [31:0] rests__d;
+    /*verilator tracing_on*/
     wire  [31:0] rests__q;
+    /*verilator tracing_off*/
     wire  rests__clock;
     assign rests__clock = clock;
     reg  [31:0] errs__d;
+    /*verilator tracing_on*/
     wire  [31:0] errs__q;
+    /*verilator tracing_off*/
     wire  errs__clock;
     assign errs__clock = clock;
+    /*verilator tracing_on*/
     
     // Sub module instances
     pmsnap_controller__counters__cow cow(
@@ -1296,6 +1356,7 @@ module pmsnap_controller__counters(clock,reset,cow_fault,page_hardened,snapshot,
 endmodule // pmsnap_controller__counters
 
 
+/*verilator tracing_off*/
 module pmsnap_controller__counters__cow(d,q,clock);
     
     // Module arguments
@@ -1315,6 +1376,8 @@ module pmsnap_controller__counters__cow(d,q,clock);
 endmodule // pmsnap_controller__counters__cow
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_controller__counters__errs(d,q,clock);
     
     // Module arguments
@@ -1334,6 +1397,8 @@ module pmsnap_controller__counters__errs(d,q,clock);
 endmodule // pmsnap_controller__counters__errs
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_controller__counters__hardened(d,q,clock);
     
     // Module arguments
@@ -1353,6 +1418,8 @@ module pmsnap_controller__counters__hardened(d,q,clock);
 endmodule // pmsnap_controller__counters__hardened
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_controller__counters__rests(d,q,clock);
     
     // Module arguments
@@ -1372,6 +1439,8 @@ module pmsnap_controller__counters__rests(d,q,clock);
 endmodule // pmsnap_controller__counters__rests
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_controller__counters__snaps(d,q,clock);
     
     // Module arguments
@@ -1391,6 +1460,7 @@ module pmsnap_controller__counters__snaps(d,q,clock);
 endmodule // pmsnap_controller__counters__snaps
 
 
+/*verilator tracing_on*/
 module pmsnap_controller__cow(clock,reset,start,src_mapped,src_frame,dst_frame,offset,wdata,done,nvm__req_valid,nvm__req_ready,nvm__req_write,nvm__req_addr,nvm__req_wdata,nvm__rsp_valid,nvm__rsp_rdata);
     
     // Module arguments
@@ -1412,19 +1482,24 @@ module pmsnap_controller__cow(clock,reset,start,src_mapped,src_frame,dst_frame,o
     input wire  [31:0] nvm__rsp_rdata;
     
     // Constant declarations
+    /*verilator tracing_off*/
     localparam  page_words = 11'b1000000;
     localparam  page_shift = 8'h6;
     localparam  first_frame = 32'h9;
+    /*verilator tracing_on*/
     
     // Enums
+    /*verilator tracing_off*/
     localparam CowState__Idle = 0;
     localparam CowState__Read = 1;
     localparam CowState__Prefetch = 2;
     localparam CowState__Write = 3;
     localparam CowState__Drain = 4;
     localparam CowState__Done = 5;
+    /*verilator tracing_on*/
     
     // Stub signals
+    /*verilator tracing_off*/
     wire  buffer__clock;
     assign buffer__clock = clock;
     reg  [10:0] buffer__read_address;
@@ -1433,37 +1508,54 @@ module pmsnap_controller__cow(clock,reset,start,src_mapped,src_frame,dst_frame,o
     reg  [10:0] buffer__write_address;
     reg  [31:0] buffer__write_data;
     reg  [2:0] state__d;
+    /*verilator tracing_on*/
     wire  [2:0] state__q;
+    /*verilator tracing_off*/
     wire  state__clock;
     assign state__clock = clock;
     reg  [10:0] issued__d;
+    /*verilator tracing_on*/
     wire  [10:0] issued__q;
+    /*verilator tracing_off*/
     wire  issued__clock;
     assign issued__clock = clock;
     reg  [10:0] answered__d;
+    /*verilator tracing_on*/
     wire  [10:0] answered__q;
+    /*verilator tracing_off*/
     wire  answered__clock;
     assign answered__clock = clock;
     reg  mapped__d;
+    /*verilator tracing_on*/
     wire  mapped__q;
+    /*verilator tracing_off*/
     wire  mapped__clock;
     assign mapped__clock = clock;
     reg  [17:0] src__d;
+    /*verilator tracing_on*/
     wire  [17:0] src__q;
+    /*verilator tracing_off*/
     wire  src__clock;
     assign src__clock = clock;
     reg  [17:0] dst__d;
+    /*verilator tracing_on*/
     wire  [17:0] dst__q;
+    /*verilator tracing_off*/
     wire  dst__clock;
     assign dst__clock = clock;
     reg  [9:0] word__d;
+    /*verilator tracing_on*/
     wire  [9:0] word__q;
+    /*verilator tracing_off*/
     wire  word__clock;
     assign word__clock = clock;
     reg  [31:0] data__d;
+    /*verilator tracing_on*/
     wire  [31:0] data__q;
+    /*verilator tracing_off*/
     wire  data__clock;
     assign data__clock = clock;
+    /*verilator tracing_on*/
     
     // Local signals
     reg  [10:0] issued_next;
@@ -1621,6 +1713,7 @@ module pmsnap_controller__cow(clock,reset,start,src_mapped,src_frame,dst_frame,o
 endmodule // pmsnap_controller__cow
 
 
+/*verilator tracing_off*/
 module pmsnap_controller__cow__answered(d,q,clock);
     
     // Module arguments
@@ -1640,6 +1733,7 @@ module pmsnap_controller__cow__answered(d,q,clock);
 endmodule // pmsnap_controller__cow__answered
 
 
+/*verilator tracing_on*/
 module pmsnap_controller__cow__buffer(clock,read_address,read_data,write_enable,write_address,write_data);
     
     // Module arguments
@@ -1660,6 +1754,7 @@ module pmsnap_controller__cow__buffer(clock,read_address,read_data,write_enable,
 endmodule // pmsnap_controller__cow__buffer
 
 
+/*verilator tracing_off*/
 module pmsnap_controller__cow__data(d,q,clock);
     
     // Module arguments
@@ -1679,6 +1774,8 @@ module pmsnap_controller__cow__data(d,q,clock);
 endmodule // pmsnap_controller__cow__data
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_controller__cow__dst(d,q,clock);
     
     // Module arguments
@@ -1698,6 +1795,8 @@ module pmsnap_controller__cow__dst(d,q,clock);
 endmodule // pmsnap_controller__cow__dst
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_controller__cow__issued(d,q,clock);
     
     // Module arguments
@@ -1717,6 +1816,8 @@ module pmsnap_controller__cow__issued(d,q,clock);
 endmodule // pmsnap_controller__cow__issued
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_controller__cow__mapped(d,q,clock);
     
     // Module arguments
@@ -1736,6 +1837,8 @@ module pmsnap_controller__cow__mapped(d,q,clock);
 endmodule // pmsnap_controller__cow__mapped
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_controller__cow__src(d,q,clock);
     
     // Module arguments
@@ -1755,6 +1858,8 @@ module pmsnap_controller__cow__src(d,q,clock);
 endmodule // pmsnap_controller__cow__src
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_controller__cow__state(d,q,clock);
     
     // Module arguments
@@ -1782,6 +1887,8 @@ module pmsnap_controller__cow__state(d,q,clock);
 endmodule // pmsnap_controller__cow__state
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_controller__cow__word(d,q,clock);
     
     // Module arguments
@@ -1801,6 +1908,7 @@ module pmsnap_controller__cow__word(d,q,clock);
 endmodule // pmsnap_controller__cow__word
 
 
+/*verilator tracing_on*/
 module pmsnap_controller__dirty(clock,reset,append,append_page,control__read_index,control__read_previous,control__read_page,control__current_count,control__previous_count,control__swap,control__drop,control__clear);
     
     // Module arguments
@@ -1818,9 +1926,12 @@ module pmsnap_controller__dirty(clock,reset,append,append_page,control__read_ind
     input wire  control__clear;
     
     // Constant declarations
+    /*verilator tracing_off*/
     localparam  pages = 17'b100000000;
+    /*verilator tracing_on*/
     
     // Stub signals
+    /*verilator tracing_off*/
     wire  log__clock;
     assign log__clock = clock;
     reg  [16:0] log__read_address;
@@ -1829,17 +1940,24 @@ module pmsnap_controller__dirty(clock,reset,append,append_page,control__read_ind
     reg  [16:0] log__write_address;
     reg  [15:0] log__write_data;
     reg  bank__d;
+    /*verilator tracing_on*/
     wire  bank__q;
+    /*verilator tracing_off*/
     wire  bank__clock;
     assign bank__clock = clock;
     reg  [31:0] current__d;
+    /*verilator tracing_on*/
     wire  [31:0] current__q;
+    /*verilator tracing_off*/
     wire  current__clock;
     assign current__clock = clock;
     reg  [31:0] previous__d;
+    /*verilator tracing_on*/
     wire  [31:0] previous__q;
+    /*verilator tracing_off*/
     wire  previous__clock;
     assign previous__clock = clock;
+    /*verilator tracing_on*/
     
     // Local signals
     reg  [16:0] current_base;
@@ -1912,6 +2030,7 @@ module pmsnap_controller__dirty(clock,reset,append,append_page,control__read_ind
 endmodule // pmsnap_controller__dirty
 
 
+/*verilator tracing_off*/
 module pmsnap_controller__dirty__bank(d,q,clock);
     
     // Module arguments
@@ -1931,6 +2050,8 @@ module pmsnap_controller__dirty__bank(d,q,clock);
 endmodule // pmsnap_controller__dirty__bank
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_controller__dirty__current(d,q,clock);
     
     // Module arguments
@@ -1950,6 +2071,7 @@ module pmsnap_controller__dirty__current(d,q,clock);
 endmodule // pmsnap_controller__dirty__current
 
 
+/*verilator tracing_on*/
 module pmsnap_controller__dirty__log(clock,read_address,read_data,write_enable,write_address,write_data);
     
     // Module arguments
@@ -1970,6 +2092,7 @@ module pmsnap_controller__dirty__log(clock,read_address,read_data,write_enable,w
 endmodule // pmsnap_controller__dirty__log
 
 
+/*verilator tracing_off*/
 module pmsnap_controller__dirty__previous(d,q,clock);
     
     // Module arguments
@@ -1989,6 +2112,7 @@ module pmsnap_controller__dirty__previous(d,q,clock);
 endmodule // pmsnap_controller__dirty__previous
 
 
+/*verilator tracing_on*/
 module pmsnap_controller__fallback(clock,reset,start,fallback_slot,nvm__req_valid,nvm__req_ready,nvm__req_write,nvm__req_addr,nvm__req_wdata,nvm__rsp_valid,nvm__rsp_rdata,done);
     
     // Module arguments
@@ -2006,18 +2130,26 @@ module pmsnap_controller__fallback(clock,reset,start,fallback_slot,nvm__req_vali
     output reg  done;
     
     // Constant declarations
+    /*verilator tracing_off*/
     localparam  slot_1_base = 32'h8;
+    /*verilator tracing_on*/
     
     // Enums
+    /*verilator tracing_off*/
     localparam ReleaseState__Idle = 0;
     localparam ReleaseState__Retire = 1;
     localparam ReleaseState__Durable = 2;
+    /*verilator tracing_on*/
     
     // Stub signals
+    /*verilator tracing_off*/
     reg  [1:0] state__d;
+    /*verilator tracing_on*/
     wire  [1:0] state__q;
+    /*verilator tracing_off*/
     wire  state__clock;
     assign state__clock = clock;
+    /*verilator tracing_on*/
     
     // Local signals
     reg  unused_rdata;
@@ -2075,6 +2207,7 @@ module pmsnap_controller__fallback(clock,reset,start,fallback_slot,nvm__req_vali
 endmodule // pmsnap_controller__fallback
 
 
+/*verilator tracing_off*/
 module pmsnap_controller__fallback__state(d,q,clock);
     
     // Module arguments
@@ -2099,6 +2232,7 @@ module pmsnap_controller__fallback__state(d,q,clock);
 endmodule // pmsnap_controller__fallback__state
 
 
+/*verilator tracing_on*/
 module pmsnap_controller__flush(clock,reset,start,flush_req,flush_ack,done);
     
     // Module arguments
@@ -2110,10 +2244,14 @@ module pmsnap_controller__flush(clock,reset,start,flush_req,flush_ack,done);
     output reg  done;
     
     // Stub signals
+    /*verilator tracing_off*/
     reg  pending__d;
+    /*verilator tracing_on*/
     wire  pending__q;
+    /*verilator tracing_off*/
     wire  pending__clock;
     assign pending__clock = clock;
+    /*verilator tracing_on*/
     
     // Sub module instances
     pmsnap_controller__flush__pending pending(
@@ -2141,6 +2279,7 @@ module pmsnap_controller__flush(clock,reset,start,flush_req,flush_ack,done);
 endmodule // pmsnap_controller__flush
 
 
+/*verilator tracing_off*/
 module pmsnap_controller__flush__pending(d,q,clock);
     
     // Module arguments
@@ -2160,6 +2299,7 @@ module pmsnap_controller__flush__pending(d,q,clock);
 endmodule // pmsnap_controller__flush__pending
 
 
+/*verilator tracing_on*/
 module pmsnap_controller__host(clock,reset,req_valid,req_ready,req_write,req_addr,req_wdata,rsp_valid,rsp_rdata,rsp_err,enable,mounted,idle,lookup_page,owned,working_mapped,working_frame,remap,remap_page,remap_frame,alloc_pop,alloc_empty,alloc_reclaimable,alloc_frame,release_start,release_done,release_active,cow_start,cow_done,cow_active,cow_offset,cow_wdata,cow_fault,error,nvm__req_valid,nvm__req_ready,nvm__req_write,nvm__req_addr,nvm__req_wdata,nvm__rsp_valid,nvm__rsp_rdata,nvm_idle);
     
     // Module arguments
@@ -2207,46 +2347,66 @@ module pmsnap_controller__host(clock,reset,req_valid,req_ready,req_write,req_add
     input wire  nvm_idle;
     
     // Constant declarations
+    /*verilator tracing_off*/
     localparam  limit = 32'h4000;
     localparam  page_shift = 8'h6;
     localparam  offset_mask = 32'h3f;
     localparam  first_frame = 32'h9;
+    /*verilator tracing_on*/
     
     // Enums
+    /*verilator tracing_off*/
     localparam HostState__Lookup = 0;
     localparam HostState__Release = 1;
     localparam HostState__CowRun = 2;
     localparam HostState__CowFinish = 3;
+    /*verilator tracing_on*/
     
     // Stub signals
+    /*verilator tracing_off*/
     reg  valid__d;
+    /*verilator tracing_on*/
     wire  valid__q;
+    /*verilator tracing_off*/
     wire  valid__clock;
     assign valid__clock = clock;
     reg  [1:0] state__d;
+    /*verilator tracing_on*/
     wire  [1:0] state__q;
+    /*verilator tracing_off*/
     wire  state__clock;
     assign state__clock = clock;
     reg  write__d;
+    /*verilator tracing_on*/
     wire  write__q;
+    /*verilator tracing_off*/
     wire  write__clock;
     assign write__clock = clock;
     reg  [31:0] addr__d;
+    /*verilator tracing_on*/
     wire  [31:0] addr__q;
+    /*verilator tracing_off*/
     wire  addr__clock;
     assign addr__clock = clock;
     reg  out_of_range__d;
+    /*verilator tracing_on*/
     wire  out_of_range__q;
+    /*verilator tracing_off*/
     wire  out_of_range__clock;
     assign out_of_range__clock = clock;
     reg  [31:0] wdata__d;
+    /*verilator tracing_on*/
     wire  [31:0] wdata__q;
+    /*verilator tracing_off*/
     wire  wdata__clock;
     assign wdata__clock = clock;
     reg  [17:0] dst__d;
+    /*verilator tracing_on*/
     wire  [17:0] dst__q;
+    /*verilator tracing_off*/
     wire  dst__clock;
     assign dst__clock = clock;
+    /*verilator tracing_on*/
     
     // Local signals
     reg  complete;
@@ -2417,6 +2577,7 @@ module pmsnap_controller__host(clock,reset,req_valid,req_ready,req_write,req_add
 endmodule // pmsnap_controller__host
 
 
+/*verilator tracing_off*/
 module pmsnap_controller__host__addr(d,q,clock);
     
     // Module arguments
@@ -2436,6 +2597,8 @@ module pmsnap_controller__host__addr(d,q,clock);
 endmodule // pmsnap_controller__host__addr
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_controller__host__dst(d,q,clock);
     
     // Module arguments
@@ -2455,6 +2618,8 @@ module pmsnap_controller__host__dst(d,q,clock);
 endmodule // pmsnap_controller__host__dst
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_controller__host__out_of_range(d,q,clock);
     
     // Module arguments
@@ -2474,6 +2639,8 @@ module pmsnap_controller__host__out_of_range(d,q,clock);
 endmodule // pmsnap_controller__host__out_of_range
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_controller__host__state(d,q,clock);
     
     // Module arguments
@@ -2499,6 +2666,8 @@ module pmsnap_controller__host__state(d,q,clock);
 endmodule // pmsnap_controller__host__state
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_controller__host__valid(d,q,clock);
     
     // Module arguments
@@ -2518,6 +2687,8 @@ module pmsnap_controller__host__valid(d,q,clock);
 endmodule // pmsnap_controller__host__valid
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_controller__host__wdata(d,q,clock);
     
     // Module arguments
@@ -2537,6 +2708,8 @@ module pmsnap_controller__host__wdata(d,q,clock);
 endmodule // pmsnap_controller__host__wdata
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_controller__host__write(d,q,clock);
     
     // Module arguments
@@ -2556,6 +2729,7 @@ module pmsnap_controller__host__write(d,q,clock);
 endmodule // pmsnap_controller__host__write
 
 
+/*verilator tracing_on*/
 module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_done,cmd_status,host_enable,host_idle,flush_start,flush_done,owns_nvm,owns_table,nvm__req_valid,nvm__req_ready,nvm__req_write,nvm__req_addr,nvm__req_wdata,nvm__rsp_valid,nvm__rsp_rdata,nvm_idle,lookup_page,working_mapped,working_frame,committed_mapped,committed_frame,table_update__ct_write,table_update__ct_page,table_update__ct_mapped,table_update__ct_frame,table_update__wt_clear,table_update__wt_page,log__read_index,log__read_previous,log__read_page,log__current_count,log__previous_count,log__swap,log__drop,log__clear,alloc__push,alloc__push_frame,alloc__commit,alloc__publish,alloc__rollback,alloc__init,epoch,mounted,snap_seq,phase,page_hardened,snapshot_taken,restore_taken,error);
     
     // Module arguments
@@ -2615,9 +2789,12 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
     output reg  error;
     
     // Constant declarations
+    /*verilator tracing_off*/
     localparam  first_epoch = 16'h1;
+    /*verilator tracing_on*/
     
     // Stub signals
+    /*verilator tracing_off*/
     wire  front__clock;
     assign front__clock = clock;
     reg  front__reset;
@@ -2804,21 +2981,30 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
     wire  commit__done;
     wire  commit__busy;
     reg  [31:0] seq__d;
+    /*verilator tracing_on*/
     wire  [31:0] seq__q;
+    /*verilator tracing_off*/
     wire  seq__clock;
     assign seq__clock = clock;
     reg  active_table__d;
+    /*verilator tracing_on*/
     wire  active_table__q;
+    /*verilator tracing_off*/
     wire  active_table__clock;
     assign active_table__clock = clock;
     reg  is_mounted__d;
+    /*verilator tracing_on*/
     wire  is_mounted__q;
+    /*verilator tracing_off*/
     wire  is_mounted__clock;
     assign is_mounted__clock = clock;
     reg  [15:0] epoch_reg__d;
+    /*verilator tracing_on*/
     wire  [15:0] epoch_reg__q;
+    /*verilator tracing_off*/
     wire  epoch_reg__clock;
     assign epoch_reg__clock = clock;
+    /*verilator tracing_on*/
     
     // Sub module instances
     pmsnap_controller__sequencer__front front(
@@ -3224,6 +3410,7 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
 endmodule // pmsnap_controller__sequencer
 
 
+/*verilator tracing_off*/
 module pmsnap_controller__sequencer__active_table(d,q,clock);
     
     // Module arguments
@@ -3243,6 +3430,7 @@ module pmsnap_controller__sequencer__active_table(d,q,clock);
 endmodule // pmsnap_controller__sequencer__active_table
 
 
+/*verilator tracing_on*/
 module pmsnap_controller__sequencer__commit(clock,reset,start,seq,record_table,nvm__req_valid,nvm__req_ready,nvm__req_write,nvm__req_addr,nvm__req_wdata,nvm__rsp_valid,nvm__rsp_rdata,nvm_idle,done,busy);
     
     // Module arguments
@@ -3263,6 +3451,7 @@ module pmsnap_controller__sequencer__commit(clock,reset,start,seq,record_table,n
     output reg  busy;
     
     // Constant declarations
+    /*verilator tracing_off*/
     localparam  word_version = 3'b1;
     localparam  word_sequence = 3'b10;
     localparam  word_table = 3'b11;
@@ -3277,24 +3466,34 @@ module pmsnap_controller__sequencer__commit(clock,reset,start,seq,record_table,n
     localparam  frames = 32'h200;
     localparam  slot_1_base = 32'h8;
     localparam  first_checksum = 32'hafb2acb1;
+    /*verilator tracing_on*/
     
     // Enums
+    /*verilator tracing_off*/
     localparam CommitState__Idle = 0;
     localparam CommitState__Words = 1;
     localparam CommitState__WordsDurable = 2;
     localparam CommitState__Magic = 3;
+    /*verilator tracing_on*/
     
     // Stub signals
+    /*verilator tracing_off*/
     reg  [1:0] state__d;
+    /*verilator tracing_on*/
     wire  [1:0] state__q;
+    /*verilator tracing_off*/
     wire  state__clock;
     assign state__clock = clock;
     reg  [2:0] word__d;
+    /*verilator tracing_on*/
     wire  [2:0] word__q;
+    /*verilator tracing_off*/
     wire  word__clock;
     assign word__clock = clock;
     reg  [31:0] checksum__d;
+    /*verilator tracing_on*/
     wire  [31:0] checksum__q;
+    /*verilator tracing_off*/
     wire  checksum__clock;
     assign checksum__clock = clock;
     reg  [31:0] step__acc;
@@ -3308,6 +3507,7 @@ module pmsnap_controller__sequencer__commit(clock,reset,start,seq,record_table,n
     reg  magic__req_ready;
     reg  magic__nvm_idle;
     wire  magic__done;
+    /*verilator tracing_on*/
     
     // Local signals
     reg  unused_answers;
@@ -3439,6 +3639,7 @@ module pmsnap_controller__sequencer__commit(clock,reset,start,seq,record_table,n
 endmodule // pmsnap_controller__sequencer__commit
 
 
+/*verilator tracing_off*/
 module pmsnap_controller__sequencer__commit__checksum(d,q,clock);
     
     // Module arguments
@@ -3458,6 +3659,7 @@ module pmsnap_controller__sequencer__commit__checksum(d,q,clock);
 endmodule // pmsnap_controller__sequencer__commit__checksum
 
 
+/*verilator tracing_on*/
 module pmsnap_controller__sequencer__commit__magic(clock,reset,start,req_valid,req_ready,nvm_idle,done);
     
     // Module arguments
@@ -3470,15 +3672,21 @@ module pmsnap_controller__sequencer__commit__magic(clock,reset,start,req_valid,r
     output reg  done;
     
     // Enums
+    /*verilator tracing_off*/
     localparam DurableState__Idle = 0;
     localparam DurableState__Offer = 1;
     localparam DurableState__Durable = 2;
+    /*verilator tracing_on*/
     
     // Stub signals
+    /*verilator tracing_off*/
     reg  [1:0] state__d;
+    /*verilator tracing_on*/
     wire  [1:0] state__q;
+    /*verilator tracing_off*/
     wire  state__clock;
     assign state__clock = clock;
+    /*verilator tracing_on*/
     
     // Sub module instances
     pmsnap_controller__sequencer__commit__magic__state state(
@@ -3526,6 +3734,7 @@ module pmsnap_controller__sequencer__commit__magic(clock,reset,start,req_valid,r
 endmodule // pmsnap_controller__sequencer__commit__magic
 
 
+/*verilator tracing_off*/
 module pmsnap_controller__sequencer__commit__magic__state(d,q,clock);
     
     // Module arguments
@@ -3550,6 +3759,8 @@ module pmsnap_controller__sequencer__commit__magic__state(d,q,clock);
 endmodule // pmsnap_controller__sequencer__commit__magic__state
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_controller__sequencer__commit__state(d,q,clock);
     
     // Module arguments
@@ -3575,6 +3786,7 @@ module pmsnap_controller__sequencer__commit__state(d,q,clock);
 endmodule // pmsnap_controller__sequencer__commit__state
 
 
+/*verilator tracing_on*/
 module pmsnap_controller__sequencer__commit__step(acc,word,sum);
     
     // Module arguments
@@ -3590,6 +3802,7 @@ module pmsnap_controller__sequencer__commit__step(acc,word,sum);
 endmodule // pmsnap_controller__sequencer__commit__step
 
 
+/*verilator tracing_off*/
 module pmsnap_controller__sequencer__commit__word(d,q,clock);
     
     // Module arguments
@@ -3609,6 +3822,8 @@ module pmsnap_controller__sequencer__commit__word(d,q,clock);
 endmodule // pmsnap_controller__sequencer__commit__word
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_controller__sequencer__epoch_reg(d,q,clock);
     
     // Module arguments
@@ -3628,6 +3843,7 @@ module pmsnap_controller__sequencer__epoch_reg(d,q,clock);
 endmodule // pmsnap_controller__sequencer__epoch_reg
 
 
+/*verilator tracing_on*/
 module pmsnap_controller__sequencer__format(clock,reset,start,done,status,unmount,mount,set_committed,commit_seq,commit_table,commit_start,commit_done,nvm__req_valid,nvm__req_ready,nvm__req_write,nvm__req_addr,nvm__req_wdata,nvm__rsp_valid,nvm__rsp_rdata,nvm_idle,owns_nvm,owns_table,table_update__ct_write,table_update__ct_page,table_update__ct_mapped,table_update__ct_frame,table_update__wt_clear,table_update__wt_page,log_clear,alloc__push,alloc__push_frame,alloc__commit,alloc__publish,alloc__rollback,alloc__init);
     
     // Module arguments
@@ -3668,33 +3884,45 @@ module pmsnap_controller__sequencer__format(clock,reset,start,done,status,unmoun
     output reg  alloc__init;
     
     // Constant declarations
+    /*verilator tracing_off*/
     localparam  pages = 32'h100;
     localparam  frames = 32'h200;
     localparam  metadata_last = 32'h20f;
     localparam  first_seq = 32'h1;
     localparam  status_ok = 3'b0;
+    /*verilator tracing_on*/
     
     // Enums
+    /*verilator tracing_off*/
     localparam FormatState__Idle = 0;
     localparam FormatState__Zero = 1;
     localparam FormatState__Frames = 2;
     localparam FormatState__Durable = 3;
     localparam FormatState__Commit = 4;
     localparam FormatState__Finish = 5;
+    /*verilator tracing_on*/
     
     // Stub signals
+    /*verilator tracing_off*/
     reg  [2:0] state__d;
+    /*verilator tracing_on*/
     wire  [2:0] state__q;
+    /*verilator tracing_off*/
     wire  state__clock;
     assign state__clock = clock;
     reg  [31:0] index__d;
+    /*verilator tracing_on*/
     wire  [31:0] index__q;
+    /*verilator tracing_off*/
     wire  index__clock;
     assign index__clock = clock;
     reg  [31:0] pushed__d;
+    /*verilator tracing_on*/
     wire  [31:0] pushed__q;
+    /*verilator tracing_off*/
     wire  pushed__clock;
     assign pushed__clock = clock;
+    /*verilator tracing_on*/
     
     // Local signals
     reg  unused_answers;
@@ -3819,6 +4047,7 @@ module pmsnap_controller__sequencer__format(clock,reset,start,done,status,unmoun
 endmodule // pmsnap_controller__sequencer__format
 
 
+/*verilator tracing_off*/
 module pmsnap_controller__sequencer__format__index(d,q,clock);
     
     // Module arguments
@@ -3838,6 +4067,8 @@ module pmsnap_controller__sequencer__format__index(d,q,clock);
 endmodule // pmsnap_controller__sequencer__format__index
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_controller__sequencer__format__pushed(d,q,clock);
     
     // Module arguments
@@ -3857,6 +4088,8 @@ module pmsnap_controller__sequencer__format__pushed(d,q,clock);
 endmodule // pmsnap_controller__sequencer__format__pushed
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_controller__sequencer__format__state(d,q,clock);
     
     // Module arguments
@@ -3884,6 +4117,7 @@ module pmsnap_controller__sequencer__format__state(d,q,clock);
 endmodule // pmsnap_controller__sequencer__format__state
 
 
+/*verilator tracing_on*/
 module pmsnap_controller__sequencer__front(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_done,cmd_status,mounted,host_idle,start_snapshot,start_restore,start_recover,start_format,done,done_status,snapshot_phase,idle,phase,error);
     
     // Module arguments
@@ -3908,6 +4142,7 @@ module pmsnap_controller__sequencer__front(clock,reset,cmd_valid,cmd_ready,cmd_o
     output reg  error;
     
     // Constant declarations
+    /*verilator tracing_off*/
     localparam  op_snapshot = 3'b1;
     localparam  op_restore = 3'b10;
     localparam  op_recover = 3'b11;
@@ -3922,30 +4157,43 @@ module pmsnap_controller__sequencer__front(clock,reset,cmd_valid,cmd_ready,cmd_o
     localparam  phase_restore = 3'b101;
     localparam  phase_recover = 3'b110;
     localparam  phase_format = 3'b111;
+    /*verilator tracing_on*/
     
     // Enums
+    /*verilator tracing_off*/
     localparam FrontState__Idle = 0;
     localparam FrontState__Drain = 1;
     localparam FrontState__Run = 2;
     localparam FrontState__Done = 3;
+    /*verilator tracing_on*/
     
     // Stub signals
+    /*verilator tracing_off*/
     reg  [1:0] state__d;
+    /*verilator tracing_on*/
     wire  [1:0] state__q;
+    /*verilator tracing_off*/
     wire  state__clock;
     assign state__clock = clock;
     reg  [2:0] op__d;
+    /*verilator tracing_on*/
     wire  [2:0] op__q;
+    /*verilator tracing_off*/
     wire  op__clock;
     assign op__clock = clock;
     reg  [2:0] status__d;
+    /*verilator tracing_on*/
     wire  [2:0] status__q;
+    /*verilator tracing_off*/
     wire  status__clock;
     assign status__clock = clock;
     reg  reject__d;
+    /*verilator tracing_on*/
     wire  reject__q;
+    /*verilator tracing_off*/
     wire  reject__clock;
     assign reject__clock = clock;
+    /*verilator tracing_on*/
     
     // Sub module instances
     pmsnap_controller__sequencer__front__state state(
@@ -4070,6 +4318,7 @@ module pmsnap_controller__sequencer__front(clock,reset,cmd_valid,cmd_ready,cmd_o
 endmodule // pmsnap_controller__sequencer__front
 
 
+/*verilator tracing_off*/
 module pmsnap_controller__sequencer__front__op(d,q,clock);
     
     // Module arguments
@@ -4089,6 +4338,8 @@ module pmsnap_controller__sequencer__front__op(d,q,clock);
 endmodule // pmsnap_controller__sequencer__front__op
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_controller__sequencer__front__reject(d,q,clock);
     
     // Module arguments
@@ -4108,6 +4359,8 @@ module pmsnap_controller__sequencer__front__reject(d,q,clock);
 endmodule // pmsnap_controller__sequencer__front__reject
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_controller__sequencer__front__state(d,q,clock);
     
     // Module arguments
@@ -4133,6 +4386,8 @@ module pmsnap_controller__sequencer__front__state(d,q,clock);
 endmodule // pmsnap_controller__sequencer__front__state
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_controller__sequencer__front__status(d,q,clock);
     
     // Module arguments
@@ -4152,6 +4407,8 @@ module pmsnap_controller__sequencer__front__status(d,q,clock);
 endmodule // pmsnap_controller__sequencer__front__status
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_controller__sequencer__is_mounted(d,q,clock);
     
     // Module arguments
@@ -4171,6 +4428,7 @@ module pmsnap_controller__sequencer__is_mounted(d,q,clock);
 endmodule // pmsnap_controller__sequencer__is_mounted
 
 
+/*verilator tracing_on*/
 module pmsnap_controller__sequencer__recover(clock,reset,start,done,status,unmount,mount,set_committed,found_seq,found_table,active_table,nvm__req_valid,nvm__req_ready,nvm__req_write,nvm__req_addr,nvm__req_wdata,nvm__rsp_valid,nvm__rsp_rdata,nvm_idle,owns_nvm,owns_table,table_update__ct_write,table_update__ct_page,table_update__ct_mapped,table_update__ct_frame,table_update__wt_clear,table_update__wt_page,log_clear,alloc__push,alloc__push_frame,alloc__commit,alloc__publish,alloc__rollback,alloc__init);
     
     // Module arguments
@@ -4210,6 +4468,7 @@ module pmsnap_controller__sequencer__recover(clock,reset,start,done,status,unmou
     output reg  alloc__init;
     
     // Constant declarations
+    /*verilator tracing_off*/
     localparam  pages = 32'h100;
     localparam  frames = 32'h200;
     localparam  slot_words = 32'h10;
@@ -4219,8 +4478,10 @@ module pmsnap_controller__sequencer__recover(clock,reset,start,done,status,unmou
     localparam  status_ok = 3'b0;
     localparam  status_unformatted = 3'b10;
     localparam  status_corrupt = 3'b11;
+    /*verilator tracing_on*/
     
     // Enums
+    /*verilator tracing_off*/
     localparam RecoverState__Idle = 0;
     localparam RecoverState__Slots = 1;
     localparam RecoverState__Decide = 2;
@@ -4231,38 +4492,56 @@ module pmsnap_controller__sequencer__recover(clock,reset,start,done,status,unmou
     localparam RecoverState__EntryCopy = 7;
     localparam RecoverState__Free = 8;
     localparam RecoverState__Check = 9;
+    /*verilator tracing_on*/
     
     // Stub signals
+    /*verilator tracing_off*/
     reg  [3:0] state__d;
+    /*verilator tracing_on*/
     wire  [3:0] state__q;
+    /*verilator tracing_off*/
     wire  state__clock;
     assign state__clock = clock;
     reg  [31:0] index__d;
+    /*verilator tracing_on*/
     wire  [31:0] index__q;
+    /*verilator tracing_off*/
     wire  index__clock;
     assign index__clock = clock;
     reg  other_slot__d;
+    /*verilator tracing_on*/
     wire  other_slot__q;
+    /*verilator tracing_off*/
     wire  other_slot__clock;
     assign other_slot__clock = clock;
     reg  [31:0] entry_reg__d;
+    /*verilator tracing_on*/
     wire  [31:0] entry_reg__q;
+    /*verilator tracing_off*/
     wire  entry_reg__clock;
     assign entry_reg__clock = clock;
     reg  [31:0] mapped_count__d;
+    /*verilator tracing_on*/
     wire  [31:0] mapped_count__q;
+    /*verilator tracing_off*/
     wire  mapped_count__clock;
     assign mapped_count__clock = clock;
     reg  [31:0] unaccounted__d;
+    /*verilator tracing_on*/
     wire  [31:0] unaccounted__q;
+    /*verilator tracing_off*/
     wire  unaccounted__clock;
     assign unaccounted__clock = clock;
     reg  all_accounted__d;
+    /*verilator tracing_on*/
     wire  all_accounted__q;
+    /*verilator tracing_off*/
     wire  all_accounted__clock;
     assign all_accounted__clock = clock;
     reg  corrupt__d;
+    /*verilator tracing_on*/
     wire  corrupt__q;
+    /*verilator tracing_off*/
     wire  corrupt__clock;
     assign corrupt__clock = clock;
     wire  frame_used__clock;
@@ -4291,6 +4570,7 @@ module pmsnap_controller__sequencer__recover(clock,reset,start,done,status,unmou
     reg  retire__req_ready;
     reg  retire__nvm_idle;
     wire  retire__done;
+    /*verilator tracing_on*/
     
     // Local signals
     reg  [31:0] rsp_word;
@@ -4576,6 +4856,7 @@ module pmsnap_controller__sequencer__recover(clock,reset,start,done,status,unmou
 endmodule // pmsnap_controller__sequencer__recover
 
 
+/*verilator tracing_off*/
 module pmsnap_controller__sequencer__recover__all_accounted(d,q,clock);
     
     // Module arguments
@@ -4595,6 +4876,7 @@ module pmsnap_controller__sequencer__recover__all_accounted(d,q,clock);
 endmodule // pmsnap_controller__sequencer__recover__all_accounted
 
 
+/*verilator tracing_on*/
 module pmsnap_controller__sequencer__recover__check(clock,restart,take,word,last,any_valid,found_in_1,found_seq,found_table,magic_seen);
     
     // Module arguments
@@ -4610,6 +4892,7 @@ module pmsnap_controller__sequencer__recover__check(clock,restart,take,word,last
     output reg  magic_seen;
     
     // Constant declarations
+    /*verilator tracing_off*/
     localparam  pages = 32'h100;
     localparam  page_words = 32'h40;
     localparam  frames = 32'h200;
@@ -4624,59 +4907,86 @@ module pmsnap_controller__sequencer__recover__check(clock,restart,take,word,last
     localparam  word_page_words = 3'b101;
     localparam  word_frames = 3'b110;
     localparam  slot_0_last = 5'b111;
+    /*verilator tracing_on*/
     
     // Stub signals
+    /*verilator tracing_off*/
     reg  [4:0] answered__d;
+    /*verilator tracing_on*/
     wire  [4:0] answered__q;
+    /*verilator tracing_off*/
     wire  answered__clock;
     assign answered__clock = clock;
     reg  [31:0] checksum__d;
+    /*verilator tracing_on*/
     wire  [31:0] checksum__q;
+    /*verilator tracing_off*/
     wire  checksum__clock;
     assign checksum__clock = clock;
     reg  slot_ok__d;
+    /*verilator tracing_on*/
     wire  slot_ok__q;
+    /*verilator tracing_off*/
     wire  slot_ok__clock;
     assign slot_ok__clock = clock;
     reg  [31:0] slot_seq__d;
+    /*verilator tracing_on*/
     wire  [31:0] slot_seq__q;
+    /*verilator tracing_off*/
     wire  slot_seq__clock;
     assign slot_seq__clock = clock;
     reg  slot_table__d;
+    /*verilator tracing_on*/
     wire  slot_table__q;
+    /*verilator tracing_off*/
     wire  slot_table__clock;
     assign slot_table__clock = clock;
     reg  valid0__d;
+    /*verilator tracing_on*/
     wire  valid0__q;
+    /*verilator tracing_off*/
     wire  valid0__clock;
     assign valid0__clock = clock;
     reg  valid1__d;
+    /*verilator tracing_on*/
     wire  valid1__q;
+    /*verilator tracing_off*/
     wire  valid1__clock;
     assign valid1__clock = clock;
     reg  [31:0] seq0__d;
+    /*verilator tracing_on*/
     wire  [31:0] seq0__q;
+    /*verilator tracing_off*/
     wire  seq0__clock;
     assign seq0__clock = clock;
     reg  [31:0] seq1__d;
+    /*verilator tracing_on*/
     wire  [31:0] seq1__q;
+    /*verilator tracing_off*/
     wire  seq1__clock;
     assign seq1__clock = clock;
     reg  table0__d;
+    /*verilator tracing_on*/
     wire  table0__q;
+    /*verilator tracing_off*/
     wire  table0__clock;
     assign table0__clock = clock;
     reg  table1__d;
+    /*verilator tracing_on*/
     wire  table1__q;
+    /*verilator tracing_off*/
     wire  table1__clock;
     assign table1__clock = clock;
     reg  seen__d;
+    /*verilator tracing_on*/
     wire  seen__q;
+    /*verilator tracing_off*/
     wire  seen__clock;
     assign seen__clock = clock;
     reg  [31:0] step__acc;
     reg  [31:0] step__word;
     wire  [31:0] step__sum;
+    /*verilator tracing_on*/
     
     // Local signals
     reg  [2:0] slot_word;
@@ -4827,6 +5137,7 @@ module pmsnap_controller__sequencer__recover__check(clock,restart,take,word,last
 endmodule // pmsnap_controller__sequencer__recover__check
 
 
+/*verilator tracing_off*/
 module pmsnap_controller__sequencer__recover__check__answered(d,q,clock);
     
     // Module arguments
@@ -4846,6 +5157,8 @@ module pmsnap_controller__sequencer__recover__check__answered(d,q,clock);
 endmodule // pmsnap_controller__sequencer__recover__check__answered
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_controller__sequencer__recover__check__checksum(d,q,clock);
     
     // Module arguments
@@ -4865,6 +5178,8 @@ module pmsnap_controller__sequencer__recover__check__checksum(d,q,clock);
 endmodule // pmsnap_controller__sequencer__recover__check__checksum
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_controller__sequencer__recover__check__seen(d,q,clock);
     
     // Module arguments
@@ -4884,6 +5199,8 @@ module pmsnap_controller__sequencer__recover__check__seen(d,q,clock);
 endmodule // pmsnap_controller__sequencer__recover__check__seen
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_controller__sequencer__recover__check__seq0(d,q,clock);
     
     // Module arguments
@@ -4903,6 +5220,8 @@ module pmsnap_controller__sequencer__recover__check__seq0(d,q,clock);
 endmodule // pmsnap_controller__sequencer__recover__check__seq0
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_controller__sequencer__recover__check__seq1(d,q,clock);
     
     // Module arguments
@@ -4922,6 +5241,8 @@ module pmsnap_controller__sequencer__recover__check__seq1(d,q,clock);
 endmodule // pmsnap_controller__sequencer__recover__check__seq1
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_controller__sequencer__recover__check__slot_ok(d,q,clock);
     
     // Module arguments
@@ -4941,6 +5262,8 @@ module pmsnap_controller__sequencer__recover__check__slot_ok(d,q,clock);
 endmodule // pmsnap_controller__sequencer__recover__check__slot_ok
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_controller__sequencer__recover__check__slot_seq(d,q,clock);
     
     // Module arguments
@@ -4960,6 +5283,8 @@ module pmsnap_controller__sequencer__recover__check__slot_seq(d,q,clock);
 endmodule // pmsnap_controller__sequencer__recover__check__slot_seq
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_controller__sequencer__recover__check__slot_table(d,q,clock);
     
     // Module arguments
@@ -4979,6 +5304,7 @@ module pmsnap_controller__sequencer__recover__check__slot_table(d,q,clock);
 endmodule // pmsnap_controller__sequencer__recover__check__slot_table
 
 
+/*verilator tracing_on*/
 module pmsnap_controller__sequencer__recover__check__step(acc,word,sum);
     
     // Module arguments
@@ -4994,6 +5320,7 @@ module pmsnap_controller__sequencer__recover__check__step(acc,word,sum);
 endmodule // pmsnap_controller__sequencer__recover__check__step
 
 
+/*verilator tracing_off*/
 module pmsnap_controller__sequencer__recover__check__table0(d,q,clock);
     
     // Module arguments
@@ -5013,6 +5340,8 @@ module pmsnap_controller__sequencer__recover__check__table0(d,q,clock);
 endmodule // pmsnap_controller__sequencer__recover__check__table0
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_controller__sequencer__recover__check__table1(d,q,clock);
     
     // Module arguments
@@ -5032,6 +5361,8 @@ module pmsnap_controller__sequencer__recover__check__table1(d,q,clock);
 endmodule // pmsnap_controller__sequencer__recover__check__table1
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_controller__sequencer__recover__check__valid0(d,q,clock);
     
     // Module arguments
@@ -5051,6 +5382,8 @@ module pmsnap_controller__sequencer__recover__check__valid0(d,q,clock);
 endmodule // pmsnap_controller__sequencer__recover__check__valid0
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_controller__sequencer__recover__check__valid1(d,q,clock);
     
     // Module arguments
@@ -5070,6 +5403,8 @@ module pmsnap_controller__sequencer__recover__check__valid1(d,q,clock);
 endmodule // pmsnap_controller__sequencer__recover__check__valid1
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_controller__sequencer__recover__corrupt(d,q,clock);
     
     // Module arguments
@@ -5089,6 +5424,8 @@ module pmsnap_controller__sequencer__recover__corrupt(d,q,clock);
 endmodule // pmsnap_controller__sequencer__recover__corrupt
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_controller__sequencer__recover__entry_reg(d,q,clock);
     
     // Module arguments
@@ -5108,6 +5445,7 @@ module pmsnap_controller__sequencer__recover__entry_reg(d,q,clock);
 endmodule // pmsnap_controller__sequencer__recover__entry_reg
 
 
+/*verilator tracing_on*/
 module pmsnap_controller__sequencer__recover__frame_used(clock,read_address,read_data,write_enable,write_address,write_data);
     
     // Module arguments
@@ -5128,6 +5466,7 @@ module pmsnap_controller__sequencer__recover__frame_used(clock,read_address,read
 endmodule // pmsnap_controller__sequencer__recover__frame_used
 
 
+/*verilator tracing_off*/
 module pmsnap_controller__sequencer__recover__index(d,q,clock);
     
     // Module arguments
@@ -5147,6 +5486,8 @@ module pmsnap_controller__sequencer__recover__index(d,q,clock);
 endmodule // pmsnap_controller__sequencer__recover__index
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_controller__sequencer__recover__mapped_count(d,q,clock);
     
     // Module arguments
@@ -5166,6 +5507,8 @@ module pmsnap_controller__sequencer__recover__mapped_count(d,q,clock);
 endmodule // pmsnap_controller__sequencer__recover__mapped_count
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_controller__sequencer__recover__other_slot(d,q,clock);
     
     // Module arguments
@@ -5185,6 +5528,7 @@ module pmsnap_controller__sequencer__recover__other_slot(d,q,clock);
 endmodule // pmsnap_controller__sequencer__recover__other_slot
 
 
+/*verilator tracing_on*/
 module pmsnap_controller__sequencer__recover__retire(clock,reset,start,req_valid,req_ready,nvm_idle,done);
     
     // Module arguments
@@ -5197,15 +5541,21 @@ module pmsnap_controller__sequencer__recover__retire(clock,reset,start,req_valid
     output reg  done;
     
     // Enums
+    /*verilator tracing_off*/
     localparam DurableState__Idle = 0;
     localparam DurableState__Offer = 1;
     localparam DurableState__Durable = 2;
+    /*verilator tracing_on*/
     
     // Stub signals
+    /*verilator tracing_off*/
     reg  [1:0] state__d;
+    /*verilator tracing_on*/
     wire  [1:0] state__q;
+    /*verilator tracing_off*/
     wire  state__clock;
     assign state__clock = clock;
+    /*verilator tracing_on*/
     
     // Sub module instances
     pmsnap_controller__sequencer__recover__retire__state state(
@@ -5253,6 +5603,7 @@ module pmsnap_controller__sequencer__recover__retire(clock,reset,start,req_valid
 endmodule // pmsnap_controller__sequencer__recover__retire
 
 
+/*verilator tracing_off*/
 module pmsnap_controller__sequencer__recover__retire__state(d,q,clock);
     
     // Module arguments
@@ -5277,6 +5628,8 @@ module pmsnap_controller__sequencer__recover__retire__state(d,q,clock);
 endmodule // pmsnap_controller__sequencer__recover__retire__state
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_controller__sequencer__recover__state(d,q,clock);
     
     // Module arguments
@@ -5308,6 +5661,8 @@ module pmsnap_controller__sequencer__recover__state(d,q,clock);
 endmodule // pmsnap_controller__sequencer__recover__state
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_controller__sequencer__recover__unaccounted(d,q,clock);
     
     // Module arguments
@@ -5327,6 +5682,7 @@ module pmsnap_controller__sequencer__recover__unaccounted(d,q,clock);
 endmodule // pmsnap_controller__sequencer__recover__unaccounted
 
 
+/*verilator tracing_on*/
 module pmsnap_controller__sequencer__restore(clock,reset,start,done,epoch,next_epoch,first_epoch,owns_table,table_update__ct_write,table_update__ct_page,table_update__ct_mapped,table_update__ct_frame,table_update__wt_clear,table_update__wt_page,log_drop,alloc__push,alloc__push_frame,alloc__commit,alloc__publish,alloc__rollback,alloc__init,restore_taken);
     
     // Module arguments
@@ -5354,22 +5710,32 @@ module pmsnap_controller__sequencer__restore(clock,reset,start,done,epoch,next_e
     output reg  restore_taken;
     
     // Constant declarations
+    /*verilator tracing_off*/
     localparam  last_page = 16'hff;
     localparam  last_epoch = 16'hffff;
+    /*verilator tracing_on*/
     
     // Enums
+    /*verilator tracing_off*/
     localparam RestoreState__Idle = 0;
     localparam RestoreState__Scrub = 1;
+    /*verilator tracing_on*/
     
     // Stub signals
+    /*verilator tracing_off*/
     reg  state__d;
+    /*verilator tracing_on*/
     wire  state__q;
+    /*verilator tracing_off*/
     wire  state__clock;
     assign state__clock = clock;
     reg  [15:0] index__d;
+    /*verilator tracing_on*/
     wire  [15:0] index__q;
+    /*verilator tracing_off*/
     wire  index__clock;
     assign index__clock = clock;
+    /*verilator tracing_on*/
     
     // Sub module instances
     pmsnap_controller__sequencer__restore__state state(
@@ -5445,6 +5811,7 @@ module pmsnap_controller__sequencer__restore(clock,reset,start,done,epoch,next_e
 endmodule // pmsnap_controller__sequencer__restore
 
 
+/*verilator tracing_off*/
 module pmsnap_controller__sequencer__restore__index(d,q,clock);
     
     // Module arguments
@@ -5464,6 +5831,8 @@ module pmsnap_controller__sequencer__restore__index(d,q,clock);
 endmodule // pmsnap_controller__sequencer__restore__index
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_controller__sequencer__restore__state(d,q,clock);
     
     // Module arguments
@@ -5487,6 +5856,8 @@ module pmsnap_controller__sequencer__restore__state(d,q,clock);
 endmodule // pmsnap_controller__sequencer__restore__state
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_controller__sequencer__seq(d,q,clock);
     
     // Module arguments
@@ -5506,6 +5877,7 @@ module pmsnap_controller__sequencer__seq(d,q,clock);
 endmodule // pmsnap_controller__sequencer__seq
 
 
+/*verilator tracing_on*/
 module pmsnap_controller__sequencer__snapshot(clock,reset,start,done,status,phase,flush_start,flush_done,host_open,host_idle,seq,active_table,set_committed,new_seq_out,new_table_out,nvm__req_valid,nvm__req_ready,nvm__req_write,nvm__req_addr,nvm__req_wdata,nvm__rsp_valid,nvm__rsp_rdata,nvm_idle,owns_nvm,owns_table,lookup_page,working_mapped,working_frame,committed_mapped,committed_frame,table_update__ct_write,table_update__ct_page,table_update__ct_mapped,table_update__ct_frame,table_update__wt_clear,table_update__wt_page,log__read_index,log__read_previous,log__read_page,log__current_count,log__previous_count,log__swap,log__drop,log__clear,alloc__push,alloc__push_frame,alloc__commit,alloc__publish,alloc__rollback,alloc__init,commit_start,commit_done,page_hardened,snapshot_taken);
     
     // Module arguments
@@ -5565,6 +5937,7 @@ module pmsnap_controller__sequencer__snapshot(clock,reset,start,done,status,phas
     output reg  snapshot_taken;
     
     // Constant declarations
+    /*verilator tracing_off*/
     localparam  table_a_base = 32'h10;
     localparam  table_b_base = 32'h110;
     localparam  slot_1_base = 32'h8;
@@ -5577,8 +5950,10 @@ module pmsnap_controller__sequencer__snapshot(clock,reset,start,done,status,phas
     localparam  phase_harden = 3'b10;
     localparam  phase_commit = 3'b11;
     localparam  phase_reclaim = 3'b100;
+    /*verilator tracing_on*/
     
     // Enums
+    /*verilator tracing_off*/
     localparam SnapshotState__Idle = 0;
     localparam SnapshotState__Flush = 1;
     localparam SnapshotState__FlushDrain = 2;
@@ -5591,30 +5966,44 @@ module pmsnap_controller__sequencer__snapshot(clock,reset,start,done,status,phas
     localparam SnapshotState__HardenDurable = 9;
     localparam SnapshotState__Commit = 10;
     localparam SnapshotState__Finish = 11;
+    /*verilator tracing_on*/
     
     // Stub signals
+    /*verilator tracing_off*/
     reg  [3:0] state__d;
+    /*verilator tracing_on*/
     wire  [3:0] state__q;
+    /*verilator tracing_off*/
     wire  state__clock;
     assign state__clock = clock;
     reg  [16:0] index__d;
+    /*verilator tracing_on*/
     wire  [16:0] index__q;
+    /*verilator tracing_off*/
     wire  index__clock;
     assign index__clock = clock;
     reg  list_current__d;
+    /*verilator tracing_on*/
     wire  list_current__q;
+    /*verilator tracing_off*/
     wire  list_current__clock;
     assign list_current__clock = clock;
     reg  [15:0] page__d;
+    /*verilator tracing_on*/
     wire  [15:0] page__q;
+    /*verilator tracing_off*/
     wire  page__clock;
     assign page__clock = clock;
     reg  [31:0] new_seq__d;
+    /*verilator tracing_on*/
     wire  [31:0] new_seq__q;
+    /*verilator tracing_off*/
     wire  new_seq__clock;
     assign new_seq__clock = clock;
     reg  new_table__d;
+    /*verilator tracing_on*/
     wire  new_table__q;
+    /*verilator tracing_off*/
     wire  new_table__clock;
     assign new_table__clock = clock;
     wire  retire__clock;
@@ -5625,6 +6014,7 @@ module pmsnap_controller__sequencer__snapshot(clock,reset,start,done,status,phas
     reg  retire__req_ready;
     reg  retire__nvm_idle;
     wire  retire__done;
+    /*verilator tracing_on*/
     
     // Local signals
     reg  [31:0] rsp_word;
@@ -5874,6 +6264,7 @@ module pmsnap_controller__sequencer__snapshot(clock,reset,start,done,status,phas
 endmodule // pmsnap_controller__sequencer__snapshot
 
 
+/*verilator tracing_off*/
 module pmsnap_controller__sequencer__snapshot__index(d,q,clock);
     
     // Module arguments
@@ -5893,6 +6284,8 @@ module pmsnap_controller__sequencer__snapshot__index(d,q,clock);
 endmodule // pmsnap_controller__sequencer__snapshot__index
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_controller__sequencer__snapshot__list_current(d,q,clock);
     
     // Module arguments
@@ -5912,6 +6305,8 @@ module pmsnap_controller__sequencer__snapshot__list_current(d,q,clock);
 endmodule // pmsnap_controller__sequencer__snapshot__list_current
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_controller__sequencer__snapshot__new_seq(d,q,clock);
     
     // Module arguments
@@ -5931,6 +6326,8 @@ module pmsnap_controller__sequencer__snapshot__new_seq(d,q,clock);
 endmodule // pmsnap_controller__sequencer__snapshot__new_seq
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_controller__sequencer__snapshot__new_table(d,q,clock);
     
     // Module arguments
@@ -5950,6 +6347,8 @@ module pmsnap_controller__sequencer__snapshot__new_table(d,q,clock);
 endmodule // pmsnap_controller__sequencer__snapshot__new_table
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_controller__sequencer__snapshot__page(d,q,clock);
     
     // Module arguments
@@ -5969,6 +6368,7 @@ module pmsnap_controller__sequencer__snapshot__page(d,q,clock);
 endmodule // pmsnap_controller__sequencer__snapshot__page
 
 
+/*verilator tracing_on*/
 module pmsnap_controller__sequencer__snapshot__retire(clock,reset,start,req_valid,req_ready,nvm_idle,done);
     
     // Module arguments
@@ -5981,15 +6381,21 @@ module pmsnap_controller__sequencer__snapshot__retire(clock,reset,start,req_vali
     output reg  done;
     
     // Enums
+    /*verilator tracing_off*/
     localparam DurableState__Idle = 0;
     localparam DurableState__Offer = 1;
     localparam DurableState__Durable = 2;
+    /*verilator tracing_on*/
     
     // Stub signals
+    /*verilator tracing_off*/
     reg  [1:0] state__d;
+    /*verilator tracing_on*/
     wire  [1:0] state__q;
+    /*verilator tracing_off*/
     wire  state__clock;
     assign state__clock = clock;
+    /*verilator tracing_on*/
     
     // Sub module instances
     pmsnap_controller__sequencer__snapshot__retire__state state(
@@ -6037,6 +6443,7 @@ module pmsnap_controller__sequencer__snapshot__retire(clock,reset,start,req_vali
 endmodule // pmsnap_controller__sequencer__snapshot__retire
 
 
+/*verilator tracing_off*/
 module pmsnap_controller__sequencer__snapshot__retire__state(d,q,clock);
     
     // Module arguments
@@ -6061,6 +6468,8 @@ module pmsnap_controller__sequencer__snapshot__retire__state(d,q,clock);
 endmodule // pmsnap_controller__sequencer__snapshot__retire__state
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_controller__sequencer__snapshot__state(d,q,clock);
     
     // Module arguments
@@ -6094,6 +6503,7 @@ module pmsnap_controller__sequencer__snapshot__state(d,q,clock);
 endmodule // pmsnap_controller__sequencer__snapshot__state
 
 
+/*verilator tracing_on*/
 module pmsnap_controller__tables(clock,read_page,epoch,committed_mapped,committed_frame,owned,working_mapped,working_frame,update__ct_write,update__ct_page,update__ct_mapped,update__ct_frame,update__wt_clear,update__wt_page,remap,remap_page,remap_frame);
     
     // Module arguments
@@ -6116,9 +6526,12 @@ module pmsnap_controller__tables(clock,read_page,epoch,committed_mapped,committe
     input wire  [17:0] remap_frame;
     
     // Constant declarations
+    /*verilator tracing_off*/
     localparam  mapped_flag = 19'b1000000000000000000;
+    /*verilator tracing_on*/
     
     // Stub signals
+    /*verilator tracing_off*/
     wire  ct__clock;
     assign ct__clock = clock;
     reg  [15:0] ct__read_address;
@@ -6133,6 +6546,7 @@ module pmsnap_controller__tables(clock,read_page,epoch,committed_mapped,committe
     reg  wt__write_enable;
     reg  [15:0] wt__write_address;
     reg  [33:0] wt__write_data;
+    /*verilator tracing_on*/
     
     // Sub module instances
     pmsnap_controller__tables__ct ct(

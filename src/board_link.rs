@@ -6,7 +6,7 @@ use pmsnap_cosim::harness::Refused;
 use pmsnap_cosim::reference::Refusal;
 use pmsnap_cosim::trace::{self, Op, TraceOp};
 use pmsnap_hdl::board::protocol::{decode_reply, encode_request, op, status, status_name, BoardInfo, BoardStatus, Reply, REPLY_BYTES};
-use pmsnap_hdl::codes::{Code, Counter};
+use pmsnap_hdl::codes::{Code, Counter, Phase};
 use std::io::{BufRead, Read, Write};
 use std::time::{Duration, Instant};
 
@@ -148,12 +148,14 @@ pub enum Answer {
 pub struct ScriptRun {
     pub reads: Vec<Option<u64>>,
     pub refused: Refused,
+    /// Requests the board answered ERR.
+    pub errors: u64,
 }
 
 /// Scripted mode: the trace's operations in order.
 pub fn run_script(link: &mut BoardLink, ops: &[TraceOp], file: &str) -> Result<ScriptRun> {
     let info = link.info()?;
-    let mut run = ScriptRun { reads: Vec::new(), refused: Refused::default() };
+    let mut run = ScriptRun { reads: Vec::new(), refused: Refused::default(), errors: 0 };
     for t in ops {
         let at = || format!("{file}:{}", t.line);
         let answer = link.run(t.op).with_context(at)?;
@@ -163,6 +165,7 @@ pub fn run_script(link: &mut BoardLink, ops: &[TraceOp], file: &str) -> Result<S
             _ => None,
         };
         if let Some((write, addr)) = refused {
+            run.errors += 1;
             run.refused.count(link.refusal(&info, write, addr).with_context(at)?);
         }
         if let Answer::Read(v) = answer {
@@ -172,39 +175,87 @@ pub fn run_script(link: &mut BoardLink, ops: &[TraceOp], file: &str) -> Result<S
     Ok(run)
 }
 
-const HELP: &str = "\
-commands (numbers in hex, as in trace files):
-  W <addr> <data>   write a word          R <addr>   read a word
-  S                 snapshot              X          restore the last snapshot
-  P                 power-cycle the controller (the NVM keeps its contents), then RECOVER
-  status            mounted, sequence number, free frames, fallback, sizing
-  counters          COW faults, pages hardened, snapshots, restores, errors
-  recover | format  the controller commands
-  help | quit";
+/// The interactive commands: (words, arguments, what it does). `help`
+/// prints this table; an unknown word lists the first column.
+const COMMANDS: [(&str, &str, &str); 11] = [
+    ("W", "<addr> <data>", "write a word (numbers in hex, as in trace files)"),
+    ("R", "<addr>", "read a word"),
+    ("S", "", "SNAPSHOT"),
+    ("X", "", "RESTORE the last snapshot"),
+    ("P", "", "power-cycle the controller (the NVM keeps its contents), then RECOVER"),
+    ("status", "", "mounted, snapshot sequence, phase, free frames, fallback, the device's size"),
+    ("counters", "", "COW faults, pages hardened, snapshots, restores, errors"),
+    ("recover", "", "RECOVER: mount the newest valid snapshot"),
+    ("format", "", "FORMAT: erase the device and mount it empty"),
+    ("help", "", "this list"),
+    ("quit", "", "leave (also exit, or end of input)"),
+];
+
+fn help() -> String {
+    let mut s = String::from("commands:\n");
+    for (word, args, what) in COMMANDS {
+        s.push_str(&format!("  {:<20} {what}\n", format!("{word} {args}")));
+    }
+    s.trim_end().to_string()
+}
+
+fn accepted() -> String {
+    COMMANDS.iter().map(|(w, _, _)| *w).collect::<Vec<_>>().join(", ")
+}
+
+/// Where interactive commands come from: a terminal with line editing and
+/// history, or any other input a line at a time.
+pub enum Input<R: BufRead> {
+    Terminal(Box<rustyline::DefaultEditor>),
+    Lines(std::io::Lines<R>),
+}
+
+impl<R: BufRead> Input<R> {
+    /// The next line; `None` at the end of input (or Ctrl-D / Ctrl-C).
+    fn next_line(&mut self) -> Result<Option<String>> {
+        match self {
+            Input::Terminal(editor) => match editor.readline("pmsnap> ") {
+                Ok(line) => {
+                    if !line.trim().is_empty() {
+                        editor.add_history_entry(line.as_str()).ok();
+                    }
+                    Ok(Some(line))
+                }
+                Err(rustyline::error::ReadlineError::Eof | rustyline::error::ReadlineError::Interrupted) => Ok(None),
+                Err(e) => Err(e).context("cannot read the command line"),
+            },
+            Input::Lines(lines) => lines.next().transpose().context("cannot read the command line"),
+        }
+    }
+}
+
+/// The device's size as a person reads it.
+fn describe(i: &BoardInfo) -> String {
+    let words = i.logical_words();
+    format!("{words} words of {} bits ({} bytes): L {} pages of W {} words, F {} frames", i.word_bits, words * i.word_bits / 8, i.pages, i.page_words, i.frames)
+}
 
 /// Interactive mode: one command a line from `input`, answers to `out`.
-pub fn interactive(link: &mut BoardLink, input: impl BufRead, mut out: impl Write, prompt: bool) -> Result<()> {
+pub fn interactive<R: BufRead>(link: &mut BoardLink, mut input: Input<R>, mut out: impl Write) -> Result<()> {
     let s = link.status()?;
     let state = if s.mounted { format!("mounted, snapshot sequence {}", s.snap_seq) } else { "not mounted: `recover` (or `format`) first".to_string() };
     writeln!(out, "connected to {}: {state}; `help` lists the commands", link.device)?;
-    let mut lines = input.lines();
-    loop {
-        if prompt {
-            write!(out, "pmsnap> ")?;
-            out.flush()?;
-        }
-        let Some(line) = lines.next() else { break };
-        let line = line.context("cannot read the command line")?;
+    while let Some(line) = input.next_line()? {
         let word = line.trim();
         let answer = match word.to_ascii_lowercase().as_str() {
             "" => continue,
             "quit" | "exit" => break,
-            "help" => Ok(HELP.to_string()),
+            "help" => Ok(help()),
             "status" => link.status().and_then(|s| {
                 let i = link.info()?;
+                let phase = Phase::from_code(u64::from(s.phase)).map_or_else(|| format!("unknown ({})", s.phase), |p| p.name().to_string());
                 Ok(format!(
-                    "mounted {}, snapshot sequence {}, free frames {}, fallback held {}, phase {}; L {} W {} F {}",
-                    s.mounted, s.snap_seq, s.free_frames, s.fallback_held, s.phase, i.pages, i.page_words, i.frames
+                    "mounted {}, snapshot sequence {}, phase {phase}, free frames {}, fallback held {}; device {}",
+                    s.mounted,
+                    s.snap_seq,
+                    s.free_frames,
+                    s.fallback_held,
+                    describe(&i)
                 ))
             }),
             "counters" => Counter::ALL
@@ -214,19 +265,63 @@ pub fn interactive(link: &mut BoardLink, input: impl BufRead, mut out: impl Writ
                 .map(|v| v.join(", ")),
             "recover" => link.ask(op::RECOVER, 0, 0).map(|r| status_name(r.status).to_string()),
             "format" => link.ask(op::FORMAT, 0, 0).map(|r| status_name(r.status).to_string()),
-            _ => match trace::parse(word, "input", 32) {
-                Err(e) => Ok(format!("{}; `help` lists the commands", e.message)),
-                Ok(ops) => match ops.first().map(|t| link.run(t.op)) {
-                    Some(Ok(Answer::Read(Some(v)))) => Ok(format!("{v:x}")),
-                    Some(Ok(Answer::Read(None) | Answer::Write(false))) => Ok("ERR".to_string()),
-                    Some(Ok(Answer::Write(true) | Answer::Done)) => Ok("ok".to_string()),
-                    Some(Err(e)) if e.is::<CommandFailed>() => Ok(format!("{e}")),
-                    Some(Err(e)) => Err(e),
-                    None => continue,
-                },
-            },
+            lower => {
+                let first = lower.split_whitespace().next().unwrap_or("");
+                if !COMMANDS.iter().any(|(w, _, _)| w.eq_ignore_ascii_case(first)) {
+                    Ok(format!("unknown command `{first}`; accepted: {}", accepted()))
+                } else {
+                    match trace::parse(word, "input", 32) {
+                        Err(e) => Ok(format!("{}; `help` lists the commands", e.message)),
+                        Ok(ops) => match ops.first().map(|t| link.run(t.op)) {
+                            Some(Ok(Answer::Read(Some(v)))) => Ok(format!("{v:x}")),
+                            Some(Ok(Answer::Read(None) | Answer::Write(false))) => Ok("ERR".to_string()),
+                            Some(Ok(Answer::Write(true) | Answer::Done)) => Ok("ok".to_string()),
+                            Some(Err(e)) if e.is::<CommandFailed>() => Ok(format!("{e}")),
+                            Some(Err(e)) => Err(e),
+                            None => continue,
+                        },
+                    }
+                }
+            }
         };
         writeln!(out, "{}", answer?)?;
     }
     Ok(())
+}
+
+/// Refuses a `pmsnap board-sim` link whose board-sim is gone: the
+/// pseudo-terminal it points at may since belong to someone else's
+/// terminal. A link is recognised by the server file board-sim writes
+/// beside it (`<link>.pid`), or by pointing into `/dev/pts/`.
+pub fn check_served(port: &std::path::Path) -> Result<(), crate::exit::BadInput> {
+    let Ok(target) = std::fs::read_link(port) else { return Ok(()) };
+    let server = crate::commands::board_sim::server_file(port);
+    let pid = std::fs::read_to_string(&server).ok().and_then(|s| s.trim().parse::<u32>().ok());
+    if pid.is_none() && !target.starts_with("/dev/pts") {
+        return Ok(());
+    }
+    let alive = pid.is_some_and(|p| std::fs::read(format!("/proc/{p}/cmdline")).is_ok_and(|c| String::from_utf8_lossy(&c).contains("board-sim")));
+    if alive {
+        return Ok(());
+    }
+    Err(crate::exit::BadInput(format!(
+        "--port {}: points at {} but no pmsnap board-sim serves it (left by one that ended?); start `pmsnap board-sim --link {}` again",
+        port.display(),
+        target.display(),
+        port.display()
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn help_lists_every_command() {
+        let h = help();
+        for (word, _, _) in COMMANDS {
+            assert!(h.contains(&format!("  {word} ")), "{word} in\n{h}");
+        }
+        assert_eq!(accepted(), "W, R, S, X, P, status, counters, recover, format, help, quit");
+    }
 }

@@ -12,6 +12,7 @@ mod args;
 mod board_link;
 mod commands;
 mod exit;
+mod save_file;
 
 #[derive(Parser)]
 #[command(
@@ -49,13 +50,16 @@ enum Command {
     /// Build a board top's bitstream (Yosys, nextpnr, icepack/ecppack), timed at the board's
     /// clock: exit 1 when timing is not met.
     Bitstream(bitstream::BitstreamArgs),
-    /// Resource and Fmax report of a board (spec §7): the controller alone, the pass-through
+    /// Resource and Fmax report of a board (docs/contract.md §7): the controller alone, the pass-through
     /// controller of the same sizing, and the board top, each placed with a few seeds.
     Synth(synth::SynthArgs),
-    /// Benchmarks (spec §7): simulation speed against a plain C++ Verilator bench, Icarus and
+    /// Benchmarks (docs/contract.md §7): simulation speed against a plain C++ Verilator bench, Icarus and
     /// rust-hdl; the mechanism's cycle costs as memory grows; wear. Tables as Markdown and JSON,
     /// plots as SVG, under --out. Exit 1 when simulators disagree.
     Bench(bench::BenchArgs),
+    /// Draw a window of a waveform (VCD or FST) as an SVG timing diagram: groups and names as in
+    /// its GTKWave save file, a cycle ruler, markers.
+    Wave(wave::WaveArgs),
 }
 
 fn main() -> ExitCode {
@@ -68,6 +72,7 @@ fn main() -> ExitCode {
         Command::Bitstream(a) => bitstream::run(a),
         Command::Synth(a) => synth::run(a),
         Command::Bench(a) => bench::run(a),
+        Command::Wave(a) => wave::run(a),
     };
     match result {
         Ok(()) => exit::Status::Success.into(),

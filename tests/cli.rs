@@ -1,5 +1,5 @@
 //! The `pmsnap` command line: trace files, output files, waveforms, and
-//! the exit statuses of spec §6.
+//! the exit statuses of contract §6.
 
 mod common;
 
@@ -232,8 +232,29 @@ fn vcd_has_readable_signal_names_and_honours_the_window() {
     let out = pmsnap().args(["cosim", "--pages", "4", "--page-words", "4", "--ops", "300", "--window", "100:200", "--vcd"]).arg(&windowed).output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     let (_, times) = vcd_signals_and_times(&windowed);
-    // Two dumps a cycle (clock low, clock high) at 10 ns a cycle.
-    assert_eq!(times.first(), Some(&1000));
-    assert_eq!(times.last(), Some(&1995));
+    // Two dumps a cycle (clock low, clock high) at 10 ns (10 000 ps) a cycle.
+    assert_eq!(times.first(), Some(&1_000_000));
+    assert_eq!(times.last(), Some(&1_995_000));
     assert_eq!(times.len(), 200);
+}
+
+/// The board workload fits the smallest board top and reads what its
+/// comments say, at that board's sizing and at the largest board's.
+#[test]
+fn the_board_workload_fits_every_board() {
+    let want = ["cafe0000", "beef0010", "0", "dead0000", "12345678", "cafe0000", "0", "badf00d", "ERR", "cafe1111", "cafe0000"];
+    for board in ["ice40-hx8k", "ulx3s"] {
+        let c = pmsnap_hdl::board::catalog::find(board).unwrap().config;
+        let dir = tempfile::tempdir().unwrap();
+        let reads = dir.path().join("reads.txt");
+        let out = pmsnap()
+            .args(["cosim", "--pages", &c.pages.to_string(), "--page-words", &c.page_words.to_string(), "--frames", &c.frames.to_string(), "--workload"])
+            .arg(repo("workloads/board.trace"))
+            .arg("--reads-out")
+            .arg(&reads)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{board}: {}", stderr(&out));
+        assert_eq!(std::fs::read_to_string(&reads).unwrap().lines().collect::<Vec<_>>(), want, "{board}");
+    }
 }

@@ -278,13 +278,16 @@ fn a_violating_campaign_exits_1_with_a_replay_command_and_a_waveform() {
     let out = pmsnap().args(["crash", "--runs", "60", "--nvm-forgets-answered", "16", "--vcd"]).arg(&vcd).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    let replay = err.lines().find_map(|l| l.strip_prefix("replay: pmsnap ")).expect("a replay command");
+    // The replay names this very binary, so it can be pasted as it is.
+    let replay = err.lines().find_map(|l| l.strip_prefix(&format!("replay: {} ", env!("CARGO_BIN_EXE_pmsnap")))).expect("a replay command naming the binary");
     // It pins the NVM timing the run drew.
     for flag in ["--nvm-read-latency ", "--nvm-write-latency ", "--nvm-ready-percent "] {
         assert!(replay.contains(flag), "{flag} in {replay}");
     }
     assert!(String::from_utf8_lossy(&out.stdout).contains("NVM timing per run: read latency +0–4 (drawn)"));
     assert!(std::fs::metadata(&vcd).map(|m| m.len() > 1000).unwrap_or(false), "waveform written");
+    let saved = pmsnap_wave::gtkw::read(&vcd.with_extension("gtkw")).expect("with its save file");
+    assert!(saved.markers.iter().any(|(_, l)| l == "first failure"), "{:?}", saved.markers);
     // The replay command reproduces the failure: the same check, at the same cycle.
     let violation = err.lines().find_map(|l| l.strip_prefix("pmsnap: error: check failed: violation at ")).expect("the violation");
     let again = pmsnap().args(replay.split_whitespace()).output().unwrap();

@@ -1,4 +1,4 @@
-//! Exact cycle counts from the simulator (spec §7 latency figures).
+//! Exact cycle counts from the simulator (contract §7 latency figures).
 //!
 //! The NVM has zero wait states unless a test says otherwise: a request
 //! accepted at the end of cycle c is answered in cycle c + 1, so the NVM's

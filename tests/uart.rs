@@ -100,7 +100,8 @@ fn trace_through_pmsnap_uart_matches_reference() {
     assert!(stdout.contains("257 operations") && stdout.contains("(formatted)"), "{stdout}");
     let (expected, refused) = expected_reads(&ops);
     assert!(refused.out_of_range > 2, "{refused:?}");
-    assert!(stdout.contains(&format!("refused: {refused}")), "{stdout}");
+    let errors = refused.out_of_range + refused.no_frame + refused.unmounted;
+    assert!(stdout.contains(&format!("ERR replies: {errors} (refused: {refused})")), "{stdout}");
     assert!(expected.iter().filter(|r| matches!(r, Some(v) if *v != 0)).count() > 20, "the trace reads back written data");
     assert!(expected.iter().any(|r| r.is_none()), "the trace reads out of range");
     let got = std::fs::read_to_string(&reads_file).unwrap();
@@ -110,6 +111,15 @@ fn trace_through_pmsnap_uart_matches_reference() {
     assert!(status.success());
     let text = std::fs::read_to_string(&vcd).unwrap();
     assert!(text.contains("uart_rx") && text.contains("uart_tx") && text.contains("leds"));
+    // At the board's clock: 12 MHz is 83 333 ps a cycle.
+    let board = pmsnap_hdl::board::catalog::find("ice40-hx8k").unwrap();
+    assert_eq!(board.period_ps(), 83_333);
+    let dump = pmsnap_wave::dump::Dump::open(&vcd).unwrap();
+    assert_eq!(dump.period, board.period_ps());
+    let saved = pmsnap_wave::gtkw::read(&vcd.with_extension("gtkw")).expect("a save file beside the board's waveform");
+    assert!(saved.groups.iter().any(|(g, s)| g == "UART" && s.iter().any(|(n, _)| n == "TOP.uart_tx")), "{:?}", saved.groups);
+    assert!(saved.groups.iter().flat_map(|(_, s)| s).any(|(n, names)| n == "TOP.pmsnap_board.controller.seq_phase" && !names.is_empty()));
+    assert!(!link.exists() && !dir.path().join("tty.pid").exists(), "the link is removed when board-sim ends");
 }
 
 #[test]
@@ -126,8 +136,9 @@ fn interactive_session_and_errors() {
     assert!(answers[0].contains("not mounted"), "{text}");
     assert_eq!(&answers[1..10], ["ERR", "ok", "ok", "beef", "ok", "ok", "ok", "beef", "ERR"], "{text}");
     assert!(answers[10].starts_with("ERR"));
-    assert!(answers[11].contains("unknown operation `bogus`"), "{text}");
-    assert!(answers[12].starts_with("mounted true, snapshot sequence 2"), "{text}");
+    assert!(answers[11].contains("unknown command `bogus`; accepted: W, R, S, X, P, status, counters"), "{text}");
+    assert!(answers[12].starts_with("mounted true, snapshot sequence 2, phase idle"), "{text}");
+    assert!(answers[12].contains("device 512 words of 32 bits (2048 bytes)"), "{text}");
 }
 
 #[test]
@@ -138,4 +149,30 @@ fn missing_port_is_a_clear_error() {
     let out = pmsnap().args(["board-sim", "--board", "nexys", "--link", "/tmp/x"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown board 'nexys' (known: ice40-hx8k, ulx3s)"));
+}
+
+#[test]
+fn an_interrupted_board_sim_removes_its_link_and_uart_refuses_a_stale_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let link = dir.path().join("tty");
+    let child = pmsnap().args(["board-sim", "--board", "ice40-hx8k", "--link"]).arg(&link).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(600);
+    while !link.exists() {
+        assert!(Instant::now() < deadline, "board-sim made no link");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // Ctrl-C.
+    let kill = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(kill.success());
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "an interrupt ends board-sim cleanly: {}\n{}", out.status, String::from_utf8_lossy(&out.stderr));
+    assert!(link.symlink_metadata().is_err(), "the link is gone");
+    // A link left pointing at a pseudo-terminal nobody serves is refused.
+    std::os::unix::fs::symlink("/dev/pts/0", &link).unwrap();
+    let out = pmsnap().args(["uart", "--port"]).arg(&link).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("points at /dev/pts/0 but no pmsnap board-sim serves it"), "{err}");
+    let out = pmsnap().args(["uart", "--port", "/dev/null", "--baud", "0"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "--baud 0 refused");
 }

@@ -81,7 +81,7 @@ fn top_module_has_the_spec_ports_with_widths_from_the_sizing() {
         assert_eq!(ports.len(), TOP_PORTS.len(), "no extra ports");
         for (got, want) in ports.iter().zip(&TOP_PORTS) {
             let got = (got.name.as_str(), got.input, got.bits as usize);
-            assert_eq!(got, (want.name, want.input, want.width.bits(dw)), "the ports of spec §3, in order");
+            assert_eq!(got, (want.name, want.input, want.width.bits(dw)), "the ports of contract §3, in order");
         }
         // Sizing enters as constants and memory depths.
         let depth = format!("storage [0:{}]", c.frames - 1);

@@ -1,4 +1,4 @@
-//! `pmsnap bench`: the figures of spec §7 that are measured rather than
+//! `pmsnap bench`: the figures of contract §7 that are measured rather than
 //! asserted. Each suite returns a [`Table`] (printed as Markdown, written as
 //! JSON) and may draw an SVG plot; cycle counts are exact, process timings
 //! are medians of several runs.

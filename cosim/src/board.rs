@@ -4,7 +4,7 @@
 //! would over a serial cable.
 
 use crate::clocked::{Clocked, Waveform};
-use crate::verilator::{self, Model, Port};
+use crate::verilator::{self, Model, Port, WaveFormat};
 use anyhow::{bail, Context, Result};
 use pmsnap_hdl::board::BoardConfig;
 use std::collections::VecDeque;
@@ -24,10 +24,11 @@ pub struct BoardSim {
 
 impl BoardSim {
     /// Generates, Verilates (cached by content under `cache_dir`) and loads
-    /// the board top of `board`; with `vcd`, traces the whole run there.
-    pub fn new(board: &BoardConfig, cache_dir: &Path, vcd: Option<&Path>) -> Result<BoardSim> {
+    /// the board top of `board`; with `waveform`, traces the whole run
+    /// there at the board's clock period.
+    pub fn new(board: &BoardConfig, cache_dir: &Path, waveform: Option<(&Path, WaveFormat)>) -> Result<BoardSim> {
         let generated = pmsnap_hdl::generate_board(board)?;
-        let build = verilator::build(&generated.verilog, generated.top, cache_dir, vcd.is_some()).context("cannot Verilate the board top")?;
+        let build = verilator::build(&generated.verilog, generated.top, cache_dir, waveform.map(|w| w.1)).context("cannot Verilate the board top")?;
         let model = Model::load(&build)?;
         let rx = model.port("uart_rx")?;
         // The line idles high.
@@ -36,7 +37,10 @@ impl BoardSim {
             rx,
             tx: model.port("uart_tx")?,
             leds: model.port("leds")?,
-            clock: Clocked::new(model, vcd.map(|path| Waveform { path: path.to_path_buf(), window: None }))?,
+            clock: Clocked::new(
+                model,
+                waveform.map(|(path, format)| Waveform { path: path.to_path_buf(), format, window: None, period_ps: board.period_ps() }),
+            )?,
             clocks_per_bit: board.clocks_per_bit(),
             to_board: VecDeque::new(),
             sender: LineSender::default(),

@@ -76,7 +76,7 @@ impl Campaign {
     pub fn run(&self, progress: Option<&indicatif::ProgressBar>) -> Result<CampaignResult> {
         let start = Instant::now();
         // Verilate once, before the workers share the cached model.
-        crate::harness::verilated(&self.base.config, &self.base.cache_dir, false)?;
+        crate::harness::verilated(&self.base.config, &self.base.cache_dir, None)?;
         let next = AtomicUsize::new(0);
         let total = Mutex::new(CampaignResult { runs: self.runs, ..Default::default() });
         let failure = Mutex::new(None::<anyhow::Error>);

@@ -4,20 +4,24 @@
 //! start), the caller reads the outputs, the clock rises (traced half a
 //! cycle later). A waveform may cover the whole run or a window of cycles.
 
-use crate::verilator::{Model, Port};
+use crate::verilator::{Model, Port, WaveFormat};
 use anyhow::Result;
 use std::path::PathBuf;
 
-/// Trace time units (Verilator's: ps unless the Verilog says otherwise) in
-/// one clock cycle: a cycle is 10 units.
-pub const CYCLE_UNITS: u64 = 10;
+/// The clock period of a co-simulation waveform, in its time unit (ps):
+/// 10 ns, a nominal 100 MHz (the controller has no clock of its own; a
+/// board's waveform uses the board's).
+pub const COSIM_PERIOD_PS: u64 = 10_000;
 
-/// A waveform file and the cycles it covers (`[start, end)`; all when
-/// `None`).
+/// A waveform file, the cycles it covers (`[start, end)`; all when
+/// `None`) and the clock period it is drawn at.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Waveform {
     pub path: PathBuf,
+    pub format: WaveFormat,
     pub window: Option<(u64, u64)>,
+    /// One clock cycle in ps (the waveform's time unit).
+    pub period_ps: u64,
 }
 
 pub struct Clocked {
@@ -26,6 +30,8 @@ pub struct Clocked {
     cycle: u64,
     waveform: Option<Waveform>,
     tracing: bool,
+    /// One cycle in trace time units.
+    period: u64,
 }
 
 impl Clocked {
@@ -35,7 +41,8 @@ impl Clocked {
         let clock = model.port("clock")?;
         clock.set(0);
         model.eval();
-        let mut c = Clocked { model, clock, cycle: 0, waveform, tracing: false };
+        let period = waveform.as_ref().map_or(COSIM_PERIOD_PS, |w| w.period_ps.max(2));
+        let mut c = Clocked { model, clock, cycle: 0, waveform, tracing: false, period };
         c.window()?;
         Ok(c)
     }
@@ -89,7 +96,7 @@ impl Clocked {
     pub fn settle(&mut self) {
         self.model.eval();
         if self.tracing {
-            self.model.trace_dump(self.cycle * CYCLE_UNITS);
+            self.model.trace_dump(self.cycle * self.period);
         }
     }
 
@@ -99,7 +106,7 @@ impl Clocked {
         self.clock.set(1);
         self.model.eval();
         if self.tracing {
-            self.model.trace_dump(self.cycle * CYCLE_UNITS + CYCLE_UNITS / 2);
+            self.model.trace_dump(self.cycle * self.period + self.period / 2);
         }
         self.cycle += 1;
     }

@@ -11,6 +11,7 @@ use anyhow::{Context, Result};
 use serialport::{SerialPort, TTYPort};
 use std::io::{ErrorKind, Read, Write};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 /// Cycles simulated between looks at the pseudo-terminal.
@@ -44,12 +45,16 @@ impl Pty {
     }
 
     /// Serves `sim` until the line has been quiet for `idle_exit` after at
-    /// least one byte arrived (forever without it).
-    pub fn serve(&mut self, sim: &mut BoardSim, idle_exit: Option<Duration>) -> Result<ServeStats> {
+    /// least one byte arrived (forever without it), or until `stop` is set
+    /// (an interrupt).
+    pub fn serve(&mut self, sim: &mut BoardSim, idle_exit: Option<Duration>, stop: &AtomicBool) -> Result<ServeStats> {
         let mut stats = ServeStats::default();
         let mut buf = [0u8; 256];
         let mut last_activity = Instant::now();
         loop {
+            if stop.load(Ordering::Relaxed) {
+                return Ok(stats);
+            }
             let quiet = sim.quiet();
             // Take what the host wrote; wait for it only while the board is quiet.
             let pending = self.master.bytes_to_read().context("cannot poll the pseudo-terminal")?;
@@ -61,7 +66,7 @@ impl Pty {
                         last_activity = Instant::now();
                         continue;
                     }
-                    Err(e) if e.kind() == ErrorKind::TimedOut || e.kind() == ErrorKind::WouldBlock => {}
+                    Err(e) if matches!(e.kind(), ErrorKind::TimedOut | ErrorKind::WouldBlock | ErrorKind::Interrupted) => {}
                     Err(e) => return Err(e).context("cannot read the pseudo-terminal"),
                 }
             }

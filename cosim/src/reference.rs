@@ -1,5 +1,5 @@
-//! The untimed reference model (spec §4): what the memory holds, by the
-//! rules of spec §1–§2, with no notion of time, tables or NVM.
+//! The untimed reference model (contract §4): what the memory holds, by the
+//! rules of contract §1–§2, with no notion of time, tables or NVM.
 //!
 //! With `frames` set it also follows frame accounting, so it predicts the
 //! controller's host-port answers exactly (errors for out-of-range addresses
@@ -7,7 +7,7 @@
 //! and whether a fallback snapshot is held. Without it, it is the CPU's
 //! view: plain memory with save/restore.
 //!
-//! Frames (spec §2): the committed image and the working image hold
+//! Frames (contract §2): the committed image and the working image hold
 //! frames; so may the fallback snapshot (the one before the committed
 //! one), but it yields them the moment a write needs a frame and no other
 //! is free. So a write is refused only when F minus the frames of the

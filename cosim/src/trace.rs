@@ -1,4 +1,4 @@
-//! Workload trace format (spec §5): one operation a line, numbers in hex.
+//! Workload trace format (contract §5): one operation a line, numbers in hex.
 
 use anyhow::{Context, Result};
 use std::path::Path;

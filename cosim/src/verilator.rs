@@ -18,7 +18,25 @@ use std::process::Command;
 const CXX_OPT: &str = "-O2";
 const LIB_NAME: &str = "libpmsnap_model.so";
 /// Bump when the build recipe below changes, so cached models are rebuilt.
-const RECIPE_VERSION: &str = "2: -O3 x-fast timescale-1ns OPT_SLOW=-O1 shared, --trace optional";
+const RECIPE_VERSION: &str = "3: -O3 x-fast timescale-1ps OPT_SLOW=-O1 shared, --trace or --trace-fst optional";
+
+/// The waveform formats a model can write (one, chosen when it is built).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum WaveFormat {
+    /// Value change dump: text, read by every viewer, large.
+    Vcd,
+    /// GTKWave's compressed format: a tenth of the size or less.
+    Fst,
+}
+
+impl WaveFormat {
+    pub fn name(self) -> &'static str {
+        match self {
+            WaveFormat::Vcd => "VCD",
+            WaveFormat::Fst => "FST",
+        }
+    }
+}
 
 pub use pmsnap_hdl::verilog::PortDecl;
 
@@ -32,7 +50,7 @@ pub fn parse_ports(verilog: &str, top: &str) -> Result<Vec<PortDecl>> {
     Ok(ports)
 }
 
-fn shim_source(prefix: &str, ports: &[PortDecl], trace: bool) -> String {
+fn shim_source(prefix: &str, ports: &[PortDecl], trace: Option<WaveFormat>) -> String {
     let table: String = ports.iter().map(|p| format!("    {{\"{}\", {}}},\n", p.name, p.bits)).collect();
     // Verilator 5's port members are references into the model's root, so
     // each address is taken on the live instance.
@@ -46,8 +64,8 @@ fn shim_source(prefix: &str, ports: &[PortDecl], trace: bool) -> String {
 #include <cstdint>
 
 using T = {prefix};
-{vcd_type}
-struct Sim {{ VerilatedContext* ctx; T* top; Vcd* vcd; }};
+{wave_type}
+struct Sim {{ VerilatedContext* ctx; T* top; Wave* wave; }};
 struct PortInfo {{ const char* name; unsigned bits; }};
 static const PortInfo PORTS[] = {{
 {table}}};
@@ -57,7 +75,7 @@ void* pm_new() {{
     Sim* s = new Sim;
     s->ctx = new VerilatedContext;
 {trace_on}    s->top = new T{{s->ctx}};
-    s->vcd = nullptr;
+    s->wave = nullptr;
     return s;
 }}
 void pm_eval(void* p) {{ static_cast<Sim*>(p)->top->eval(); }}
@@ -81,30 +99,38 @@ void pm_delete(void* p) {{
 }}
 }}
 "#,
-        trace_include = if trace { "#include \"verilated_vcd_c.h\"" } else { "" },
-        vcd_type = if trace { "using Vcd = VerilatedVcdC;" } else { "struct Vcd;" },
-        trace_on = if trace { "    s->ctx->traceEverOn(true);\n" } else { "" },
-        trace_functions = if trace { TRACE_FUNCTIONS } else { NO_TRACE_FUNCTIONS },
-        trace_delete = if trace { "if (s->vcd) { s->vcd->close(); delete s->vcd; }" } else { "" },
+        trace_include = match trace {
+            Some(WaveFormat::Vcd) => "#include \"verilated_vcd_c.h\"",
+            Some(WaveFormat::Fst) => "#include \"verilated_fst_c.h\"",
+            None => "",
+        },
+        wave_type = match trace {
+            Some(WaveFormat::Vcd) => "using Wave = VerilatedVcdC;",
+            Some(WaveFormat::Fst) => "using Wave = VerilatedFstC;",
+            None => "struct Wave;",
+        },
+        trace_on = if trace.is_some() { "    s->ctx->traceEverOn(true);\n" } else { "" },
+        trace_functions = if trace.is_some() { TRACE_FUNCTIONS } else { NO_TRACE_FUNCTIONS },
+        trace_delete = if trace.is_some() { "if (s->wave) { s->wave->close(); delete s->wave; }" } else { "" },
     )
 }
 
 const TRACE_FUNCTIONS: &str = r#"int pm_trace_open(void* p, const char* path) {
     Sim* s = static_cast<Sim*>(p);
-    if (!s->vcd) { s->vcd = new VerilatedVcdC; s->top->trace(s->vcd, 99); }
-    s->vcd->open(path);
-    return s->vcd->isOpen() ? 1 : 0;
+    if (!s->wave) { s->wave = new Wave; s->top->trace(s->wave, 99); }
+    s->wave->open(path);
+    return s->wave->isOpen() ? 1 : 0;
 }
 void pm_trace_dump(void* p, std::uint64_t t) {
     Sim* s = static_cast<Sim*>(p);
-    if (s->vcd && s->vcd->isOpen()) s->vcd->dump(t);
+    if (s->wave && s->wave->isOpen()) s->wave->dump(t);
 }
 void pm_trace_close(void* p) {
     Sim* s = static_cast<Sim*>(p);
-    if (s->vcd) s->vcd->close();
+    if (s->wave) s->wave->close();
 }"#;
 
-/// A model built without `--trace` (about 8 % faster) cannot open a VCD.
+/// A model built without tracing (about 8 % faster) cannot open a waveform.
 const NO_TRACE_FUNCTIONS: &str = r#"int pm_trace_open(void*, const char*) { return -1; }
 void pm_trace_dump(void*, std::uint64_t) {}
 void pm_trace_close(void*) {}"#;
@@ -153,9 +179,9 @@ pub struct Build {
 }
 
 /// Verilates `verilog` (top module `top`) into `cache`, unless a build of the
-/// same content is there already. With `trace`, the model can write VCD;
-/// without, it runs faster.
-pub fn build(verilog: &str, top: &str, cache: &Path, trace: bool) -> Result<Build> {
+/// same content is there already. With `trace`, the model can write that
+/// waveform format (time unit 1 ps); without, it runs faster.
+pub fn build(verilog: &str, top: &str, cache: &Path, trace: Option<WaveFormat>) -> Result<Build> {
     let ports = parse_ports(verilog, top)?;
     let prefix = "Vpmsnap";
     let shim = shim_source(prefix, &ports, trace);
@@ -187,8 +213,8 @@ pub fn build(verilog: &str, top: &str, cache: &Path, trace: bool) -> Result<Buil
         Command::new("verilator")
             .current_dir(&tmp)
             .args(["--cc", "--exe", "--top-module", top, "--prefix", prefix])
-            .args(trace.then_some("--trace"))
-            .args(["-O3", "--x-assign", "fast", "--x-initial", "fast", "--noassert", "--timescale", "1ns/1ns"])
+            .args(trace.map(|f| if f == WaveFormat::Fst { "--trace-fst" } else { "--trace" }))
+            .args(["-O3", "--x-assign", "fast", "--x-initial", "fast", "--noassert", "--timescale", "1ps/1ps"])
             .args(["-Wno-fatal", "-Wno-lint", "-Wno-style"])
             .arg("--Mdir")
             .arg(&obj)
@@ -330,16 +356,17 @@ impl Model {
         unsafe { (self.eval_fn)(self.handle) }
     }
 
-    /// Starts writing a VCD to `path` (time unit 1 ns).
+    /// Starts writing a waveform to `path` (time unit 1 ps), in the format
+    /// the model was built for.
     pub fn trace_open(&mut self, path: &Path) -> Result<()> {
-        let c = CString::new(path.as_os_str().as_encoded_bytes()).context("VCD path contains a NUL byte")?;
+        let c = CString::new(path.as_os_str().as_encoded_bytes()).context("waveform path contains a NUL byte")?;
         // SAFETY: handle is live; c is a valid C string for the call.
         let ok = unsafe { (self.trace_open_fn)(self.handle, c.as_ptr()) };
         if ok < 0 {
-            bail!("this model was built without VCD support (pmsnap builds one with it when a VCD is asked for)");
+            bail!("this model was built without waveform support (pmsnap builds one with it when a waveform is asked for)");
         }
         if ok == 0 {
-            bail!("cannot open VCD file {}", path.display());
+            bail!("cannot open waveform file {}", path.display());
         }
         self.tracing = true;
         Ok(())

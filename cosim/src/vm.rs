@@ -1,4 +1,4 @@
-//! A VM-like workload (spec §4): a deterministic program whose registers
+//! A VM-like workload (contract §4): a deterministic program whose registers
 //! live in the CPU, saved to the state page before each snapshot and
 //! reloaded after a restore or a power loss. However often it is
 //! interrupted, it must end with exactly the result of an uninterrupted run

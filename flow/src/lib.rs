@@ -1,6 +1,6 @@
 //! The FPGA flow: Verilog of a board top (or of the controller inside an IO
 //! ring) through Yosys, nextpnr and the bitstream packer of its family, and
-//! the resource / Fmax report of spec §7.
+//! the resource / Fmax report of contract §7.
 
 pub mod io_ring;
 pub mod report;

@@ -1,4 +1,4 @@
-//! The resource / Fmax report of spec §7: per board, the controller alone
+//! The resource / Fmax report of contract §7: per board, the controller alone
 //! (in an IO ring), the pass-through controller of the same sizing (in the
 //! same ring) and the board top, each placed with a few seeds.
 
@@ -21,12 +21,12 @@ pub struct Row {
 
 pub struct Report {
     pub board: BoardConfig,
-    /// The Fmax the controller should reach (spec §7).
+    /// The Fmax the controller should reach (contract §7).
     pub target_mhz: f64,
     pub rows: Vec<Row>,
 }
 
-/// Fmax target of the controller core on each family (spec §7).
+/// Fmax target of the controller core on each family (contract §7).
 pub fn target_mhz(family: Family) -> f64 {
     match family {
         Family::Ice40 => 100.0,

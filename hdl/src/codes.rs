@@ -68,7 +68,7 @@ codes! {
         Unformatted = 2, "unformatted";
         /// A damaged commit record or an impossible table.
         Corrupt = 3, "corrupt";
-        /// Reserved (spec §3); no command answers it: a write that finds no
+        /// Reserved (contract §3); no command answers it: a write that finds no
         /// frame is answered on the host port.
         NoFrames = 4, "no-frames";
         /// `cmd_op` named no command.

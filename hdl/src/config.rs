@@ -1,4 +1,4 @@
-//! Sizing of one controller instance (spec §2) and the fixed datapath widths.
+//! Sizing of one controller instance (contract §2) and the fixed datapath widths.
 //!
 //! rust-hdl fixes bus widths at compile time, while the sizing is chosen when
 //! Verilog is generated. So buses have the widths of the largest legal sizing
@@ -64,7 +64,7 @@ impl Config {
         Config { pages, frames: 2 * pages, ..Config::default() }
     }
 
-    /// Checks every rule of spec §2.
+    /// Checks every rule of contract §2.
     pub fn validate(&self) -> Result<(), ConfigError> {
         power_of_two_in("pages", self.pages, 4, 1 << PAGE_BITS)?;
         power_of_two_in("page-words", self.page_words, 4, 1 << OFFSET_BITS)?;

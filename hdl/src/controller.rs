@@ -1,5 +1,5 @@
 //! The controller top: the blocks of this crate wired together, with the
-//! ports of spec §3. Emitted as the Verilog module `pmsnap_controller`.
+//! ports of contract §3. Emitted as the Verilog module `pmsnap_controller`.
 //!
 //! ```text
 //!  host ──► HostPort ──┬──► IndirectionTable (ct, wt)   DirtyLog

@@ -8,7 +8,7 @@
 //!
 //! Cost of a COW fault, host request accepted → answered, with an NVM that
 //! answers 1 + r cycles after a read and 1 + w after a write (tests/cycles.rs
-//! asserts these): never-written page W + 6 + w, within spec §7's bound of
+//! asserts these): never-written page W + 6 + w, within contract §7's bound of
 //! W + NVM latencies + 4; written page 2·W + 8 + r + w, W + 2 over it. The
 //! single NVM port is the limit: a copy needs 2·W transfers on it.
 

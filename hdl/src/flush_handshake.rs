@@ -1,4 +1,4 @@
-//! Flush handshake (spec §1 step 2): raise `flush_req` and hold it until the
+//! Flush handshake (contract §1 step 2): raise `flush_req` and hold it until the
 //! host pulses `flush_ack`, which it does after every dirty cache line it
 //! held has been written back through the host port and answered.
 

@@ -36,7 +36,7 @@ pub enum HostState {
 pub struct HostPort<const D: usize> {
     pub clock: Signal<In, Clock>,
     pub reset: Signal<In, Bit>,
-    /// Host request/response (spec §3).
+    /// Host request/response (contract §3).
     pub req_valid: Signal<In, Bit>,
     pub req_ready: Signal<Out, Bit>,
     pub req_write: Signal<In, Bit>,

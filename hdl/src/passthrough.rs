@@ -1,5 +1,5 @@
 //! The pass-through controller: the same generator with indirection turned
-//! off, to price the mechanism (spec §7). Same ports as
+//! off, to price the mechanism (contract §7). Same ports as
 //! [`Controller`](crate::controller::Controller) and the same
 //! [`HostPort`] pipeline and [`NvmArbiter`], but logical page `p` is frame
 //! `p` forever: no tables, no COW, no frame allocator, no snapshots.

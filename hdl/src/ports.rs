@@ -1,4 +1,4 @@
-//! The top module's ports (spec §3), once: name, direction, width. The
+//! The top module's ports (contract §3), once: name, direction, width. The
 //! controller and the pass-through declare them as struct fields (rust-hdl
 //! needs that); `tests/verilog.rs` holds both to this table, the
 //! co-simulation's pins are resolved from it, and the benches' test benches

@@ -1,4 +1,4 @@
-//! Event counters exported on the status port (spec §3).
+//! Event counters exported on the status port (contract §3).
 
 use crate::config::COUNTER_BITS;
 use rust_hdl::prelude::*;

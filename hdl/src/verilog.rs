@@ -7,6 +7,7 @@ use crate::controller::Controller;
 use crate::passthrough::PassThrough;
 use crate::{Config, ConfigError};
 use rust_hdl::prelude::*;
+use std::collections::HashSet;
 
 /// Name of the emitted controller module.
 pub const TOP_MODULE: &str = "pmsnap_controller";
@@ -115,7 +116,83 @@ pub fn generate_board(board: &BoardConfig) -> Result<Generated, ConfigError> {
 /// rust-hdl's Verilog of `top`, its top module named `name`.
 fn emit<D: Block>(mut top: D, name: &str) -> String {
     top.connect_all();
-    hoist_clocks(&rename_top(&generate_verilog(&top), name))
+    quiet_trace(&hoist_clocks(&rename_top(&generate_verilog(&top), name)))
+}
+
+/// The modules of `verilog` (the text before the first with the first).
+fn modules(verilog: &str) -> impl Iterator<Item = &str> {
+    let mut rest = verilog;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let end = rest[1..].find("\nmodule ").map_or(rest.len(), |i| i + 2);
+        let (module, tail) = rest.split_at(end);
+        rest = tail;
+        Some(module)
+    })
+}
+
+/// Verilator pragma comments (other tools read them as comments).
+const TRACE_OFF: &str = "/*verilator tracing_off*/";
+const TRACE_ON: &str = "/*verilator tracing_on*/";
+
+/// Each signal traced once. rust-hdl declares every child's ports again in
+/// the parent ("Stub signals") to wire the instance, makes every register a
+/// module of its own (`d`, `q`, `clock`, and the parent's `x__d`, `x__q`,
+/// `x__clock`), and declares enum codes and constants as `localparam`s,
+/// which Verilator traces as signals. Tracing is switched off for the
+/// parent's copies (a block's ports are traced in its own scope), for the
+/// register modules (a register is traced once, as the parent's `x__q`),
+/// and for the constants.
+fn quiet_trace(verilog: &str) -> String {
+    let name_of = |module: &str| -> Option<String> {
+        let header = module.lines().find(|l| l.starts_with("module "))?;
+        Some(header["module ".len()..].split('(').next()?.to_string())
+    };
+    let registers: HashSet<String> =
+        modules(verilog).filter(|m| m.lines().any(|l| l.starts_with("module ") && l.ends_with("(d,q,clock);"))).filter_map(name_of).collect();
+    let mut out = String::with_capacity(verilog.len() + 16_384);
+    for module in modules(verilog) {
+        if name_of(module).is_some_and(|n| registers.contains(&n)) {
+            let start = module.find("module ").unwrap_or(0);
+            out.push_str(&module[..start]);
+            out.push_str(&format!("{TRACE_OFF}\n{}{TRACE_ON}\n", &module[start..]));
+            continue;
+        }
+        // Instances of register modules: `    <module> <instance>(`.
+        let register_instances: HashSet<&str> = module
+            .lines()
+            .filter_map(|l| {
+                let (m, rest) = l.strip_prefix("    ")?.split_once(' ')?;
+                registers.contains(m).then(|| rest.strip_suffix('('))?
+            })
+            .collect();
+        let mut quiet = false;
+        for line in module.lines() {
+            let trimmed = line.trim();
+            if quiet && (trimmed.is_empty() || trimmed.starts_with("// ")) {
+                out.push_str(&format!("    {TRACE_ON}\n"));
+                quiet = false;
+            }
+            let declared = trimmed.strip_suffix(';').and_then(|d| d.rsplit(' ').next());
+            let register_output = declared.and_then(|n| n.strip_suffix("__q")).is_some_and(|r| register_instances.contains(r));
+            if quiet && register_output {
+                out.push_str(&format!("    {TRACE_ON}\n{line}\n    {TRACE_OFF}\n"));
+                continue;
+            }
+            out.push_str(line);
+            out.push('\n');
+            if matches!(trimmed, "// Enums" | "// Constant declarations" | "// Stub signals") {
+                out.push_str(&format!("    {TRACE_OFF}\n"));
+                quiet = true;
+            }
+        }
+        if quiet {
+            out.push_str(&format!("    {TRACE_ON}\n"));
+        }
+    }
+    out
 }
 
 /// Clock fan-out as continuous assignments. rust-hdl drives each child's
@@ -128,12 +205,7 @@ fn emit<D: Block>(mut top: D, name: &str) -> String {
 /// `assign` is equivalent and belongs to no process.
 fn hoist_clocks(verilog: &str) -> String {
     let mut out = String::with_capacity(verilog.len() + 65_536);
-    let mut rest = verilog;
-    while !rest.is_empty() {
-        // One module at a time (the text before the first is kept as is).
-        let end = rest[1..].find("\nmodule ").map_or(rest.len(), |i| i + 2);
-        let (module, tail) = rest.split_at(end);
-        rest = tail;
+    for module in modules(verilog) {
         let lines: Vec<&str> = module.lines().collect();
         let hoisted: Vec<&str> = lines
             .iter()

@@ -12,11 +12,14 @@ module pmsnap_board(clock,uart_rx,uart_tx,leds);
     output reg  [7:0] leds;
     
     // Constant declarations
+    /*verilator tracing_off*/
     localparam  heartbeat_bit = 8'h18;
     localparam  power_on_cycles = 4'hf;
     localparam  phase_idle = 3'b0;
+    /*verilator tracing_on*/
     
     // Stub signals
+    /*verilator tracing_off*/
     wire  controller__clock;
     assign controller__clock = clock;
     reg  controller__reset;
@@ -112,17 +115,24 @@ module pmsnap_board(clock,uart_rx,uart_tx,leds);
     wire  bridge__busy;
     wire  bridge__failed;
     reg  [3:0] power_on__d;
+    /*verilator tracing_on*/
     wire  [3:0] power_on__q;
+    /*verilator tracing_off*/
     wire  power_on__clock;
     assign power_on__clock = clock;
     reg  flush_ack__d;
+    /*verilator tracing_on*/
     wire  flush_ack__q;
+    /*verilator tracing_off*/
     wire  flush_ack__clock;
     assign flush_ack__clock = clock;
     reg  [31:0] heartbeat__d;
+    /*verilator tracing_on*/
     wire  [31:0] heartbeat__q;
+    /*verilator tracing_off*/
     wire  heartbeat__clock;
     assign heartbeat__clock = clock;
+    /*verilator tracing_on*/
     
     // Local signals
     reg  in_reset;
@@ -343,6 +353,7 @@ module pmsnap_board__bridge(clock,reset,rx_valid,rx_data,rx_error,tx_start,tx_da
     output reg  failed;
     
     // Constant declarations
+    /*verilator tracing_off*/
     localparam  timeout = 24'h21e8;
     localparam  request_sync = 8'h70;
     localparam  reply_sync = 8'h50;
@@ -376,8 +387,10 @@ module pmsnap_board__bridge(clock,reset,rx_valid,rx_data,rx_error,tx_start,tx_da
     localparam  status_bad_checksum = 8'h10;
     localparam  status_bad_opcode = 8'h11;
     localparam  status_bad_argument = 8'h12;
+    /*verilator tracing_on*/
     
     // Enums
+    /*verilator tracing_off*/
     localparam BridgeState__Receive = 0;
     localparam BridgeState__Decode = 1;
     localparam BridgeState__Request = 2;
@@ -387,56 +400,83 @@ module pmsnap_board__bridge(clock,reset,rx_valid,rx_data,rx_error,tx_start,tx_da
     localparam BridgeState__Resetting = 6;
     localparam BridgeState__Answer = 7;
     localparam BridgeState__Send = 8;
+    /*verilator tracing_on*/
     
     // Stub signals
+    /*verilator tracing_off*/
     reg  [3:0] state__d;
+    /*verilator tracing_on*/
     wire  [3:0] state__q;
+    /*verilator tracing_off*/
     wire  state__clock;
     assign state__clock = clock;
     reg  [119:0] frame__d;
+    /*verilator tracing_on*/
     wire  [119:0] frame__q;
+    /*verilator tracing_off*/
     wire  frame__clock;
     assign frame__clock = clock;
     reg  [3:0] received__d;
+    /*verilator tracing_on*/
     wire  [3:0] received__q;
+    /*verilator tracing_off*/
     wire  received__clock;
     assign received__clock = clock;
     reg  [7:0] sum__d;
+    /*verilator tracing_on*/
     wire  [7:0] sum__q;
+    /*verilator tracing_off*/
     wire  sum__clock;
     assign sum__clock = clock;
     reg  [23:0] idle_clocks__d;
+    /*verilator tracing_on*/
     wire  [23:0] idle_clocks__q;
+    /*verilator tracing_off*/
     wire  idle_clocks__clock;
     assign idle_clocks__clock = clock;
     reg  [7:0] result_status__d;
+    /*verilator tracing_on*/
     wire  [7:0] result_status__q;
+    /*verilator tracing_off*/
     wire  result_status__clock;
     assign result_status__clock = clock;
     reg  [63:0] result_data__d;
+    /*verilator tracing_on*/
     wire  [63:0] result_data__q;
+    /*verilator tracing_off*/
     wire  result_data__clock;
     assign result_data__clock = clock;
     reg  [87:0] reply__d;
+    /*verilator tracing_on*/
     wire  [87:0] reply__q;
+    /*verilator tracing_off*/
     wire  reply__clock;
     assign reply__clock = clock;
     reg  [3:0] reply_left__d;
+    /*verilator tracing_on*/
     wire  [3:0] reply_left__q;
+    /*verilator tracing_off*/
     wire  reply_left__clock;
     assign reply_left__clock = clock;
     reg  [7:0] reply_sum__d;
+    /*verilator tracing_on*/
     wire  [7:0] reply_sum__q;
+    /*verilator tracing_off*/
     wire  reply_sum__clock;
     assign reply_sum__clock = clock;
     reg  [3:0] reset_clocks__d;
+    /*verilator tracing_on*/
     wire  [3:0] reset_clocks__q;
+    /*verilator tracing_off*/
     wire  reset_clocks__clock;
     assign reset_clocks__clock = clock;
     reg  last_failed__d;
+    /*verilator tracing_on*/
     wire  last_failed__q;
+    /*verilator tracing_off*/
     wire  last_failed__clock;
     assign last_failed__clock = clock;
+    /*verilator tracing_on*/
     
     // Local signals
     reg  [7:0] opcode;
@@ -697,6 +737,7 @@ module pmsnap_board__bridge(clock,reset,rx_valid,rx_data,rx_error,tx_start,tx_da
 endmodule // pmsnap_board__bridge
 
 
+/*verilator tracing_off*/
 module pmsnap_board__bridge__frame(d,q,clock);
     
     // Module arguments
@@ -716,6 +757,8 @@ module pmsnap_board__bridge__frame(d,q,clock);
 endmodule // pmsnap_board__bridge__frame
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__bridge__idle_clocks(d,q,clock);
     
     // Module arguments
@@ -735,6 +778,8 @@ module pmsnap_board__bridge__idle_clocks(d,q,clock);
 endmodule // pmsnap_board__bridge__idle_clocks
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__bridge__last_failed(d,q,clock);
     
     // Module arguments
@@ -754,6 +799,8 @@ module pmsnap_board__bridge__last_failed(d,q,clock);
 endmodule // pmsnap_board__bridge__last_failed
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__bridge__received(d,q,clock);
     
     // Module arguments
@@ -773,6 +820,8 @@ module pmsnap_board__bridge__received(d,q,clock);
 endmodule // pmsnap_board__bridge__received
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__bridge__reply(d,q,clock);
     
     // Module arguments
@@ -792,6 +841,8 @@ module pmsnap_board__bridge__reply(d,q,clock);
 endmodule // pmsnap_board__bridge__reply
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__bridge__reply_left(d,q,clock);
     
     // Module arguments
@@ -811,6 +862,8 @@ module pmsnap_board__bridge__reply_left(d,q,clock);
 endmodule // pmsnap_board__bridge__reply_left
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__bridge__reply_sum(d,q,clock);
     
     // Module arguments
@@ -830,6 +883,8 @@ module pmsnap_board__bridge__reply_sum(d,q,clock);
 endmodule // pmsnap_board__bridge__reply_sum
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__bridge__reset_clocks(d,q,clock);
     
     // Module arguments
@@ -849,6 +904,8 @@ module pmsnap_board__bridge__reset_clocks(d,q,clock);
 endmodule // pmsnap_board__bridge__reset_clocks
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__bridge__result_data(d,q,clock);
     
     // Module arguments
@@ -868,6 +925,8 @@ module pmsnap_board__bridge__result_data(d,q,clock);
 endmodule // pmsnap_board__bridge__result_data
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__bridge__result_status(d,q,clock);
     
     // Module arguments
@@ -887,6 +946,8 @@ module pmsnap_board__bridge__result_status(d,q,clock);
 endmodule // pmsnap_board__bridge__result_status
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__bridge__state(d,q,clock);
     
     // Module arguments
@@ -917,6 +978,8 @@ module pmsnap_board__bridge__state(d,q,clock);
 endmodule // pmsnap_board__bridge__state
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__bridge__sum(d,q,clock);
     
     // Module arguments
@@ -936,6 +999,7 @@ module pmsnap_board__bridge__sum(d,q,clock);
 endmodule // pmsnap_board__bridge__sum
 
 
+/*verilator tracing_on*/
 module pmsnap_board__controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_wdata,rsp_valid,rsp_rdata,rsp_err,cmd_valid,cmd_ready,cmd_op,cmd_done,cmd_status,mounted,snap_seq,seq_phase,free_frames,fallback_held,cow_faults,pages_hardened,snapshots,restores,errors,flush_req,flush_ack,mem_req_valid,mem_req_ready,mem_req_write,mem_req_addr,mem_req_wdata,mem_rsp_valid,mem_rsp_rdata);
     
     // Module arguments
@@ -975,12 +1039,15 @@ module pmsnap_board__controller(clock,reset,req_valid,req_ready,req_write,req_ad
     input wire  [31:0] mem_rsp_rdata;
     
     // Enums
+    /*verilator tracing_off*/
     localparam NvmOwner__Host = 0;
     localparam NvmOwner__Cow = 1;
     localparam NvmOwner__Sequencer = 2;
     localparam NvmOwner__Fallback = 3;
+    /*verilator tracing_on*/
     
     // Stub signals
+    /*verilator tracing_off*/
     wire  host__clock;
     assign host__clock = clock;
     reg  host__reset;
@@ -1216,6 +1283,7 @@ module pmsnap_board__controller(clock,reset,req_valid,req_ready,req_write,req_ad
     wire  [31:0] counters__snapshots;
     wire  [31:0] counters__restores;
     wire  [31:0] counters__errors;
+    /*verilator tracing_on*/
     
     // Sub module instances
     pmsnap_board__controller__host host(
@@ -1634,9 +1702,12 @@ module pmsnap_board__controller__allocator(clock,reset,pop,control__push,control
     output reg  [31:0] free_count;
     
     // Constant declarations
+    /*verilator tracing_off*/
     localparam  last = 18'b1011111111;
+    /*verilator tracing_on*/
     
     // Stub signals
+    /*verilator tracing_off*/
     wire  ring__clock;
     assign ring__clock = clock;
     reg  [17:0] ring__read_address;
@@ -1645,37 +1716,54 @@ module pmsnap_board__controller__allocator(clock,reset,pop,control__push,control
     reg  [17:0] ring__write_address;
     reg  [17:0] ring__write_data;
     reg  [17:0] head__d;
+    /*verilator tracing_on*/
     wire  [17:0] head__q;
+    /*verilator tracing_off*/
     wire  head__clock;
     assign head__clock = clock;
     reg  [17:0] tail__d;
+    /*verilator tracing_on*/
     wire  [17:0] tail__q;
+    /*verilator tracing_off*/
     wire  tail__clock;
     assign tail__clock = clock;
     reg  [31:0] count__d;
+    /*verilator tracing_on*/
     wire  [31:0] count__q;
+    /*verilator tracing_off*/
     wire  count__clock;
     assign count__clock = clock;
     reg  [31:0] staged__d;
+    /*verilator tracing_on*/
     wire  [31:0] staged__q;
+    /*verilator tracing_off*/
     wire  staged__clock;
     assign staged__clock = clock;
     reg  [31:0] retired__d;
+    /*verilator tracing_on*/
     wire  [31:0] retired__q;
+    /*verilator tracing_off*/
     wire  retired__clock;
     assign retired__clock = clock;
     reg  [17:0] snap_head__d;
+    /*verilator tracing_on*/
     wire  [17:0] snap_head__q;
+    /*verilator tracing_off*/
     wire  snap_head__clock;
     assign snap_head__clock = clock;
     reg  [31:0] snap_count__d;
+    /*verilator tracing_on*/
     wire  [31:0] snap_count__q;
+    /*verilator tracing_off*/
     wire  snap_count__clock;
     assign snap_count__clock = clock;
     reg  fallback__d;
+    /*verilator tracing_on*/
     wire  fallback__q;
+    /*verilator tracing_off*/
     wire  fallback__clock;
     assign fallback__clock = clock;
+    /*verilator tracing_on*/
     
     // Local signals
     reg  [17:0] head_next;
@@ -1810,6 +1898,7 @@ module pmsnap_board__controller__allocator(clock,reset,pop,control__push,control
 endmodule // pmsnap_board__controller__allocator
 
 
+/*verilator tracing_off*/
 module pmsnap_board__controller__allocator__count(d,q,clock);
     
     // Module arguments
@@ -1829,6 +1918,8 @@ module pmsnap_board__controller__allocator__count(d,q,clock);
 endmodule // pmsnap_board__controller__allocator__count
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__allocator__fallback(d,q,clock);
     
     // Module arguments
@@ -1848,6 +1939,8 @@ module pmsnap_board__controller__allocator__fallback(d,q,clock);
 endmodule // pmsnap_board__controller__allocator__fallback
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__allocator__head(d,q,clock);
     
     // Module arguments
@@ -1867,6 +1960,8 @@ module pmsnap_board__controller__allocator__head(d,q,clock);
 endmodule // pmsnap_board__controller__allocator__head
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__allocator__retired(d,q,clock);
     
     // Module arguments
@@ -1886,6 +1981,7 @@ module pmsnap_board__controller__allocator__retired(d,q,clock);
 endmodule // pmsnap_board__controller__allocator__retired
 
 
+/*verilator tracing_on*/
 module pmsnap_board__controller__allocator__ring(clock,read_address,read_data,write_enable,write_address,write_data);
     
     // Module arguments
@@ -1906,6 +2002,7 @@ module pmsnap_board__controller__allocator__ring(clock,read_address,read_data,wr
 endmodule // pmsnap_board__controller__allocator__ring
 
 
+/*verilator tracing_off*/
 module pmsnap_board__controller__allocator__snap_count(d,q,clock);
     
     // Module arguments
@@ -1925,6 +2022,8 @@ module pmsnap_board__controller__allocator__snap_count(d,q,clock);
 endmodule // pmsnap_board__controller__allocator__snap_count
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__allocator__snap_head(d,q,clock);
     
     // Module arguments
@@ -1944,6 +2043,8 @@ module pmsnap_board__controller__allocator__snap_head(d,q,clock);
 endmodule // pmsnap_board__controller__allocator__snap_head
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__allocator__staged(d,q,clock);
     
     // Module arguments
@@ -1963,6 +2064,8 @@ module pmsnap_board__controller__allocator__staged(d,q,clock);
 endmodule // pmsnap_board__controller__allocator__staged
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__allocator__tail(d,q,clock);
     
     // Module arguments
@@ -1982,6 +2085,7 @@ module pmsnap_board__controller__allocator__tail(d,q,clock);
 endmodule // pmsnap_board__controller__allocator__tail
 
 
+/*verilator tracing_on*/
 module pmsnap_board__controller__arbiter(clock,reset,owner,idle,host__req_valid,host__req_ready,host__req_write,host__req_addr,host__req_wdata,host__rsp_valid,host__rsp_rdata,cow__req_valid,cow__req_ready,cow__req_write,cow__req_addr,cow__req_wdata,cow__rsp_valid,cow__rsp_rdata,sequencer__req_valid,sequencer__req_ready,sequencer__req_write,sequencer__req_addr,sequencer__req_wdata,sequencer__rsp_valid,sequencer__rsp_rdata,fallback__req_valid,fallback__req_ready,fallback__req_write,fallback__req_addr,fallback__req_wdata,fallback__rsp_valid,fallback__rsp_rdata,nvm__req_valid,nvm__req_ready,nvm__req_write,nvm__req_addr,nvm__req_wdata,nvm__rsp_valid,nvm__rsp_rdata);
     
     // Module arguments
@@ -2026,16 +2130,22 @@ module pmsnap_board__controller__arbiter(clock,reset,owner,idle,host__req_valid,
     input wire  [31:0] nvm__rsp_rdata;
     
     // Enums
+    /*verilator tracing_off*/
     localparam NvmOwner__Host = 0;
     localparam NvmOwner__Cow = 1;
     localparam NvmOwner__Sequencer = 2;
     localparam NvmOwner__Fallback = 3;
+    /*verilator tracing_on*/
     
     // Stub signals
+    /*verilator tracing_off*/
     reg  [15:0] inflight__d;
+    /*verilator tracing_on*/
     wire  [15:0] inflight__q;
+    /*verilator tracing_off*/
     wire  inflight__clock;
     assign inflight__clock = clock;
+    /*verilator tracing_on*/
     
     // Sub module instances
     pmsnap_board__controller__arbiter__inflight inflight(
@@ -2106,6 +2216,7 @@ module pmsnap_board__controller__arbiter(clock,reset,owner,idle,host__req_valid,
 endmodule // pmsnap_board__controller__arbiter
 
 
+/*verilator tracing_off*/
 module pmsnap_board__controller__arbiter__inflight(d,q,clock);
     
     // Module arguments
@@ -2125,6 +2236,7 @@ module pmsnap_board__controller__arbiter__inflight(d,q,clock);
 endmodule // pmsnap_board__controller__arbiter__inflight
 
 
+/*verilator tracing_on*/
 module pmsnap_board__controller__counters(clock,reset,cow_fault,page_hardened,snapshot,restore,error,cow_faults,pages_hardened,snapshots,restores,errors);
     
     // Module arguments
@@ -2142,26 +2254,38 @@ module pmsnap_board__controller__counters(clock,reset,cow_fault,page_hardened,sn
     output reg  [31:0] errors;
     
     // Stub signals
+    /*verilator tracing_off*/
     reg  [31:0] cow__d;
+    /*verilator tracing_on*/
     wire  [31:0] cow__q;
+    /*verilator tracing_off*/
     wire  cow__clock;
     assign cow__clock = clock;
     reg  [31:0] hardened__d;
+    /*verilator tracing_on*/
     wire  [31:0] hardened__q;
+    /*verilator tracing_off*/
     wire  hardened__clock;
     assign hardened__clock = clock;
     reg  [31:0] snaps__d;
+    /*verilator tracing_on*/
     wire  [31:0] snaps__q;
+    /*verilator tracing_off*/
     wire  snaps__clock;
     assign snaps__clock = clock;
     reg  [31:0] rests__d;
+    /*verilator tracing_on*/
     wire  [31:0] rests__q;
+    /*verilator tracing_off*/
     wire  rests__clock;
     assign rests__clock = clock;
     reg  [31:0] errs__d;
+    /*verilator tracing_on*/
     wire  [31:0] errs__q;
+    /*verilator tracing_off*/
     wire  errs__clock;
     assign errs__clock = clock;
+    /*verilator tracing_on*/
     
     // Sub module instances
     pmsnap_board__controller__counters__cow cow(
@@ -2229,6 +2353,7 @@ module pmsnap_board__controller__counters(clock,reset,cow_fault,page_hardened,sn
 endmodule // pmsnap_board__controller__counters
 
 
+/*verilator tracing_off*/
 module pmsnap_board__controller__counters__cow(d,q,clock);
     
     // Module arguments
@@ -2248,6 +2373,8 @@ module pmsnap_board__controller__counters__cow(d,q,clock);
 endmodule // pmsnap_board__controller__counters__cow
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__counters__errs(d,q,clock);
     
     // Module arguments
@@ -2267,6 +2394,8 @@ module pmsnap_board__controller__counters__errs(d,q,clock);
 endmodule // pmsnap_board__controller__counters__errs
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__counters__hardened(d,q,clock);
     
     // Module arguments
@@ -2286,6 +2415,8 @@ module pmsnap_board__controller__counters__hardened(d,q,clock);
 endmodule // pmsnap_board__controller__counters__hardened
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__counters__rests(d,q,clock);
     
     // Module arguments
@@ -2305,6 +2436,8 @@ module pmsnap_board__controller__counters__rests(d,q,clock);
 endmodule // pmsnap_board__controller__counters__rests
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__counters__snaps(d,q,clock);
     
     // Module arguments
@@ -2324,6 +2457,7 @@ module pmsnap_board__controller__counters__snaps(d,q,clock);
 endmodule // pmsnap_board__controller__counters__snaps
 
 
+/*verilator tracing_on*/
 module pmsnap_board__controller__cow(clock,reset,start,src_mapped,src_frame,dst_frame,offset,wdata,done,nvm__req_valid,nvm__req_ready,nvm__req_write,nvm__req_addr,nvm__req_wdata,nvm__rsp_valid,nvm__rsp_rdata);
     
     // Module arguments
@@ -2345,19 +2479,24 @@ module pmsnap_board__controller__cow(clock,reset,start,src_mapped,src_frame,dst_
     input wire  [31:0] nvm__rsp_rdata;
     
     // Constant declarations
+    /*verilator tracing_off*/
     localparam  page_words = 11'b1000000;
     localparam  page_shift = 8'h6;
     localparam  first_frame = 32'h9;
+    /*verilator tracing_on*/
     
     // Enums
+    /*verilator tracing_off*/
     localparam CowState__Idle = 0;
     localparam CowState__Read = 1;
     localparam CowState__Prefetch = 2;
     localparam CowState__Write = 3;
     localparam CowState__Drain = 4;
     localparam CowState__Done = 5;
+    /*verilator tracing_on*/
     
     // Stub signals
+    /*verilator tracing_off*/
     wire  buffer__clock;
     assign buffer__clock = clock;
     reg  [10:0] buffer__read_address;
@@ -2366,37 +2505,54 @@ module pmsnap_board__controller__cow(clock,reset,start,src_mapped,src_frame,dst_
     reg  [10:0] buffer__write_address;
     reg  [31:0] buffer__write_data;
     reg  [2:0] state__d;
+    /*verilator tracing_on*/
     wire  [2:0] state__q;
+    /*verilator tracing_off*/
     wire  state__clock;
     assign state__clock = clock;
     reg  [10:0] issued__d;
+    /*verilator tracing_on*/
     wire  [10:0] issued__q;
+    /*verilator tracing_off*/
     wire  issued__clock;
     assign issued__clock = clock;
     reg  [10:0] answered__d;
+    /*verilator tracing_on*/
     wire  [10:0] answered__q;
+    /*verilator tracing_off*/
     wire  answered__clock;
     assign answered__clock = clock;
     reg  mapped__d;
+    /*verilator tracing_on*/
     wire  mapped__q;
+    /*verilator tracing_off*/
     wire  mapped__clock;
     assign mapped__clock = clock;
     reg  [17:0] src__d;
+    /*verilator tracing_on*/
     wire  [17:0] src__q;
+    /*verilator tracing_off*/
     wire  src__clock;
     assign src__clock = clock;
     reg  [17:0] dst__d;
+    /*verilator tracing_on*/
     wire  [17:0] dst__q;
+    /*verilator tracing_off*/
     wire  dst__clock;
     assign dst__clock = clock;
     reg  [9:0] word__d;
+    /*verilator tracing_on*/
     wire  [9:0] word__q;
+    /*verilator tracing_off*/
     wire  word__clock;
     assign word__clock = clock;
     reg  [31:0] data__d;
+    /*verilator tracing_on*/
     wire  [31:0] data__q;
+    /*verilator tracing_off*/
     wire  data__clock;
     assign data__clock = clock;
+    /*verilator tracing_on*/
     
     // Local signals
     reg  [10:0] issued_next;
@@ -2554,6 +2710,7 @@ module pmsnap_board__controller__cow(clock,reset,start,src_mapped,src_frame,dst_
 endmodule // pmsnap_board__controller__cow
 
 
+/*verilator tracing_off*/
 module pmsnap_board__controller__cow__answered(d,q,clock);
     
     // Module arguments
@@ -2573,6 +2730,7 @@ module pmsnap_board__controller__cow__answered(d,q,clock);
 endmodule // pmsnap_board__controller__cow__answered
 
 
+/*verilator tracing_on*/
 module pmsnap_board__controller__cow__buffer(clock,read_address,read_data,write_enable,write_address,write_data);
     
     // Module arguments
@@ -2593,6 +2751,7 @@ module pmsnap_board__controller__cow__buffer(clock,read_address,read_data,write_
 endmodule // pmsnap_board__controller__cow__buffer
 
 
+/*verilator tracing_off*/
 module pmsnap_board__controller__cow__data(d,q,clock);
     
     // Module arguments
@@ -2612,6 +2771,8 @@ module pmsnap_board__controller__cow__data(d,q,clock);
 endmodule // pmsnap_board__controller__cow__data
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__cow__dst(d,q,clock);
     
     // Module arguments
@@ -2631,6 +2792,8 @@ module pmsnap_board__controller__cow__dst(d,q,clock);
 endmodule // pmsnap_board__controller__cow__dst
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__cow__issued(d,q,clock);
     
     // Module arguments
@@ -2650,6 +2813,8 @@ module pmsnap_board__controller__cow__issued(d,q,clock);
 endmodule // pmsnap_board__controller__cow__issued
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__cow__mapped(d,q,clock);
     
     // Module arguments
@@ -2669,6 +2834,8 @@ module pmsnap_board__controller__cow__mapped(d,q,clock);
 endmodule // pmsnap_board__controller__cow__mapped
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__cow__src(d,q,clock);
     
     // Module arguments
@@ -2688,6 +2855,8 @@ module pmsnap_board__controller__cow__src(d,q,clock);
 endmodule // pmsnap_board__controller__cow__src
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__cow__state(d,q,clock);
     
     // Module arguments
@@ -2715,6 +2884,8 @@ module pmsnap_board__controller__cow__state(d,q,clock);
 endmodule // pmsnap_board__controller__cow__state
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__cow__word(d,q,clock);
     
     // Module arguments
@@ -2734,6 +2905,7 @@ module pmsnap_board__controller__cow__word(d,q,clock);
 endmodule // pmsnap_board__controller__cow__word
 
 
+/*verilator tracing_on*/
 module pmsnap_board__controller__dirty(clock,reset,append,append_page,control__read_index,control__read_previous,control__read_page,control__current_count,control__previous_count,control__swap,control__drop,control__clear);
     
     // Module arguments
@@ -2751,9 +2923,12 @@ module pmsnap_board__controller__dirty(clock,reset,append,append_page,control__r
     input wire  control__clear;
     
     // Constant declarations
+    /*verilator tracing_off*/
     localparam  pages = 17'b100000000;
+    /*verilator tracing_on*/
     
     // Stub signals
+    /*verilator tracing_off*/
     wire  log__clock;
     assign log__clock = clock;
     reg  [16:0] log__read_address;
@@ -2762,17 +2937,24 @@ module pmsnap_board__controller__dirty(clock,reset,append,append_page,control__r
     reg  [16:0] log__write_address;
     reg  [15:0] log__write_data;
     reg  bank__d;
+    /*verilator tracing_on*/
     wire  bank__q;
+    /*verilator tracing_off*/
     wire  bank__clock;
     assign bank__clock = clock;
     reg  [31:0] current__d;
+    /*verilator tracing_on*/
     wire  [31:0] current__q;
+    /*verilator tracing_off*/
     wire  current__clock;
     assign current__clock = clock;
     reg  [31:0] previous__d;
+    /*verilator tracing_on*/
     wire  [31:0] previous__q;
+    /*verilator tracing_off*/
     wire  previous__clock;
     assign previous__clock = clock;
+    /*verilator tracing_on*/
     
     // Local signals
     reg  [16:0] current_base;
@@ -2845,6 +3027,7 @@ module pmsnap_board__controller__dirty(clock,reset,append,append_page,control__r
 endmodule // pmsnap_board__controller__dirty
 
 
+/*verilator tracing_off*/
 module pmsnap_board__controller__dirty__bank(d,q,clock);
     
     // Module arguments
@@ -2864,6 +3047,8 @@ module pmsnap_board__controller__dirty__bank(d,q,clock);
 endmodule // pmsnap_board__controller__dirty__bank
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__dirty__current(d,q,clock);
     
     // Module arguments
@@ -2883,6 +3068,7 @@ module pmsnap_board__controller__dirty__current(d,q,clock);
 endmodule // pmsnap_board__controller__dirty__current
 
 
+/*verilator tracing_on*/
 module pmsnap_board__controller__dirty__log(clock,read_address,read_data,write_enable,write_address,write_data);
     
     // Module arguments
@@ -2903,6 +3089,7 @@ module pmsnap_board__controller__dirty__log(clock,read_address,read_data,write_e
 endmodule // pmsnap_board__controller__dirty__log
 
 
+/*verilator tracing_off*/
 module pmsnap_board__controller__dirty__previous(d,q,clock);
     
     // Module arguments
@@ -2922,6 +3109,7 @@ module pmsnap_board__controller__dirty__previous(d,q,clock);
 endmodule // pmsnap_board__controller__dirty__previous
 
 
+/*verilator tracing_on*/
 module pmsnap_board__controller__fallback(clock,reset,start,fallback_slot,nvm__req_valid,nvm__req_ready,nvm__req_write,nvm__req_addr,nvm__req_wdata,nvm__rsp_valid,nvm__rsp_rdata,done);
     
     // Module arguments
@@ -2939,18 +3127,26 @@ module pmsnap_board__controller__fallback(clock,reset,start,fallback_slot,nvm__r
     output reg  done;
     
     // Constant declarations
+    /*verilator tracing_off*/
     localparam  slot_1_base = 32'h8;
+    /*verilator tracing_on*/
     
     // Enums
+    /*verilator tracing_off*/
     localparam ReleaseState__Idle = 0;
     localparam ReleaseState__Retire = 1;
     localparam ReleaseState__Durable = 2;
+    /*verilator tracing_on*/
     
     // Stub signals
+    /*verilator tracing_off*/
     reg  [1:0] state__d;
+    /*verilator tracing_on*/
     wire  [1:0] state__q;
+    /*verilator tracing_off*/
     wire  state__clock;
     assign state__clock = clock;
+    /*verilator tracing_on*/
     
     // Local signals
     reg  unused_rdata;
@@ -3008,6 +3204,7 @@ module pmsnap_board__controller__fallback(clock,reset,start,fallback_slot,nvm__r
 endmodule // pmsnap_board__controller__fallback
 
 
+/*verilator tracing_off*/
 module pmsnap_board__controller__fallback__state(d,q,clock);
     
     // Module arguments
@@ -3032,6 +3229,7 @@ module pmsnap_board__controller__fallback__state(d,q,clock);
 endmodule // pmsnap_board__controller__fallback__state
 
 
+/*verilator tracing_on*/
 module pmsnap_board__controller__flush(clock,reset,start,flush_req,flush_ack,done);
     
     // Module arguments
@@ -3043,10 +3241,14 @@ module pmsnap_board__controller__flush(clock,reset,start,flush_req,flush_ack,don
     output reg  done;
     
     // Stub signals
+    /*verilator tracing_off*/
     reg  pending__d;
+    /*verilator tracing_on*/
     wire  pending__q;
+    /*verilator tracing_off*/
     wire  pending__clock;
     assign pending__clock = clock;
+    /*verilator tracing_on*/
     
     // Sub module instances
     pmsnap_board__controller__flush__pending pending(
@@ -3074,6 +3276,7 @@ module pmsnap_board__controller__flush(clock,reset,start,flush_req,flush_ack,don
 endmodule // pmsnap_board__controller__flush
 
 
+/*verilator tracing_off*/
 module pmsnap_board__controller__flush__pending(d,q,clock);
     
     // Module arguments
@@ -3093,6 +3296,7 @@ module pmsnap_board__controller__flush__pending(d,q,clock);
 endmodule // pmsnap_board__controller__flush__pending
 
 
+/*verilator tracing_on*/
 module pmsnap_board__controller__host(clock,reset,req_valid,req_ready,req_write,req_addr,req_wdata,rsp_valid,rsp_rdata,rsp_err,enable,mounted,idle,lookup_page,owned,working_mapped,working_frame,remap,remap_page,remap_frame,alloc_pop,alloc_empty,alloc_reclaimable,alloc_frame,release_start,release_done,release_active,cow_start,cow_done,cow_active,cow_offset,cow_wdata,cow_fault,error,nvm__req_valid,nvm__req_ready,nvm__req_write,nvm__req_addr,nvm__req_wdata,nvm__rsp_valid,nvm__rsp_rdata,nvm_idle);
     
     // Module arguments
@@ -3140,46 +3344,66 @@ module pmsnap_board__controller__host(clock,reset,req_valid,req_ready,req_write,
     input wire  nvm_idle;
     
     // Constant declarations
+    /*verilator tracing_off*/
     localparam  limit = 32'h4000;
     localparam  page_shift = 8'h6;
     localparam  offset_mask = 32'h3f;
     localparam  first_frame = 32'h9;
+    /*verilator tracing_on*/
     
     // Enums
+    /*verilator tracing_off*/
     localparam HostState__Lookup = 0;
     localparam HostState__Release = 1;
     localparam HostState__CowRun = 2;
     localparam HostState__CowFinish = 3;
+    /*verilator tracing_on*/
     
     // Stub signals
+    /*verilator tracing_off*/
     reg  valid__d;
+    /*verilator tracing_on*/
     wire  valid__q;
+    /*verilator tracing_off*/
     wire  valid__clock;
     assign valid__clock = clock;
     reg  [1:0] state__d;
+    /*verilator tracing_on*/
     wire  [1:0] state__q;
+    /*verilator tracing_off*/
     wire  state__clock;
     assign state__clock = clock;
     reg  write__d;
+    /*verilator tracing_on*/
     wire  write__q;
+    /*verilator tracing_off*/
     wire  write__clock;
     assign write__clock = clock;
     reg  [31:0] addr__d;
+    /*verilator tracing_on*/
     wire  [31:0] addr__q;
+    /*verilator tracing_off*/
     wire  addr__clock;
     assign addr__clock = clock;
     reg  out_of_range__d;
+    /*verilator tracing_on*/
     wire  out_of_range__q;
+    /*verilator tracing_off*/
     wire  out_of_range__clock;
     assign out_of_range__clock = clock;
     reg  [31:0] wdata__d;
+    /*verilator tracing_on*/
     wire  [31:0] wdata__q;
+    /*verilator tracing_off*/
     wire  wdata__clock;
     assign wdata__clock = clock;
     reg  [17:0] dst__d;
+    /*verilator tracing_on*/
     wire  [17:0] dst__q;
+    /*verilator tracing_off*/
     wire  dst__clock;
     assign dst__clock = clock;
+    /*verilator tracing_on*/
     
     // Local signals
     reg  complete;
@@ -3350,6 +3574,7 @@ module pmsnap_board__controller__host(clock,reset,req_valid,req_ready,req_write,
 endmodule // pmsnap_board__controller__host
 
 
+/*verilator tracing_off*/
 module pmsnap_board__controller__host__addr(d,q,clock);
     
     // Module arguments
@@ -3369,6 +3594,8 @@ module pmsnap_board__controller__host__addr(d,q,clock);
 endmodule // pmsnap_board__controller__host__addr
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__host__dst(d,q,clock);
     
     // Module arguments
@@ -3388,6 +3615,8 @@ module pmsnap_board__controller__host__dst(d,q,clock);
 endmodule // pmsnap_board__controller__host__dst
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__host__out_of_range(d,q,clock);
     
     // Module arguments
@@ -3407,6 +3636,8 @@ module pmsnap_board__controller__host__out_of_range(d,q,clock);
 endmodule // pmsnap_board__controller__host__out_of_range
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__host__state(d,q,clock);
     
     // Module arguments
@@ -3432,6 +3663,8 @@ module pmsnap_board__controller__host__state(d,q,clock);
 endmodule // pmsnap_board__controller__host__state
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__host__valid(d,q,clock);
     
     // Module arguments
@@ -3451,6 +3684,8 @@ module pmsnap_board__controller__host__valid(d,q,clock);
 endmodule // pmsnap_board__controller__host__valid
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__host__wdata(d,q,clock);
     
     // Module arguments
@@ -3470,6 +3705,8 @@ module pmsnap_board__controller__host__wdata(d,q,clock);
 endmodule // pmsnap_board__controller__host__wdata
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__host__write(d,q,clock);
     
     // Module arguments
@@ -3489,6 +3726,7 @@ module pmsnap_board__controller__host__write(d,q,clock);
 endmodule // pmsnap_board__controller__host__write
 
 
+/*verilator tracing_on*/
 module pmsnap_board__controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_done,cmd_status,host_enable,host_idle,flush_start,flush_done,owns_nvm,owns_table,nvm__req_valid,nvm__req_ready,nvm__req_write,nvm__req_addr,nvm__req_wdata,nvm__rsp_valid,nvm__rsp_rdata,nvm_idle,lookup_page,working_mapped,working_frame,committed_mapped,committed_frame,table_update__ct_write,table_update__ct_page,table_update__ct_mapped,table_update__ct_frame,table_update__wt_clear,table_update__wt_page,log__read_index,log__read_previous,log__read_page,log__current_count,log__previous_count,log__swap,log__drop,log__clear,alloc__push,alloc__push_frame,alloc__commit,alloc__publish,alloc__rollback,alloc__init,epoch,mounted,snap_seq,phase,page_hardened,snapshot_taken,restore_taken,error);
     
     // Module arguments
@@ -3548,9 +3786,12 @@ module pmsnap_board__controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_o
     output reg  error;
     
     // Constant declarations
+    /*verilator tracing_off*/
     localparam  first_epoch = 16'h1;
+    /*verilator tracing_on*/
     
     // Stub signals
+    /*verilator tracing_off*/
     wire  front__clock;
     assign front__clock = clock;
     reg  front__reset;
@@ -3737,21 +3978,30 @@ module pmsnap_board__controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_o
     wire  commit__done;
     wire  commit__busy;
     reg  [31:0] seq__d;
+    /*verilator tracing_on*/
     wire  [31:0] seq__q;
+    /*verilator tracing_off*/
     wire  seq__clock;
     assign seq__clock = clock;
     reg  active_table__d;
+    /*verilator tracing_on*/
     wire  active_table__q;
+    /*verilator tracing_off*/
     wire  active_table__clock;
     assign active_table__clock = clock;
     reg  is_mounted__d;
+    /*verilator tracing_on*/
     wire  is_mounted__q;
+    /*verilator tracing_off*/
     wire  is_mounted__clock;
     assign is_mounted__clock = clock;
     reg  [15:0] epoch_reg__d;
+    /*verilator tracing_on*/
     wire  [15:0] epoch_reg__q;
+    /*verilator tracing_off*/
     wire  epoch_reg__clock;
     assign epoch_reg__clock = clock;
+    /*verilator tracing_on*/
     
     // Sub module instances
     pmsnap_board__controller__sequencer__front front(
@@ -4157,6 +4407,7 @@ module pmsnap_board__controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_o
 endmodule // pmsnap_board__controller__sequencer
 
 
+/*verilator tracing_off*/
 module pmsnap_board__controller__sequencer__active_table(d,q,clock);
     
     // Module arguments
@@ -4176,6 +4427,7 @@ module pmsnap_board__controller__sequencer__active_table(d,q,clock);
 endmodule // pmsnap_board__controller__sequencer__active_table
 
 
+/*verilator tracing_on*/
 module pmsnap_board__controller__sequencer__commit(clock,reset,start,seq,record_table,nvm__req_valid,nvm__req_ready,nvm__req_write,nvm__req_addr,nvm__req_wdata,nvm__rsp_valid,nvm__rsp_rdata,nvm_idle,done,busy);
     
     // Module arguments
@@ -4196,6 +4448,7 @@ module pmsnap_board__controller__sequencer__commit(clock,reset,start,seq,record_
     output reg  busy;
     
     // Constant declarations
+    /*verilator tracing_off*/
     localparam  word_version = 3'b1;
     localparam  word_sequence = 3'b10;
     localparam  word_table = 3'b11;
@@ -4210,24 +4463,34 @@ module pmsnap_board__controller__sequencer__commit(clock,reset,start,seq,record_
     localparam  frames = 32'h300;
     localparam  slot_1_base = 32'h8;
     localparam  first_checksum = 32'hafb2acb1;
+    /*verilator tracing_on*/
     
     // Enums
+    /*verilator tracing_off*/
     localparam CommitState__Idle = 0;
     localparam CommitState__Words = 1;
     localparam CommitState__WordsDurable = 2;
     localparam CommitState__Magic = 3;
+    /*verilator tracing_on*/
     
     // Stub signals
+    /*verilator tracing_off*/
     reg  [1:0] state__d;
+    /*verilator tracing_on*/
     wire  [1:0] state__q;
+    /*verilator tracing_off*/
     wire  state__clock;
     assign state__clock = clock;
     reg  [2:0] word__d;
+    /*verilator tracing_on*/
     wire  [2:0] word__q;
+    /*verilator tracing_off*/
     wire  word__clock;
     assign word__clock = clock;
     reg  [31:0] checksum__d;
+    /*verilator tracing_on*/
     wire  [31:0] checksum__q;
+    /*verilator tracing_off*/
     wire  checksum__clock;
     assign checksum__clock = clock;
     reg  [31:0] step__acc;
@@ -4241,6 +4504,7 @@ module pmsnap_board__controller__sequencer__commit(clock,reset,start,seq,record_
     reg  magic__req_ready;
     reg  magic__nvm_idle;
     wire  magic__done;
+    /*verilator tracing_on*/
     
     // Local signals
     reg  unused_answers;
@@ -4372,6 +4636,7 @@ module pmsnap_board__controller__sequencer__commit(clock,reset,start,seq,record_
 endmodule // pmsnap_board__controller__sequencer__commit
 
 
+/*verilator tracing_off*/
 module pmsnap_board__controller__sequencer__commit__checksum(d,q,clock);
     
     // Module arguments
@@ -4391,6 +4656,7 @@ module pmsnap_board__controller__sequencer__commit__checksum(d,q,clock);
 endmodule // pmsnap_board__controller__sequencer__commit__checksum
 
 
+/*verilator tracing_on*/
 module pmsnap_board__controller__sequencer__commit__magic(clock,reset,start,req_valid,req_ready,nvm_idle,done);
     
     // Module arguments
@@ -4403,15 +4669,21 @@ module pmsnap_board__controller__sequencer__commit__magic(clock,reset,start,req_
     output reg  done;
     
     // Enums
+    /*verilator tracing_off*/
     localparam DurableState__Idle = 0;
     localparam DurableState__Offer = 1;
     localparam DurableState__Durable = 2;
+    /*verilator tracing_on*/
     
     // Stub signals
+    /*verilator tracing_off*/
     reg  [1:0] state__d;
+    /*verilator tracing_on*/
     wire  [1:0] state__q;
+    /*verilator tracing_off*/
     wire  state__clock;
     assign state__clock = clock;
+    /*verilator tracing_on*/
     
     // Sub module instances
     pmsnap_board__controller__sequencer__commit__magic__state state(
@@ -4459,6 +4731,7 @@ module pmsnap_board__controller__sequencer__commit__magic(clock,reset,start,req_
 endmodule // pmsnap_board__controller__sequencer__commit__magic
 
 
+/*verilator tracing_off*/
 module pmsnap_board__controller__sequencer__commit__magic__state(d,q,clock);
     
     // Module arguments
@@ -4483,6 +4756,8 @@ module pmsnap_board__controller__sequencer__commit__magic__state(d,q,clock);
 endmodule // pmsnap_board__controller__sequencer__commit__magic__state
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__sequencer__commit__state(d,q,clock);
     
     // Module arguments
@@ -4508,6 +4783,7 @@ module pmsnap_board__controller__sequencer__commit__state(d,q,clock);
 endmodule // pmsnap_board__controller__sequencer__commit__state
 
 
+/*verilator tracing_on*/
 module pmsnap_board__controller__sequencer__commit__step(acc,word,sum);
     
     // Module arguments
@@ -4523,6 +4799,7 @@ module pmsnap_board__controller__sequencer__commit__step(acc,word,sum);
 endmodule // pmsnap_board__controller__sequencer__commit__step
 
 
+/*verilator tracing_off*/
 module pmsnap_board__controller__sequencer__commit__word(d,q,clock);
     
     // Module arguments
@@ -4542,6 +4819,8 @@ module pmsnap_board__controller__sequencer__commit__word(d,q,clock);
 endmodule // pmsnap_board__controller__sequencer__commit__word
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__sequencer__epoch_reg(d,q,clock);
     
     // Module arguments
@@ -4561,6 +4840,7 @@ module pmsnap_board__controller__sequencer__epoch_reg(d,q,clock);
 endmodule // pmsnap_board__controller__sequencer__epoch_reg
 
 
+/*verilator tracing_on*/
 module pmsnap_board__controller__sequencer__format(clock,reset,start,done,status,unmount,mount,set_committed,commit_seq,commit_table,commit_start,commit_done,nvm__req_valid,nvm__req_ready,nvm__req_write,nvm__req_addr,nvm__req_wdata,nvm__rsp_valid,nvm__rsp_rdata,nvm_idle,owns_nvm,owns_table,table_update__ct_write,table_update__ct_page,table_update__ct_mapped,table_update__ct_frame,table_update__wt_clear,table_update__wt_page,log_clear,alloc__push,alloc__push_frame,alloc__commit,alloc__publish,alloc__rollback,alloc__init);
     
     // Module arguments
@@ -4601,33 +4881,45 @@ module pmsnap_board__controller__sequencer__format(clock,reset,start,done,status
     output reg  alloc__init;
     
     // Constant declarations
+    /*verilator tracing_off*/
     localparam  pages = 32'h100;
     localparam  frames = 32'h300;
     localparam  metadata_last = 32'h20f;
     localparam  first_seq = 32'h1;
     localparam  status_ok = 3'b0;
+    /*verilator tracing_on*/
     
     // Enums
+    /*verilator tracing_off*/
     localparam FormatState__Idle = 0;
     localparam FormatState__Zero = 1;
     localparam FormatState__Frames = 2;
     localparam FormatState__Durable = 3;
     localparam FormatState__Commit = 4;
     localparam FormatState__Finish = 5;
+    /*verilator tracing_on*/
     
     // Stub signals
+    /*verilator tracing_off*/
     reg  [2:0] state__d;
+    /*verilator tracing_on*/
     wire  [2:0] state__q;
+    /*verilator tracing_off*/
     wire  state__clock;
     assign state__clock = clock;
     reg  [31:0] index__d;
+    /*verilator tracing_on*/
     wire  [31:0] index__q;
+    /*verilator tracing_off*/
     wire  index__clock;
     assign index__clock = clock;
     reg  [31:0] pushed__d;
+    /*verilator tracing_on*/
     wire  [31:0] pushed__q;
+    /*verilator tracing_off*/
     wire  pushed__clock;
     assign pushed__clock = clock;
+    /*verilator tracing_on*/
     
     // Local signals
     reg  unused_answers;
@@ -4752,6 +5044,7 @@ module pmsnap_board__controller__sequencer__format(clock,reset,start,done,status
 endmodule // pmsnap_board__controller__sequencer__format
 
 
+/*verilator tracing_off*/
 module pmsnap_board__controller__sequencer__format__index(d,q,clock);
     
     // Module arguments
@@ -4771,6 +5064,8 @@ module pmsnap_board__controller__sequencer__format__index(d,q,clock);
 endmodule // pmsnap_board__controller__sequencer__format__index
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__sequencer__format__pushed(d,q,clock);
     
     // Module arguments
@@ -4790,6 +5085,8 @@ module pmsnap_board__controller__sequencer__format__pushed(d,q,clock);
 endmodule // pmsnap_board__controller__sequencer__format__pushed
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__sequencer__format__state(d,q,clock);
     
     // Module arguments
@@ -4817,6 +5114,7 @@ module pmsnap_board__controller__sequencer__format__state(d,q,clock);
 endmodule // pmsnap_board__controller__sequencer__format__state
 
 
+/*verilator tracing_on*/
 module pmsnap_board__controller__sequencer__front(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_done,cmd_status,mounted,host_idle,start_snapshot,start_restore,start_recover,start_format,done,done_status,snapshot_phase,idle,phase,error);
     
     // Module arguments
@@ -4841,6 +5139,7 @@ module pmsnap_board__controller__sequencer__front(clock,reset,cmd_valid,cmd_read
     output reg  error;
     
     // Constant declarations
+    /*verilator tracing_off*/
     localparam  op_snapshot = 3'b1;
     localparam  op_restore = 3'b10;
     localparam  op_recover = 3'b11;
@@ -4855,30 +5154,43 @@ module pmsnap_board__controller__sequencer__front(clock,reset,cmd_valid,cmd_read
     localparam  phase_restore = 3'b101;
     localparam  phase_recover = 3'b110;
     localparam  phase_format = 3'b111;
+    /*verilator tracing_on*/
     
     // Enums
+    /*verilator tracing_off*/
     localparam FrontState__Idle = 0;
     localparam FrontState__Drain = 1;
     localparam FrontState__Run = 2;
     localparam FrontState__Done = 3;
+    /*verilator tracing_on*/
     
     // Stub signals
+    /*verilator tracing_off*/
     reg  [1:0] state__d;
+    /*verilator tracing_on*/
     wire  [1:0] state__q;
+    /*verilator tracing_off*/
     wire  state__clock;
     assign state__clock = clock;
     reg  [2:0] op__d;
+    /*verilator tracing_on*/
     wire  [2:0] op__q;
+    /*verilator tracing_off*/
     wire  op__clock;
     assign op__clock = clock;
     reg  [2:0] status__d;
+    /*verilator tracing_on*/
     wire  [2:0] status__q;
+    /*verilator tracing_off*/
     wire  status__clock;
     assign status__clock = clock;
     reg  reject__d;
+    /*verilator tracing_on*/
     wire  reject__q;
+    /*verilator tracing_off*/
     wire  reject__clock;
     assign reject__clock = clock;
+    /*verilator tracing_on*/
     
     // Sub module instances
     pmsnap_board__controller__sequencer__front__state state(
@@ -5003,6 +5315,7 @@ module pmsnap_board__controller__sequencer__front(clock,reset,cmd_valid,cmd_read
 endmodule // pmsnap_board__controller__sequencer__front
 
 
+/*verilator tracing_off*/
 module pmsnap_board__controller__sequencer__front__op(d,q,clock);
     
     // Module arguments
@@ -5022,6 +5335,8 @@ module pmsnap_board__controller__sequencer__front__op(d,q,clock);
 endmodule // pmsnap_board__controller__sequencer__front__op
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__sequencer__front__reject(d,q,clock);
     
     // Module arguments
@@ -5041,6 +5356,8 @@ module pmsnap_board__controller__sequencer__front__reject(d,q,clock);
 endmodule // pmsnap_board__controller__sequencer__front__reject
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__sequencer__front__state(d,q,clock);
     
     // Module arguments
@@ -5066,6 +5383,8 @@ module pmsnap_board__controller__sequencer__front__state(d,q,clock);
 endmodule // pmsnap_board__controller__sequencer__front__state
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__sequencer__front__status(d,q,clock);
     
     // Module arguments
@@ -5085,6 +5404,8 @@ module pmsnap_board__controller__sequencer__front__status(d,q,clock);
 endmodule // pmsnap_board__controller__sequencer__front__status
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__sequencer__is_mounted(d,q,clock);
     
     // Module arguments
@@ -5104,6 +5425,7 @@ module pmsnap_board__controller__sequencer__is_mounted(d,q,clock);
 endmodule // pmsnap_board__controller__sequencer__is_mounted
 
 
+/*verilator tracing_on*/
 module pmsnap_board__controller__sequencer__recover(clock,reset,start,done,status,unmount,mount,set_committed,found_seq,found_table,active_table,nvm__req_valid,nvm__req_ready,nvm__req_write,nvm__req_addr,nvm__req_wdata,nvm__rsp_valid,nvm__rsp_rdata,nvm_idle,owns_nvm,owns_table,table_update__ct_write,table_update__ct_page,table_update__ct_mapped,table_update__ct_frame,table_update__wt_clear,table_update__wt_page,log_clear,alloc__push,alloc__push_frame,alloc__commit,alloc__publish,alloc__rollback,alloc__init);
     
     // Module arguments
@@ -5143,6 +5465,7 @@ module pmsnap_board__controller__sequencer__recover(clock,reset,start,done,statu
     output reg  alloc__init;
     
     // Constant declarations
+    /*verilator tracing_off*/
     localparam  pages = 32'h100;
     localparam  frames = 32'h300;
     localparam  slot_words = 32'h10;
@@ -5152,8 +5475,10 @@ module pmsnap_board__controller__sequencer__recover(clock,reset,start,done,statu
     localparam  status_ok = 3'b0;
     localparam  status_unformatted = 3'b10;
     localparam  status_corrupt = 3'b11;
+    /*verilator tracing_on*/
     
     // Enums
+    /*verilator tracing_off*/
     localparam RecoverState__Idle = 0;
     localparam RecoverState__Slots = 1;
     localparam RecoverState__Decide = 2;
@@ -5164,38 +5489,56 @@ module pmsnap_board__controller__sequencer__recover(clock,reset,start,done,statu
     localparam RecoverState__EntryCopy = 7;
     localparam RecoverState__Free = 8;
     localparam RecoverState__Check = 9;
+    /*verilator tracing_on*/
     
     // Stub signals
+    /*verilator tracing_off*/
     reg  [3:0] state__d;
+    /*verilator tracing_on*/
     wire  [3:0] state__q;
+    /*verilator tracing_off*/
     wire  state__clock;
     assign state__clock = clock;
     reg  [31:0] index__d;
+    /*verilator tracing_on*/
     wire  [31:0] index__q;
+    /*verilator tracing_off*/
     wire  index__clock;
     assign index__clock = clock;
     reg  other_slot__d;
+    /*verilator tracing_on*/
     wire  other_slot__q;
+    /*verilator tracing_off*/
     wire  other_slot__clock;
     assign other_slot__clock = clock;
     reg  [31:0] entry_reg__d;
+    /*verilator tracing_on*/
     wire  [31:0] entry_reg__q;
+    /*verilator tracing_off*/
     wire  entry_reg__clock;
     assign entry_reg__clock = clock;
     reg  [31:0] mapped_count__d;
+    /*verilator tracing_on*/
     wire  [31:0] mapped_count__q;
+    /*verilator tracing_off*/
     wire  mapped_count__clock;
     assign mapped_count__clock = clock;
     reg  [31:0] unaccounted__d;
+    /*verilator tracing_on*/
     wire  [31:0] unaccounted__q;
+    /*verilator tracing_off*/
     wire  unaccounted__clock;
     assign unaccounted__clock = clock;
     reg  all_accounted__d;
+    /*verilator tracing_on*/
     wire  all_accounted__q;
+    /*verilator tracing_off*/
     wire  all_accounted__clock;
     assign all_accounted__clock = clock;
     reg  corrupt__d;
+    /*verilator tracing_on*/
     wire  corrupt__q;
+    /*verilator tracing_off*/
     wire  corrupt__clock;
     assign corrupt__clock = clock;
     wire  frame_used__clock;
@@ -5224,6 +5567,7 @@ module pmsnap_board__controller__sequencer__recover(clock,reset,start,done,statu
     reg  retire__req_ready;
     reg  retire__nvm_idle;
     wire  retire__done;
+    /*verilator tracing_on*/
     
     // Local signals
     reg  [31:0] rsp_word;
@@ -5509,6 +5853,7 @@ module pmsnap_board__controller__sequencer__recover(clock,reset,start,done,statu
 endmodule // pmsnap_board__controller__sequencer__recover
 
 
+/*verilator tracing_off*/
 module pmsnap_board__controller__sequencer__recover__all_accounted(d,q,clock);
     
     // Module arguments
@@ -5528,6 +5873,7 @@ module pmsnap_board__controller__sequencer__recover__all_accounted(d,q,clock);
 endmodule // pmsnap_board__controller__sequencer__recover__all_accounted
 
 
+/*verilator tracing_on*/
 module pmsnap_board__controller__sequencer__recover__check(clock,restart,take,word,last,any_valid,found_in_1,found_seq,found_table,magic_seen);
     
     // Module arguments
@@ -5543,6 +5889,7 @@ module pmsnap_board__controller__sequencer__recover__check(clock,restart,take,wo
     output reg  magic_seen;
     
     // Constant declarations
+    /*verilator tracing_off*/
     localparam  pages = 32'h100;
     localparam  page_words = 32'h40;
     localparam  frames = 32'h300;
@@ -5557,59 +5904,86 @@ module pmsnap_board__controller__sequencer__recover__check(clock,restart,take,wo
     localparam  word_page_words = 3'b101;
     localparam  word_frames = 3'b110;
     localparam  slot_0_last = 5'b111;
+    /*verilator tracing_on*/
     
     // Stub signals
+    /*verilator tracing_off*/
     reg  [4:0] answered__d;
+    /*verilator tracing_on*/
     wire  [4:0] answered__q;
+    /*verilator tracing_off*/
     wire  answered__clock;
     assign answered__clock = clock;
     reg  [31:0] checksum__d;
+    /*verilator tracing_on*/
     wire  [31:0] checksum__q;
+    /*verilator tracing_off*/
     wire  checksum__clock;
     assign checksum__clock = clock;
     reg  slot_ok__d;
+    /*verilator tracing_on*/
     wire  slot_ok__q;
+    /*verilator tracing_off*/
     wire  slot_ok__clock;
     assign slot_ok__clock = clock;
     reg  [31:0] slot_seq__d;
+    /*verilator tracing_on*/
     wire  [31:0] slot_seq__q;
+    /*verilator tracing_off*/
     wire  slot_seq__clock;
     assign slot_seq__clock = clock;
     reg  slot_table__d;
+    /*verilator tracing_on*/
     wire  slot_table__q;
+    /*verilator tracing_off*/
     wire  slot_table__clock;
     assign slot_table__clock = clock;
     reg  valid0__d;
+    /*verilator tracing_on*/
     wire  valid0__q;
+    /*verilator tracing_off*/
     wire  valid0__clock;
     assign valid0__clock = clock;
     reg  valid1__d;
+    /*verilator tracing_on*/
     wire  valid1__q;
+    /*verilator tracing_off*/
     wire  valid1__clock;
     assign valid1__clock = clock;
     reg  [31:0] seq0__d;
+    /*verilator tracing_on*/
     wire  [31:0] seq0__q;
+    /*verilator tracing_off*/
     wire  seq0__clock;
     assign seq0__clock = clock;
     reg  [31:0] seq1__d;
+    /*verilator tracing_on*/
     wire  [31:0] seq1__q;
+    /*verilator tracing_off*/
     wire  seq1__clock;
     assign seq1__clock = clock;
     reg  table0__d;
+    /*verilator tracing_on*/
     wire  table0__q;
+    /*verilator tracing_off*/
     wire  table0__clock;
     assign table0__clock = clock;
     reg  table1__d;
+    /*verilator tracing_on*/
     wire  table1__q;
+    /*verilator tracing_off*/
     wire  table1__clock;
     assign table1__clock = clock;
     reg  seen__d;
+    /*verilator tracing_on*/
     wire  seen__q;
+    /*verilator tracing_off*/
     wire  seen__clock;
     assign seen__clock = clock;
     reg  [31:0] step__acc;
     reg  [31:0] step__word;
     wire  [31:0] step__sum;
+    /*verilator tracing_on*/
     
     // Local signals
     reg  [2:0] slot_word;
@@ -5760,6 +6134,7 @@ module pmsnap_board__controller__sequencer__recover__check(clock,restart,take,wo
 endmodule // pmsnap_board__controller__sequencer__recover__check
 
 
+/*verilator tracing_off*/
 module pmsnap_board__controller__sequencer__recover__check__answered(d,q,clock);
     
     // Module arguments
@@ -5779,6 +6154,8 @@ module pmsnap_board__controller__sequencer__recover__check__answered(d,q,clock);
 endmodule // pmsnap_board__controller__sequencer__recover__check__answered
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__sequencer__recover__check__checksum(d,q,clock);
     
     // Module arguments
@@ -5798,6 +6175,8 @@ module pmsnap_board__controller__sequencer__recover__check__checksum(d,q,clock);
 endmodule // pmsnap_board__controller__sequencer__recover__check__checksum
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__sequencer__recover__check__seen(d,q,clock);
     
     // Module arguments
@@ -5817,6 +6196,8 @@ module pmsnap_board__controller__sequencer__recover__check__seen(d,q,clock);
 endmodule // pmsnap_board__controller__sequencer__recover__check__seen
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__sequencer__recover__check__seq0(d,q,clock);
     
     // Module arguments
@@ -5836,6 +6217,8 @@ module pmsnap_board__controller__sequencer__recover__check__seq0(d,q,clock);
 endmodule // pmsnap_board__controller__sequencer__recover__check__seq0
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__sequencer__recover__check__seq1(d,q,clock);
     
     // Module arguments
@@ -5855,6 +6238,8 @@ module pmsnap_board__controller__sequencer__recover__check__seq1(d,q,clock);
 endmodule // pmsnap_board__controller__sequencer__recover__check__seq1
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__sequencer__recover__check__slot_ok(d,q,clock);
     
     // Module arguments
@@ -5874,6 +6259,8 @@ module pmsnap_board__controller__sequencer__recover__check__slot_ok(d,q,clock);
 endmodule // pmsnap_board__controller__sequencer__recover__check__slot_ok
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__sequencer__recover__check__slot_seq(d,q,clock);
     
     // Module arguments
@@ -5893,6 +6280,8 @@ module pmsnap_board__controller__sequencer__recover__check__slot_seq(d,q,clock);
 endmodule // pmsnap_board__controller__sequencer__recover__check__slot_seq
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__sequencer__recover__check__slot_table(d,q,clock);
     
     // Module arguments
@@ -5912,6 +6301,7 @@ module pmsnap_board__controller__sequencer__recover__check__slot_table(d,q,clock
 endmodule // pmsnap_board__controller__sequencer__recover__check__slot_table
 
 
+/*verilator tracing_on*/
 module pmsnap_board__controller__sequencer__recover__check__step(acc,word,sum);
     
     // Module arguments
@@ -5927,6 +6317,7 @@ module pmsnap_board__controller__sequencer__recover__check__step(acc,word,sum);
 endmodule // pmsnap_board__controller__sequencer__recover__check__step
 
 
+/*verilator tracing_off*/
 module pmsnap_board__controller__sequencer__recover__check__table0(d,q,clock);
     
     // Module arguments
@@ -5946,6 +6337,8 @@ module pmsnap_board__controller__sequencer__recover__check__table0(d,q,clock);
 endmodule // pmsnap_board__controller__sequencer__recover__check__table0
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__sequencer__recover__check__table1(d,q,clock);
     
     // Module arguments
@@ -5965,6 +6358,8 @@ module pmsnap_board__controller__sequencer__recover__check__table1(d,q,clock);
 endmodule // pmsnap_board__controller__sequencer__recover__check__table1
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__sequencer__recover__check__valid0(d,q,clock);
     
     // Module arguments
@@ -5984,6 +6379,8 @@ module pmsnap_board__controller__sequencer__recover__check__valid0(d,q,clock);
 endmodule // pmsnap_board__controller__sequencer__recover__check__valid0
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__sequencer__recover__check__valid1(d,q,clock);
     
     // Module arguments
@@ -6003,6 +6400,8 @@ module pmsnap_board__controller__sequencer__recover__check__valid1(d,q,clock);
 endmodule // pmsnap_board__controller__sequencer__recover__check__valid1
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__sequencer__recover__corrupt(d,q,clock);
     
     // Module arguments
@@ -6022,6 +6421,8 @@ module pmsnap_board__controller__sequencer__recover__corrupt(d,q,clock);
 endmodule // pmsnap_board__controller__sequencer__recover__corrupt
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__sequencer__recover__entry_reg(d,q,clock);
     
     // Module arguments
@@ -6041,6 +6442,7 @@ module pmsnap_board__controller__sequencer__recover__entry_reg(d,q,clock);
 endmodule // pmsnap_board__controller__sequencer__recover__entry_reg
 
 
+/*verilator tracing_on*/
 module pmsnap_board__controller__sequencer__recover__frame_used(clock,read_address,read_data,write_enable,write_address,write_data);
     
     // Module arguments
@@ -6061,6 +6463,7 @@ module pmsnap_board__controller__sequencer__recover__frame_used(clock,read_addre
 endmodule // pmsnap_board__controller__sequencer__recover__frame_used
 
 
+/*verilator tracing_off*/
 module pmsnap_board__controller__sequencer__recover__index(d,q,clock);
     
     // Module arguments
@@ -6080,6 +6483,8 @@ module pmsnap_board__controller__sequencer__recover__index(d,q,clock);
 endmodule // pmsnap_board__controller__sequencer__recover__index
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__sequencer__recover__mapped_count(d,q,clock);
     
     // Module arguments
@@ -6099,6 +6504,8 @@ module pmsnap_board__controller__sequencer__recover__mapped_count(d,q,clock);
 endmodule // pmsnap_board__controller__sequencer__recover__mapped_count
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__sequencer__recover__other_slot(d,q,clock);
     
     // Module arguments
@@ -6118,6 +6525,7 @@ module pmsnap_board__controller__sequencer__recover__other_slot(d,q,clock);
 endmodule // pmsnap_board__controller__sequencer__recover__other_slot
 
 
+/*verilator tracing_on*/
 module pmsnap_board__controller__sequencer__recover__retire(clock,reset,start,req_valid,req_ready,nvm_idle,done);
     
     // Module arguments
@@ -6130,15 +6538,21 @@ module pmsnap_board__controller__sequencer__recover__retire(clock,reset,start,re
     output reg  done;
     
     // Enums
+    /*verilator tracing_off*/
     localparam DurableState__Idle = 0;
     localparam DurableState__Offer = 1;
     localparam DurableState__Durable = 2;
+    /*verilator tracing_on*/
     
     // Stub signals
+    /*verilator tracing_off*/
     reg  [1:0] state__d;
+    /*verilator tracing_on*/
     wire  [1:0] state__q;
+    /*verilator tracing_off*/
     wire  state__clock;
     assign state__clock = clock;
+    /*verilator tracing_on*/
     
     // Sub module instances
     pmsnap_board__controller__sequencer__recover__retire__state state(
@@ -6186,6 +6600,7 @@ module pmsnap_board__controller__sequencer__recover__retire(clock,reset,start,re
 endmodule // pmsnap_board__controller__sequencer__recover__retire
 
 
+/*verilator tracing_off*/
 module pmsnap_board__controller__sequencer__recover__retire__state(d,q,clock);
     
     // Module arguments
@@ -6210,6 +6625,8 @@ module pmsnap_board__controller__sequencer__recover__retire__state(d,q,clock);
 endmodule // pmsnap_board__controller__sequencer__recover__retire__state
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__sequencer__recover__state(d,q,clock);
     
     // Module arguments
@@ -6241,6 +6658,8 @@ module pmsnap_board__controller__sequencer__recover__state(d,q,clock);
 endmodule // pmsnap_board__controller__sequencer__recover__state
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__sequencer__recover__unaccounted(d,q,clock);
     
     // Module arguments
@@ -6260,6 +6679,7 @@ module pmsnap_board__controller__sequencer__recover__unaccounted(d,q,clock);
 endmodule // pmsnap_board__controller__sequencer__recover__unaccounted
 
 
+/*verilator tracing_on*/
 module pmsnap_board__controller__sequencer__restore(clock,reset,start,done,epoch,next_epoch,first_epoch,owns_table,table_update__ct_write,table_update__ct_page,table_update__ct_mapped,table_update__ct_frame,table_update__wt_clear,table_update__wt_page,log_drop,alloc__push,alloc__push_frame,alloc__commit,alloc__publish,alloc__rollback,alloc__init,restore_taken);
     
     // Module arguments
@@ -6287,22 +6707,32 @@ module pmsnap_board__controller__sequencer__restore(clock,reset,start,done,epoch
     output reg  restore_taken;
     
     // Constant declarations
+    /*verilator tracing_off*/
     localparam  last_page = 16'hff;
     localparam  last_epoch = 16'hffff;
+    /*verilator tracing_on*/
     
     // Enums
+    /*verilator tracing_off*/
     localparam RestoreState__Idle = 0;
     localparam RestoreState__Scrub = 1;
+    /*verilator tracing_on*/
     
     // Stub signals
+    /*verilator tracing_off*/
     reg  state__d;
+    /*verilator tracing_on*/
     wire  state__q;
+    /*verilator tracing_off*/
     wire  state__clock;
     assign state__clock = clock;
     reg  [15:0] index__d;
+    /*verilator tracing_on*/
     wire  [15:0] index__q;
+    /*verilator tracing_off*/
     wire  index__clock;
     assign index__clock = clock;
+    /*verilator tracing_on*/
     
     // Sub module instances
     pmsnap_board__controller__sequencer__restore__state state(
@@ -6378,6 +6808,7 @@ module pmsnap_board__controller__sequencer__restore(clock,reset,start,done,epoch
 endmodule // pmsnap_board__controller__sequencer__restore
 
 
+/*verilator tracing_off*/
 module pmsnap_board__controller__sequencer__restore__index(d,q,clock);
     
     // Module arguments
@@ -6397,6 +6828,8 @@ module pmsnap_board__controller__sequencer__restore__index(d,q,clock);
 endmodule // pmsnap_board__controller__sequencer__restore__index
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__sequencer__restore__state(d,q,clock);
     
     // Module arguments
@@ -6420,6 +6853,8 @@ module pmsnap_board__controller__sequencer__restore__state(d,q,clock);
 endmodule // pmsnap_board__controller__sequencer__restore__state
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__sequencer__seq(d,q,clock);
     
     // Module arguments
@@ -6439,6 +6874,7 @@ module pmsnap_board__controller__sequencer__seq(d,q,clock);
 endmodule // pmsnap_board__controller__sequencer__seq
 
 
+/*verilator tracing_on*/
 module pmsnap_board__controller__sequencer__snapshot(clock,reset,start,done,status,phase,flush_start,flush_done,host_open,host_idle,seq,active_table,set_committed,new_seq_out,new_table_out,nvm__req_valid,nvm__req_ready,nvm__req_write,nvm__req_addr,nvm__req_wdata,nvm__rsp_valid,nvm__rsp_rdata,nvm_idle,owns_nvm,owns_table,lookup_page,working_mapped,working_frame,committed_mapped,committed_frame,table_update__ct_write,table_update__ct_page,table_update__ct_mapped,table_update__ct_frame,table_update__wt_clear,table_update__wt_page,log__read_index,log__read_previous,log__read_page,log__current_count,log__previous_count,log__swap,log__drop,log__clear,alloc__push,alloc__push_frame,alloc__commit,alloc__publish,alloc__rollback,alloc__init,commit_start,commit_done,page_hardened,snapshot_taken);
     
     // Module arguments
@@ -6498,6 +6934,7 @@ module pmsnap_board__controller__sequencer__snapshot(clock,reset,start,done,stat
     output reg  snapshot_taken;
     
     // Constant declarations
+    /*verilator tracing_off*/
     localparam  table_a_base = 32'h10;
     localparam  table_b_base = 32'h110;
     localparam  slot_1_base = 32'h8;
@@ -6510,8 +6947,10 @@ module pmsnap_board__controller__sequencer__snapshot(clock,reset,start,done,stat
     localparam  phase_harden = 3'b10;
     localparam  phase_commit = 3'b11;
     localparam  phase_reclaim = 3'b100;
+    /*verilator tracing_on*/
     
     // Enums
+    /*verilator tracing_off*/
     localparam SnapshotState__Idle = 0;
     localparam SnapshotState__Flush = 1;
     localparam SnapshotState__FlushDrain = 2;
@@ -6524,30 +6963,44 @@ module pmsnap_board__controller__sequencer__snapshot(clock,reset,start,done,stat
     localparam SnapshotState__HardenDurable = 9;
     localparam SnapshotState__Commit = 10;
     localparam SnapshotState__Finish = 11;
+    /*verilator tracing_on*/
     
     // Stub signals
+    /*verilator tracing_off*/
     reg  [3:0] state__d;
+    /*verilator tracing_on*/
     wire  [3:0] state__q;
+    /*verilator tracing_off*/
     wire  state__clock;
     assign state__clock = clock;
     reg  [16:0] index__d;
+    /*verilator tracing_on*/
     wire  [16:0] index__q;
+    /*verilator tracing_off*/
     wire  index__clock;
     assign index__clock = clock;
     reg  list_current__d;
+    /*verilator tracing_on*/
     wire  list_current__q;
+    /*verilator tracing_off*/
     wire  list_current__clock;
     assign list_current__clock = clock;
     reg  [15:0] page__d;
+    /*verilator tracing_on*/
     wire  [15:0] page__q;
+    /*verilator tracing_off*/
     wire  page__clock;
     assign page__clock = clock;
     reg  [31:0] new_seq__d;
+    /*verilator tracing_on*/
     wire  [31:0] new_seq__q;
+    /*verilator tracing_off*/
     wire  new_seq__clock;
     assign new_seq__clock = clock;
     reg  new_table__d;
+    /*verilator tracing_on*/
     wire  new_table__q;
+    /*verilator tracing_off*/
     wire  new_table__clock;
     assign new_table__clock = clock;
     wire  retire__clock;
@@ -6558,6 +7011,7 @@ module pmsnap_board__controller__sequencer__snapshot(clock,reset,start,done,stat
     reg  retire__req_ready;
     reg  retire__nvm_idle;
     wire  retire__done;
+    /*verilator tracing_on*/
     
     // Local signals
     reg  [31:0] rsp_word;
@@ -6807,6 +7261,7 @@ module pmsnap_board__controller__sequencer__snapshot(clock,reset,start,done,stat
 endmodule // pmsnap_board__controller__sequencer__snapshot
 
 
+/*verilator tracing_off*/
 module pmsnap_board__controller__sequencer__snapshot__index(d,q,clock);
     
     // Module arguments
@@ -6826,6 +7281,8 @@ module pmsnap_board__controller__sequencer__snapshot__index(d,q,clock);
 endmodule // pmsnap_board__controller__sequencer__snapshot__index
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__sequencer__snapshot__list_current(d,q,clock);
     
     // Module arguments
@@ -6845,6 +7302,8 @@ module pmsnap_board__controller__sequencer__snapshot__list_current(d,q,clock);
 endmodule // pmsnap_board__controller__sequencer__snapshot__list_current
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__sequencer__snapshot__new_seq(d,q,clock);
     
     // Module arguments
@@ -6864,6 +7323,8 @@ module pmsnap_board__controller__sequencer__snapshot__new_seq(d,q,clock);
 endmodule // pmsnap_board__controller__sequencer__snapshot__new_seq
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__sequencer__snapshot__new_table(d,q,clock);
     
     // Module arguments
@@ -6883,6 +7344,8 @@ module pmsnap_board__controller__sequencer__snapshot__new_table(d,q,clock);
 endmodule // pmsnap_board__controller__sequencer__snapshot__new_table
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__sequencer__snapshot__page(d,q,clock);
     
     // Module arguments
@@ -6902,6 +7365,7 @@ module pmsnap_board__controller__sequencer__snapshot__page(d,q,clock);
 endmodule // pmsnap_board__controller__sequencer__snapshot__page
 
 
+/*verilator tracing_on*/
 module pmsnap_board__controller__sequencer__snapshot__retire(clock,reset,start,req_valid,req_ready,nvm_idle,done);
     
     // Module arguments
@@ -6914,15 +7378,21 @@ module pmsnap_board__controller__sequencer__snapshot__retire(clock,reset,start,r
     output reg  done;
     
     // Enums
+    /*verilator tracing_off*/
     localparam DurableState__Idle = 0;
     localparam DurableState__Offer = 1;
     localparam DurableState__Durable = 2;
+    /*verilator tracing_on*/
     
     // Stub signals
+    /*verilator tracing_off*/
     reg  [1:0] state__d;
+    /*verilator tracing_on*/
     wire  [1:0] state__q;
+    /*verilator tracing_off*/
     wire  state__clock;
     assign state__clock = clock;
+    /*verilator tracing_on*/
     
     // Sub module instances
     pmsnap_board__controller__sequencer__snapshot__retire__state state(
@@ -6970,6 +7440,7 @@ module pmsnap_board__controller__sequencer__snapshot__retire(clock,reset,start,r
 endmodule // pmsnap_board__controller__sequencer__snapshot__retire
 
 
+/*verilator tracing_off*/
 module pmsnap_board__controller__sequencer__snapshot__retire__state(d,q,clock);
     
     // Module arguments
@@ -6994,6 +7465,8 @@ module pmsnap_board__controller__sequencer__snapshot__retire__state(d,q,clock);
 endmodule // pmsnap_board__controller__sequencer__snapshot__retire__state
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__sequencer__snapshot__state(d,q,clock);
     
     // Module arguments
@@ -7027,6 +7500,7 @@ module pmsnap_board__controller__sequencer__snapshot__state(d,q,clock);
 endmodule // pmsnap_board__controller__sequencer__snapshot__state
 
 
+/*verilator tracing_on*/
 module pmsnap_board__controller__tables(clock,read_page,epoch,committed_mapped,committed_frame,owned,working_mapped,working_frame,update__ct_write,update__ct_page,update__ct_mapped,update__ct_frame,update__wt_clear,update__wt_page,remap,remap_page,remap_frame);
     
     // Module arguments
@@ -7049,9 +7523,12 @@ module pmsnap_board__controller__tables(clock,read_page,epoch,committed_mapped,c
     input wire  [17:0] remap_frame;
     
     // Constant declarations
+    /*verilator tracing_off*/
     localparam  mapped_flag = 19'b1000000000000000000;
+    /*verilator tracing_on*/
     
     // Stub signals
+    /*verilator tracing_off*/
     wire  ct__clock;
     assign ct__clock = clock;
     reg  [15:0] ct__read_address;
@@ -7066,6 +7543,7 @@ module pmsnap_board__controller__tables(clock,read_page,epoch,committed_mapped,c
     reg  wt__write_enable;
     reg  [15:0] wt__write_address;
     reg  [33:0] wt__write_data;
+    /*verilator tracing_on*/
     
     // Sub module instances
     pmsnap_board__controller__tables__ct ct(
@@ -7158,6 +7636,7 @@ module pmsnap_board__controller__tables__wt(clock,read_address,read_data,write_e
 endmodule // pmsnap_board__controller__tables__wt
 
 
+/*verilator tracing_off*/
 module pmsnap_board__flush_ack(d,q,clock);
     
     // Module arguments
@@ -7177,6 +7656,8 @@ module pmsnap_board__flush_ack(d,q,clock);
 endmodule // pmsnap_board__flush_ack
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__heartbeat(d,q,clock);
     
     // Module arguments
@@ -7196,6 +7677,7 @@ module pmsnap_board__heartbeat(d,q,clock);
 endmodule // pmsnap_board__heartbeat
 
 
+/*verilator tracing_on*/
 module pmsnap_board__nvm(clock,reset,port__req_valid,port__req_ready,port__req_write,port__req_addr,port__req_wdata,port__rsp_valid,port__rsp_rdata);
     
     // Module arguments
@@ -7210,6 +7692,7 @@ module pmsnap_board__nvm(clock,reset,port__req_valid,port__req_ready,port__req_w
     output reg  [31:0] port__rsp_rdata;
     
     // Stub signals
+    /*verilator tracing_off*/
     wire  memory__clock;
     assign memory__clock = clock;
     reg  [31:0] memory__read_address;
@@ -7218,9 +7701,12 @@ module pmsnap_board__nvm(clock,reset,port__req_valid,port__req_ready,port__req_w
     reg  [31:0] memory__write_address;
     reg  [31:0] memory__write_data;
     reg  answering__d;
+    /*verilator tracing_on*/
     wire  answering__q;
+    /*verilator tracing_off*/
     wire  answering__clock;
     assign answering__clock = clock;
+    /*verilator tracing_on*/
     
     // Sub module instances
     pmsnap_board__nvm__memory memory(
@@ -7253,6 +7739,7 @@ module pmsnap_board__nvm(clock,reset,port__req_valid,port__req_ready,port__req_w
 endmodule // pmsnap_board__nvm
 
 
+/*verilator tracing_off*/
 module pmsnap_board__nvm__answering(d,q,clock);
     
     // Module arguments
@@ -7272,6 +7759,7 @@ module pmsnap_board__nvm__answering(d,q,clock);
 endmodule // pmsnap_board__nvm__answering
 
 
+/*verilator tracing_on*/
 module pmsnap_board__nvm__memory(clock,read_address,read_data,write_enable,write_address,write_data);
     
     // Module arguments
@@ -7292,6 +7780,7 @@ module pmsnap_board__nvm__memory(clock,read_address,read_data,write_enable,write
 endmodule // pmsnap_board__nvm__memory
 
 
+/*verilator tracing_off*/
 module pmsnap_board__power_on(d,q,clock);
     
     // Module arguments
@@ -7311,6 +7800,7 @@ module pmsnap_board__power_on(d,q,clock);
 endmodule // pmsnap_board__power_on
 
 
+/*verilator tracing_on*/
 module pmsnap_board__receiver(clock,reset,rx,valid,data,framing_error);
     
     // Module arguments
@@ -7322,40 +7812,58 @@ module pmsnap_board__receiver(clock,reset,rx,valid,data,framing_error);
     output reg  framing_error;
     
     // Constant declarations
+    /*verilator tracing_off*/
     localparam  bit_clocks = 16'hd8;
     localparam  half_bit = 16'h6b;
+    /*verilator tracing_on*/
     
     // Enums
+    /*verilator tracing_off*/
     localparam RxState__Idle = 0;
     localparam RxState__Start = 1;
     localparam RxState__Data = 2;
     localparam RxState__Stop = 3;
+    /*verilator tracing_on*/
     
     // Stub signals
+    /*verilator tracing_off*/
     reg  sync1__d;
+    /*verilator tracing_on*/
     wire  sync1__q;
+    /*verilator tracing_off*/
     wire  sync1__clock;
     assign sync1__clock = clock;
     reg  line__d;
+    /*verilator tracing_on*/
     wire  line__q;
+    /*verilator tracing_off*/
     wire  line__clock;
     assign line__clock = clock;
     reg  [1:0] state__d;
+    /*verilator tracing_on*/
     wire  [1:0] state__q;
+    /*verilator tracing_off*/
     wire  state__clock;
     assign state__clock = clock;
     reg  [15:0] countdown__d;
+    /*verilator tracing_on*/
     wire  [15:0] countdown__q;
+    /*verilator tracing_off*/
     wire  countdown__clock;
     assign countdown__clock = clock;
     reg  [3:0] bits_done__d;
+    /*verilator tracing_on*/
     wire  [3:0] bits_done__q;
+    /*verilator tracing_off*/
     wire  bits_done__clock;
     assign bits_done__clock = clock;
     reg  [7:0] shift__d;
+    /*verilator tracing_on*/
     wire  [7:0] shift__q;
+    /*verilator tracing_off*/
     wire  shift__clock;
     assign shift__clock = clock;
+    /*verilator tracing_on*/
     
     // Sub module instances
     pmsnap_board__receiver__sync1 sync1(
@@ -7464,6 +7972,7 @@ module pmsnap_board__receiver(clock,reset,rx,valid,data,framing_error);
 endmodule // pmsnap_board__receiver
 
 
+/*verilator tracing_off*/
 module pmsnap_board__receiver__bits_done(d,q,clock);
     
     // Module arguments
@@ -7483,6 +7992,8 @@ module pmsnap_board__receiver__bits_done(d,q,clock);
 endmodule // pmsnap_board__receiver__bits_done
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__receiver__countdown(d,q,clock);
     
     // Module arguments
@@ -7502,6 +8013,8 @@ module pmsnap_board__receiver__countdown(d,q,clock);
 endmodule // pmsnap_board__receiver__countdown
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__receiver__line(d,q,clock);
     
     // Module arguments
@@ -7521,6 +8034,8 @@ module pmsnap_board__receiver__line(d,q,clock);
 endmodule // pmsnap_board__receiver__line
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__receiver__shift(d,q,clock);
     
     // Module arguments
@@ -7540,6 +8055,8 @@ module pmsnap_board__receiver__shift(d,q,clock);
 endmodule // pmsnap_board__receiver__shift
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__receiver__state(d,q,clock);
     
     // Module arguments
@@ -7565,6 +8082,8 @@ module pmsnap_board__receiver__state(d,q,clock);
 endmodule // pmsnap_board__receiver__state
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__receiver__sync1(d,q,clock);
     
     // Module arguments
@@ -7584,6 +8103,7 @@ module pmsnap_board__receiver__sync1(d,q,clock);
 endmodule // pmsnap_board__receiver__sync1
 
 
+/*verilator tracing_on*/
 module pmsnap_board__transmitter(clock,reset,data,start,busy,tx);
     
     // Module arguments
@@ -7595,22 +8115,32 @@ module pmsnap_board__transmitter(clock,reset,data,start,busy,tx);
     output reg  tx;
     
     // Constant declarations
+    /*verilator tracing_off*/
     localparam  bit_clocks = 16'hd8;
     localparam  stop_bit = 10'b1000000000;
+    /*verilator tracing_on*/
     
     // Stub signals
+    /*verilator tracing_off*/
     reg  [9:0] frame__d;
+    /*verilator tracing_on*/
     wire  [9:0] frame__q;
+    /*verilator tracing_off*/
     wire  frame__clock;
     assign frame__clock = clock;
     reg  [3:0] bits_left__d;
+    /*verilator tracing_on*/
     wire  [3:0] bits_left__q;
+    /*verilator tracing_off*/
     wire  bits_left__clock;
     assign bits_left__clock = clock;
     reg  [15:0] countdown__d;
+    /*verilator tracing_on*/
     wire  [15:0] countdown__q;
+    /*verilator tracing_off*/
     wire  countdown__clock;
     assign countdown__clock = clock;
+    /*verilator tracing_on*/
     
     // Sub module instances
     pmsnap_board__transmitter__frame frame(
@@ -7660,6 +8190,7 @@ module pmsnap_board__transmitter(clock,reset,data,start,busy,tx);
 endmodule // pmsnap_board__transmitter
 
 
+/*verilator tracing_off*/
 module pmsnap_board__transmitter__bits_left(d,q,clock);
     
     // Module arguments
@@ -7679,6 +8210,8 @@ module pmsnap_board__transmitter__bits_left(d,q,clock);
 endmodule // pmsnap_board__transmitter__bits_left
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__transmitter__countdown(d,q,clock);
     
     // Module arguments
@@ -7698,6 +8231,8 @@ module pmsnap_board__transmitter__countdown(d,q,clock);
 endmodule // pmsnap_board__transmitter__countdown
 
 
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__transmitter__frame(d,q,clock);
     
     // Module arguments
@@ -7715,3 +8250,4 @@ module pmsnap_board__transmitter__frame(d,q,clock);
     end
           
 endmodule // pmsnap_board__transmitter__frame
+/*verilator tracing_on*/

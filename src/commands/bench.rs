@@ -1,5 +1,5 @@
 //! `pmsnap bench`: simulation speed, the mechanism's cycle costs and wear
-//! (spec §7), as Markdown and JSON tables and SVG plots.
+//! (contract §7), as Markdown and JSON tables and SVG plots.
 
 use anyhow::{Context, Result};
 use std::path::PathBuf;
@@ -24,7 +24,7 @@ pub struct BenchArgs {
 pub fn run(a: BenchArgs) -> Result<()> {
     let opts = pmsnap_bench::BenchOptions { quick: a.quick, out: a.out.clone(), cache_dir: crate::args::cache_dir(&a.cache_dir) };
     let wanted = |s: &str| a.suite.is_empty() || a.suite.iter().any(|x| x == s);
-    let mut progress = |what: &str| eprintln!("bench: {what}");
+    let mut progress = |what: &str| eprintln!("pmsnap bench: {what}");
     let mut report = String::new();
     let publish = |t: pmsnap_bench::Table, name: &str, report: &mut String| -> Result<()> {
         t.write(&a.out, name)?;
@@ -49,6 +49,6 @@ pub fn run(a: BenchArgs) -> Result<()> {
     print!("{report}");
     let all = a.out.join("bench.md");
     std::fs::write(&all, &report).with_context(|| format!("cannot write {}", all.display()))?;
-    eprintln!("bench: wrote {} and the tables' .md/.json beside it", all.display());
+    eprintln!("pmsnap bench: wrote {} and the tables' .md/.json beside it", all.display());
     Ok(())
 }

@@ -1,10 +1,12 @@
 //! `pmsnap cosim`: generate, Verilate and co-simulate a workload (a trace,
 //! a random one, or the VM program), every answer checked.
 
-use crate::args::{cache_dir, flag, load_trace, optional, optional_path, NvmArgs, Sizing};
+use crate::args::{cache_dir, flag, load_trace, optional, optional_path, writable, NvmArgs, Sizing, WaveArgs};
 use crate::exit::{BadInput, CheckFailed};
+use crate::save_file;
 use anyhow::{Context, Result};
 use clap::{Args, FromArgMatches};
+use pmsnap_cosim::clocked::COSIM_PERIOD_PS;
 use pmsnap_cosim::harness::{parse_window, write_image, write_reads, CosimOptions, Recovered};
 use pmsnap_cosim::nvm::{NvmTiming, TimingSpec};
 use pmsnap_cosim::workload::RandomWorkload;
@@ -16,7 +18,7 @@ use std::path::{Path, PathBuf};
 pub struct CosimArgs {
     #[command(flatten)]
     pub sizing: Sizing,
-    /// Trace file to run (format: spec §5). Without it, a random workload.
+    /// Trace file to run (format: docs/contract.md §5). Without it, a random workload.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["ops", "seed"])]
     pub workload: Option<PathBuf>,
     /// Operations of the random workload.
@@ -31,11 +33,10 @@ pub struct CosimArgs {
     /// Read every logical word through the host at the end; write them in hex, one a line.
     #[arg(long, value_name = "FILE")]
     pub dump_final: Option<PathBuf>,
-    /// Write a VCD waveform of the run.
-    #[arg(long, value_name = "FILE")]
-    pub vcd: Option<PathBuf>,
-    /// Trace only cycles START:END (decimal) into the VCD.
-    #[arg(long, value_name = "START:END", requires = "vcd")]
+    #[command(flatten)]
+    pub wave: WaveArgs,
+    /// Trace only cycles START:END (decimal, END excluded) into the waveform.
+    #[arg(long, value_name = "START:END", requires = "waveform")]
     pub window: Option<String>,
     /// Host cache lines (direct mapped, one word a line); 0 = no cache, one request a cycle.
     #[arg(long, default_value_t = 64)]
@@ -91,7 +92,7 @@ impl CosimArgs {
         }
         optional_path(&mut v, "--reads-out", &self.reads_out);
         optional_path(&mut v, "--dump-final", &self.dump_final);
-        optional_path(&mut v, "--vcd", &self.vcd);
+        v.extend(self.wave.flags());
         optional(&mut v, "--window", self.window.as_ref());
         flag(&mut v, "--cache-lines", self.cache_lines);
         flag(&mut v, "--nvm-seed", self.nvm_seed);
@@ -112,13 +113,23 @@ impl CosimArgs {
 /// A failed check is a `CheckFailed` error (exit 1), after the summary.
 pub fn run(a: CosimArgs) -> Result<()> {
     let config = a.sizing.config()?;
+    // Output files are checked before anything is simulated.
+    a.wave.check()?;
+    writable("--reads-out", &a.reads_out)?;
+    writable("--dump-final", &a.dump_final)?;
     let mut opts = CosimOptions::new(config);
     a.nvm.apply(&mut opts);
     let timing = a.nvm.timing();
     opts.timing = timing.fixed();
     let (ops, source) = match &a.workload {
         None if a.vm.is_some() => (Vec::new(), format!("VM program, {} steps, seed {}", a.vm.unwrap_or(0), a.seed)),
-        Some(path) => (load_trace(path, config.word_bits)?, format!("trace {}", path.display())),
+        Some(path) => {
+            let ops = load_trace(path, config.word_bits)?;
+            if ops.is_empty() {
+                eprintln!("pmsnap cosim: {} holds no operations: the run is RECOVER and FORMAT only", path.display());
+            }
+            (ops, format!("trace {}", path.display()))
+        }
         None => {
             // A random run meets a stalling NVM and stray commands.
             let w = RandomWorkload { ops: a.ops, seed: a.seed, pages: config.pages, page_words: config.page_words, word_bits: config.word_bits };
@@ -130,7 +141,7 @@ pub fn run(a: CosimArgs) -> Result<()> {
     opts.window = a.window.as_deref().map(parse_window).transpose().map_err(|e| BadInput(format!("{e:#}")))?;
     opts.cache_lines = a.cache_lines;
     opts.nvm_seed = a.nvm_seed;
-    opts.vcd = a.vcd.clone();
+    opts.waveform = a.wave.file();
     opts.dump_final = a.dump_final.is_some();
     opts.crash_at = a.crash_at.clone();
     if let Some(steps) = a.vm {
@@ -159,6 +170,8 @@ pub fn run(a: CosimArgs) -> Result<()> {
     bar.set_style(indicatif::ProgressStyle::with_template("{spinner} {pos}/{len} operations [{elapsed_precise}] {wide_bar}").context("progress bar template")?);
     opts.progress = Some(bar);
     let timing_used = opts.timing;
+    let window = opts.window;
+    let crash_at = opts.crash_at.clone();
     let outcome = Cosim::new(opts, &ops)?.run()?;
     if let Some(path) = &a.reads_out {
         write_reads(path, &outcome.reads)?;
@@ -167,11 +180,57 @@ pub fn run(a: CosimArgs) -> Result<()> {
         write_image(path, &outcome.final_image)?;
     }
     let drawn = timing_note(&a.nvm.timing(), a.workload.is_none() && a.vm.is_none());
-    print_summary(&config, &source, &timing_used, &drawn, &outcome, a.vcd.as_deref());
-    match &outcome.mismatch {
-        None => Ok(()),
-        Some(m) => Err(CheckFailed(m.to_string()).into()),
+    let cycles = outcome.stats.cycles;
+    let traced = match (a.wave.file(), window) {
+        (Some((path, _)), Some((start, _))) if start >= cycles => {
+            // Nothing was traced: no file is left behind.
+            std::fs::remove_file(&path).ok();
+            None
+        }
+        (file, _) => file.map(|(path, _)| path),
+    };
+    let save = match &traced {
+        Some(path) => {
+            let generated = pmsnap_hdl::generate(&config)?;
+            let span = window.map_or((0, cycles), |(s, e)| (s, e.min(cycles)));
+            let marks = save_file::RunMarks {
+                verilog: &generated.verilog,
+                top: generated.top,
+                period_ps: COSIM_PERIOD_PS,
+                span,
+                marks: &outcome.marks,
+                failure: outcome.mismatch.as_ref().map(|m| m.cycle),
+            };
+            Some(save_file::write(path, &marks)?)
+        }
+        None => None,
+    };
+    print_summary(&config, &source, &timing_used, &drawn, &outcome, traced.as_deref(), save.as_deref());
+    if let Some(m) = &outcome.mismatch {
+        return Err(CheckFailed(m.to_string()).into());
     }
+    if let (Some((start, end)), None) = (window, &traced) {
+        return Err(BadInput(format!("--window {start}:{end}: the run ended at cycle {cycles}, before the window starts; nothing was traced")).into());
+    }
+    let ignored: Vec<String> = crash_at
+        .iter()
+        .filter(|c| !outcome.crashes.iter().any(|r| r.cycle == **c))
+        .map(|c| {
+            if *c >= cycles {
+                format!("{c} (the run ended at cycle {cycles})")
+            } else {
+                format!("{c} (before FORMAT completed at cycle {})", outcome.formatted_at)
+            }
+        })
+        .collect();
+    if !ignored.is_empty() {
+        return Err(BadInput(format!(
+            "--crash-at: no power loss at {}; a power loss needs a formatted device and a cycle the run reaches",
+            ignored.join(", ")
+        ))
+        .into());
+    }
+    Ok(())
 }
 
 fn min_mean_max(values: impl Iterator<Item = u64> + Clone) -> String {
@@ -194,7 +253,7 @@ fn timing_note(spec: &TimingSpec, random: bool) -> String {
     }
 }
 
-fn print_summary(config: &Config, source: &str, timing: &NvmTiming, drawn: &str, o: &Outcome, vcd: Option<&Path>) {
+fn print_summary(config: &Config, source: &str, timing: &NvmTiming, drawn: &str, o: &Outcome, wave: Option<&Path>, save: Option<&Path>) {
     let s = &o.stats;
     println!("pmsnap cosim — {} — {}", config.tag(), source);
     println!("  result             {}", if o.mismatch.is_none() { "PASS: every response matched the reference model, no write lost" } else { "FAIL" });
@@ -232,8 +291,11 @@ fn print_summary(config: &Config, source: &str, timing: &NvmTiming, drawn: &str,
         };
         println!("  power loss         cycle {} ({}), {} torn write(s): {what}", c.cycle, c.phase_name(), c.torn_writes);
     }
-    if let Some(v) = vcd {
+    if let Some(v) = wave {
         println!("  waveform           {}", v.display());
+    }
+    if let Some(s) = save {
+        println!("  GTKWave save file  {} (open with: gtkwave {})", s.display(), s.display());
     }
 }
 
@@ -252,6 +314,7 @@ mod tests {
             "",
             "--pages 4 --page-words 4 --frames 8 --ops 7 --seed 9 --cache-lines 0 --nvm adversarial --nvm-forgets-answered 3",
             "--workload w.trace --reads-out r --dump-final d --vcd x.vcd --window 5:90 --nvm-read-latency 2 --nvm-ready-percent 40",
+            "--fst x.fst --window 0:9 --ops 4",
             "--vm 300 --vm-checkpoint 5 --vm-interrupt-percent 7 --crash-at 10 --crash-at 20 --cache-dir /c --word-bits 64 --nvm-seed 4",
         ] {
             let a = CosimArgs::parse_from(words(line)).unwrap_or_else(|e| panic!("{line}: {e}"));

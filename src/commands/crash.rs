@@ -3,13 +3,13 @@
 //! `pmsnap cosim` command that replays it.
 
 use super::cosim::CosimArgs;
-use crate::args::{cache_dir, NvmArgs, Sizing};
+use crate::args::{cache_dir, NvmArgs, Sizing, WaveArgs};
 use crate::exit::CheckFailed;
 use anyhow::{Context, Result};
 use pmsnap_cosim::campaign::{Campaign, Violation};
 use pmsnap_cosim::harness::CosimOptions;
 use pmsnap_hdl::Config;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[derive(clap::Args)]
 pub struct CrashArgs {
@@ -45,9 +45,10 @@ pub struct CrashArgs {
     /// Parallel runs [default: the machine's cores].
     #[arg(long)]
     jobs: Option<usize>,
-    /// On a violation, write a VCD of the cycles around it to FILE.
-    #[arg(long, value_name = "FILE")]
-    vcd: Option<PathBuf>,
+    /// On a violation, the waveform of the cycles around it (the replay
+    /// run again, traced).
+    #[command(flatten)]
+    wave: WaveArgs,
     /// Where Verilated models are cached.
     #[arg(long, value_name = "DIR")]
     cache_dir: Option<PathBuf>,
@@ -61,6 +62,7 @@ const VCD_AFTER: u64 = 20;
 pub fn run(a: CrashArgs) -> Result<()> {
     let sizing = Sizing { pages: a.pages, page_words: a.page_words, frames: a.frames, word_bits: a.word_bits };
     let config = sizing.config()?;
+    a.wave.check()?;
     let mut base = CosimOptions::new(config);
     base.cache_lines = a.cache_lines;
     a.nvm.apply(&mut base);
@@ -89,11 +91,11 @@ pub fn run(a: CrashArgs) -> Result<()> {
     println!("fallback snapshots given up for their frames: {}", result.fallback_releases);
     let Some(v) = result.violations.first() else { return Ok(()) };
     let replay = replay(&a, &config, v)?;
-    if let Some(path) = &a.vcd {
-        waveform(&replay, v.cycle, path)?;
+    if a.wave.file().is_some() {
+        waveform(&replay, v.cycle, &a.wave)?;
     }
     let command = replay.to_args().join(" ");
-    Err(CheckFailed(format!("violation at cycle {}: {}\nreplay: pmsnap cosim {command}", v.cycle, v.message)).into())
+    Err(CheckFailed(format!("violation at cycle {}: {}\nreplay: {} cosim {command}", v.cycle, v.message, crate::args::this_binary())).into())
 }
 
 /// The `pmsnap cosim` arguments that run the violating case again: its
@@ -112,10 +114,11 @@ fn replay(a: &CrashArgs, config: &Config, v: &Violation) -> Result<CosimArgs> {
     Ok(r)
 }
 
-/// Re-runs `replay` tracing the cycles around `cycle` into `path`.
-fn waveform(replay: &CosimArgs, cycle: u64, path: &Path) -> Result<()> {
+/// Re-runs `replay` tracing the cycles around `cycle` into `wave`'s file.
+fn waveform(replay: &CosimArgs, cycle: u64, wave: &WaveArgs) -> Result<()> {
     let mut traced = replay.clone();
-    traced.vcd = Some(path.to_path_buf());
+    traced.wave = wave.clone();
+    let path = wave.file().map(|(p, _)| p).unwrap_or_default();
     traced.window = Some(format!("{}:{}", cycle.saturating_sub(VCD_BEFORE), cycle + VCD_AFTER));
     let status = std::process::Command::new(std::env::current_exe().context("cannot find this executable")?)
         .arg("cosim")
@@ -123,6 +126,6 @@ fn waveform(replay: &CosimArgs, cycle: u64, path: &Path) -> Result<()> {
         .stdout(std::process::Stdio::null())
         .status()
         .context("cannot re-run the violating case")?;
-    eprintln!("pmsnap: waveform of cycles {} in {} (replay exit {status})", traced.window.unwrap_or_default(), path.display());
+    eprintln!("pmsnap crash: waveform of cycles {} in {} (replay exit {status})", traced.window.unwrap_or_default(), path.display());
     Ok(())
 }

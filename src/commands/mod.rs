@@ -8,3 +8,4 @@ pub mod crash;
 pub mod generate;
 pub mod synth;
 pub mod uart;
+pub mod wave;

@@ -1,4 +1,4 @@
-//! `pmsnap synth`: resources and Fmax of a board's designs (spec §7).
+//! `pmsnap synth`: resources and Fmax of a board's designs (contract §7).
 
 use crate::args::board;
 use anyhow::{Context, Result};
@@ -25,7 +25,7 @@ pub fn run(a: SynthArgs) -> Result<()> {
     let tools = pmsnap_flow::Toolchain::find(b.family)?;
     let dir = a.out.unwrap_or_else(|| PathBuf::from("bench-out/synth"));
     let work = dir.join(b.name);
-    let report = pmsnap_flow::report(&tools, b, &work, a.seeds, &a.design, &mut |what| eprintln!("synth: {what}"))?;
+    let report = pmsnap_flow::report(&tools, b, &work, a.seeds, &a.design, &mut |what| eprintln!("pmsnap synth: {what}"))?;
     let md = report.markdown();
     print!("{md}");
     let md_file = dir.join(format!("synth-{}.md", b.name));

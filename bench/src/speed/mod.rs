@@ -11,9 +11,10 @@ use crate::{BenchOptions, Table};
 mod others;
 use anyhow::{anyhow, bail, Context, Result};
 pub use others::{build_cpp, run_cpp, run_iverilog, run_rust_hdl};
-use pmsnap_cosim::clocked::{Clocked, Waveform};
+use pmsnap_cosim::clocked::{Clocked, Waveform, COSIM_PERIOD_PS};
 use pmsnap_cosim::harness::CosimOptions;
 use pmsnap_cosim::trace::{Op, TraceOp};
+use pmsnap_cosim::verilator::WaveFormat;
 use pmsnap_cosim::verilator::{self, Model, Port};
 use pmsnap_cosim::Cosim;
 use pmsnap_hdl::Config;
@@ -90,7 +91,7 @@ fn pins(m: &Model) -> Result<Pins> {
 pub fn run_binding(build: &verilator::Build, w: Workload, vcd: Option<&Path>) -> Result<(Tally, f64)> {
     let m = Model::load(build)?;
     let p = pins(&m)?;
-    let waveform = vcd.map(|path| Waveform { path: path.to_path_buf(), window: None });
+    let waveform = vcd.map(|path| Waveform { path: path.to_path_buf(), format: WaveFormat::Vcd, window: None, period_ps: COSIM_PERIOD_PS });
     let mut clock = Clocked::new(m, waveform)?;
     let mut s = Stimulus::new(w);
     p.inputs[9].set(1);
@@ -199,8 +200,8 @@ pub fn run_suite(opts: &BenchOptions, progress: &mut dyn FnMut(&str)) -> Result<
     let (big, small, runs) = if opts.quick { (workload(20_000, 1000), workload(200, 50), 3) } else { (workload(400_000, 1000), workload(2_000, 500), 5) };
     let g = pmsnap_hdl::generate(&CONFIG)?;
     progress("speed: building the models");
-    let build = verilator::build(&g.verilog, g.top, &opts.cache_dir, false).context("cannot Verilate the controller")?;
-    let traced = verilator::build(&g.verilog, g.top, &opts.cache_dir, true).context("cannot Verilate the controller with VCD support")?;
+    let build = verilator::build(&g.verilog, g.top, &opts.cache_dir, None).context("cannot Verilate the controller")?;
+    let traced = verilator::build(&g.verilog, g.top, &opts.cache_dir, Some(WaveFormat::Vcd)).context("cannot Verilate the controller with VCD support")?;
     // Absolute: the test benches run inside their own folders.
     let work = std::path::absolute(opts.out.join("speed-work")).context("cannot resolve the output folder")?;
     let cpp = build_cpp(&work.join("cpp"), &g.verilog)?;
@@ -246,7 +247,7 @@ pub fn run_suite(opts: &BenchOptions, progress: &mut dyn FnMut(&str)) -> Result<
 
     let mut t = Table::new(
         "Simulation speed: the same RTL and workload",
-        &["simulator", "workload", "cycles", "checksum", "median s (runs)", "cycles / s", "pmsnap binding ÷ this", "spec §7 target"],
+        &["simulator", "workload", "cycles", "checksum", "median s (runs)", "cycles / s", "pmsnap binding ÷ this", "contract §7 target"],
     );
     let row = |t: &mut Table, name: &str, wl: &str, m: &Measured, ratio: String, target: &str| {
         t.push(vec![

@@ -14,11 +14,11 @@
 //!
 //! This file runs them in a fixed order each cycle (`clock_cycle`).
 
-use crate::clocked::{Clocked, Waveform};
+use crate::clocked::{Clocked, Waveform, COSIM_PERIOD_PS};
 use crate::nvm::Nvm;
 use crate::reference::Refusal;
 use crate::trace::{Op, TraceOp};
-use crate::verilator::{self, Model};
+use crate::verilator::{self, Model, WaveFormat};
 use anyhow::{Context, Result};
 use faults::FaultInjector;
 use host::{Command, CpuOp, Host, Purpose, Wait};
@@ -50,8 +50,8 @@ pub use scoreboard::recovery::{CrashReport, Recovered};
 
 /// The Verilated controller for `config`: generated and built (or found in
 /// the cache) once per process, since campaigns start thousands of runs.
-pub(crate) fn verilated(config: &Config, cache_dir: &Path, trace: bool) -> Result<verilator::Build> {
-    type Built = (Config, PathBuf, bool, verilator::Build);
+pub(crate) fn verilated(config: &Config, cache_dir: &Path, trace: Option<WaveFormat>) -> Result<verilator::Build> {
+    type Built = (Config, PathBuf, Option<WaveFormat>, verilator::Build);
     static BUILT: std::sync::Mutex<Vec<Built>> = std::sync::Mutex::new(Vec::new());
     let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
     if let Some((.., b)) = built.iter().find(|(c, d, t, b)| c == config && d == cache_dir && *t == trace && b.library.exists()) {
@@ -106,11 +106,11 @@ impl Cosim {
     /// Generates the Verilog of `opts.config`, Verilates it (or reuses the
     /// cached build) and loads it.
     pub fn new(opts: CosimOptions, workload: &[TraceOp]) -> Result<Cosim> {
-        let build = verilated(&opts.config, &opts.cache_dir, opts.vcd.is_some())?;
+        let build = verilated(&opts.config, &opts.cache_dir, opts.waveform.as_ref().map(|w| w.1))?;
         let model = Model::load(&build)?;
         let c = opts.config;
         let pins = PortDriver::resolve(&model, c.word_bits)?;
-        let waveform = opts.vcd.clone().map(|path| Waveform { path, window: opts.window });
+        let waveform = opts.waveform.clone().map(|(path, format)| Waveform { path, format, window: opts.window, period_ps: COSIM_PERIOD_PS });
         let clock = Clocked::new(model, waveform)?;
         let mut nvm = Nvm::new(c.layout(), c.word_bits, opts.timing, opts.nvm_seed);
         nvm.forget_answered = opts.faults.nvm_forgets_answered;
@@ -208,12 +208,13 @@ impl Cosim {
             nvm_writes: self.nvm.writes,
             ..std::mem::take(&mut self.board.stats)
         };
-        let (phases, port_log) = self.recorder.finish();
+        let recorded = self.recorder.finish();
         Ok(Outcome {
             crashes: std::mem::take(&mut self.board.crashes),
-            phases,
+            phases: recorded.phases,
             formatted_at: self.board.formatted_at,
-            port_log,
+            port_log: recorded.ports,
+            marks: recorded.marks,
             stats,
             reads: self.host.reads,
             final_image: self.host.final_image,
@@ -344,6 +345,7 @@ impl Cosim {
         // counts as a loss during recovery.
         let phase = if self.reset_cycles > 0 { Phase::Recover as u8 } else { self.pins.phase() };
         let torn_writes = self.nvm.power_loss(self.opts.power_loss);
+        self.recorder.mark(self.cycle(), "power loss".into());
         self.board.power_loss(self.cycle(), phase, snapshotting, torn_writes, &self.nvm);
         self.board.clear_in_flight();
         self.host.power_loss();
@@ -426,7 +428,12 @@ impl Cosim {
         if out.cmd_fire {
             self.board.stats.commands_meeting_requests += !self.port_quiet() as u64;
             match self.host.command.as_mut().filter(|c| c.accepted_at.is_none()) {
-                Some(c) => c.accepted_at = Some(cycle),
+                Some(c) => {
+                    c.accepted_at = Some(cycle);
+                    let n = self.board.stats.snapshots.len() + 1;
+                    let label = if c.op == OP_SNAPSHOT { format!("SNAPSHOT {n}") } else { pmsnap_hdl::codes::op_name(c.op) };
+                    self.recorder.mark(cycle, label);
+                }
                 None => self.strays.accepted(cycle),
             }
             progress = true;

@@ -16,7 +16,8 @@ pub struct CosimOptions {
     pub cache_lines: usize,
     /// Seed of the NVM's initial garbage and back-pressure.
     pub nvm_seed: u64,
-    pub vcd: Option<PathBuf>,
+    /// Write a waveform to this file, in this format.
+    pub waveform: Option<(PathBuf, verilator::WaveFormat)>,
     /// Cycles `[start, end)` to trace (default: all).
     pub window: Option<(u64, u64)>,
     pub cache_dir: PathBuf,
@@ -58,7 +59,7 @@ impl CosimOptions {
             timing: NvmTiming::default(),
             cache_lines: 64,
             nvm_seed: 1,
-            vcd: None,
+            waveform: None,
             window: None,
             cache_dir: verilator::default_cache_dir(),
             dump_final: false,

@@ -159,6 +159,9 @@ pub struct Outcome {
     pub formatted_at: u64,
     /// With `record_ports`: every host-port request in order.
     pub port_log: Vec<PortEvent>,
+    /// Cycles worth a waveform marker: each command the CPU sent (when
+    /// the controller accepted it) and each power loss, in time order.
+    pub marks: Vec<(u64, String)>,
     pub stats: Stats,
     /// One entry per `R` of the workload: the value, or `None` for an error.
     pub reads: Vec<Option<u64>>,

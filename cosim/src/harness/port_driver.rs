@@ -68,14 +68,14 @@ pub(super) struct Outputs {
 }
 
 impl PortDriver {
-    /// The model's ports, which must be exactly those of spec §3
+    /// The model's ports, which must be exactly those of contract §3
     /// (`pmsnap_hdl::ports::TOP_PORTS`) at `word_bits`.
     pub fn resolve(m: &Model, word_bits: usize) -> Result<PortDriver> {
         for p in &TOP_PORTS {
             let bits = m.port(p.name)?.bits() as usize;
             anyhow::ensure!(bits == p.width.bits(word_bits), "the model's port `{}` has {bits} bits, not {}", p.name, p.width.bits(word_bits));
         }
-        anyhow::ensure!(m.port_count() == TOP_PORTS.len(), "the model has ports spec §3 does not name");
+        anyhow::ensure!(m.port_count() == TOP_PORTS.len(), "the model has ports contract §3 does not name");
         Ok(PortDriver {
             seq_phase: m.port("seq_phase")?,
             reset: m.port("reset")?,

@@ -35,6 +35,11 @@ impl BoardConfig {
         (self.clock_hz + self.baud / 2) / self.baud
     }
 
+    /// One clock period in picoseconds, rounded (83 333 at 12 MHz).
+    pub fn period_ps(&self) -> u64 {
+        (1_000_000_000_000 + self.clock_hz / 2) / self.clock_hz
+    }
+
     pub fn clock_mhz(&self) -> f64 {
         self.clock_hz as f64 / 1e6
     }

@@ -30,7 +30,7 @@ pub enum FrontState {
 pub struct CommandFront {
     pub clock: Signal<In, Clock>,
     pub reset: Signal<In, Bit>,
-    /// Command port (spec §3).
+    /// Command port (contract §3).
     pub cmd_valid: Signal<In, Bit>,
     pub cmd_ready: Signal<Out, Bit>,
     pub cmd_op: Signal<In, Bits<CODE_BITS>>,

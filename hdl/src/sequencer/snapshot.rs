@@ -1,4 +1,4 @@
-//! SNAPSHOT (spec §1), started once the host port has drained:
+//! SNAPSHOT (contract §1), started once the host port has drained:
 //!
 //! 1. (host) system state is already in the state pages;
 //! 2. `Flush`: flush handshake while the host port stays open for the
