@@ -6957,12 +6957,10 @@ module pmsnap_board__controller__sequencer__snapshot(clock,reset,start,done,stat
     localparam SnapshotState__Identify = 3;
     localparam SnapshotState__IdentifyWait = 4;
     localparam SnapshotState__Retire = 5;
-    localparam SnapshotState__HardenRead = 6;
-    localparam SnapshotState__HardenPage = 7;
-    localparam SnapshotState__HardenWrite = 8;
-    localparam SnapshotState__HardenDurable = 9;
-    localparam SnapshotState__Commit = 10;
-    localparam SnapshotState__Finish = 11;
+    localparam SnapshotState__Harden = 6;
+    localparam SnapshotState__HardenDurable = 7;
+    localparam SnapshotState__Commit = 8;
+    localparam SnapshotState__Finish = 9;
     /*verilator tracing_on*/
     
     // Stub signals
@@ -6985,6 +6983,36 @@ module pmsnap_board__controller__sequencer__snapshot(clock,reset,start,done,stat
     /*verilator tracing_off*/
     wire  list_current__clock;
     assign list_current__clock = clock;
+    reg  valid_b__d;
+    /*verilator tracing_on*/
+    wire  valid_b__q;
+    /*verilator tracing_off*/
+    wire  valid_b__clock;
+    assign valid_b__clock = clock;
+    reg  [16:0] index_b__d;
+    /*verilator tracing_on*/
+    wire  [16:0] index_b__q;
+    /*verilator tracing_off*/
+    wire  index_b__clock;
+    assign index_b__clock = clock;
+    reg  list_b__d;
+    /*verilator tracing_on*/
+    wire  list_b__q;
+    /*verilator tracing_off*/
+    wire  list_b__clock;
+    assign list_b__clock = clock;
+    reg  valid_c__d;
+    /*verilator tracing_on*/
+    wire  valid_c__q;
+    /*verilator tracing_off*/
+    wire  valid_c__clock;
+    assign valid_c__clock = clock;
+    reg  list_c__d;
+    /*verilator tracing_on*/
+    wire  list_c__q;
+    /*verilator tracing_off*/
+    wire  list_c__clock;
+    assign list_c__clock = clock;
     reg  [15:0] page__d;
     /*verilator tracing_on*/
     wire  [15:0] page__q;
@@ -7020,6 +7048,8 @@ module pmsnap_board__controller__sequencer__snapshot(clock,reset,start,done,stat
     reg  [31:0] current_slot_base;
     reg  [31:0] new_slot_base;
     reg  [31:0] entry;
+    reg  advance_c;
+    reg  advance_b;
     
     // Sub module instances
     pmsnap_board__controller__sequencer__snapshot__state state(
@@ -7036,6 +7066,31 @@ module pmsnap_board__controller__sequencer__snapshot(clock,reset,start,done,stat
         .d(list_current__d),
         .q(list_current__q),
         .clock(list_current__clock)
+    );
+    pmsnap_board__controller__sequencer__snapshot__valid_b valid_b(
+        .d(valid_b__d),
+        .q(valid_b__q),
+        .clock(valid_b__clock)
+    );
+    pmsnap_board__controller__sequencer__snapshot__index_b index_b(
+        .d(index_b__d),
+        .q(index_b__q),
+        .clock(index_b__clock)
+    );
+    pmsnap_board__controller__sequencer__snapshot__list_b list_b(
+        .d(list_b__d),
+        .q(list_b__q),
+        .clock(list_b__clock)
+    );
+    pmsnap_board__controller__sequencer__snapshot__valid_c valid_c(
+        .d(valid_c__d),
+        .q(valid_c__q),
+        .clock(valid_c__clock)
+    );
+    pmsnap_board__controller__sequencer__snapshot__list_c list_c(
+        .d(list_c__d),
+        .q(list_c__q),
+        .clock(list_c__clock)
     );
     pmsnap_board__controller__sequencer__snapshot__page page(
         .d(page__d),
@@ -7067,6 +7122,11 @@ module pmsnap_board__controller__sequencer__snapshot(clock,reset,start,done,stat
         state__d = state__q;
         index__d = index__q;
         list_current__d = list_current__q;
+        valid_b__d = valid_b__q;
+        index_b__d = index_b__q;
+        list_b__d = list_b__q;
+        valid_c__d = valid_c__q;
+        list_c__d = list_c__q;
         page__d = page__q;
         new_seq__d = new_seq__q;
         new_table__d = new_table__q;
@@ -7095,6 +7155,8 @@ module pmsnap_board__controller__sequencer__snapshot(clock,reset,start,done,stat
         if (working_mapped) begin
             entry = ((working_frame) & 32'hffffffff) | mapped_flag;
         end
+        advance_c = ~valid_c__q | nvm__req_ready;
+        advance_b = advance_c | ~valid_b__q;
         done = 1'b0;
         status = status_ok;
         flush_start = 1'b0;
@@ -7184,44 +7246,51 @@ module pmsnap_board__controller__sequencer__snapshot(clock,reset,start,done,stat
                     if (retire__done) begin
                         index__d = 32'h0;
                         list_current__d = 1'b0;
-                        state__d = SnapshotState__HardenRead;
+                        valid_b__d = 1'b0;
+                        valid_c__d = 1'b0;
+                        state__d = SnapshotState__Harden;
                     end
                 end
-            SnapshotState__HardenRead:
+            SnapshotState__Harden:
                 begin
-                    if (((index__q) & 32'hffffffff) == list_count) begin
-                        index__d = 32'h0;
-                        if (list_current__q) begin
-                            state__d = SnapshotState__HardenDurable;
-                        end
-                        else begin
-                            list_current__d = 1'b1;
-                        end
-                    end
-                    else begin
-                        state__d = SnapshotState__HardenPage;
-                    end
-                end
-            SnapshotState__HardenPage:
-                begin
-                    lookup_page = log__read_page;
-                    page__d = log__read_page;
-                    state__d = SnapshotState__HardenWrite;
-                end
-            SnapshotState__HardenWrite:
-                begin
-                    nvm__req_valid = 1'b1;
+                    nvm__req_valid = valid_c__q;
                     nvm__req_addr = inactive_base + ((page__q) & 32'hffffffff);
                     nvm__req_wdata = ((entry) & 32'hffffffff);
-                    if (nvm__req_ready) begin
+                    if (valid_c__q & nvm__req_ready) begin
                         page_hardened = 1'b1;
-                        index__d = index__q + 32'h1;
-                        state__d = SnapshotState__HardenRead;
-                        if (list_current__q) begin
+                        if (list_c__q) begin
                             table_update__ct_write = 1'b1;
                             table_update__wt_clear = 1'b1;
                             alloc__push = committed_mapped;
                         end
+                    end
+                    if (advance_c) begin
+                        valid_c__d = valid_b__q;
+                        list_c__d = list_b__q;
+                        page__d = log__read_page;
+                        lookup_page = log__read_page;
+                    end
+                    if (advance_b) begin
+                        if (((index__q) & 32'hffffffff) == list_count) begin
+                            valid_b__d = 1'b0;
+                            if (~list_current__q) begin
+                                index__d = 32'h0;
+                                list_current__d = 1'b1;
+                            end
+                        end
+                        else begin
+                            valid_b__d = 1'b1;
+                            index_b__d = index__q;
+                            list_b__d = list_current__q;
+                            index__d = index__q + 32'h1;
+                        end
+                    end
+                    else begin
+                        log__read_index = index_b__q;
+                        log__read_previous = ~list_b__q;
+                    end
+                    if (list_current__q & (((index__q) & 32'hffffffff) == list_count) & ~valid_b__q & ~valid_c__q) begin
+                        state__d = SnapshotState__HardenDurable;
                     end
                 end
             SnapshotState__HardenDurable:
@@ -7279,6 +7348,69 @@ module pmsnap_board__controller__sequencer__snapshot__index(d,q,clock);
     end
           
 endmodule // pmsnap_board__controller__sequencer__snapshot__index
+
+
+/*verilator tracing_on*/
+/*verilator tracing_off*/
+module pmsnap_board__controller__sequencer__snapshot__index_b(d,q,clock);
+    
+    // Module arguments
+    input wire  [16:0] d;
+    output reg  [16:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 17'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__controller__sequencer__snapshot__index_b
+
+
+/*verilator tracing_on*/
+/*verilator tracing_off*/
+module pmsnap_board__controller__sequencer__snapshot__list_b(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__controller__sequencer__snapshot__list_b
+
+
+/*verilator tracing_on*/
+/*verilator tracing_off*/
+module pmsnap_board__controller__sequencer__snapshot__list_c(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__controller__sequencer__snapshot__list_c
 
 
 /*verilator tracing_on*/
@@ -7481,12 +7613,10 @@ module pmsnap_board__controller__sequencer__snapshot__state(d,q,clock);
     localparam SnapshotState__Identify = 3;
     localparam SnapshotState__IdentifyWait = 4;
     localparam SnapshotState__Retire = 5;
-    localparam SnapshotState__HardenRead = 6;
-    localparam SnapshotState__HardenPage = 7;
-    localparam SnapshotState__HardenWrite = 8;
-    localparam SnapshotState__HardenDurable = 9;
-    localparam SnapshotState__Commit = 10;
-    localparam SnapshotState__Finish = 11;
+    localparam SnapshotState__Harden = 6;
+    localparam SnapshotState__HardenDurable = 7;
+    localparam SnapshotState__Commit = 8;
+    localparam SnapshotState__Finish = 9;
     
     // Update code (custom)
     initial begin
@@ -7498,6 +7628,48 @@ module pmsnap_board__controller__sequencer__snapshot__state(d,q,clock);
     end
           
 endmodule // pmsnap_board__controller__sequencer__snapshot__state
+
+
+/*verilator tracing_on*/
+/*verilator tracing_off*/
+module pmsnap_board__controller__sequencer__snapshot__valid_b(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__controller__sequencer__snapshot__valid_b
+
+
+/*verilator tracing_on*/
+/*verilator tracing_off*/
+module pmsnap_board__controller__sequencer__snapshot__valid_c(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__controller__sequencer__snapshot__valid_c
 
 
 /*verilator tracing_on*/

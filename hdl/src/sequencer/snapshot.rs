@@ -8,11 +8,16 @@
 //!    mismatch answers `corrupt`); it gives the new sequence number, slot
 //!    and table. `Retire` then invalidates the record in the slot about to
 //!    be written (the snapshot before the preceding one), durably;
-//! 4. `Harden*`: for each page in the previous and the current dirty log,
-//!    write its entry of the new image into the inactive NVM table (3
-//!    cycles an entry); current-epoch pages also become committed on chip,
-//!    and the frames they leave behind are staged for reclaim;
-//!    `HardenDurable` waits for every write to be answered;
+//! 4. `Harden`: for each page in the previous and the current dirty log,
+//!    write its entry of the new image into the inactive NVM table, one
+//!    entry a cycle through a three-stage pipeline (A: read the dirty log;
+//!    B: look the page up in the table; C: write the entry, the next write
+//!    issued before the previous one is answered — the NVM port is in
+//!    order). A write the NVM does not accept holds C, and B and A re-read
+//!    their RAMs at the addresses they hold; current-epoch pages also
+//!    become committed on chip, and the frames they leave behind are
+//!    staged for reclaim; `HardenDurable` waits for every write to be
+//!    answered;
 //! 5. `Commit`: the commit record (`CommitWriter`): the atomic switch;
 //! 6. `Finish`: reclaim, swap the dirty logs. Frames the superseded
 //!    snapshot alone used stay reserved until the next snapshot commits,
@@ -20,8 +25,8 @@
 //!    current one be found damaged at rest — unless a COW fault needs them
 //!    first (`fallback_release`).
 //!
-//! Cost after the flush with a zero-wait NVM: 23 + 3·D cycles, D the
-//! entries of both dirty logs, whatever L (`tests/cycles.rs`).
+//! Cost after the flush with a zero-wait NVM: D plus a constant, D the
+//! entries of both dirty logs, whatever L (exact in `tests/cycles.rs`).
 
 use super::durable_write::DurableWrite;
 use crate::codes::{Code, Phase, Status, CODE_BITS};
@@ -42,9 +47,7 @@ pub enum SnapshotState {
     Identify,
     IdentifyWait,
     Retire,
-    HardenRead,
-    HardenPage,
-    HardenWrite,
+    Harden,
     HardenDurable,
     Commit,
     Finish,
@@ -92,9 +95,16 @@ pub struct SnapshotSeq<const D: usize> {
     pub page_hardened: Signal<Out, Bit>,
     pub snapshot_taken: Signal<Out, Bit>,
     state: DFF<SnapshotState>,
-    /// Entry of the dirty log being hardened, and which log.
+    /// Harden stage A: the next dirty-log entry to read, and which log.
     index: DFF<Bits<LOG_BITS>>,
     list_current: DFF<Bit>,
+    /// Stage B: the log's output holds an entry (`index_b` of `list_b`).
+    valid_b: DFF<Bit>,
+    index_b: DFF<Bits<LOG_BITS>>,
+    list_b: DFF<Bit>,
+    /// Stage C: the table's output holds the entry of `page`.
+    valid_c: DFF<Bit>,
+    list_c: DFF<Bit>,
     page: DFF<Bits<PAGE_BITS>>,
     new_seq: DFF<Bits<COUNTER_BITS>>,
     new_table: DFF<Bit>,
@@ -105,6 +115,10 @@ pub struct SnapshotSeq<const D: usize> {
     current_slot_base: Signal<Local, Bits<NVM_ADDR_BITS>>,
     new_slot_base: Signal<Local, Bits<NVM_ADDR_BITS>>,
     entry: Signal<Local, Bits<32>>,
+    /// Stage C is free for B's entry (empty, or its write goes now); stage
+    /// B is free for A's.
+    advance_c: Signal<Local, Bit>,
+    advance_b: Signal<Local, Bit>,
     table_a_base: Constant<Bits<NVM_ADDR_BITS>>,
     table_b_base: Constant<Bits<NVM_ADDR_BITS>>,
     slot_1_base: Constant<Bits<NVM_ADDR_BITS>>,
@@ -157,6 +171,11 @@ impl<const D: usize> SnapshotSeq<D> {
             state: Default::default(),
             index: Default::default(),
             list_current: Default::default(),
+            valid_b: Default::default(),
+            index_b: Default::default(),
+            list_b: Default::default(),
+            valid_c: Default::default(),
+            list_c: Default::default(),
             page: Default::default(),
             new_seq: Default::default(),
             new_table: Default::default(),
@@ -167,6 +186,8 @@ impl<const D: usize> SnapshotSeq<D> {
             current_slot_base: Default::default(),
             new_slot_base: Default::default(),
             entry: Default::default(),
+            advance_c: Default::default(),
+            advance_b: Default::default(),
             table_a_base: Constant::new(layout.table_base(0).to_bits()),
             table_b_base: Constant::new(layout.table_base(1).to_bits()),
             slot_1_base: Constant::new(layout.slot_base(1).to_bits()),
@@ -186,7 +207,7 @@ impl<const D: usize> SnapshotSeq<D> {
 impl<const D: usize> Logic for SnapshotSeq<D> {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, state, index, list_current, page, new_seq, new_table);
+        dff_setup!(self, clock, state, index, list_current, valid_b, index_b, list_b, valid_c, list_c, page, new_seq, new_table);
         clock!(self, clock, retire);
         self.retire.reset.next = self.reset.val();
         self.retire.req_ready.next = self.nvm.req_ready.val();
@@ -221,6 +242,8 @@ impl<const D: usize> Logic for SnapshotSeq<D> {
         if self.working_mapped.val() {
             self.entry.next = bit_cast::<32, FRAME_BITS>(self.working_frame.val()) | self.mapped_flag.val();
         }
+        self.advance_c.next = !self.valid_c.q.val() | self.nvm.req_ready.val();
+        self.advance_b.next = self.advance_c.val() | !self.valid_b.q.val();
         // Outputs idle by default.
         self.done.next = false;
         self.status.next = self.status_ok.val();
@@ -313,41 +336,59 @@ impl<const D: usize> Logic for SnapshotSeq<D> {
                 if self.retire.done.val() {
                     self.index.d.next = 0.into();
                     self.list_current.d.next = false;
-                    self.state.d.next = SnapshotState::HardenRead;
+                    self.valid_b.d.next = false;
+                    self.valid_c.d.next = false;
+                    self.state.d.next = SnapshotState::Harden;
                 }
             }
-            SnapshotState::HardenRead => {
-                if bit_cast::<COUNTER_BITS, LOG_BITS>(self.index.q.val()) == self.list_count.val() {
-                    self.index.d.next = 0.into();
-                    if self.list_current.q.val() {
-                        self.state.d.next = SnapshotState::HardenDurable;
-                    } else {
-                        self.list_current.d.next = true;
-                    }
-                } else {
-                    self.state.d.next = SnapshotState::HardenPage;
-                }
-            }
-            SnapshotState::HardenPage => {
-                self.lookup_page.next = self.log.read_page.val();
-                self.page.d.next = self.log.read_page.val();
-                self.state.d.next = SnapshotState::HardenWrite;
-            }
-            SnapshotState::HardenWrite => {
-                self.nvm.req_valid.next = true;
+            SnapshotState::Harden => {
+                // C: the entry the table read last cycle goes to NVM.
+                self.nvm.req_valid.next = self.valid_c.q.val();
                 self.nvm.req_addr.next = self.inactive_base.val() + bit_cast::<NVM_ADDR_BITS, PAGE_BITS>(self.page.q.val());
                 self.nvm.req_wdata.next = bit_cast::<D, 32>(self.entry.val());
-                if self.nvm.req_ready.val() {
+                if self.valid_c.q.val() & self.nvm.req_ready.val() {
                     self.page_hardened.next = true;
-                    self.index.d.next = self.index.q.val() + 1;
-                    self.state.d.next = SnapshotState::HardenRead;
-                    if self.list_current.q.val() {
+                    if self.list_c.q.val() {
                         // Commit the page on chip (clearing its epoch tag) and
                         // stage the frame the old snapshot used for reclaim.
                         self.table_update.ct_write.next = true;
                         self.table_update.wt_clear.next = true;
                         self.alloc.push.next = self.committed_mapped.val();
                     }
+                }
+                // B → C: the table looks up the page the log read last
+                // cycle; a held C has it look up C's page again.
+                if self.advance_c.val() {
+                    self.valid_c.d.next = self.valid_b.q.val();
+                    self.list_c.d.next = self.list_b.q.val();
+                    self.page.d.next = self.log.read_page.val();
+                    self.lookup_page.next = self.log.read_page.val();
+                }
+                // A → B: the log reads the next entry; a held B has it
+                // read B's entry again.
+                if self.advance_b.val() {
+                    if bit_cast::<COUNTER_BITS, LOG_BITS>(self.index.q.val()) == self.list_count.val() {
+                        self.valid_b.d.next = false;
+                        if !self.list_current.q.val() {
+                            self.index.d.next = 0.into();
+                            self.list_current.d.next = true;
+                        }
+                    } else {
+                        self.valid_b.d.next = true;
+                        self.index_b.d.next = self.index.q.val();
+                        self.list_b.d.next = self.list_current.q.val();
+                        self.index.d.next = self.index.q.val() + 1;
+                    }
+                } else {
+                    self.log.read_index.next = self.index_b.q.val();
+                    self.log.read_previous.next = !self.list_b.q.val();
+                }
+                if self.list_current.q.val()
+                    & (bit_cast::<COUNTER_BITS, LOG_BITS>(self.index.q.val()) == self.list_count.val())
+                    & !self.valid_b.q.val()
+                    & !self.valid_c.q.val()
+                {
+                    self.state.d.next = SnapshotState::HardenDurable;
                 }
             }
             SnapshotState::HardenDurable => {
