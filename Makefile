@@ -79,12 +79,12 @@ wave:
 # Windows of the demo (cycles) the pictures show; `pmsnap cosim --workload
 # workloads/demo.trace` prints where its commands fall.
 PICTURES = docs/pictures
-COW_FROM = 826
-COW_TO = 968
+COW_FROM = 822
+COW_TO = 964
 SNAP_FROM = 784
-SNAP_TO = 830
-RESTORE_FROM = 1036
-RESTORE_TO = 1048
+SNAP_TO = 826
+RESTORE_FROM = 1032
+RESTORE_TO = 1044
 pictures: pmsnap
 	@mkdir -p $(BUILD) $(PICTURES)
 	$(PMSNAP) cosim --workload workloads/demo.trace --vcd $(BUILD)/demo.vcd > /dev/null

@@ -2957,6 +2957,9 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
     wire  [17:0] recover__table_update__ct_frame;
     wire  recover__table_update__wt_clear;
     wire  [15:0] recover__table_update__wt_page;
+    wire  [15:0] recover__lookup_page;
+    reg  recover__committed_mapped;
+    reg  [17:0] recover__committed_frame;
     wire  recover__log_clear;
     wire  recover__alloc__push;
     wire  [17:0] recover__alloc__push_frame;
@@ -3173,6 +3176,9 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
         .table_update__ct_frame(recover__table_update__ct_frame),
         .table_update__wt_clear(recover__table_update__wt_clear),
         .table_update__wt_page(recover__table_update__wt_page),
+        .lookup_page(recover__lookup_page),
+        .committed_mapped(recover__committed_mapped),
+        .committed_frame(recover__committed_frame),
         .log_clear(recover__log_clear),
         .alloc__push(recover__alloc__push),
         .alloc__push_frame(recover__alloc__push_frame),
@@ -3264,6 +3270,8 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
         snapshot__log__previous_count = log__previous_count;
         restore__epoch = epoch_reg__q;
         recover__active_table = active_table__q;
+        recover__committed_mapped = committed_mapped;
+        recover__committed_frame = committed_frame;
         commit__start = snapshot__commit_start | format__commit_start;
         commit__seq = snapshot__new_seq_out;
         commit__record_table = snapshot__new_table_out;
@@ -3314,6 +3322,9 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
         owns_nvm = snapshot__owns_nvm | format__owns_nvm | recover__owns_nvm | commit__busy;
         owns_table = snapshot__owns_table | restore__owns_table | format__owns_table | recover__owns_table;
         lookup_page = snapshot__lookup_page;
+        if (recover__owns_table) begin
+            lookup_page = recover__lookup_page;
+        end
         table_update__ct_write = snapshot__table_update__ct_write | restore__table_update__ct_write | format__table_update__ct_write | recover__table_update__ct_write;
         table_update__ct_page = snapshot__table_update__ct_page;
         table_update__ct_mapped = snapshot__table_update__ct_mapped;
@@ -4429,7 +4440,7 @@ endmodule // pmsnap_controller__sequencer__is_mounted
 
 
 /*verilator tracing_on*/
-module pmsnap_controller__sequencer__recover(clock,reset,start,done,status,unmount,mount,set_committed,found_seq,found_table,active_table,nvm__req_valid,nvm__req_ready,nvm__req_write,nvm__req_addr,nvm__req_wdata,nvm__rsp_valid,nvm__rsp_rdata,nvm_idle,owns_nvm,owns_table,table_update__ct_write,table_update__ct_page,table_update__ct_mapped,table_update__ct_frame,table_update__wt_clear,table_update__wt_page,log_clear,alloc__push,alloc__push_frame,alloc__commit,alloc__publish,alloc__rollback,alloc__init);
+module pmsnap_controller__sequencer__recover(clock,reset,start,done,status,unmount,mount,set_committed,found_seq,found_table,active_table,nvm__req_valid,nvm__req_ready,nvm__req_write,nvm__req_addr,nvm__req_wdata,nvm__rsp_valid,nvm__rsp_rdata,nvm_idle,owns_nvm,owns_table,table_update__ct_write,table_update__ct_page,table_update__ct_mapped,table_update__ct_frame,table_update__wt_clear,table_update__wt_page,lookup_page,committed_mapped,committed_frame,log_clear,alloc__push,alloc__push_frame,alloc__commit,alloc__publish,alloc__rollback,alloc__init);
     
     // Module arguments
     input wire  clock;
@@ -4459,6 +4470,9 @@ module pmsnap_controller__sequencer__recover(clock,reset,start,done,status,unmou
     output reg  [17:0] table_update__ct_frame;
     output reg  table_update__wt_clear;
     output reg  [15:0] table_update__wt_page;
+    output reg  [15:0] lookup_page;
+    input wire  committed_mapped;
+    input wire  [17:0] committed_frame;
     output reg  log_clear;
     output reg  alloc__push;
     output reg  [17:0] alloc__push_frame;
@@ -4475,6 +4489,7 @@ module pmsnap_controller__sequencer__recover(clock,reset,start,done,status,unmou
     localparam  table_a_base = 32'h10;
     localparam  table_b_base = 32'h110;
     localparam  slot_1_base = 32'h8;
+    localparam  mapped_word = 32'h80000000;
     localparam  status_ok = 3'b0;
     localparam  status_unformatted = 3'b10;
     localparam  status_corrupt = 3'b11;
@@ -4486,19 +4501,17 @@ module pmsnap_controller__sequencer__recover(clock,reset,start,done,status,unmou
     localparam RecoverState__Slots = 1;
     localparam RecoverState__Decide = 2;
     localparam RecoverState__Retire = 3;
-    localparam RecoverState__Clear = 4;
-    localparam RecoverState__EntryRead = 5;
-    localparam RecoverState__EntryWait = 6;
-    localparam RecoverState__EntryCopy = 7;
-    localparam RecoverState__Free = 8;
-    localparam RecoverState__Check = 9;
+    localparam RecoverState__Load = 4;
+    localparam RecoverState__Copy = 5;
+    localparam RecoverState__Free = 6;
+    localparam RecoverState__Check = 7;
     /*verilator tracing_on*/
     
     // Stub signals
     /*verilator tracing_off*/
-    reg  [3:0] state__d;
+    reg  [2:0] state__d;
     /*verilator tracing_on*/
-    wire  [3:0] state__q;
+    wire  [2:0] state__q;
     /*verilator tracing_off*/
     wire  state__clock;
     assign state__clock = clock;
@@ -4508,6 +4521,48 @@ module pmsnap_controller__sequencer__recover(clock,reset,start,done,status,unmou
     /*verilator tracing_off*/
     wire  index__clock;
     assign index__clock = clock;
+    reg  [31:0] answered__d;
+    /*verilator tracing_on*/
+    wire  [31:0] answered__q;
+    /*verilator tracing_off*/
+    wire  answered__clock;
+    assign answered__clock = clock;
+    reg  entry_valid__d;
+    /*verilator tracing_on*/
+    wire  entry_valid__q;
+    /*verilator tracing_off*/
+    wire  entry_valid__clock;
+    assign entry_valid__clock = clock;
+    reg  [31:0] entry_page__d;
+    /*verilator tracing_on*/
+    wire  [31:0] entry_page__q;
+    /*verilator tracing_off*/
+    wire  entry_page__clock;
+    assign entry_page__clock = clock;
+    reg  valid_b__d;
+    /*verilator tracing_on*/
+    wire  valid_b__q;
+    /*verilator tracing_off*/
+    wire  valid_b__clock;
+    assign valid_b__clock = clock;
+    reg  [31:0] item_b__d;
+    /*verilator tracing_on*/
+    wire  [31:0] item_b__q;
+    /*verilator tracing_off*/
+    wire  item_b__clock;
+    assign item_b__clock = clock;
+    reg  valid_c__d;
+    /*verilator tracing_on*/
+    wire  valid_c__q;
+    /*verilator tracing_off*/
+    wire  valid_c__clock;
+    assign valid_c__clock = clock;
+    reg  [31:0] item_c__d;
+    /*verilator tracing_on*/
+    wire  [31:0] item_c__q;
+    /*verilator tracing_off*/
+    wire  item_c__clock;
+    assign item_c__clock = clock;
     reg  other_slot__d;
     /*verilator tracing_on*/
     wire  other_slot__q;
@@ -4544,13 +4599,13 @@ module pmsnap_controller__sequencer__recover(clock,reset,start,done,status,unmou
     /*verilator tracing_off*/
     wire  corrupt__clock;
     assign corrupt__clock = clock;
-    wire  frame_used__clock;
-    assign frame_used__clock = clock;
-    reg  [17:0] frame_used__read_address;
-    wire  frame_used__read_data;
-    reg  frame_used__write_enable;
-    reg  [17:0] frame_used__write_address;
-    reg  frame_used__write_data;
+    wire  frame_owner__clock;
+    assign frame_owner__clock = clock;
+    reg  [17:0] frame_owner__read_address;
+    wire  [15:0] frame_owner__read_data;
+    reg  frame_owner__write_enable;
+    reg  [17:0] frame_owner__write_address;
+    reg  [15:0] frame_owner__write_data;
     wire  check__clock;
     assign check__clock = clock;
     reg  check__restart;
@@ -4574,6 +4629,7 @@ module pmsnap_controller__sequencer__recover(clock,reset,start,done,status,unmou
     
     // Local signals
     reg  [31:0] rsp_word;
+    reg  advance;
     reg  [31:0] committed_base;
     reg  [31:0] inactive_base;
     
@@ -4587,6 +4643,41 @@ module pmsnap_controller__sequencer__recover(clock,reset,start,done,status,unmou
         .d(index__d),
         .q(index__q),
         .clock(index__clock)
+    );
+    pmsnap_controller__sequencer__recover__answered answered(
+        .d(answered__d),
+        .q(answered__q),
+        .clock(answered__clock)
+    );
+    pmsnap_controller__sequencer__recover__entry_valid entry_valid(
+        .d(entry_valid__d),
+        .q(entry_valid__q),
+        .clock(entry_valid__clock)
+    );
+    pmsnap_controller__sequencer__recover__entry_page entry_page(
+        .d(entry_page__d),
+        .q(entry_page__q),
+        .clock(entry_page__clock)
+    );
+    pmsnap_controller__sequencer__recover__valid_b valid_b(
+        .d(valid_b__d),
+        .q(valid_b__q),
+        .clock(valid_b__clock)
+    );
+    pmsnap_controller__sequencer__recover__item_b item_b(
+        .d(item_b__d),
+        .q(item_b__q),
+        .clock(item_b__clock)
+    );
+    pmsnap_controller__sequencer__recover__valid_c valid_c(
+        .d(valid_c__d),
+        .q(valid_c__q),
+        .clock(valid_c__clock)
+    );
+    pmsnap_controller__sequencer__recover__item_c item_c(
+        .d(item_c__d),
+        .q(item_c__q),
+        .clock(item_c__clock)
     );
     pmsnap_controller__sequencer__recover__other_slot other_slot(
         .d(other_slot__d),
@@ -4618,13 +4709,13 @@ module pmsnap_controller__sequencer__recover(clock,reset,start,done,status,unmou
         .q(corrupt__q),
         .clock(corrupt__clock)
     );
-    pmsnap_controller__sequencer__recover__frame_used frame_used(
-        .clock(frame_used__clock),
-        .read_address(frame_used__read_address),
-        .read_data(frame_used__read_data),
-        .write_enable(frame_used__write_enable),
-        .write_address(frame_used__write_address),
-        .write_data(frame_used__write_data)
+    pmsnap_controller__sequencer__recover__frame_owner frame_owner(
+        .clock(frame_owner__clock),
+        .read_address(frame_owner__read_address),
+        .read_data(frame_owner__read_data),
+        .write_enable(frame_owner__write_enable),
+        .write_address(frame_owner__write_address),
+        .write_data(frame_owner__write_data)
     );
     pmsnap_controller__sequencer__recover__check check(
         .clock(check__clock),
@@ -4652,6 +4743,13 @@ module pmsnap_controller__sequencer__recover(clock,reset,start,done,status,unmou
     always @(*) begin
         state__d = state__q;
         index__d = index__q;
+        answered__d = answered__q;
+        entry_valid__d = entry_valid__q;
+        entry_page__d = entry_page__q;
+        valid_b__d = valid_b__q;
+        item_b__d = item_b__q;
+        valid_c__d = valid_c__q;
+        item_c__d = item_c__q;
         other_slot__d = other_slot__q;
         entry_reg__d = entry_reg__q;
         mapped_count__d = mapped_count__q;
@@ -4662,11 +4760,13 @@ module pmsnap_controller__sequencer__recover(clock,reset,start,done,status,unmou
         retire__start = 1'b0;
         retire__req_ready = nvm__req_ready;
         retire__nvm_idle = nvm_idle;
-        frame_used__write_enable = 1'b0;
-        frame_used__write_address = ((entry_reg__q) & 18'h3ffff);
-        frame_used__write_data = 1'b1;
-        frame_used__read_address = ((index__q) & 18'h3ffff);
+        frame_owner__write_enable = 1'b0;
+        frame_owner__write_address = ((entry_reg__q) & 18'h3ffff);
+        frame_owner__write_data = ((entry_page__q) & 16'hffff);
+        frame_owner__read_address = ((index__q) & 18'h3ffff);
+        lookup_page = ((index__q) & 16'hffff);
         rsp_word = ((nvm__rsp_rdata) & 32'hffffffff);
+        advance = ~valid_b__q | nvm__req_ready;
         check__restart = (state__q == RecoverState__Idle) & start;
         check__take = (state__q == RecoverState__Slots) & nvm__rsp_valid;
         check__word = rsp_word;
@@ -4687,21 +4787,22 @@ module pmsnap_controller__sequencer__recover(clock,reset,start,done,status,unmou
         nvm__req_write = 1'b1;
         nvm__req_addr = 32'h0;
         nvm__req_wdata = 32'h0;
-        owns_nvm = (state__q != RecoverState__Idle) & (state__q != RecoverState__Decide) & (state__q != RecoverState__Clear);
+        owns_nvm = (state__q != RecoverState__Idle) & (state__q != RecoverState__Decide);
         owns_table = state__q != RecoverState__Idle;
         table_update__ct_write = 1'b0;
-        table_update__ct_page = ((index__q) & 16'hffff);
+        table_update__ct_page = ((entry_page__q) & 16'hffff);
         table_update__ct_mapped = entry_reg__q[32'h1f];
         table_update__ct_frame = entry_reg__q[(32'h0)+:(18)];
         table_update__wt_clear = 1'b0;
-        table_update__wt_page = ((index__q) & 16'hffff);
+        table_update__wt_page = ((entry_page__q) & 16'hffff);
         log_clear = 1'b0;
         alloc__push = 1'b0;
-        alloc__push_frame = ((index__q - 32'h1) & 18'h3ffff);
+        alloc__push_frame = ((item_c__q) & 18'h3ffff);
         alloc__commit = 1'b0;
         alloc__publish = 1'b0;
         alloc__rollback = 1'b0;
         alloc__init = 1'b0;
+        entry_valid__d = 1'b0;
         case (state__q)
             RecoverState__Idle:
                 begin
@@ -4752,48 +4853,34 @@ module pmsnap_controller__sequencer__recover(clock,reset,start,done,status,unmou
                         nvm__req_addr = slot_1_base;
                     end
                     if (retire__done) begin
-                        state__d = RecoverState__Clear;
-                    end
-                end
-            RecoverState__Clear:
-                begin
-                    frame_used__write_enable = 1'b1;
-                    frame_used__write_address = ((index__q) & 18'h3ffff);
-                    frame_used__write_data = 1'b0;
-                    index__d = index__q + 32'h1;
-                    mapped_count__d = 32'h0;
-                    corrupt__d = 1'b0;
-                    if (index__q == frames - 32'h1) begin
                         index__d = 32'h0;
-                        state__d = RecoverState__EntryRead;
+                        answered__d = 32'h0;
+                        mapped_count__d = 32'h0;
+                        corrupt__d = 1'b0;
+                        state__d = RecoverState__Load;
                     end
                 end
-            RecoverState__EntryRead:
+            RecoverState__Load:
                 begin
-                    nvm__req_valid = nvm_idle;
-                    nvm__req_write = 1'b0;
-                    nvm__req_addr = committed_base + index__q;
-                    if (nvm_idle & nvm__req_ready) begin
-                        state__d = RecoverState__EntryWait;
+                    if (index__q != pages) begin
+                        nvm__req_valid = 1'b1;
+                        nvm__req_write = 1'b0;
+                        nvm__req_addr = committed_base + index__q;
+                        if (nvm__req_ready) begin
+                            index__d = index__q + 32'h1;
+                        end
                     end
-                end
-            RecoverState__EntryWait:
-                begin
                     if (nvm__rsp_valid) begin
                         entry_reg__d = rsp_word;
-                        state__d = RecoverState__EntryCopy;
+                        entry_valid__d = 1'b1;
+                        entry_page__d = answered__q;
+                        answered__d = answered__q + 32'h1;
                     end
-                end
-            RecoverState__EntryCopy:
-                begin
-                    table_update__ct_write = 1'b1;
-                    table_update__wt_clear = 1'b1;
-                    nvm__req_valid = 1'b1;
-                    nvm__req_addr = inactive_base + index__q;
-                    nvm__req_wdata = ((entry_reg__q) & 32'hffffffff);
-                    if (nvm__req_ready) begin
+                    if (entry_valid__q) begin
+                        table_update__ct_write = 1'b1;
+                        table_update__wt_clear = 1'b1;
                         if (entry_reg__q[32'h1f]) begin
-                            frame_used__write_enable = 1'b1;
+                            frame_owner__write_enable = 1'b1;
                             mapped_count__d = mapped_count__q + 32'h1;
                             if (((entry_reg__q[(32'h0)+:(31)]) & 32'hffffffff) >= frames) begin
                                 corrupt__d = 1'b1;
@@ -4802,27 +4889,56 @@ module pmsnap_controller__sequencer__recover(clock,reset,start,done,status,unmou
                         else if (entry_reg__q != 32'h0) begin
                             corrupt__d = 1'b1;
                         end
-                        index__d = index__q + 32'h1;
-                        state__d = RecoverState__EntryRead;
-                        if (index__q == pages - 32'h1) begin
-                            index__d = 32'h0;
-                            state__d = RecoverState__Free;
+                    end
+                    if ((answered__q == pages) & ~entry_valid__q) begin
+                        index__d = 32'h0;
+                        valid_b__d = 1'b0;
+                        state__d = RecoverState__Copy;
+                    end
+                end
+            RecoverState__Copy:
+                begin
+                    nvm__req_valid = valid_b__q;
+                    nvm__req_addr = inactive_base + item_b__q;
+                    nvm__req_wdata = 32'h0;
+                    if (committed_mapped) begin
+                        nvm__req_wdata = ((committed_frame) & 32'hffffffff) | mapped_word;
+                    end
+                    if (advance) begin
+                        valid_b__d = index__q != pages;
+                        item_b__d = index__q;
+                        if (index__q != pages) begin
+                            index__d = index__q + 32'h1;
                         end
+                    end
+                    else begin
+                        lookup_page = ((item_b__q) & 16'hffff);
+                    end
+                    if ((index__q == pages) & ~valid_b__q) begin
+                        index__d = 32'h0;
+                        valid_b__d = 1'b0;
+                        valid_c__d = 1'b0;
+                        unaccounted__d = frames - mapped_count__q;
+                        state__d = RecoverState__Free;
                     end
                 end
             RecoverState__Free:
                 begin
-                    index__d = index__q + 32'h1;
-                    all_accounted__d = unaccounted__q == 32'h0;
-                    if (index__q == 32'h0) begin
-                        unaccounted__d = frames - mapped_count__q;
+                    lookup_page = frame_owner__read_data;
+                    valid_b__d = index__q != frames;
+                    item_b__d = index__q;
+                    if (index__q != frames) begin
+                        index__d = index__q + 32'h1;
                     end
-                    else if (~frame_used__read_data) begin
+                    valid_c__d = valid_b__q;
+                    item_c__d = item_b__q;
+                    all_accounted__d = unaccounted__q == 32'h0;
+                    if (valid_c__q & ~(committed_mapped & (((committed_frame) & 32'hffffffff) == item_c__q))) begin
                         alloc__push = 1'b1;
                         unaccounted__d = unaccounted__q - 32'h1;
                         all_accounted__d = unaccounted__q == 32'h1;
                     end
-                    if (index__q == frames) begin
+                    if ((index__q == frames) & ~valid_b__q & ~valid_c__q) begin
                         state__d = RecoverState__Check;
                     end
                 end
@@ -4874,6 +4990,27 @@ module pmsnap_controller__sequencer__recover__all_accounted(d,q,clock);
     end
           
 endmodule // pmsnap_controller__sequencer__recover__all_accounted
+
+
+/*verilator tracing_on*/
+/*verilator tracing_off*/
+module pmsnap_controller__sequencer__recover__answered(d,q,clock);
+    
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_controller__sequencer__recover__answered
 
 
 /*verilator tracing_on*/
@@ -5426,6 +5563,27 @@ endmodule // pmsnap_controller__sequencer__recover__corrupt
 
 /*verilator tracing_on*/
 /*verilator tracing_off*/
+module pmsnap_controller__sequencer__recover__entry_page(d,q,clock);
+    
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_controller__sequencer__recover__entry_page
+
+
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_controller__sequencer__recover__entry_reg(d,q,clock);
     
     // Module arguments
@@ -5446,24 +5604,45 @@ endmodule // pmsnap_controller__sequencer__recover__entry_reg
 
 
 /*verilator tracing_on*/
-module pmsnap_controller__sequencer__recover__frame_used(clock,read_address,read_data,write_enable,write_address,write_data);
+/*verilator tracing_off*/
+module pmsnap_controller__sequencer__recover__entry_valid(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_controller__sequencer__recover__entry_valid
+
+
+/*verilator tracing_on*/
+module pmsnap_controller__sequencer__recover__frame_owner(clock,read_address,read_data,write_enable,write_address,write_data);
     
     // Module arguments
     input wire  clock;
     input wire  [17:0] read_address;
-    output reg  read_data;
+    output reg  [15:0] read_data;
     input wire  write_enable;
     input wire  [17:0] write_address;
-    input wire  write_data;
+    input wire  [15:0] write_data;
     
     // Update code (custom)
-    reg [0:0] storage [0:511];
+    reg [15:0] storage [0:511];
     wire unused_address_bits = &{1'b0, read_address[17:9], write_address[17:9]};
     always @(posedge clock) begin
         read_data <= storage[read_address[8:0]];
         if (write_enable) storage[write_address[8:0]] <= write_data;
     end
-endmodule // pmsnap_controller__sequencer__recover__frame_used
+endmodule // pmsnap_controller__sequencer__recover__frame_owner
 
 
 /*verilator tracing_off*/
@@ -5484,6 +5663,48 @@ module pmsnap_controller__sequencer__recover__index(d,q,clock);
     end
           
 endmodule // pmsnap_controller__sequencer__recover__index
+
+
+/*verilator tracing_on*/
+/*verilator tracing_off*/
+module pmsnap_controller__sequencer__recover__item_b(d,q,clock);
+    
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_controller__sequencer__recover__item_b
+
+
+/*verilator tracing_on*/
+/*verilator tracing_off*/
+module pmsnap_controller__sequencer__recover__item_c(d,q,clock);
+    
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_controller__sequencer__recover__item_c
 
 
 /*verilator tracing_on*/
@@ -5633,8 +5854,8 @@ endmodule // pmsnap_controller__sequencer__recover__retire__state
 module pmsnap_controller__sequencer__recover__state(d,q,clock);
     
     // Module arguments
-    input wire  [3:0] d;
-    output reg  [3:0] q;
+    input wire  [2:0] d;
+    output reg  [2:0] q;
     input wire  clock;
     
     // Enums
@@ -5642,12 +5863,10 @@ module pmsnap_controller__sequencer__recover__state(d,q,clock);
     localparam RecoverState__Slots = 1;
     localparam RecoverState__Decide = 2;
     localparam RecoverState__Retire = 3;
-    localparam RecoverState__Clear = 4;
-    localparam RecoverState__EntryRead = 5;
-    localparam RecoverState__EntryWait = 6;
-    localparam RecoverState__EntryCopy = 7;
-    localparam RecoverState__Free = 8;
-    localparam RecoverState__Check = 9;
+    localparam RecoverState__Load = 4;
+    localparam RecoverState__Copy = 5;
+    localparam RecoverState__Free = 6;
+    localparam RecoverState__Check = 7;
     
     // Update code (custom)
     initial begin
@@ -5680,6 +5899,48 @@ module pmsnap_controller__sequencer__recover__unaccounted(d,q,clock);
     end
           
 endmodule // pmsnap_controller__sequencer__recover__unaccounted
+
+
+/*verilator tracing_on*/
+/*verilator tracing_off*/
+module pmsnap_controller__sequencer__recover__valid_b(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_controller__sequencer__recover__valid_b
+
+
+/*verilator tracing_on*/
+/*verilator tracing_off*/
+module pmsnap_controller__sequencer__recover__valid_c(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_controller__sequencer__recover__valid_c
 
 
 /*verilator tracing_on*/

@@ -177,15 +177,18 @@ fn restore_takes_two_cycles_whatever_l_and_dirty_count() {
 
 #[test]
 fn recover_is_linear_in_l_and_f() {
-    // Read both slots, retire the other one, clear the frame map (F cycles),
-    // rebuild each entry and copy it to the other table (4 cycles each),
-    // scan the frame map into the free ring (F cycles).
+    // Read both slots, retire the other one, read the entries one a cycle
+    // (L), copy them to the other table one a cycle (L), check each frame
+    // against its noted owner into the free ring (F). Within the target of
+    // 2L + F + 64.
     for (pages, frames) in [(4usize, 8usize), (16, 32), (16, 48), (256, 512), (1024, 2048)] {
         let c = config(pages, 4, frames, 32);
         let o = run_trace(c, "W 0 1\nW 9 2\nS\nW 0 3\nP\nR 0\n", no_cache);
         assert_pass(&o);
         assert_eq!(o.reads, vec![Some(1)]);
-        assert_eq!(o.stats.recovers, vec![4 * pages as u64 + 2 * frames as u64 + 24], "L = {pages}, F = {frames}");
+        let want = 2 * pages as u64 + frames as u64 + 32;
+        assert_eq!(o.stats.recovers, vec![want], "L = {pages}, F = {frames}");
+        assert!(want <= 2 * pages as u64 + frames as u64 + 64);
     }
 }
 

@@ -84,6 +84,8 @@ pub(super) struct Host {
     pub vm: Option<VmProgram>,
     /// Reads the VM has been given.
     pub vm_seen: usize,
+    /// The VM program has started issuing operations.
+    vm_started: bool,
     pub final_queued: bool,
     /// One entry per `R`: the value, or `None` for an error.
     pub reads: Vec<Option<u64>>,
@@ -103,6 +105,7 @@ impl Host {
             flush: Flush::Idle,
             vm,
             vm_seen: 0,
+            vm_started: false,
             final_queued,
             reads: Vec::new(),
             final_image: Vec::new(),
@@ -147,6 +150,7 @@ impl Host {
         }
         let ops = vm.next(&self.reads[self.vm_seen..]);
         self.vm_seen = self.reads.len();
+        self.vm_started = true;
         self.program.extend(ops.into_iter().map(CpuOp::Trace));
     }
 
@@ -203,6 +207,14 @@ impl Host {
         self.flush = Flush::Idle;
         self.wait = Wait::Nothing;
         if let Some(vm) = self.vm.as_mut() {
+            if self.vm_started && !vm.finished() {
+                // The instructions the CPU had not run yet are lost with
+                // it: the program reloads its registers and redoes them.
+                // Left in place they would run after RECOVER, writing a
+                // half-new state page or handing the reload a stale read.
+                self.program.truncate(self.next_op);
+                self.vm_seen = self.reads.len();
+            }
             vm.lost_power();
         }
     }

@@ -197,6 +197,8 @@ impl<const D: usize> Logic for Sequencer<D> {
         self.snapshot.log.previous_count.next = self.log.previous_count.val();
         self.restore.epoch.next = self.epoch_reg.q.val();
         self.recover.active_table.next = self.active_table.q.val();
+        self.recover.committed_mapped.next = self.committed_mapped.val();
+        self.recover.committed_frame.next = self.committed_frame.val();
 
         // The commit record, for SNAPSHOT or FORMAT.
         self.commit.start.next = self.snapshot.commit_start.val() | self.format.commit_start.val();
@@ -252,6 +254,9 @@ impl<const D: usize> Logic for Sequencer<D> {
         // The tables: SNAPSHOT reads them; the writes of whoever writes.
         self.owns_table.next = self.snapshot.owns_table.val() | self.restore.owns_table.val() | self.format.owns_table.val() | self.recover.owns_table.val();
         self.lookup_page.next = self.snapshot.lookup_page.val();
+        if self.recover.owns_table.val() {
+            self.lookup_page.next = self.recover.lookup_page.val();
+        }
         self.table_update.ct_write.next = self.snapshot.table_update.ct_write.val()
             | self.restore.table_update.ct_write.val()
             | self.format.table_update.ct_write.val()

@@ -7,16 +7,24 @@
 //!    has (a record damaged at rest); the device stays unmounted.
 //! 3. `Retire`: invalidate the other slot, durably (its table is about to
 //!    become a copy of the committed one).
-//! 4. `Clear`, `Entry*`: for each page read the committed table's entry,
-//!    load `ct`, clear `wt`, mark the frame used, and copy the entry into the
-//!    other table, so both tables agree (the dirty logs that said where
-//!    they differ were lost). An entry naming a frame ≥ F, or a stray bit in
-//!    an unmapped entry, is `corrupt`.
-//! 5. `Free`: push every unmarked frame onto the free ring; `Check`: two
-//!    entries naming one frame leave too few frames free: `corrupt`.
-//!    Otherwise mount, epoch 1.
+//! 4. `Load`: read the committed table's entries, one request a cycle
+//!    without waiting for the answers; as each comes back, load `ct`, clear
+//!    `wt`, and note the page as its frame's owner in `frame_owner`. An
+//!    entry naming a frame ≥ F, or a stray bit in an unmapped entry, is
+//!    `corrupt`.
+//! 5. `Copy`: write every entry, from `ct`, into the other table, one a
+//!    cycle, so both tables agree (the dirty logs that said where they
+//!    differ were lost). A refused write holds the two stages (table read,
+//!    write), which re-read at the page they hold.
+//! 6. `Free`: for each frame, read its noted owner, then the owner's entry
+//!    in `ct`: the frame is used only if that entry names it; push every
+//!    other frame onto the free ring. No clearing pass is needed: a stale
+//!    note either names a page that does map the frame (so it is used) or
+//!    fails the check. `Check`: two entries naming one frame leave too few
+//!    frames free: `corrupt`. Otherwise mount, epoch 1.
 //!
-//! Cost with a zero-wait NVM: 4L + 2F + 24 cycles (`tests/cycles.rs`).
+//! Cost with a zero-wait NVM: 2L + F plus a constant (exact in
+//! `tests/cycles.rs`).
 
 use super::commit_check::CommitCheck;
 use super::durable_write::DurableWrite;
@@ -40,10 +48,8 @@ pub enum RecoverState {
     Slots,
     Decide,
     Retire,
-    Clear,
-    EntryRead,
-    EntryWait,
-    EntryCopy,
+    Load,
+    Copy,
     Free,
     Check,
 }
@@ -69,11 +75,27 @@ pub struct RecoverSeq<const D: usize> {
     pub owns_nvm: Signal<Out, Bit>,
     pub owns_table: Signal<Out, Bit>,
     pub table_update: TableUpdateMaster,
+    /// The table's read port (`Copy`, `Free`) and the committed entry it
+    /// reads.
+    pub lookup_page: Signal<Out, Bits<PAGE_BITS>>,
+    pub committed_mapped: Signal<In, Bit>,
+    pub committed_frame: Signal<In, Bits<FRAME_BITS>>,
     pub log_clear: Signal<Out, Bit>,
     pub alloc: AllocatorControlMaster,
     state: DFF<RecoverState>,
-    /// Slots: words asked for; Clear, Free: frame; Entry*: page.
+    /// Slots: words asked for; Load, Copy: page asked for; Free: frame.
     index: DFF<Bits<COUNTER_BITS>>,
+    /// Load: entries answered; the one taken last cycle, and its page.
+    answered: DFF<Bits<COUNTER_BITS>>,
+    entry_valid: DFF<Bit>,
+    entry_page: DFF<Bits<COUNTER_BITS>>,
+    /// Copy: the page whose entry the table read (stage B); Free: the
+    /// frame whose owner `frame_owner` read (B), then whose owner's entry
+    /// the table read (C).
+    valid_b: DFF<Bit>,
+    item_b: DFF<Bits<COUNTER_BITS>>,
+    valid_c: DFF<Bit>,
+    item_c: DFF<Bits<COUNTER_BITS>>,
     /// The slot to retire: 1 when the committed record is in slot 0.
     other_slot: DFF<Bit>,
     entry_reg: DFF<Bits<32>>,
@@ -84,11 +106,14 @@ pub struct RecoverSeq<const D: usize> {
     unaccounted: DFF<Bits<COUNTER_BITS>>,
     all_accounted: DFF<Bit>,
     corrupt: DFF<Bit>,
-    /// The frames the committed table uses.
-    frame_used: SyncRam<Bit, FRAME_BITS>,
+    /// For each frame, the last page noted as mapping it.
+    frame_owner: SyncRam<Bits<PAGE_BITS>, FRAME_BITS>,
     check: CommitCheck,
     retire: DurableWrite,
     rsp_word: Signal<Local, Bits<32>>,
+    /// Copy's stage B is free for the next page (empty, or its write goes
+    /// now).
+    advance: Signal<Local, Bit>,
     committed_base: Signal<Local, Bits<NVM_ADDR_BITS>>,
     inactive_base: Signal<Local, Bits<NVM_ADDR_BITS>>,
     pages: Constant<Bits<COUNTER_BITS>>,
@@ -97,6 +122,8 @@ pub struct RecoverSeq<const D: usize> {
     table_a_base: Constant<Bits<NVM_ADDR_BITS>>,
     table_b_base: Constant<Bits<NVM_ADDR_BITS>>,
     slot_1_base: Constant<Bits<NVM_ADDR_BITS>>,
+    /// An entry's mapped bit, as a data word.
+    mapped_word: Constant<Bits<D>>,
     status_ok: Constant<Bits<CODE_BITS>>,
     status_unformatted: Constant<Bits<CODE_BITS>>,
     status_corrupt: Constant<Bits<CODE_BITS>>,
@@ -123,20 +150,31 @@ impl<const D: usize> RecoverSeq<D> {
             owns_nvm: Default::default(),
             owns_table: Default::default(),
             table_update: Default::default(),
+            lookup_page: Default::default(),
+            committed_mapped: Default::default(),
+            committed_frame: Default::default(),
             log_clear: Default::default(),
             alloc: Default::default(),
             state: Default::default(),
             index: Default::default(),
+            answered: Default::default(),
+            entry_valid: Default::default(),
+            entry_page: Default::default(),
+            valid_b: Default::default(),
+            item_b: Default::default(),
+            valid_c: Default::default(),
+            item_c: Default::default(),
             other_slot: Default::default(),
             entry_reg: Default::default(),
             mapped_count: Default::default(),
             unaccounted: Default::default(),
             all_accounted: Default::default(),
             corrupt: Default::default(),
-            frame_used: SyncRam::new(config.frames),
+            frame_owner: SyncRam::new(config.frames),
             check: CommitCheck::new(config),
             retire: Default::default(),
             rsp_word: Default::default(),
+            advance: Default::default(),
             committed_base: Default::default(),
             inactive_base: Default::default(),
             pages: value(config.pages as u64),
@@ -145,6 +183,7 @@ impl<const D: usize> RecoverSeq<D> {
             table_a_base: Constant::new(layout.table_base(0).to_bits()),
             table_b_base: Constant::new(layout.table_base(1).to_bits()),
             slot_1_base: Constant::new(layout.slot_base(1).to_bits()),
+            mapped_word: Constant::new((1u64 << ENTRY_MAPPED_BIT).to_bits()),
             status_ok: Constant::new(Status::Ok.bits()),
             status_unformatted: Constant::new(Status::Unformatted.bits()),
             status_corrupt: Constant::new(Status::Corrupt.bits()),
@@ -155,18 +194,38 @@ impl<const D: usize> RecoverSeq<D> {
 impl<const D: usize> Logic for RecoverSeq<D> {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, state, index, other_slot, entry_reg, mapped_count, unaccounted, all_accounted, corrupt);
+        dff_setup!(
+            self,
+            clock,
+            state,
+            index,
+            answered,
+            entry_valid,
+            entry_page,
+            valid_b,
+            item_b,
+            valid_c,
+            item_c,
+            other_slot,
+            entry_reg,
+            mapped_count,
+            unaccounted,
+            all_accounted,
+            corrupt
+        );
         clock!(self, clock, retire, check);
-        self.frame_used.clock.next = self.clock.val();
+        self.frame_owner.clock.next = self.clock.val();
         self.retire.reset.next = self.reset.val();
         self.retire.start.next = false;
         self.retire.req_ready.next = self.nvm.req_ready.val();
         self.retire.nvm_idle.next = self.nvm_idle.val();
-        self.frame_used.write_enable.next = false;
-        self.frame_used.write_address.next = bit_cast::<FRAME_BITS, 32>(self.entry_reg.q.val());
-        self.frame_used.write_data.next = true;
-        self.frame_used.read_address.next = bit_cast::<FRAME_BITS, COUNTER_BITS>(self.index.q.val());
+        self.frame_owner.write_enable.next = false;
+        self.frame_owner.write_address.next = bit_cast::<FRAME_BITS, 32>(self.entry_reg.q.val());
+        self.frame_owner.write_data.next = bit_cast::<PAGE_BITS, COUNTER_BITS>(self.entry_page.q.val());
+        self.frame_owner.read_address.next = bit_cast::<FRAME_BITS, COUNTER_BITS>(self.index.q.val());
+        self.lookup_page.next = bit_cast::<PAGE_BITS, COUNTER_BITS>(self.index.q.val());
         self.rsp_word.next = bit_cast::<32, D>(self.nvm.rsp_rdata.val());
+        self.advance.next = !self.valid_b.q.val() | self.nvm.req_ready.val();
         self.check.restart.next = (self.state.q.val() == RecoverState::Idle) & self.start.val();
         self.check.take.next = (self.state.q.val() == RecoverState::Slots) & self.nvm.rsp_valid.val();
         self.check.word.next = self.rsp_word.val();
@@ -187,22 +246,23 @@ impl<const D: usize> Logic for RecoverSeq<D> {
         self.nvm.req_write.next = true;
         self.nvm.req_addr.next = 0.into();
         self.nvm.req_wdata.next = 0.into();
-        self.owns_nvm.next =
-            (self.state.q.val() != RecoverState::Idle) & (self.state.q.val() != RecoverState::Decide) & (self.state.q.val() != RecoverState::Clear);
+        // Copy writes may still be answered during `Free` and `Check`.
+        self.owns_nvm.next = (self.state.q.val() != RecoverState::Idle) & (self.state.q.val() != RecoverState::Decide);
         self.owns_table.next = self.state.q.val() != RecoverState::Idle;
         self.table_update.ct_write.next = false;
-        self.table_update.ct_page.next = bit_cast::<PAGE_BITS, COUNTER_BITS>(self.index.q.val());
+        self.table_update.ct_page.next = bit_cast::<PAGE_BITS, COUNTER_BITS>(self.entry_page.q.val());
         self.table_update.ct_mapped.next = self.entry_reg.q.val().get_bit(31);
         self.table_update.ct_frame.next = self.entry_reg.q.val().get_bits::<FRAME_BITS>(0);
         self.table_update.wt_clear.next = false;
-        self.table_update.wt_page.next = bit_cast::<PAGE_BITS, COUNTER_BITS>(self.index.q.val());
+        self.table_update.wt_page.next = bit_cast::<PAGE_BITS, COUNTER_BITS>(self.entry_page.q.val());
         self.log_clear.next = false;
         self.alloc.push.next = false;
-        self.alloc.push_frame.next = bit_cast::<FRAME_BITS, COUNTER_BITS>(self.index.q.val() - 1);
+        self.alloc.push_frame.next = bit_cast::<FRAME_BITS, COUNTER_BITS>(self.item_c.q.val());
         self.alloc.commit.next = false;
         self.alloc.publish.next = false;
         self.alloc.rollback.next = false;
         self.alloc.init.next = false;
+        self.entry_valid.d.next = false;
         match self.state.q.val() {
             RecoverState::Idle => {
                 if self.start.val() {
@@ -253,48 +313,36 @@ impl<const D: usize> Logic for RecoverSeq<D> {
                     self.nvm.req_addr.next = self.slot_1_base.val();
                 }
                 if self.retire.done.val() {
-                    self.state.d.next = RecoverState::Clear;
-                }
-            }
-            RecoverState::Clear => {
-                self.frame_used.write_enable.next = true;
-                self.frame_used.write_address.next = bit_cast::<FRAME_BITS, COUNTER_BITS>(self.index.q.val());
-                self.frame_used.write_data.next = false;
-                self.index.d.next = self.index.q.val() + 1;
-                self.mapped_count.d.next = 0.into();
-                self.corrupt.d.next = false;
-                if self.index.q.val() == self.frames.val() - 1 {
                     self.index.d.next = 0.into();
-                    self.state.d.next = RecoverState::EntryRead;
+                    self.answered.d.next = 0.into();
+                    self.mapped_count.d.next = 0.into();
+                    self.corrupt.d.next = false;
+                    self.state.d.next = RecoverState::Load;
                 }
             }
-            RecoverState::EntryRead => {
-                // One entry at a time: wait for the previous copy's
-                // acknowledgement so the next response is this read's.
-                self.nvm.req_valid.next = self.nvm_idle.val();
-                self.nvm.req_write.next = false;
-                self.nvm.req_addr.next = self.committed_base.val() + self.index.q.val();
-                if self.nvm_idle.val() & self.nvm.req_ready.val() {
-                    self.state.d.next = RecoverState::EntryWait;
+            RecoverState::Load => {
+                // Ask for every entry, one a cycle.
+                if self.index.q.val() != self.pages.val() {
+                    self.nvm.req_valid.next = true;
+                    self.nvm.req_write.next = false;
+                    self.nvm.req_addr.next = self.committed_base.val() + self.index.q.val();
+                    if self.nvm.req_ready.val() {
+                        self.index.d.next = self.index.q.val() + 1;
+                    }
                 }
-            }
-            RecoverState::EntryWait => {
+                // Take each answer (in order: they are all reads)...
                 if self.nvm.rsp_valid.val() {
                     self.entry_reg.d.next = self.rsp_word.val();
-                    self.state.d.next = RecoverState::EntryCopy;
+                    self.entry_valid.d.next = true;
+                    self.entry_page.d.next = self.answered.q.val();
+                    self.answered.d.next = self.answered.q.val() + 1;
                 }
-            }
-            RecoverState::EntryCopy => {
-                // Rebuild the on-chip entry, mark its frame, and copy the
-                // entry into the inactive table so both tables agree.
-                self.table_update.ct_write.next = true;
-                self.table_update.wt_clear.next = true;
-                self.nvm.req_valid.next = true;
-                self.nvm.req_addr.next = self.inactive_base.val() + self.index.q.val();
-                self.nvm.req_wdata.next = bit_cast::<D, 32>(self.entry_reg.q.val());
-                if self.nvm.req_ready.val() {
+                // ... and load the one taken last cycle.
+                if self.entry_valid.q.val() {
+                    self.table_update.ct_write.next = true;
+                    self.table_update.wt_clear.next = true;
                     if self.entry_reg.q.val().get_bit(31) {
-                        self.frame_used.write_enable.next = true;
+                        self.frame_owner.write_enable.next = true;
                         self.mapped_count.d.next = self.mapped_count.q.val() + 1;
                         if bit_cast::<COUNTER_BITS, 31>(self.entry_reg.q.val().get_bits::<31>(0)) >= self.frames.val() {
                             self.corrupt.d.next = true;
@@ -302,27 +350,62 @@ impl<const D: usize> Logic for RecoverSeq<D> {
                     } else if self.entry_reg.q.val() != 0 {
                         self.corrupt.d.next = true;
                     }
-                    self.index.d.next = self.index.q.val() + 1;
-                    self.state.d.next = RecoverState::EntryRead;
-                    if self.index.q.val() == self.pages.val() - 1 {
-                        self.index.d.next = 0.into();
-                        self.state.d.next = RecoverState::Free;
+                }
+                if (self.answered.q.val() == self.pages.val()) & !self.entry_valid.q.val() {
+                    self.index.d.next = 0.into();
+                    self.valid_b.d.next = false;
+                    self.state.d.next = RecoverState::Copy;
+                }
+            }
+            RecoverState::Copy => {
+                // B: the entry the table read last cycle goes to the other
+                // table.
+                self.nvm.req_valid.next = self.valid_b.q.val();
+                self.nvm.req_addr.next = self.inactive_base.val() + self.item_b.q.val();
+                self.nvm.req_wdata.next = 0.into();
+                if self.committed_mapped.val() {
+                    self.nvm.req_wdata.next = bit_cast::<D, FRAME_BITS>(self.committed_frame.val()) | self.mapped_word.val();
+                }
+                // A: the table reads the next page, or B's again while B
+                // is held.
+                if self.advance.val() {
+                    self.valid_b.d.next = self.index.q.val() != self.pages.val();
+                    self.item_b.d.next = self.index.q.val();
+                    if self.index.q.val() != self.pages.val() {
+                        self.index.d.next = self.index.q.val() + 1;
                     }
+                } else {
+                    self.lookup_page.next = bit_cast::<PAGE_BITS, COUNTER_BITS>(self.item_b.q.val());
+                }
+                if (self.index.q.val() == self.pages.val()) & !self.valid_b.q.val() {
+                    self.index.d.next = 0.into();
+                    self.valid_b.d.next = false;
+                    self.valid_c.d.next = false;
+                    self.unaccounted.d.next = self.frames.val() - self.mapped_count.q.val();
+                    self.state.d.next = RecoverState::Free;
                 }
             }
             RecoverState::Free => {
-                // frame_used is read at `index`; its answer for index − 1
-                // arrives now: push that frame if no entry uses it.
-                self.index.d.next = self.index.q.val() + 1;
+                // A: `frame_owner` reads frame `index`; B: the table reads
+                // its owner's entry; C: the frame is free unless that entry
+                // names it.
+                self.lookup_page.next = self.frame_owner.read_data.val();
+                self.valid_b.d.next = self.index.q.val() != self.frames.val();
+                self.item_b.d.next = self.index.q.val();
+                if self.index.q.val() != self.frames.val() {
+                    self.index.d.next = self.index.q.val() + 1;
+                }
+                self.valid_c.d.next = self.valid_b.q.val();
+                self.item_c.d.next = self.item_b.q.val();
                 self.all_accounted.d.next = self.unaccounted.q.val() == 0;
-                if self.index.q.val() == 0 {
-                    self.unaccounted.d.next = self.frames.val() - self.mapped_count.q.val();
-                } else if !self.frame_used.read_data.val() {
+                if self.valid_c.q.val()
+                    & !(self.committed_mapped.val() & (bit_cast::<COUNTER_BITS, FRAME_BITS>(self.committed_frame.val()) == self.item_c.q.val()))
+                {
                     self.alloc.push.next = true;
                     self.unaccounted.d.next = self.unaccounted.q.val() - 1;
                     self.all_accounted.d.next = self.unaccounted.q.val() == 1;
                 }
-                if self.index.q.val() == self.frames.val() {
+                if (self.index.q.val() == self.frames.val()) & !self.valid_b.q.val() & !self.valid_c.q.val() {
                     self.state.d.next = RecoverState::Check;
                 }
             }
