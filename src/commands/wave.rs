@@ -4,7 +4,7 @@
 use crate::exit::BadInput;
 use anyhow::{Context, Result};
 use pmsnap_wave::dump::{self, Dump};
-use pmsnap_wave::groups::{Scope, GROUPS};
+use pmsnap_wave::groups::{slug, Scope, GROUPS};
 use pmsnap_wave::gtkw;
 use pmsnap_wave::svg::{self, Picture, Row};
 use std::path::PathBuf;
@@ -59,20 +59,22 @@ pub fn run(a: WaveArgs) -> Result<()> {
     };
     let wanted = select(&groups, &a.signals, &d)?;
     let mut vars = Vec::new();
-    for (name, _) in wanted.iter().flatten() {
-        vars.push(find_var(&d, name).with_context(|| format!("{}: no signal {name}", a.file.display()))?);
+    for row in &wanted {
+        if let Selected::Signal(name, _) = row {
+            vars.push(dump::lookup_full(d.hierarchy(), name).with_context(|| format!("{}: no signal {name}", a.file.display()))?);
+        }
     }
     d.load(&vars);
     let to = a.to.min(d.cycles.1 + 1);
     let mut rows = Vec::new();
     let mut v = vars.iter();
-    for (row, group) in wanted.iter().zip(group_names(&groups, &a.signals)) {
+    for row in wanted {
         match row {
-            None => rows.push(Row::Group(group)),
-            Some((name, names)) => {
+            Selected::Group(group) => rows.push(Row::Group(group)),
+            Selected::Signal(name, names) => {
                 let var = *v.next().context("signal list out of step")?;
                 let values = (a.from..to).map(|c| d.value(var, c)).collect::<Result<Vec<_>>>()?;
-                rows.push(Row::Signal { name: name.clone(), bits: d.width(var), values, names: names.clone() });
+                rows.push(Row::Signal { name, bits: d.width(var), values, names });
             }
         }
     }
@@ -91,7 +93,6 @@ pub fn run(a: WaveArgs) -> Result<()> {
 fn builtin_groups(d: &Dump) -> Groups {
     let h = d.hierarchy();
     let names = pmsnap_wave::names::tables(&[]);
-    let prefix = dump::controller_scope(h).map(|s| s.join(".")).unwrap_or_default();
     GROUPS
         .iter()
         .filter(|g| dump::is_board(h) || !g.board_only)
@@ -99,9 +100,9 @@ fn builtin_groups(d: &Dump) -> Groups {
             let signals = g
                 .signals
                 .iter()
-                .map(|p| {
-                    let full = if g.scope == Scope::Top { format!("TOP.{p}") } else { format!("{prefix}.{p}") };
-                    (full, names.iter().find(|t| t.path == *p).map(|t| t.codes.clone()).unwrap_or_default())
+                .filter_map(|p| {
+                    let codes = names.iter().find(|t| g.scope == Scope::Controller && t.path == *p).map(|t| t.codes.clone()).unwrap_or_default();
+                    Some((dump::full_name(h, g.scope, p)?, codes))
                 })
                 .collect();
             (g.name.to_string(), signals)
@@ -109,50 +110,31 @@ fn builtin_groups(d: &Dump) -> Groups {
         .collect()
 }
 
-fn slug(name: &str) -> String {
-    name.to_ascii_lowercase().replace(' ', "-")
+/// One row asked for: a group's heading, or a signal (full name, names
+/// of its values).
+enum Selected {
+    Group(String),
+    Signal(String, gtkw::Names),
 }
 
-/// The rows asked for: `None` a group heading, else a signal.
-fn select(groups: &Groups, words: &[String], d: &Dump) -> Result<Vec<Option<(String, gtkw::Names)>>> {
+/// The rows asked for, in order: each group word gives its heading and
+/// its signals; any other word one signal.
+fn select(groups: &Groups, words: &[String], d: &Dump) -> Result<Vec<Selected>> {
     let mut rows = Vec::new();
     let all: Vec<String> = groups.iter().map(|(g, _)| slug(g)).collect();
     let words: Vec<String> = if words.is_empty() { all.clone() } else { words.to_vec() };
     for w in &words {
-        if let Some((_, signals)) = groups.iter().find(|(g, _)| slug(g) == slug(w)) {
-            rows.push(None);
-            rows.extend(signals.iter().cloned().map(Some));
+        if let Some((group, signals)) = groups.iter().find(|(g, _)| slug(g) == slug(w)) {
+            rows.push(Selected::Group(group.clone()));
+            rows.extend(signals.iter().map(|(n, names)| Selected::Signal(n.clone(), names.clone())));
             continue;
         }
         let known = groups.iter().flat_map(|(_, s)| s).find(|(full, _)| full == w || full.ends_with(&format!(".{w}")));
         match known {
-            Some(s) => rows.push(Some(s.clone())),
-            None if find_var(d, w).is_some() => rows.push(Some((w.clone(), Vec::new()))),
+            Some((n, names)) => rows.push(Selected::Signal(n.clone(), names.clone())),
+            None if dump::lookup_full(d.hierarchy(), w).is_some() => rows.push(Selected::Signal(w.clone(), Vec::new())),
             None => return Err(BadInput(format!("--signals {w}: no such group or signal (groups: {})", all.join(", "))).into()),
         }
     }
     Ok(rows)
-}
-
-/// Headings for `select`'s rows, in the same order.
-fn group_names(groups: &Groups, words: &[String]) -> Vec<String> {
-    let words: Vec<String> = if words.is_empty() { groups.iter().map(|(g, _)| slug(g)).collect() } else { words.to_vec() };
-    let mut out = Vec::new();
-    for w in &words {
-        match groups.iter().find(|(g, _)| slug(g) == slug(w)) {
-            Some((g, signals)) => {
-                out.push(g.clone());
-                out.extend(signals.iter().map(|_| String::new()));
-            }
-            None => out.push(String::new()),
-        }
-    }
-    out
-}
-
-/// A signal by its full name (`TOP.pmsnap_controller.cow.state__q`).
-fn find_var(d: &Dump, full: &str) -> Option<wellen::VarRef> {
-    let (scope, name) = full.rsplit_once('.')?;
-    let scopes: Vec<&str> = scope.split('.').collect();
-    d.hierarchy().lookup_var(&scopes, name)
 }

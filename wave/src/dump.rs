@@ -19,17 +19,26 @@ pub fn is_board(h: &Hierarchy) -> bool {
     controller_scope(h) == Some(CONTROLLER_SCOPES[1])
 }
 
-/// The variable at `path` (dot-separated) below `scope`, if the waveform
-/// has it.
-pub fn lookup(h: &Hierarchy, scope: Scope, path: &str) -> Option<VarRef> {
+/// The full name of the signal at `path` (dot-separated) below `scope`:
+/// `TOP.pmsnap_controller.cow.state__q`.
+pub fn full_name(h: &Hierarchy, scope: Scope, path: &str) -> Option<String> {
     let base: &[&str] = match scope {
         Scope::Controller => controller_scope(h)?,
         Scope::Top => &["TOP"],
     };
-    let mut names: Vec<&str> = base.to_vec();
-    names.extend(path.split('.'));
-    let name = names.pop()?;
-    h.lookup_var(&names, name)
+    Some(format!("{}.{path}", base.join(".")))
+}
+
+/// The variable at `path` below `scope`, if the waveform has it.
+pub fn lookup(h: &Hierarchy, scope: Scope, path: &str) -> Option<VarRef> {
+    lookup_full(h, &full_name(h, scope, path)?)
+}
+
+/// The variable with this full name, if the waveform has it.
+pub fn lookup_full(h: &Hierarchy, full: &str) -> Option<VarRef> {
+    let (scope, name) = full.rsplit_once('.')?;
+    let scopes: Vec<&str> = scope.split('.').collect();
+    h.lookup_var(&scopes, name)
 }
 
 /// A waveform's header only (fast: the values are not read).

@@ -25,8 +25,13 @@ pub struct Group {
 impl Group {
     /// The name as a command-line word: `host-port`.
     pub fn slug(&self) -> String {
-        self.name.to_ascii_lowercase().replace(' ', "-")
+        slug(self.name)
     }
+}
+
+/// A group's name as a command-line word: `Host port` → `host-port`.
+pub fn slug(name: &str) -> String {
+    name.to_ascii_lowercase().replace(' ', "-")
 }
 
 const fn group(name: &'static str, signals: &'static [&'static str]) -> Group {
@@ -79,7 +84,7 @@ pub const GROUPS: [Group; 8] = [
 
 /// The group a command-line word names (`host-port`, `Host port`), if any.
 pub fn find(word: &str) -> Option<&'static Group> {
-    GROUPS.iter().find(|g| g.slug() == word.to_ascii_lowercase().replace(' ', "-"))
+    GROUPS.iter().find(|g| g.slug() == slug(word))
 }
 
 #[cfg(test)]

@@ -75,6 +75,8 @@ pub fn write(s: &SaveFile) -> Result<PathBuf> {
     let h = dump::hierarchy(s.dump)?;
     let board = dump::is_board(&h);
     controller_scope(&h).with_context(|| format!("{}: no controller scope (TOP.pmsnap_controller or TOP.pmsnap_board.controller)", s.dump.display()))?;
+    // Markers and zoom cover `[start, end)`, at least one cycle.
+    let end = s.span.1.max(s.span.0 + 1);
     let dump_abs = std::path::absolute(s.dump).with_context(|| format!("cannot resolve {}", s.dump.display()))?;
     let dir = dump_abs.parent().map(Path::to_path_buf).unwrap_or_default();
     let filter_dir = dir.join("gtkwave");
@@ -90,11 +92,11 @@ pub fn write(s: &SaveFile) -> Result<PathBuf> {
     let _ = writeln!(out, "[dumpfile] \"{}\"", dump_abs.display());
     let save = save_path(&dump_abs);
     let _ = writeln!(out, "[savefile] \"{}\"", save.display());
-    let (first, last) = (s.span.0 * s.period, s.span.1.max(s.span.0 + 1) * s.period);
+    let (first, last) = (s.span.0 * s.period, end * s.period);
     let _ = writeln!(out, "[timestart] {first}");
     let _ = writeln!(out, "[size] {} {}", WINDOW.0, WINDOW.1);
     let _ = writeln!(out, "[pos] -1 -1");
-    let named: Vec<&Marker> = s.markers.iter().filter(|m| m.cycle >= s.span.0 && m.cycle < s.span.1.max(s.span.0 + 1)).take(NAMED_MARKERS).collect();
+    let named: Vec<&Marker> = s.markers.iter().filter(|m| (s.span.0..end).contains(&m.cycle)).take(NAMED_MARKERS).collect();
     let mut times = vec!["-1".to_string(); NAMED_MARKERS];
     for (i, m) in named.iter().enumerate() {
         times[i] = (m.cycle * s.period).to_string();
@@ -112,16 +114,13 @@ pub fn write(s: &SaveFile) -> Result<PathBuf> {
     let _ = writeln!(out, "[signals_width] {SIGNALS_WIDTH}");
     let _ = writeln!(out, "[sst_expanded] 1");
     let _ = writeln!(out, "[sst_vpaned_height] 300");
-    let prefix = controller_scope(&h).map(|s| s.join(".")).unwrap_or_default();
     for g in GROUPS.iter().filter(|g| board || !g.board_only) {
         let _ = writeln!(out, "@{:x}\n-{}", GROUP_BEGIN | BLANK, g.name);
         for path in g.signals {
-            let var = dump::lookup(&h, g.scope, path).with_context(|| format!("{}: no signal {path} in the {} group", s.dump.display(), g.name))?;
+            let missing = || format!("{}: no signal {path} in the {} group", s.dump.display(), g.name);
+            let full = dump::full_name(&h, g.scope, path).with_context(missing)?;
+            let var = dump::lookup_full(&h, &full).with_context(missing)?;
             let width = h[var].length(&h).unwrap_or(1);
-            let full = match g.scope {
-                Scope::Controller => format!("{prefix}.{path}"),
-                Scope::Top => format!("TOP.{path}"),
-            };
             let table = (g.scope == Scope::Controller).then(|| s.names.iter().find(|t| t.path == *path)).flatten();
             let name = if width > 1 { format!("{full}[{}:0]", width - 1) } else { full };
             match table {
