@@ -4630,6 +4630,7 @@ module pmsnap_controller__sequencer__recover(clock,reset,start,done,status,unmou
     // Local signals
     reg  [31:0] rsp_word;
     reg  advance;
+    reg  walking;
     reg  [31:0] committed_base;
     reg  [31:0] inactive_base;
     
@@ -4767,6 +4768,10 @@ module pmsnap_controller__sequencer__recover(clock,reset,start,done,status,unmou
         lookup_page = ((index__q) & 16'hffff);
         rsp_word = ((nvm__rsp_rdata) & 32'hffffffff);
         advance = ~valid_b__q | nvm__req_ready;
+        walking = index__q != pages;
+        if (state__q == RecoverState__Free) begin
+            walking = index__q != frames;
+        end
         check__restart = (state__q == RecoverState__Idle) & start;
         check__take = (state__q == RecoverState__Slots) & nvm__rsp_valid;
         check__word = rsp_word;
@@ -4862,7 +4867,7 @@ module pmsnap_controller__sequencer__recover(clock,reset,start,done,status,unmou
                 end
             RecoverState__Load:
                 begin
-                    if (index__q != pages) begin
+                    if (walking) begin
                         nvm__req_valid = 1'b1;
                         nvm__req_write = 1'b0;
                         nvm__req_addr = committed_base + index__q;
@@ -4905,16 +4910,16 @@ module pmsnap_controller__sequencer__recover(clock,reset,start,done,status,unmou
                         nvm__req_wdata = ((committed_frame) & 32'hffffffff) | mapped_word;
                     end
                     if (advance) begin
-                        valid_b__d = index__q != pages;
+                        valid_b__d = walking;
                         item_b__d = index__q;
-                        if (index__q != pages) begin
+                        if (walking) begin
                             index__d = index__q + 32'h1;
                         end
                     end
                     else begin
                         lookup_page = ((item_b__q) & 16'hffff);
                     end
-                    if ((index__q == pages) & ~valid_b__q) begin
+                    if (~walking & ~valid_b__q) begin
                         index__d = 32'h0;
                         valid_b__d = 1'b0;
                         valid_c__d = 1'b0;
@@ -4925,9 +4930,9 @@ module pmsnap_controller__sequencer__recover(clock,reset,start,done,status,unmou
             RecoverState__Free:
                 begin
                     lookup_page = frame_owner__read_data;
-                    valid_b__d = index__q != frames;
+                    valid_b__d = walking;
                     item_b__d = index__q;
-                    if (index__q != frames) begin
+                    if (walking) begin
                         index__d = index__q + 32'h1;
                     end
                     valid_c__d = valid_b__q;
@@ -4938,7 +4943,7 @@ module pmsnap_controller__sequencer__recover(clock,reset,start,done,status,unmou
                         unaccounted__d = unaccounted__q - 32'h1;
                         all_accounted__d = unaccounted__q == 32'h1;
                     end
-                    if ((index__q == frames) & ~valid_b__q & ~valid_c__q) begin
+                    if (~walking & ~valid_b__q & ~valid_c__q) begin
                         state__d = RecoverState__Check;
                     end
                 end
@@ -6308,6 +6313,7 @@ module pmsnap_controller__sequencer__snapshot(clock,reset,start,done,status,phas
     // Local signals
     reg  [31:0] rsp_word;
     reg  [31:0] list_count;
+    reg  list_end;
     reg  [31:0] inactive_base;
     reg  [31:0] current_slot_base;
     reg  [31:0] new_slot_base;
@@ -6403,6 +6409,7 @@ module pmsnap_controller__sequencer__snapshot(clock,reset,start,done,status,phas
         if (list_current__q) begin
             list_count = log__current_count;
         end
+        list_end = ((index__q) & 32'hffffffff) == list_count;
         inactive_base = table_b_base;
         if (active_table) begin
             inactive_base = table_a_base;
@@ -6535,7 +6542,7 @@ module pmsnap_controller__sequencer__snapshot(clock,reset,start,done,status,phas
                         lookup_page = log__read_page;
                     end
                     if (advance_b) begin
-                        if (((index__q) & 32'hffffffff) == list_count) begin
+                        if (list_end) begin
                             valid_b__d = 1'b0;
                             if (~list_current__q) begin
                                 index__d = 32'h0;
@@ -6553,7 +6560,7 @@ module pmsnap_controller__sequencer__snapshot(clock,reset,start,done,status,phas
                         log__read_index = index_b__q;
                         log__read_previous = ~list_b__q;
                     end
-                    if (list_current__q & (((index__q) & 32'hffffffff) == list_count) & ~valid_b__q & ~valid_c__q) begin
+                    if (list_current__q & list_end & ~valid_b__q & ~valid_c__q) begin
                         state__d = SnapshotState__HardenDurable;
                     end
                 end

@@ -114,6 +114,9 @@ pub struct RecoverSeq<const D: usize> {
     /// Copy's stage B is free for the next page (empty, or its write goes
     /// now).
     advance: Signal<Local, Bit>,
+    /// `index` has not reached the end of its walk: the pages (Load,
+    /// Copy) or the frames (Free).
+    walking: Signal<Local, Bit>,
     committed_base: Signal<Local, Bits<NVM_ADDR_BITS>>,
     inactive_base: Signal<Local, Bits<NVM_ADDR_BITS>>,
     pages: Constant<Bits<COUNTER_BITS>>,
@@ -175,6 +178,7 @@ impl<const D: usize> RecoverSeq<D> {
             retire: Default::default(),
             rsp_word: Default::default(),
             advance: Default::default(),
+            walking: Default::default(),
             committed_base: Default::default(),
             inactive_base: Default::default(),
             pages: value(config.pages as u64),
@@ -226,6 +230,10 @@ impl<const D: usize> Logic for RecoverSeq<D> {
         self.lookup_page.next = bit_cast::<PAGE_BITS, COUNTER_BITS>(self.index.q.val());
         self.rsp_word.next = bit_cast::<32, D>(self.nvm.rsp_rdata.val());
         self.advance.next = !self.valid_b.q.val() | self.nvm.req_ready.val();
+        self.walking.next = self.index.q.val() != self.pages.val();
+        if self.state.q.val() == RecoverState::Free {
+            self.walking.next = self.index.q.val() != self.frames.val();
+        }
         self.check.restart.next = (self.state.q.val() == RecoverState::Idle) & self.start.val();
         self.check.take.next = (self.state.q.val() == RecoverState::Slots) & self.nvm.rsp_valid.val();
         self.check.word.next = self.rsp_word.val();
@@ -322,7 +330,7 @@ impl<const D: usize> Logic for RecoverSeq<D> {
             }
             RecoverState::Load => {
                 // Ask for every entry, one a cycle.
-                if self.index.q.val() != self.pages.val() {
+                if self.walking.val() {
                     self.nvm.req_valid.next = true;
                     self.nvm.req_write.next = false;
                     self.nvm.req_addr.next = self.committed_base.val() + self.index.q.val();
@@ -369,15 +377,15 @@ impl<const D: usize> Logic for RecoverSeq<D> {
                 // A: the table reads the next page, or B's again while B
                 // is held.
                 if self.advance.val() {
-                    self.valid_b.d.next = self.index.q.val() != self.pages.val();
+                    self.valid_b.d.next = self.walking.val();
                     self.item_b.d.next = self.index.q.val();
-                    if self.index.q.val() != self.pages.val() {
+                    if self.walking.val() {
                         self.index.d.next = self.index.q.val() + 1;
                     }
                 } else {
                     self.lookup_page.next = bit_cast::<PAGE_BITS, COUNTER_BITS>(self.item_b.q.val());
                 }
-                if (self.index.q.val() == self.pages.val()) & !self.valid_b.q.val() {
+                if !self.walking.val() & !self.valid_b.q.val() {
                     self.index.d.next = 0.into();
                     self.valid_b.d.next = false;
                     self.valid_c.d.next = false;
@@ -390,9 +398,9 @@ impl<const D: usize> Logic for RecoverSeq<D> {
                 // its owner's entry; C: the frame is free unless that entry
                 // names it.
                 self.lookup_page.next = self.frame_owner.read_data.val();
-                self.valid_b.d.next = self.index.q.val() != self.frames.val();
+                self.valid_b.d.next = self.walking.val();
                 self.item_b.d.next = self.index.q.val();
-                if self.index.q.val() != self.frames.val() {
+                if self.walking.val() {
                     self.index.d.next = self.index.q.val() + 1;
                 }
                 self.valid_c.d.next = self.valid_b.q.val();
@@ -405,7 +413,7 @@ impl<const D: usize> Logic for RecoverSeq<D> {
                     self.unaccounted.d.next = self.unaccounted.q.val() - 1;
                     self.all_accounted.d.next = self.unaccounted.q.val() == 1;
                 }
-                if (self.index.q.val() == self.frames.val()) & !self.valid_b.q.val() & !self.valid_c.q.val() {
+                if !self.walking.val() & !self.valid_b.q.val() & !self.valid_c.q.val() {
                     self.state.d.next = RecoverState::Check;
                 }
             }

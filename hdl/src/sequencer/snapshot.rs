@@ -111,6 +111,8 @@ pub struct SnapshotSeq<const D: usize> {
     retire: DurableWrite,
     rsp_word: Signal<Local, Bits<32>>,
     list_count: Signal<Local, Bits<COUNTER_BITS>>,
+    /// Stage A has read every entry of its log.
+    list_end: Signal<Local, Bit>,
     inactive_base: Signal<Local, Bits<NVM_ADDR_BITS>>,
     current_slot_base: Signal<Local, Bits<NVM_ADDR_BITS>>,
     new_slot_base: Signal<Local, Bits<NVM_ADDR_BITS>>,
@@ -182,6 +184,7 @@ impl<const D: usize> SnapshotSeq<D> {
             retire: Default::default(),
             rsp_word: Default::default(),
             list_count: Default::default(),
+            list_end: Default::default(),
             inactive_base: Default::default(),
             current_slot_base: Default::default(),
             new_slot_base: Default::default(),
@@ -225,6 +228,7 @@ impl<const D: usize> Logic for SnapshotSeq<D> {
         if self.list_current.q.val() {
             self.list_count.next = self.log.current_count.val();
         }
+        self.list_end.next = bit_cast::<COUNTER_BITS, LOG_BITS>(self.index.q.val()) == self.list_count.val();
         self.inactive_base.next = self.table_b_base.val();
         if self.active_table.val() {
             self.inactive_base.next = self.table_a_base.val();
@@ -367,7 +371,7 @@ impl<const D: usize> Logic for SnapshotSeq<D> {
                 // A → B: the log reads the next entry; a held B has it
                 // read B's entry again.
                 if self.advance_b.val() {
-                    if bit_cast::<COUNTER_BITS, LOG_BITS>(self.index.q.val()) == self.list_count.val() {
+                    if self.list_end.val() {
                         self.valid_b.d.next = false;
                         if !self.list_current.q.val() {
                             self.index.d.next = 0.into();
@@ -383,11 +387,7 @@ impl<const D: usize> Logic for SnapshotSeq<D> {
                     self.log.read_index.next = self.index_b.q.val();
                     self.log.read_previous.next = !self.list_b.q.val();
                 }
-                if self.list_current.q.val()
-                    & (bit_cast::<COUNTER_BITS, LOG_BITS>(self.index.q.val()) == self.list_count.val())
-                    & !self.valid_b.q.val()
-                    & !self.valid_c.q.val()
-                {
+                if self.list_current.q.val() & self.list_end.val() & !self.valid_b.q.val() & !self.valid_c.q.val() {
                     self.state.d.next = SnapshotState::HardenDurable;
                 }
             }
