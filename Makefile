@@ -35,7 +35,7 @@ help:
 	@echo "make wave      open the last waveform a make target wrote in GTKWave, with its save file"
 	@echo "make pictures  timing diagrams of a COW fault, a SNAPSHOT and a RESTORE from the demo (docs/pictures/)"
 	@echo "make bitstream BOARD=b   board top to bitstream in $(BUILD)/b (b: $(BOARDS)); fails if the board clock is not met"
-	@echo "make report    resources and Fmax of controller, pass-through and board top on both boards (bench-out/synth/)"
+	@echo "make report    resources and Fmax of controller, pass-through and board top on both boards, lookup latency 1 and 2 (bench-out/synth/)"
 	@echo "make bench     benchmarks: simulation speed, cost as memory grows, wear (bench-out/; QUICK=1 for the reduced set)"
 	@echo "make board-sim BOARD=b [BOARD_WAVE=file.fst]   co-simulated board top behind the pseudo-terminal $(BUILD)/b.tty, for 'pmsnap uart --port'"
 	@echo "make clean     remove $(BUILD)/ and cargo's target/"
@@ -79,12 +79,12 @@ wave:
 # Windows of the demo (cycles) the pictures show; `pmsnap cosim --workload
 # workloads/demo.trace` prints where its commands fall.
 PICTURES = docs/pictures
-COW_FROM = 822
-COW_TO = 964
+COW_FROM = 823
+COW_TO = 965
 SNAP_FROM = 784
-SNAP_TO = 826
-RESTORE_FROM = 1032
-RESTORE_TO = 1044
+SNAP_TO = 827
+RESTORE_FROM = 1033
+RESTORE_TO = 1045
 pictures: pmsnap
 	@mkdir -p $(BUILD) $(PICTURES)
 	$(PMSNAP) cosim --workload workloads/demo.trace --vcd $(BUILD)/demo.vcd > /dev/null
@@ -96,7 +96,7 @@ bitstream: setup pmsnap
 	$(PMSNAP) bitstream --board $(BOARD) --out $(BUILD)/$(BOARD)
 
 report: setup pmsnap
-	@for b in $(BOARDS); do $(PMSNAP) synth --board $$b --seeds $(SEEDS) || exit $$?; done
+	@for k in 1 2; do for b in $(BOARDS); do $(PMSNAP) synth --board $$b --seeds $(SEEDS) --lookup-latency $$k || exit $$?; done; done
 
 bench: setup pmsnap
 	$(PMSNAP) bench --out bench-out $(if $(QUICK),--quick)

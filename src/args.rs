@@ -26,11 +26,22 @@ pub struct Sizing {
     /// Data width DW in bits: 32 or 64.
     #[arg(long, default_value_t = 32)]
     pub word_bits: usize,
+    /// Cycles from accepting a host request to deciding on its table entry:
+    /// 1, or 2 to register the table's block-RAM output (higher Fmax, one
+    /// more cycle on every host request).
+    #[arg(long, default_value_t = Config::DEFAULT_LOOKUP_LATENCY, value_name = "1|2")]
+    pub lookup_latency: usize,
 }
 
 impl Sizing {
     pub fn config(&self) -> Result<Config, ConfigError> {
-        let c = Config { pages: self.pages, page_words: self.page_words, frames: self.frames.unwrap_or(2 * self.pages), word_bits: self.word_bits };
+        let c = Config {
+            pages: self.pages,
+            page_words: self.page_words,
+            frames: self.frames.unwrap_or(2 * self.pages),
+            word_bits: self.word_bits,
+            lookup_latency: self.lookup_latency,
+        };
         c.validate()?;
         Ok(c)
     }

@@ -29,5 +29,5 @@ fn quick_bench_runs_every_suite() {
     let zero = cost["rows"].as_array().unwrap().iter().find(|r| r["dirty D"] == "0" && r["NVM"] == "zero-wait").unwrap();
     assert_eq!(zero["SNAPSHOT"], "27");
     assert_eq!(zero["RESTORE"], "2");
-    assert_eq!(zero["RECOVER"], "1056", "2L + F + 32 at L = 256, F = 512");
+    assert_eq!(zero["RECOVER"], "1057", "2L + F + 33 at L = 256, F = 512");
 }

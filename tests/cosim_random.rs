@@ -87,3 +87,18 @@ fn wide_words_and_large_pages() {
         o.timing = NvmTiming { read_latency: 3, write_latency: 9, ready_percent: 90 };
     });
 }
+
+#[test]
+fn lookup_latency_2_at_odd_sizings_behind_a_stalling_nvm() {
+    let k2 = |c: Config| Config { lookup_latency: 2, ..c };
+    random(k2(config(4, 4, 5, 32)), 20_000, 17, |o| {
+        o.cache_lines = 0;
+        o.timing = NvmTiming { read_latency: 2, write_latency: 5, ready_percent: 40 };
+    });
+    let o = random(k2(config(8, 4, 10, 32)), 20_000, 18, |o| o.cache_lines = 0);
+    assert!(o.stats.refused.no_frame > 300, "frame exhaustion happened ({:?})", o.stats.refused);
+    random(k2(config(32, 256, 64, 64)), 10_000, 19, |o| {
+        o.cache_lines = 16;
+        o.timing = NvmTiming { read_latency: 3, write_latency: 9, ready_percent: 90 };
+    });
+}

@@ -11,7 +11,11 @@ use pmsnap_cosim::harness::{CosimOptions, Recovered};
 use pmsnap_cosim::nvm::{NvmTiming, PowerLossMode, TimingSpec};
 
 fn campaign(mode: PowerLossMode, runs: usize, seed: u64, tweak: impl FnOnce(&mut CosimOptions)) -> CampaignResult {
-    let mut base = CosimOptions::new(config(16, 8, 32, 32));
+    campaign_on(config(16, 8, 32, 32), mode, runs, seed, tweak)
+}
+
+fn campaign_on(c: pmsnap_hdl::Config, mode: PowerLossMode, runs: usize, seed: u64, tweak: impl FnOnce(&mut CosimOptions)) -> CampaignResult {
+    let mut base = CosimOptions::new(c);
     base.cache_lines = 16;
     base.power_loss = mode;
     tweak(&mut base);
@@ -50,6 +54,16 @@ fn campaign_with_unanswered_writes_dropped() {
 #[test]
 fn campaign_with_unanswered_writes_landing_at_random() {
     let r = campaign(PowerLossMode::Adversarial, 1000, 22, |_| {});
+    assert_clean_and_thorough(&r);
+    assert!(r.torn_writes > 200, "multi-word updates tore ({} writes landed)", r.torn_writes);
+}
+
+#[test]
+fn campaigns_on_the_variant_with_lookup_latency_2() {
+    let c = pmsnap_hdl::Config { lookup_latency: 2, ..config(16, 8, 32, 32) };
+    let r = campaign_on(c, PowerLossMode::Drop, 1000, 23, |_| {});
+    assert_clean_and_thorough(&r);
+    let r = campaign_on(c, PowerLossMode::Adversarial, 1000, 24, |_| {});
     assert_clean_and_thorough(&r);
     assert!(r.torn_writes > 200, "multi-word updates tore ({} writes landed)", r.torn_writes);
 }

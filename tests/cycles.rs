@@ -4,11 +4,20 @@
 //! accepted at the end of cycle c is answered in cycle c + 1, so the NVM's
 //! own latency is one cycle. The host runs without a cache, one request a
 //! cycle, and sends a command only once every request is answered, so every
-//! figure below is the controller's.
+//! figure below is the controller's. Each figure is asserted for both
+//! variants, lookup latency K = 1 and K = 2 (`--lookup-latency`).
 
 mod common;
 
-use common::{assert_pass, config, run_trace};
+use common::{assert_pass, run_trace};
+use pmsnap_hdl::Config;
+
+/// Both variants: the lookup latency K.
+const VARIANTS: [u64; 2] = [1, 2];
+
+fn config(pages: usize, page_words: usize, frames: usize, word_bits: usize, k: u64) -> Config {
+    Config { lookup_latency: k as usize, ..common::config(pages, page_words, frames, word_bits) }
+}
 use pmsnap_cosim::harness::{CosimOptions, PortEvent};
 use pmsnap_cosim::nvm::NvmTiming;
 
@@ -28,50 +37,61 @@ fn at(log: &[PortEvent], addr: u64) -> Vec<PortEvent> {
 }
 
 #[test]
-fn reads_and_writes_without_cow_add_one_cycle_and_stream_one_per_cycle() {
-    let c = config(16, 8, 32, 32);
-    // Page 0 written (COW), committed, then read 64 times (mapped, not
-    // owned), re-written once (COW), then written 64 times (owned).
-    let mut t = String::from("W 0 1\nS\n");
-    for i in 0..64 {
-        t += &format!("R {}\n", i % 8);
-    }
-    t += "W 0 2\n";
-    for i in 0..64 {
-        t += &format!("W {} {:x}\n", i % 8, i);
-    }
-    let o = run_trace(c, &t, no_cache);
-    assert_pass(&o);
-    let log = &o.port_log;
-    let reads: Vec<_> = log.iter().filter(|e| !e.write).collect();
-    let writes: Vec<_> = log.iter().filter(|e| e.write).skip(2).collect();
-    assert_eq!(reads.len(), 64);
-    assert_eq!(writes.len(), 64);
-    for run in [&reads, &writes] {
-        for e in run.iter() {
-            assert_eq!(latency(e), 2, "NVM latency 1 + 1 controller cycle: {e:?}");
+fn reads_and_writes_without_cow_add_the_lookup_latency_and_stream_one_per_cycle() {
+    for k in VARIANTS {
+        let c = config(16, 8, 32, 32, k);
+        // Page 0 written (COW), committed, then read 64 times (mapped, not
+        // owned), re-written once (COW), then written 64 times (owned).
+        let mut t = String::from("W 0 1\nS\n");
+        for i in 0..64 {
+            t += &format!("R {}\n", i % 8);
         }
-        for pair in run.windows(2) {
-            assert_eq!(pair[1].accepted, pair[0].accepted + 1, "one request accepted every cycle");
+        t += "W 0 2\n";
+        for i in 0..64 {
+            t += &format!("W {} {:x}\n", i % 8, i);
+        }
+        let o = run_trace(c, &t, no_cache);
+        assert_pass(&o);
+        let log = &o.port_log;
+        let reads: Vec<_> = log.iter().filter(|e| !e.write).collect();
+        // The first K owned writes are accepted (into the skid buffer, and
+        // with K = 2 the lookup stage) while the COW fault ahead of them
+        // runs, and wait for it: they are not the unobstructed requests
+        // this test times.
+        let fault = log.iter().filter(|e| e.write).nth(1).expect("the second COW write");
+        let behind: Vec<_> = log.iter().filter(|e| e.write).skip(2).filter(|e| e.accepted < fault.answered).collect();
+        assert_eq!(behind.len() as u64, k, "K = {k}: writes waiting behind the fault: {behind:?}");
+        let writes: Vec<_> = log.iter().filter(|e| e.write).skip(2 + k as usize).collect();
+        assert_eq!(reads.len(), 64);
+        assert_eq!(writes.len() as u64, 64 - k);
+        for run in [&reads, &writes] {
+            for e in run.iter() {
+                assert_eq!(latency(e), 1 + k, "K = {k}: NVM latency 1 + K controller cycles: {e:?}");
+            }
+            for pair in run.windows(2) {
+                assert_eq!(pair[1].accepted, pair[0].accepted + 1, "K = {k}: one request accepted every cycle");
+            }
         }
     }
 }
 
 #[test]
-fn never_written_and_out_of_range_are_answered_locally_in_one_cycle() {
-    let c = config(16, 8, 32, 32);
-    let o = run_trace(c, "R 40\nR 80\nW 80 1\nR 7fffffff\nR 40\n", no_cache);
-    assert_pass(&o);
-    let lat: Vec<(u64, bool)> = o.port_log.iter().map(|e| (latency(e), e.error)).collect();
-    assert_eq!(lat, vec![(1, false), (1, true), (1, true), (1, true), (1, false)]);
-    assert_eq!(o.reads, vec![Some(0), None, None, Some(0)]);
-    assert_eq!(o.stats.cow_faults, 0, "an out-of-range write changes nothing");
+fn never_written_and_out_of_range_are_answered_locally_in_the_lookup_latency() {
+    for k in VARIANTS {
+        let c = config(16, 8, 32, 32, k);
+        let o = run_trace(c, "R 40\nR 80\nW 80 1\nR 7fffffff\nR 40\n", no_cache);
+        assert_pass(&o);
+        let lat: Vec<(u64, bool)> = o.port_log.iter().map(|e| (latency(e), e.error)).collect();
+        assert_eq!(lat, vec![(k, false), (k, true), (k, true), (k, true), (k, false)], "K = {k}");
+        assert_eq!(o.reads, vec![Some(0), None, None, Some(0)]);
+        assert_eq!(o.stats.cow_faults, 0, "an out-of-range write changes nothing");
+    }
 }
 
 /// COW fault of a never-written page (zero fill) and of a written one
 /// (copy), for one page size and NVM timing: (zero fill, copy) latencies.
-fn cow_costs(page_words: usize, timing: NvmTiming) -> (u64, u64) {
-    let c = config(16, page_words, 32, 32);
+fn cow_costs(page_words: usize, timing: NvmTiming, k: u64) -> (u64, u64) {
+    let c = config(16, page_words, 32, 32, k);
     let o = run_trace(c, "W 0 1\nS\nW 1 2\n", |o| {
         no_cache(o);
         o.timing = timing;
@@ -86,32 +106,35 @@ fn cow_costs(page_words: usize, timing: NvmTiming) -> (u64, u64) {
 fn cow_fault_costs() {
     // §7 bound: W + NVM latencies + 4, the latencies being a read's and a
     // write's (1 + r and 1 + w cycles, r and w the extra wait states).
-    for (r, w) in [(0, 0), (3, 5)] {
-        let timing = NvmTiming { read_latency: r, write_latency: w, ready_percent: 100 };
-        for words in [4u64, 8, 16, 64] {
-            let bound = words + (1 + r) + (1 + w) + 4;
-            let (zero_fill, copy) = cow_costs(words as usize, timing);
-            // Zero fill: W writes, then the last acknowledgement: within the bound.
-            assert_eq!(zero_fill, words + 6 + w, "W = {words}, r = {r}, w = {w}");
-            assert!(zero_fill <= bound);
-            // Copy: 2·W transfers through the single NVM port; misses the
-            // bound by W + 2 (cow_engine.rs).
-            assert_eq!(copy, 2 * words + 8 + r + w, "W = {words}, r = {r}, w = {w}");
-            assert_eq!(copy, bound + words + 2);
+    for k in VARIANTS {
+        for (r, w) in [(0, 0), (3, 5)] {
+            let timing = NvmTiming { read_latency: r, write_latency: w, ready_percent: 100 };
+            for words in [4u64, 8, 16, 64] {
+                let bound = words + (1 + r) + (1 + w) + 4;
+                let (zero_fill, copy) = cow_costs(words as usize, timing, k);
+                // Zero fill: W writes, then the last acknowledgement: within
+                // the bound at K = 1, one over it at K = 2.
+                assert_eq!(zero_fill, words + 5 + k + w, "K = {k}, W = {words}, r = {r}, w = {w}");
+                assert!(zero_fill < bound + k);
+                // Copy: 2·W transfers through the single NVM port; misses the
+                // bound by W + 1 + K (cow_engine.rs).
+                assert_eq!(copy, 2 * words + 7 + k + r + w, "K = {k}, W = {words}, r = {r}, w = {w}");
+                assert_eq!(copy, bound + words + 1 + k);
+            }
         }
     }
 }
 
 /// (SNAPSHOT cost after the flush, RESTORE cost) with `dirty` pages
 /// dirtied in each of two epochs.
-fn snapshot_and_restore(pages: usize, dirty: usize) -> (Vec<u64>, Vec<u64>) {
-    snapshot_and_restore_with(pages, dirty, 0)
+fn snapshot_and_restore(pages: usize, dirty: usize, k: u64) -> (Vec<u64>, Vec<u64>) {
+    snapshot_and_restore_with(pages, dirty, 0, k)
 }
 
 /// The same, with an NVM whose writes are answered `write_latency`
 /// cycles late.
-fn snapshot_and_restore_with(pages: usize, dirty: usize, write_latency: u64) -> (Vec<u64>, Vec<u64>) {
-    let c = config(pages, 4, 2 * pages, 32);
+fn snapshot_and_restore_with(pages: usize, dirty: usize, write_latency: u64, k: u64) -> (Vec<u64>, Vec<u64>) {
+    let c = config(pages, 4, 2 * pages, 32, k);
     let mut t = String::new();
     for _ in 0..2 {
         for p in 0..dirty {
@@ -136,11 +159,11 @@ fn snapshot_and_restore_with(pages: usize, dirty: usize, write_latency: u64) -> 
 /// commit-record write), not once an entry.
 #[test]
 fn snapshot_hardens_at_the_nvms_throughput_not_its_latency() {
-    for w in [3u64, 10] {
+    for (w, k) in [(3u64, 1), (10, 2)] {
         let extra: Vec<Vec<u64>> = [1usize, 12]
             .into_iter()
             .map(|dirty| {
-                let (slow, fast) = (snapshot_and_restore_with(16, dirty, w).0, snapshot_and_restore_with(16, dirty, 0).0);
+                let (slow, fast) = (snapshot_and_restore_with(16, dirty, w, k).0, snapshot_and_restore_with(16, dirty, 0, k).0);
                 slow.iter().zip(&fast).map(|(s, f)| s - f).collect()
             })
             .collect();
@@ -151,17 +174,17 @@ fn snapshot_hardens_at_the_nvms_throughput_not_its_latency() {
 
 #[test]
 fn snapshot_after_flush_is_linear_in_dirty_entries_and_independent_of_l() {
-    for dirty in [0usize, 1, 3, 12] {
-        let small = snapshot_and_restore(16, dirty);
-        let large = snapshot_and_restore(1024, dirty);
-        assert_eq!(small, large, "same dirty count, L = 16 and L = 1024, D = {dirty}");
+    for (dirty, k) in [(0usize, 1), (1, 2), (3, 1), (12, 2)] {
+        let small = snapshot_and_restore(16, dirty, k);
+        let large = snapshot_and_restore(1024, dirty, k);
+        assert_eq!(small, large, "same dirty count, L = 16 and L = 1024, D = {dirty}, K = {k}");
         // 23 cycles to identify (a read of the commit record), retire the
         // target slot, write the record (seven words, then the magic) and
         // wait for each to be durable; then one cycle per hardened entry,
-        // after two to fill the harden pipeline (read the log, look the
-        // page up). The second snapshot hardens both the previous and the
-        // current epoch's pages. Within the target of D + 40.
-        let cost = |entries: u64| if entries == 0 { 23 } else { 25 + entries };
+        // after three to fill the harden pipeline (read the log, look the
+        // page up, register the entry). The second snapshot hardens both the
+        // previous and the current epoch's pages. Within the target of D + 40.
+        let cost = |entries: u64| if entries == 0 { 23 } else { 26 + entries };
         let d = dirty as u64;
         assert_eq!(small.0, vec![cost(d), cost(2 * d)], "D = {dirty}");
         assert!(small.0.iter().zip([d, 2 * d]).all(|(c, e)| *c <= e + 40));
@@ -170,8 +193,8 @@ fn snapshot_after_flush_is_linear_in_dirty_entries_and_independent_of_l() {
 
 #[test]
 fn restore_takes_two_cycles_whatever_l_and_dirty_count() {
-    for (pages, dirty) in [(16, 0), (16, 12), (1024, 0), (1024, 12)] {
-        assert_eq!(snapshot_and_restore(pages, dirty).1, vec![2, 2], "L = {pages}, D = {dirty}");
+    for (pages, dirty, k) in [(16, 0, 1), (16, 12, 2), (1024, 0, 2), (1024, 12, 1)] {
+        assert_eq!(snapshot_and_restore(pages, dirty, k).1, vec![2, 2], "L = {pages}, D = {dirty}, K = {k}");
     }
 }
 
@@ -181,13 +204,13 @@ fn recover_is_linear_in_l_and_f() {
     // (L), copy them to the other table one a cycle (L), check each frame
     // against its noted owner into the free ring (F). Within the target of
     // 2L + F + 64.
-    for (pages, frames) in [(4usize, 8usize), (16, 32), (16, 48), (256, 512), (1024, 2048)] {
-        let c = config(pages, 4, frames, 32);
+    for (pages, frames, k) in [(4usize, 8usize, 1), (16, 32, 2), (16, 48, 1), (256, 512, 2), (1024, 2048, 1)] {
+        let c = config(pages, 4, frames, 32, k);
         let o = run_trace(c, "W 0 1\nW 9 2\nS\nW 0 3\nP\nR 0\n", no_cache);
         assert_pass(&o);
         assert_eq!(o.reads, vec![Some(1)]);
-        let want = 2 * pages as u64 + frames as u64 + 32;
-        assert_eq!(o.stats.recovers, vec![want], "L = {pages}, F = {frames}");
+        let want = 2 * pages as u64 + frames as u64 + 33;
+        assert_eq!(o.stats.recovers, vec![want], "L = {pages}, F = {frames}, K = {k}");
         assert!(want <= 2 * pages as u64 + frames as u64 + 64);
     }
 }
@@ -201,9 +224,9 @@ fn the_first_cow_that_needs_the_fallbacks_frames_pays_one_durable_write() {
     // start the release, the write answered 1 + w cycles after it is
     // offered, a cycle to look the page up again). The COW after it finds
     // the freed frames and pays nothing extra.
-    for (r, w) in [(0u64, 0u64), (3, 5)] {
+    for (r, w, k) in [(0u64, 0u64, 1u64), (3, 5, 2)] {
         for words in [4usize, 16] {
-            let c = config(4, words, 8, 32);
+            let c = config(4, words, 8, 32, k);
             let page = |p: usize, offset: usize| p * words + offset;
             let mut t = String::new();
             for round in 1..=2 {
@@ -218,11 +241,15 @@ fn the_first_cow_that_needs_the_fallbacks_frames_pays_one_durable_write() {
                 o.timing = NvmTiming { read_latency: r, write_latency: w, ready_percent: 100 };
             });
             assert_pass(&o);
-            let first = latency(&at(&o.port_log, page(0, 1) as u64)[0]);
-            let next = latency(&at(&o.port_log, page(1, 1) as u64)[0]);
-            let copy = 2 * words as u64 + 8 + r + w;
-            assert_eq!(next, copy, "W = {words}, r = {r}, w = {w}: an ordinary copy");
-            assert_eq!(first, copy + 3 + w, "W = {words}, r = {r}, w = {w}: the copy that releases the fallback");
+            let first = at(&o.port_log, page(0, 1) as u64)[0];
+            // The next write waits in the skid buffer behind the first: its
+            // cost runs from the first one's answer.
+            let second = at(&o.port_log, page(1, 1) as u64)[0];
+            let next = second.answered - first.answered;
+            let first = latency(&first);
+            let copy = 2 * words as u64 + 7 + k + r + w;
+            assert_eq!(next, copy - (k - 1), "W = {words}, r = {r}, w = {w}, K = {k}: an ordinary copy");
+            assert_eq!(first, copy + 3 + w, "W = {words}, r = {r}, w = {w}, K = {k}: the copy that releases the fallback");
         }
     }
 }

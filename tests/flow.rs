@@ -40,7 +40,7 @@ fn report_compares_controller_with_pass_through() {
     let out = pmsnap().args(["synth", "--board", "ice40-hx8k", "--seeds", "1", "--out"]).arg(dir.path()).output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
-    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("synth-ice40-hx8k.json")).unwrap()).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("synth-ice40-hx8k-k1.json")).unwrap()).unwrap();
     let rows = json["rows"].as_array().unwrap();
     let row = |name: &str| rows.iter().find(|r| r["design"] == name).unwrap_or_else(|| panic!("row {name}"));
     let (c, p, t) = (row("controller (IO ring)"), row("pass-through (IO ring)"), row("board top"));
@@ -52,7 +52,7 @@ fn report_compares_controller_with_pass_through() {
         assert!(r["fmax_mhz_best"].as_f64().unwrap() > 12.0, "{r}");
     }
     assert!(text.contains("Mechanism cost (controller / pass-through)"), "{text}");
-    assert!(std::fs::read_to_string(dir.path().join("synth-ice40-hx8k.md")).unwrap().contains("| board top |"));
+    assert!(std::fs::read_to_string(dir.path().join("synth-ice40-hx8k-k1.md")).unwrap().contains("| board top |"));
 }
 
 #[test]

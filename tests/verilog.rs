@@ -110,7 +110,7 @@ fn lint(c: &Config) {
 /// logic, so this Verilates (without compiling the C++).
 #[test]
 fn verilator_orders_the_controller_in_one_pass() {
-    for c in [Config::default(), config(4, 4, 5, 32)] {
+    for c in [Config::default(), Config { lookup_latency: 2, ..config(4, 4, 5, 32) }] {
         let dir = tempfile::tempdir().unwrap();
         let g = generate(&c).unwrap();
         let in_process = g.verilog.lines().filter(|l| l.starts_with("        ") && l.ends_with("__clock = clock;")).count();
@@ -128,8 +128,8 @@ fn verilator_orders_the_controller_in_one_pass() {
 }
 
 #[test]
-fn verilator_lint_wall_is_clean_at_three_sizings() {
-    for c in [Config::default(), config(4, 4, 5, 32), config(65536, 1024, 131072, 64)] {
+fn verilator_lint_wall_is_clean_at_three_sizings_and_both_lookup_latencies() {
+    for c in [Config::default(), config(4, 4, 5, 32), Config { lookup_latency: 2, ..config(65536, 1024, 131072, 64) }] {
         lint(&c);
     }
 }

@@ -35,11 +35,16 @@ pub struct Config {
     pub frames: usize,
     /// `DW`: data width in bits, 32 or 64.
     pub word_bits: usize,
+    /// Cycles from a host request's acceptance to the cycle its table entry
+    /// is decided on: 1 (the entry straight from the table's block RAM) or
+    /// 2 (the entry registered first, for Fmax; one more cycle on every host
+    /// request). A generation parameter, not part of the sizing rules.
+    pub lookup_latency: usize,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Config { pages: 256, page_words: 64, frames: 512, word_bits: 32 }
+        Config { pages: 256, page_words: 64, frames: 512, word_bits: 32, lookup_latency: Config::DEFAULT_LOOKUP_LATENCY }
     }
 }
 
@@ -59,6 +64,9 @@ fn power_of_two_in(parameter: &'static str, value: usize, lo: usize, hi: usize) 
 }
 
 impl Config {
+    /// The variant `generate` builds unless told otherwise.
+    pub const DEFAULT_LOOKUP_LATENCY: usize = 1;
+
     /// Default sizing for `pages` (frames = 2·L), the other parameters default.
     pub fn with_pages(pages: usize) -> Self {
         Config { pages, frames: 2 * pages, ..Config::default() }
@@ -76,6 +84,9 @@ impl Config {
                 parameter: "frames",
                 message: format!("must be in pages + 1 ..= {} ({} ..= {}), got {}", 1 << FRAME_BITS, self.pages + 1, 1 << FRAME_BITS, self.frames),
             });
+        }
+        if self.lookup_latency != 1 && self.lookup_latency != 2 {
+            return Err(ConfigError { parameter: "lookup-latency", message: format!("must be 1 or 2, got {}", self.lookup_latency) });
         }
         let layout = self.layout();
         if layout.total_words() > 1u64 << NVM_ADDR_BITS {
@@ -101,9 +112,10 @@ impl Config {
         crate::nvm_layout::NvmLayout::new(self)
     }
 
-    /// A short stable name for caches and file names, e.g. `L256-W64-F512-D32`.
+    /// A short stable name for caches and file names, e.g.
+    /// `L256-W64-F512-D32-K1` (K: the lookup latency).
     pub fn tag(&self) -> String {
-        format!("L{}-W{}-F{}-D{}", self.pages, self.page_words, self.frames, self.word_bits)
+        format!("L{}-W{}-F{}-D{}-K{}", self.pages, self.page_words, self.frames, self.word_bits, self.lookup_latency)
     }
 }
 
@@ -128,6 +140,8 @@ mod tests {
         assert_eq!(bad(Config { page_words: 2048, ..Config::default() }), "page-words");
         assert_eq!(bad(Config { word_bits: 16, ..Config::default() }), "word-bits");
         assert_eq!(bad(Config { frames: 256, ..Config::default() }), "frames");
+        assert_eq!(bad(Config { lookup_latency: 3, ..Config::default() }), "lookup-latency");
+        Config { lookup_latency: 2, ..Config::default() }.validate().unwrap();
         Config { frames: 257, ..Config::default() }.validate().unwrap();
     }
 }

@@ -165,6 +165,11 @@ impl<const D: usize> Logic for Controller<D> {
         self.host.owned.next = self.tables.owned.val();
         self.host.working_mapped.next = self.tables.working_mapped.val();
         self.host.working_frame.next = self.tables.working_frame.val();
+        self.host.tag_low_match.next = self.tables.tag_low_match.val();
+        self.host.tag_high_match.next = self.tables.tag_high_match.val();
+        self.host.tagged_frame.next = self.tables.tagged_frame.val();
+        self.host.committed_mapped.next = self.tables.committed_mapped.val();
+        self.host.committed_frame.next = self.tables.committed_frame.val();
         self.host.alloc_empty.next = self.allocator.empty.val();
         self.host.alloc_reclaimable.next = self.allocator.reclaimable.val();
         self.host.release_done.next = self.fallback.done.val();
@@ -209,11 +214,11 @@ impl<const D: usize> Logic for Controller<D> {
         self.dirty.append_page.next = self.host.remap_page.val();
         DirtyLogMaster::join(&mut self.sequencer.log, &mut self.dirty.control);
 
-        // COW engine: the page is not owned, so its working frame is the
-        // committed one.
+        // COW engine: the page is not owned, so its working frame (as the
+        // host port decided on it) is the committed one.
         self.cow.start.next = self.host.cow_start.val();
-        self.cow.src_mapped.next = self.tables.working_mapped.val();
-        self.cow.src_frame.next = self.tables.working_frame.val();
+        self.cow.src_mapped.next = self.host.cow_src_mapped.val();
+        self.cow.src_frame.next = self.host.cow_src_frame.val();
         self.cow.dst_frame.next = self.allocator.head_frame.val();
         self.cow.offset.next = self.host.cow_offset.val();
         self.cow.wdata.next = self.host.cow_wdata.val();

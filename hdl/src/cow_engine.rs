@@ -8,9 +8,10 @@
 //!
 //! Cost of a COW fault, host request accepted → answered, with an NVM that
 //! answers 1 + r cycles after a read and 1 + w after a write (tests/cycles.rs
-//! asserts these): never-written page W + 6 + w, within contract §7's bound of
-//! W + NVM latencies + 4; written page 2·W + 8 + r + w, W + 2 over it. The
-//! single NVM port is the limit: a copy needs 2·W transfers on it.
+//! asserts these): never-written page W + 5 + K + w, written page
+//! 2·W + 7 + K + r + w, K the lookup latency (1 or 2). At K = 1 the zero
+//! fill is within the bound of W + NVM latencies + 4 and the copy W + 2 over
+//! it: the single NVM port is the limit, a copy needs 2·W transfers on it.
 
 use crate::config::{FRAME_BITS, NVM_ADDR_BITS, OFFSET_BITS, WORD_COUNT_BITS};
 use crate::nvm_arbiter::NvmMaster;
@@ -195,7 +196,7 @@ mod tests {
     /// Copies frame 2 (or, `mapped` false, zero-fills) into frame 3 with
     /// 0xbeef merged at word 1; returns (done cycle, words written).
     fn cow(page_words: usize, mapped: bool) -> (u64, Vec<(u64, u64)>) {
-        let config = Config { pages: 4, page_words, frames: 8, word_bits: 32 };
+        let config = Config { pages: 4, page_words, frames: 8, word_bits: 32, lookup_latency: Config::DEFAULT_LOOKUP_LATENCY };
         let base = |frame: u64| config.layout().frame_base(frame);
         let src: HashMap<u64, u64> = (0..page_words as u64).map(|i| (base(2) + i, 0x100 + i)).collect();
         let (tx, rx) = std::sync::mpsc::channel();
@@ -234,7 +235,9 @@ mod tests {
     fn zero_fills_and_copies_with_the_word_merged_in_exact_cycles() {
         for words in [4usize, 8] {
             let w = words as u64;
-            let dst = |i: u64| Config { pages: 4, page_words: words, frames: 8, word_bits: 32 }.layout().frame_base(3) + i;
+            let dst = |i: u64| {
+                Config { pages: 4, page_words: words, frames: 8, word_bits: 32, lookup_latency: Config::DEFAULT_LOOKUP_LATENCY }.layout().frame_base(3) + i
+            };
             let merged = |i: u64, old: u64| if i == 1 { 0xbeef } else { old };
             // Zero fill: W writes, then the last answer; W + 4 cycles.
             let (done, writes) = cow(words, false);

@@ -2,7 +2,9 @@
 //! writes spread over all free frames (wear levelling, claim 2).
 //!
 //! * `pop` takes the frame at the head (`head_frame`, valid while `!empty`).
-//! * `push` appends a freed frame, *staged*. At `commit` (a snapshot is
+//! * `push` appends a freed frame, *staged* (registered first: it takes
+//!   effect one cycle later, so `commit`, `publish` and `rollback` come at
+//!   least a cycle after the last push; the sequencer leaves more). At `commit` (a snapshot is
 //!   durable) staged frames become *retired*, and the frames retired at the
 //!   previous commit become free: a frame the superseded snapshot used is
 //!   kept until the snapshot after the current one, because that snapshot's
@@ -27,6 +29,9 @@
 use crate::config::{COUNTER_BITS, FRAME_BITS};
 use crate::sync_ram::SyncRam;
 use rust_hdl::prelude::*;
+
+/// Bits of a count of frames (0 ..= F ≤ 2^18).
+const FRAME_COUNT_BITS: usize = FRAME_BITS + 1;
 
 /// The sequencer's control of the allocator.
 #[derive(LogicInterface, Default)]
@@ -72,12 +77,22 @@ pub struct FrameAllocator {
     ring: SyncRam<Bits<FRAME_BITS>, FRAME_BITS>,
     head: DFF<Bits<FRAME_BITS>>,
     tail: DFF<Bits<FRAME_BITS>>,
-    count: DFF<Bits<COUNTER_BITS>>,
-    staged: DFF<Bits<COUNTER_BITS>>,
-    retired: DFF<Bits<COUNTER_BITS>>,
+    count: DFF<Bits<FRAME_COUNT_BITS>>,
+    staged: DFF<Bits<FRAME_COUNT_BITS>>,
+    retired: DFF<Bits<FRAME_COUNT_BITS>>,
     snap_head: DFF<Bits<FRAME_BITS>>,
-    snap_count: DFF<Bits<COUNTER_BITS>>,
+    snap_count: DFF<Bits<FRAME_COUNT_BITS>>,
     fallback: DFF<Bit>,
+    /// `push` and its frame, registered: the sequencer decides a push from
+    /// a table lookup, which is all the time a cycle has.
+    pushing: DFF<Bit>,
+    push_frame: DFF<Bits<FRAME_BITS>>,
+    /// `count` and `retired` are not zero: `empty` and `reclaimable` from
+    /// registers, not from a compare of a counter.
+    has_free: DFF<Bit>,
+    has_retired: DFF<Bit>,
+    count_next: Signal<Local, Bits<FRAME_COUNT_BITS>>,
+    retired_next: Signal<Local, Bits<FRAME_COUNT_BITS>>,
     head_next: Signal<Local, Bits<FRAME_BITS>>,
     head_inc: Signal<Local, Bits<FRAME_BITS>>,
     tail_inc: Signal<Local, Bits<FRAME_BITS>>,
@@ -107,6 +122,12 @@ impl FrameAllocator {
             snap_head: Default::default(),
             snap_count: Default::default(),
             fallback: Default::default(),
+            pushing: Default::default(),
+            push_frame: Default::default(),
+            has_free: Default::default(),
+            has_retired: Default::default(),
+            count_next: Default::default(),
+            retired_next: Default::default(),
             head_next: Default::default(),
             head_inc: Default::default(),
             tail_inc: Default::default(),
@@ -118,7 +139,11 @@ impl FrameAllocator {
 impl Logic for FrameAllocator {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, head, tail, count, staged, retired, snap_head, snap_count, fallback);
+        dff_setup!(self, clock, head, tail, count, staged, retired, snap_head, snap_count, fallback, pushing, push_frame, has_free, has_retired);
+        self.pushing.d.next = self.control.push.val();
+        self.push_frame.d.next = self.control.push_frame.val();
+        self.count_next.next = self.count.q.val();
+        self.retired_next.next = self.retired.q.val();
         self.ring.clock.next = self.clock.val();
         self.head_inc.next = self.head.q.val() + 1;
         if self.head.q.val() == self.last.val() {
@@ -131,60 +156,67 @@ impl Logic for FrameAllocator {
         self.head_next.next = self.head.q.val();
         if self.control.rollback.val() {
             self.head_next.next = self.snap_head.q.val();
-            self.count.d.next = self.snap_count.q.val();
+            self.count_next.next = self.snap_count.q.val();
         } else if self.pop.val() {
             self.head_next.next = self.head_inc.val();
-            self.count.d.next = self.count.q.val() - 1;
+            self.count_next.next = self.count.q.val() - 1;
         }
         if self.control.commit.val() {
-            self.count.d.next = self.count.q.val() + self.retired.q.val();
+            self.count_next.next = self.count.q.val() + self.retired.q.val();
             self.snap_count.d.next = self.count.q.val() + self.retired.q.val();
             self.snap_head.d.next = self.head.q.val();
-            self.retired.d.next = self.staged.q.val();
+            self.retired_next.next = self.staged.q.val();
             self.staged.d.next = 0.into();
             self.fallback.d.next = true;
         }
         if self.free_retired.val() {
             // Never together with pop, push, commit or rollback: the host
             // port waits for it, and the sequencer is not running.
-            self.count.d.next = self.count.q.val() + self.retired.q.val();
+            self.count_next.next = self.count.q.val() + self.retired.q.val();
             self.snap_count.d.next = self.snap_count.q.val() + self.retired.q.val();
-            self.retired.d.next = 0.into();
+            self.retired_next.next = 0.into();
             self.fallback.d.next = false;
         }
         if self.control.publish.val() {
-            self.count.d.next = self.count.q.val() + self.retired.q.val() + self.staged.q.val();
+            self.count_next.next = self.count.q.val() + self.retired.q.val() + self.staged.q.val();
             self.snap_count.d.next = self.count.q.val() + self.retired.q.val() + self.staged.q.val();
             self.snap_head.d.next = self.head.q.val();
-            self.retired.d.next = 0.into();
+            self.retired_next.next = 0.into();
             self.staged.d.next = 0.into();
             self.fallback.d.next = false;
         }
         self.head.d.next = self.head_next.val();
         // The ring is read at the next head, so head_frame is always ring[head].
         self.ring.read_address.next = self.head_next.val();
-        self.ring.write_enable.next = self.control.push.val();
+        self.ring.write_enable.next = self.pushing.q.val();
         self.ring.write_address.next = self.tail.q.val();
-        self.ring.write_data.next = self.control.push_frame.val();
-        if self.control.push.val() {
+        self.ring.write_data.next = self.push_frame.q.val();
+        if self.pushing.q.val() {
             self.tail.d.next = self.tail_inc.val();
             self.staged.d.next = self.staged.q.val() + 1;
+        }
+        if self.reset.val() {
+            self.pushing.d.next = false;
         }
         if self.control.init.val() | self.reset.val() {
             self.head.d.next = 0.into();
             self.tail.d.next = 0.into();
-            self.count.d.next = 0.into();
+            self.count_next.next = 0.into();
             self.staged.d.next = 0.into();
-            self.retired.d.next = 0.into();
+            self.retired_next.next = 0.into();
             self.snap_head.d.next = 0.into();
             self.snap_count.d.next = 0.into();
             self.fallback.d.next = false;
         }
+        self.count.d.next = self.count_next.val();
+        self.retired.d.next = self.retired_next.val();
+        self.has_free.d.next = self.count_next.val().any();
+        self.has_retired.d.next = self.retired_next.val().any();
         self.head_frame.next = self.ring.read_data.val();
-        self.empty.next = self.count.q.val() == 0;
-        self.reclaimable.next = self.retired.q.val() != 0;
+        self.empty.next = !self.has_free.q.val();
+        self.reclaimable.next = self.has_retired.q.val();
         self.fallback_held.next = self.fallback.q.val();
-        self.free_count.next = self.count.q.val() + self.retired.q.val();
+        self.free_count.next = bit_cast::<COUNTER_BITS, FRAME_COUNT_BITS>(self.count.q.val() + self.retired.q.val());
     }
 }
 
@@ -203,7 +235,9 @@ mod tests {
                 x.control.push_frame.next = f.into();
                 cycle!(sim, x, control.push);
             }
+            // A push counts one cycle later.
             sim_assert_eq!(sim, x.free_count.val(), 0, x);
+            cycle!(sim, x);
             cycle!(sim, x, control.publish);
             sim_assert_eq!(sim, x.free_count.val(), 4, x);
             sim_assert!(sim, !x.fallback_held.val(), x);
@@ -223,6 +257,7 @@ mod tests {
             cycle!(sim, x, pop);
             x.control.push_frame.next = 2.into();
             cycle!(sim, x, control.push);
+            cycle!(sim, x);
             sim_assert_eq!(sim, x.free_count.val(), 3, x);
             cycle!(sim, x, control.commit);
             sim_assert_eq!(sim, x.free_count.val(), 4, x);

@@ -1,7 +1,12 @@
 //! Host port: the request pipeline of the working image `M`.
 //!
-//! One request is held in a single stage (`s1`) while its table entry, read
-//! at the accepting edge, is decoded:
+//! A request is decided on in one stage (the decide stage: `valid`, `addr`,
+//! ...) from its table entry. With lookup latency 1 it enters that stage as
+//! it is accepted, and the entry, read at the accepting edge, comes straight
+//! from the table's block RAM. With lookup latency 2 it first waits a cycle
+//! in a lookup stage (`s1_*`) while the entry is read, and the entry is
+//! registered (`lk_*`) as the request moves on: no block-RAM output reaches
+//! the decision, at one more cycle on every request. The decision:
 //!
 //! * address ≥ L·W, or no device mounted → error response, nothing changes;
 //! * read of a page with no frame → zero, no NVM access;
@@ -18,9 +23,17 @@
 //!
 //! Responses are in order: a locally answered request waits until the NVM
 //! has answered everything before it (`nvm_idle`).
+//!
+//! With lookup latency 2 the entry of a request in the lookup stage can be
+//! rewritten by the remap of the request ahead of it, at the very edge the
+//! table RAM reads it (which then returns the old entry): `fwd` notes that,
+//! and the registered entry is the remap's (owned, mapped, `dst`) instead.
+//! Only the remap needs this: the sequencer writes the tables while the
+//! port is idle.
 
 use crate::config::{FRAME_BITS, HOST_ADDR_BITS, NVM_ADDR_BITS, OFFSET_BITS, PAGE_BITS};
 use crate::nvm_arbiter::NvmMaster;
+use crate::skid_buffer::SkidBuffer;
 use rust_hdl::prelude::*;
 
 #[derive(Copy, Clone, PartialEq, Debug, LogicState)]
@@ -56,6 +69,14 @@ pub struct HostPort<const D: usize> {
     pub owned: Signal<In, Bit>,
     pub working_mapped: Signal<In, Bit>,
     pub working_frame: Signal<In, Bits<FRAME_BITS>>,
+    /// The same entry in parts, which lookup latency 2 registers: the two
+    /// halves of the tag compare (`owned` = both), the working entry's
+    /// frame, and the committed entry.
+    pub tag_low_match: Signal<In, Bit>,
+    pub tag_high_match: Signal<In, Bit>,
+    pub tagged_frame: Signal<In, Bits<FRAME_BITS>>,
+    pub committed_mapped: Signal<In, Bit>,
+    pub committed_frame: Signal<In, Bits<FRAME_BITS>>,
     /// Remap after a COW fault: wt[page] = (current epoch, frame).
     pub remap: Signal<Out, Bit>,
     pub remap_page: Signal<Out, Bits<PAGE_BITS>>,
@@ -83,6 +104,32 @@ pub struct HostPort<const D: usize> {
     /// NVM (through the arbiter) and whether it has nothing in flight.
     pub nvm: NvmMaster<D>,
     pub nvm_idle: Signal<In, Bit>,
+    /// COW engine's source: the faulting page's frame, as decided on.
+    pub cow_src_mapped: Signal<Out, Bit>,
+    pub cow_src_frame: Signal<Out, Bits<FRAME_BITS>>,
+    /// The input: `req_ready` from a register.
+    skid: SkidBuffer<D>,
+    /// Lookup stage (lookup latency 2 only): a request whose entry is being read.
+    s1_valid: DFF<Bit>,
+    s1_write: DFF<Bit>,
+    s1_addr: DFF<Bits<HOST_ADDR_BITS>>,
+    s1_out_of_range: DFF<Bit>,
+    s1_wdata: DFF<Bits<D>>,
+    /// The decide stage's entry in parts, registered (lookup latency 2
+    /// only), and its class both ways the tag compare can go: the block
+    /// RAM's output meets only half a tag compare before a register.
+    lk_tag_low: DFF<Bit>,
+    lk_tag_high: DFF<Bit>,
+    lk_tagged_frame: DFF<Bits<FRAME_BITS>>,
+    lk_committed_mapped: DFF<Bit>,
+    lk_committed_frame: DFF<Bits<FRAME_BITS>>,
+    lk_error: DFF<Bit>,
+    lk_zero_unowned: DFF<Bit>,
+    lk_nvm_unowned: DFF<Bit>,
+    lk_cow_unowned: DFF<Bit>,
+    /// The entry the table returns this cycle was remapped at the edge it was read.
+    fwd: DFF<Bit>,
+    /// Decide stage.
     valid: DFF<Bit>,
     state: DFF<HostState>,
     write: DFF<Bit>,
@@ -93,6 +140,33 @@ pub struct HostPort<const D: usize> {
     wdata: DFF<Bits<D>>,
     dst: DFF<Bits<FRAME_BITS>>,
     complete: Signal<Local, Bit>,
+    /// The decide stage takes a request (or empties) at this edge.
+    advance: Signal<Local, Bit>,
+    /// The request the decide stage takes when it advances.
+    next_valid: Signal<Local, Bit>,
+    next_write: Signal<Local, Bit>,
+    next_addr: Signal<Local, Bits<HOST_ADDR_BITS>>,
+    next_out_of_range: Signal<Local, Bit>,
+    next_wdata: Signal<Local, Bits<D>>,
+    /// Lookup latency 1: the held request's class.
+    /// Answered with an error (out of range, not mounted).
+    class_error: Signal<Local, Bit>,
+    /// A read of a page with no frame: answered zero.
+    class_zero: Signal<Local, Bit>,
+    /// One NVM access.
+    class_nvm: Signal<Local, Bit>,
+    /// A first write to the page in this epoch: COW fault.
+    class_cow: Signal<Local, Bit>,
+    /// What the decision uses: the classes and entry above, or their
+    /// registered copies.
+    view_error: Signal<Local, Bit>,
+    view_zero: Signal<Local, Bit>,
+    view_nvm: Signal<Local, Bit>,
+    view_cow: Signal<Local, Bit>,
+    view_mapped: Signal<Local, Bit>,
+    view_frame: Signal<Local, Bits<FRAME_BITS>>,
+    /// Lookup latency 2: the registered entry is owned in this epoch.
+    view_owned: Signal<Local, Bit>,
     held_page: Signal<Local, Bits<PAGE_BITS>>,
     offset: Signal<Local, Bits<OFFSET_BITS>>,
     /// L·W, log2(W), W − 1, first word of frame 0.
@@ -103,6 +177,8 @@ pub struct HostPort<const D: usize> {
     /// multiple of W, so a word's address is (first_frame + frame)·W | offset:
     /// one short adder).
     first_frame: Constant<Bits<NVM_ADDR_BITS>>,
+    /// Lookup latency 2: the lookup stage and the registered entry are in use.
+    registered: Constant<Bit>,
 }
 
 impl<const D: usize> HostPort<D> {
@@ -125,6 +201,11 @@ impl<const D: usize> HostPort<D> {
             owned: Default::default(),
             working_mapped: Default::default(),
             working_frame: Default::default(),
+            tag_low_match: Default::default(),
+            tag_high_match: Default::default(),
+            tagged_frame: Default::default(),
+            committed_mapped: Default::default(),
+            committed_frame: Default::default(),
             remap: Default::default(),
             remap_page: Default::default(),
             remap_frame: Default::default(),
@@ -144,6 +225,24 @@ impl<const D: usize> HostPort<D> {
             error: Default::default(),
             nvm: Default::default(),
             nvm_idle: Default::default(),
+            cow_src_mapped: Default::default(),
+            cow_src_frame: Default::default(),
+            skid: Default::default(),
+            s1_valid: Default::default(),
+            s1_write: Default::default(),
+            s1_addr: Default::default(),
+            s1_out_of_range: Default::default(),
+            s1_wdata: Default::default(),
+            lk_tag_low: Default::default(),
+            lk_tag_high: Default::default(),
+            lk_tagged_frame: Default::default(),
+            lk_committed_mapped: Default::default(),
+            lk_committed_frame: Default::default(),
+            lk_error: Default::default(),
+            lk_zero_unowned: Default::default(),
+            lk_nvm_unowned: Default::default(),
+            lk_cow_unowned: Default::default(),
+            fwd: Default::default(),
             valid: Default::default(),
             state: Default::default(),
             write: Default::default(),
@@ -152,12 +251,30 @@ impl<const D: usize> HostPort<D> {
             wdata: Default::default(),
             dst: Default::default(),
             complete: Default::default(),
+            advance: Default::default(),
+            class_error: Default::default(),
+            class_zero: Default::default(),
+            class_nvm: Default::default(),
+            class_cow: Default::default(),
+            view_error: Default::default(),
+            view_zero: Default::default(),
+            view_nvm: Default::default(),
+            view_cow: Default::default(),
+            view_mapped: Default::default(),
+            view_frame: Default::default(),
+            view_owned: Default::default(),
+            next_valid: Default::default(),
+            next_write: Default::default(),
+            next_addr: Default::default(),
+            next_out_of_range: Default::default(),
+            next_wdata: Default::default(),
             held_page: Default::default(),
             offset: Default::default(),
             limit: Constant::new(config.logical_words().to_bits()),
             page_shift: Constant::new((config.page_shift() as u64).to_bits()),
             offset_mask: Constant::new((config.page_words as u64 - 1).to_bits()),
             first_frame: Constant::new((config.layout().frames_base() / config.page_words as u64).to_bits()),
+            registered: Constant::new(config.lookup_latency == 2),
         }
     }
 }
@@ -165,7 +282,61 @@ impl<const D: usize> HostPort<D> {
 impl<const D: usize> Logic for HostPort<D> {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, valid, state, write, addr, out_of_range, wdata, dst);
+        clock!(self, clock, skid);
+        self.skid.reset.next = self.reset.val();
+        dff_setup!(
+            self,
+            clock,
+            s1_valid,
+            s1_write,
+            s1_addr,
+            s1_out_of_range,
+            s1_wdata,
+            lk_tag_low,
+            lk_tag_high,
+            lk_tagged_frame,
+            lk_committed_mapped,
+            lk_committed_frame,
+            lk_error,
+            lk_zero_unowned,
+            lk_nvm_unowned,
+            lk_cow_unowned,
+            fwd,
+            valid,
+            state,
+            write,
+            addr,
+            out_of_range,
+            wdata,
+            dst
+        );
+        // Lookup latency 1: the request in the decide stage, classified
+        // from the table's output.
+        self.class_error.next = self.out_of_range.q.val() | !self.mounted.val();
+        self.class_zero.next = !self.class_error.val() & !self.write.q.val() & !self.working_mapped.val();
+        self.class_nvm.next = !self.class_error.val() & ((!self.write.q.val() & self.working_mapped.val()) | (self.write.q.val() & self.owned.val()));
+        self.class_cow.next = !self.class_error.val() & self.write.q.val() & !self.owned.val();
+        self.view_error.next = self.class_error.val();
+        self.view_zero.next = self.class_zero.val();
+        self.view_nvm.next = self.class_nvm.val();
+        self.view_cow.next = self.class_cow.val();
+        self.view_mapped.next = self.working_mapped.val();
+        self.view_frame.next = self.working_frame.val();
+        // Lookup latency 2: the registered parts; owned in this epoch means a
+        // mapped page, a write in place, and the tagged frame. (An error is
+        // decided first, so the classes need not exclude it.)
+        self.view_owned.next = self.lk_tag_low.q.val() & self.lk_tag_high.q.val();
+        if self.registered.val() {
+            self.view_error.next = self.lk_error.q.val();
+            self.view_zero.next = !self.view_owned.val() & self.lk_zero_unowned.q.val();
+            self.view_nvm.next = self.view_owned.val() | self.lk_nvm_unowned.q.val();
+            self.view_cow.next = !self.view_owned.val() & self.lk_cow_unowned.q.val();
+            self.view_mapped.next = self.view_owned.val() | self.lk_committed_mapped.q.val();
+            self.view_frame.next = self.lk_committed_frame.q.val();
+            if self.view_owned.val() {
+                self.view_frame.next = self.lk_tagged_frame.q.val();
+            }
+        }
         self.held_page.next = bit_cast::<PAGE_BITS, HOST_ADDR_BITS>(self.addr.q.val() >> self.page_shift.val());
         self.offset.next = bit_cast::<OFFSET_BITS, HOST_ADDR_BITS>(self.addr.q.val() & self.offset_mask.val());
         self.complete.next = false;
@@ -174,7 +345,7 @@ impl<const D: usize> Logic for HostPort<D> {
         self.rsp_rdata.next = 0.into();
         self.nvm.req_valid.next = false;
         self.nvm.req_write.next = self.write.q.val();
-        self.nvm.req_addr.next = ((bit_cast::<NVM_ADDR_BITS, FRAME_BITS>(self.working_frame.val()) + self.first_frame.val()) << self.page_shift.val())
+        self.nvm.req_addr.next = ((bit_cast::<NVM_ADDR_BITS, FRAME_BITS>(self.view_frame.val()) + self.first_frame.val()) << self.page_shift.val())
             | bit_cast::<NVM_ADDR_BITS, OFFSET_BITS>(self.offset.val());
         self.nvm.req_wdata.next = self.wdata.q.val();
         self.remap.next = false;
@@ -187,27 +358,29 @@ impl<const D: usize> Logic for HostPort<D> {
         self.release_active.next = self.state.q.val() == HostState::Release;
         self.cow_offset.next = self.offset.val();
         self.cow_wdata.next = self.wdata.q.val();
+        self.cow_src_mapped.next = self.view_mapped.val();
+        self.cow_src_frame.next = self.view_frame.val();
         self.cow_fault.next = false;
         self.error.next = false;
         match self.state.q.val() {
             HostState::Lookup => {
                 if self.valid.q.val() {
-                    if self.out_of_range.q.val() | !self.mounted.val() {
+                    if self.view_error.val() {
                         if self.nvm_idle.val() {
                             self.rsp_valid.next = true;
                             self.rsp_err.next = true;
                             self.error.next = true;
                             self.complete.next = true;
                         }
-                    } else if !self.write.q.val() & !self.working_mapped.val() {
+                    } else if self.view_zero.val() {
                         if self.nvm_idle.val() {
                             self.rsp_valid.next = true;
                             self.complete.next = true;
                         }
-                    } else if !self.write.q.val() | self.owned.val() {
+                    } else if self.view_nvm.val() {
                         self.nvm.req_valid.next = true;
                         self.complete.next = self.nvm.req_ready.val();
-                    } else if self.nvm_idle.val() {
+                    } else if self.view_cow.val() & self.nvm_idle.val() {
                         if self.alloc_empty.val() & self.alloc_reclaimable.val() {
                             self.release_start.next = true;
                             self.state.d.next = HostState::Release;
@@ -252,25 +425,77 @@ impl<const D: usize> Logic for HostPort<D> {
             self.rsp_valid.next = true;
             self.rsp_rdata.next = self.nvm.rsp_rdata.val();
         }
-        self.req_ready.next = self.enable.val() & (!self.valid.q.val() | self.complete.val());
-        if self.complete.val() {
-            self.valid.d.next = false;
-        }
-        if self.req_valid.val() & self.enable.val() & (!self.valid.q.val() | self.complete.val()) {
-            self.valid.d.next = true;
-            self.write.d.next = self.req_write.val();
-            self.addr.d.next = self.req_addr.val();
-            self.out_of_range.d.next = self.req_addr.val() >= self.limit.val();
-            self.wdata.d.next = self.req_wdata.val();
-        }
-        // Re-read the held request's entry while it waits, so its lookup
-        // result stays current; otherwise look up the incoming request.
-        self.lookup_page.next = bit_cast::<PAGE_BITS, HOST_ADDR_BITS>(self.req_addr.val() >> self.page_shift.val());
-        if self.valid.q.val() & !self.complete.val() {
+        self.advance.next = !self.valid.q.val() | self.complete.val();
+        // Requests come in through the skid buffer: `req_ready` is a register.
+        self.skid.in_valid.next = self.req_valid.val() & self.enable.val();
+        self.skid.in_write.next = self.req_write.val();
+        self.skid.in_addr.next = self.req_addr.val();
+        self.skid.in_data.next = self.req_wdata.val();
+        self.req_ready.next = self.enable.val() & self.skid.in_ready.val();
+        // The decide stage takes the next request from the skid buffer
+        // (lookup latency 1) or the lookup stage (2); its data load whenever
+        // it advances (a shallower enable than one that also waits for a
+        // request), and valid says whether they count.
+        self.skid.out_ready.next = self.advance.val();
+        self.next_valid.next = self.skid.out_valid.val();
+        self.next_write.next = self.skid.out_write.val();
+        self.next_addr.next = self.skid.out_addr.val();
+        self.next_out_of_range.next = self.skid.out_addr.val() >= self.limit.val();
+        self.next_wdata.next = self.skid.out_data.val();
+        self.lookup_page.next = bit_cast::<PAGE_BITS, HOST_ADDR_BITS>(self.skid.out_addr.val() >> self.page_shift.val());
+        if self.registered.val() {
+            self.skid.out_ready.next = !self.s1_valid.q.val() | self.advance.val();
+            self.next_valid.next = self.s1_valid.q.val();
+            self.next_write.next = self.s1_write.q.val();
+            self.next_addr.next = self.s1_addr.q.val();
+            self.next_out_of_range.next = self.s1_out_of_range.q.val();
+            self.next_wdata.next = self.s1_wdata.q.val();
+            if self.advance.val() {
+                self.s1_valid.d.next = false;
+                // The class both ways: a page not owned in this epoch reads
+                // through to its committed entry. A remap at the edge the
+                // entry was read (`fwd`) makes it owned, in `dst`.
+                self.lk_tag_low.d.next = self.tag_low_match.val() | self.fwd.q.val();
+                self.lk_tag_high.d.next = self.tag_high_match.val() | self.fwd.q.val();
+                self.lk_tagged_frame.d.next = self.tagged_frame.val();
+                if self.fwd.q.val() {
+                    self.lk_tagged_frame.d.next = self.dst.q.val();
+                }
+                self.lk_committed_mapped.d.next = self.committed_mapped.val();
+                self.lk_committed_frame.d.next = self.committed_frame.val();
+                self.lk_error.d.next = self.s1_out_of_range.q.val() | !self.mounted.val();
+                self.lk_zero_unowned.d.next = !self.s1_write.q.val() & !self.committed_mapped.val();
+                self.lk_nvm_unowned.d.next = !self.s1_write.q.val() & self.committed_mapped.val();
+                self.lk_cow_unowned.d.next = self.s1_write.q.val();
+            }
+            if self.skid.out_ready.val() {
+                self.s1_valid.d.next = self.skid.out_valid.val();
+                self.s1_write.d.next = self.skid.out_write.val();
+                self.s1_addr.d.next = self.skid.out_addr.val();
+                self.s1_out_of_range.d.next = self.skid.out_addr.val() >= self.limit.val();
+                self.s1_wdata.d.next = self.skid.out_data.val();
+            }
+            // A waiting request's entry is re-read, so it is current when it moves on.
+            if self.s1_valid.q.val() & !self.advance.val() {
+                self.lookup_page.next = bit_cast::<PAGE_BITS, HOST_ADDR_BITS>(self.s1_addr.q.val() >> self.page_shift.val());
+            }
+        } else if self.valid.q.val() & !self.complete.val() {
+            // Re-read the held request's entry while it waits, so its lookup
+            // result stays current; otherwise look up the incoming request.
             self.lookup_page.next = self.held_page.val();
         }
-        self.idle.next = !self.valid.q.val() & self.nvm_idle.val();
+        // A completing request leaves as the next one comes in.
+        if self.advance.val() {
+            self.valid.d.next = self.next_valid.val();
+            self.write.d.next = self.next_write.val();
+            self.addr.d.next = self.next_addr.val();
+            self.out_of_range.d.next = self.next_out_of_range.val();
+            self.wdata.d.next = self.next_wdata.val();
+        }
+        self.fwd.d.next = self.remap.val() & (self.remap_page.val() == self.lookup_page.val());
+        self.idle.next = !self.skid.out_valid.val() & !self.s1_valid.q.val() & !self.valid.q.val() & self.nvm_idle.val();
         if self.reset.val() {
+            self.s1_valid.d.next = false;
             self.valid.d.next = false;
             self.state.d.next = HostState::Lookup;
         }

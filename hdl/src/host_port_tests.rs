@@ -5,9 +5,12 @@ use crate::Config;
 use std::collections::HashMap;
 
 /// L = 4, W = 4, F = 8: frames start at word 24 (frame f at 24 + 4f).
-fn config() -> Config {
-    Config { pages: 4, page_words: 4, frames: 8, word_bits: 32 }
+fn config(lookup_latency: usize) -> Config {
+    Config { pages: 4, page_words: 4, frames: 8, word_bits: 32, lookup_latency }
 }
+
+/// Both variants.
+const LATENCIES: [u64; 2] = [1, 2];
 
 /// A page's table entry: (owned in this epoch, mapped, frame).
 type Entry = (bool, bool, u64);
@@ -23,6 +26,8 @@ struct Setup {
     free: Vec<u64>,
     reclaimable: bool,
     nvm_stall: Vec<u64>,
+    /// The lookup latency of the port under test.
+    latency: u64,
 }
 
 #[derive(Debug, Default)]
@@ -36,6 +41,7 @@ struct Seen {
 }
 
 fn run(setup: Setup) -> Seen {
+    let setup_latency = setup.latency as usize;
     let (tx, rx) = std::sync::mpsc::channel();
     let mut sim = Simulation::new();
     sim.add_clock(5, |x: &mut Box<HostPort<32>>| x.clock.next = !x.clock.val());
@@ -46,13 +52,26 @@ fn run(setup: Setup) -> Seen {
         let mut seen = Seen::default();
         let (mut next, mut accepted) = (0usize, std::collections::VecDeque::new());
         let (mut lookup, mut cow_busy, mut release_busy, mut free) = (0u64, None::<u64>, None::<u64>, setup.free.clone());
+        // The table is a block RAM: a remap is written at the edge that ends
+        // its cycle, and a read at that same edge returns the old entry.
+        let (mut table, mut remapped) = (setup.table.clone(), None::<(u64, Entry)>);
         x.enable.next = true;
         x.mounted.next = setup.mounted;
         for cycle in 0..200u64 {
-            let &(owned, mapped, frame) = setup.table.get(&lookup).unwrap_or(&(false, false, 0));
+            let &(owned, mapped, frame) = table.get(&lookup).unwrap_or(&(false, false, 0));
+            if let Some((page, entry)) = remapped.take() {
+                table.insert(page, entry);
+            }
             x.owned.next = owned;
             x.working_mapped.next = mapped;
             x.working_frame.next = frame.to_bits();
+            // The same entry in parts: an owned page's frame is tagged, one
+            // not owned reads through to its committed entry.
+            x.tag_low_match.next = owned;
+            x.tag_high_match.next = owned;
+            x.tagged_frame.next = if owned { frame } else { 63 }.to_bits();
+            x.committed_mapped.next = !owned && mapped;
+            x.committed_frame.next = if owned { 62 } else { frame }.to_bits();
             x.alloc_empty.next = free.is_empty();
             x.alloc_reclaimable.next = setup.reclaimable;
             x.alloc_frame.next = free.first().copied().unwrap_or(0).to_bits();
@@ -89,7 +108,9 @@ fn run(setup: Setup) -> Seen {
                 free.remove(0);
             }
             if x.remap.val() {
-                seen.remaps.push((cycle, x.remap_page.val().index() as u64, x.remap_frame.val().index() as u64));
+                let (page, frame) = (x.remap_page.val().index() as u64, x.remap_frame.val().index() as u64);
+                seen.remaps.push((cycle, page, frame));
+                remapped = Some((page, (true, true, frame)));
                 cow_busy = None;
             }
             if x.release_start.val() {
@@ -109,82 +130,133 @@ fn run(setup: Setup) -> Seen {
         tx.send(seen).unwrap();
         sim.done(x)
     });
-    let mut uut = HostPort::<32>::new(&config());
+    let mut uut = HostPort::<32>::new(&config(setup_latency));
     uut.connect_all();
     sim.run(Box::new(uut), 100_000).unwrap();
     rx.recv().unwrap()
 }
 
 #[test]
-fn owned_pages_stream_one_request_a_cycle_with_one_cycle_over_the_nvm() {
-    // Page 1 owned in frame 2 (words 32..36), written and read back.
-    let setup = Setup {
-        requests: vec![(true, 4, 0xa), (true, 5, 0xb), (false, 4, 0), (false, 5, 0)],
-        table: HashMap::from([(1, (true, true, 2))]),
-        mounted: true,
-        ..Default::default()
-    };
-    let seen = run(setup);
-    let latency: Vec<(u64, u64)> = seen.responses.iter().map(|r| (r.1, r.2 - r.1)).collect();
-    assert_eq!(latency, vec![(0, 2), (1, 2), (2, 2), (3, 2)], "accepted every cycle, answered 2 later");
-    let data: Vec<u64> = seen.responses.iter().map(|r| r.4).collect();
-    assert_eq!(&data[2..], &[0xa, 0xb]);
-    let addrs: Vec<(bool, u64)> = seen.nvm.iter().map(|a| (a.write, a.addr)).collect();
-    assert_eq!(addrs, vec![(true, 32), (true, 33), (false, 32), (false, 33)]);
+fn owned_pages_stream_one_request_a_cycle_with_the_lookup_latency_over_the_nvm() {
+    for k in LATENCIES {
+        // Page 1 owned in frame 2 (words 32..36), written and read back.
+        let setup = Setup {
+            requests: vec![(true, 4, 0xa), (true, 5, 0xb), (false, 4, 0), (false, 5, 0)],
+            table: HashMap::from([(1, (true, true, 2))]),
+            mounted: true,
+            latency: k,
+            ..Default::default()
+        };
+        let seen = run(setup);
+        let latency: Vec<(u64, u64)> = seen.responses.iter().map(|r| (r.1, r.2 - r.1)).collect();
+        assert_eq!(latency, (0..4).map(|i| (i, 1 + k)).collect::<Vec<_>>(), "lookup latency {k}: accepted every cycle, answered 1 + {k} later");
+        let data: Vec<u64> = seen.responses.iter().map(|r| r.4).collect();
+        assert_eq!(&data[2..], &[0xa, 0xb]);
+        let addrs: Vec<(bool, u64)> = seen.nvm.iter().map(|a| (a.write, a.addr)).collect();
+        assert_eq!(addrs, vec![(true, 32), (true, 33), (false, 32), (false, 33)]);
+    }
 }
 
 #[test]
 fn a_held_request_keeps_its_address_while_the_nvm_stalls() {
-    let setup = Setup {
-        requests: vec![(true, 4, 0xa), (false, 6, 0)],
-        table: HashMap::from([(1, (true, true, 2))]),
-        mounted: true,
-        nvm_stall: vec![1, 2, 3, 4, 5],
-        ..Default::default()
-    };
-    let seen = run(setup);
-    let addrs: Vec<(u64, u64)> = seen.nvm.iter().map(|a| (a.cycle, a.addr)).collect();
-    assert_eq!(addrs, vec![(6, 32), (7, 34)]);
-    assert_eq!(seen.responses.iter().map(|r| r.1).collect::<Vec<_>>(), vec![0, 6]);
+    for k in LATENCIES {
+        // The NVM refuses in cycles 1..=5; the second request waits in the
+        // skid buffer (accepted at once), then behind the first.
+        let setup = Setup {
+            requests: vec![(true, 4, 0xa), (false, 6, 0)],
+            table: HashMap::from([(1, (true, true, 2))]),
+            mounted: true,
+            nvm_stall: (1..=4 + k).collect(),
+            latency: k,
+            ..Default::default()
+        };
+        let seen = run(setup);
+        let addrs: Vec<(u64, u64)> = seen.nvm.iter().map(|a| (a.cycle, a.addr)).collect();
+        assert_eq!(addrs, vec![(5 + k, 32), (6 + k, 34)], "lookup latency {k}");
+        assert_eq!(seen.responses.iter().map(|r| r.1).collect::<Vec<_>>(), vec![0, 1]);
+    }
 }
 
 #[test]
-fn unmapped_out_of_range_and_unmounted_are_answered_locally_in_one_cycle() {
-    let setup = Setup { requests: vec![(false, 9, 0), (false, 16, 0), (true, 99, 1)], mounted: true, ..Default::default() };
-    let seen = run(setup);
-    let r: Vec<(u64, bool, u64)> = seen.responses.iter().map(|r| (r.2 - r.1, r.3, r.4)).collect();
-    assert_eq!(r, vec![(1, false, 0), (1, true, 0), (1, true, 0)]);
-    assert!(seen.nvm.is_empty() && seen.cow_starts.is_empty());
-    let seen = run(Setup { requests: vec![(false, 4, 0), (true, 5, 1)], table: HashMap::from([(1, (true, true, 2))]), ..Default::default() });
-    assert!(seen.responses.iter().all(|r| r.3 && r.2 - r.1 == 1), "{seen:?}");
+fn unmapped_out_of_range_and_unmounted_are_answered_locally_in_the_lookup_latency() {
+    for k in LATENCIES {
+        let setup = Setup { requests: vec![(false, 9, 0), (false, 16, 0), (true, 99, 1)], mounted: true, latency: k, ..Default::default() };
+        let seen = run(setup);
+        let r: Vec<(u64, bool, u64)> = seen.responses.iter().map(|r| (r.2 - r.1, r.3, r.4)).collect();
+        assert_eq!(r, vec![(k, false, 0), (k, true, 0), (k, true, 0)]);
+        assert!(seen.nvm.is_empty() && seen.cow_starts.is_empty());
+        let seen = run(Setup { requests: vec![(false, 4, 0), (true, 5, 1)], table: HashMap::from([(1, (true, true, 2))]), latency: k, ..Default::default() });
+        assert!(seen.responses.iter().all(|r| r.3 && r.2 - r.1 == k), "{seen:?}");
+    }
 }
 
 #[test]
 fn a_first_write_faults_copies_remaps_and_answers() {
-    // Page 2 committed in frame 5 (not owned): the write takes frame 4.
-    let setup = Setup { requests: vec![(true, 9, 0xc)], table: HashMap::from([(2, (false, true, 5))]), mounted: true, free: vec![4, 6], ..Default::default() };
-    let seen = run(setup);
-    assert_eq!(seen.cow_starts, vec![(1, 1)], "started the cycle after acceptance, word 1");
-    assert_eq!(seen.remaps, vec![(6, 2, 4)], "remapped when the copy is done");
-    assert_eq!(seen.responses.iter().map(|r| (r.1, r.2, r.3)).collect::<Vec<_>>(), vec![(0, 7, false)]);
-    assert!(seen.nvm.is_empty(), "the COW engine does the copy");
-    assert!(seen.releases.is_empty());
+    for k in LATENCIES {
+        // Page 2 committed in frame 5 (not owned): the write takes frame 4.
+        let setup = Setup {
+            requests: vec![(true, 9, 0xc)],
+            table: HashMap::from([(2, (false, true, 5))]),
+            mounted: true,
+            free: vec![4, 6],
+            latency: k,
+            ..Default::default()
+        };
+        let seen = run(setup);
+        assert_eq!(seen.cow_starts, vec![(k, 1)], "started {k} cycle(s) after acceptance, word 1");
+        assert_eq!(seen.remaps, vec![(5 + k, 2, 4)], "remapped when the copy is done");
+        assert_eq!(seen.responses.iter().map(|r| (r.1, r.2, r.3)).collect::<Vec<_>>(), vec![(0, 6 + k, false)]);
+        assert!(seen.nvm.is_empty(), "the COW engine does the copy");
+        assert!(seen.releases.is_empty());
+    }
+}
+
+#[test]
+fn a_write_behind_a_fault_on_the_same_page_sees_the_remap() {
+    for k in LATENCIES {
+        // Two writes to page 2 back to back: the second, waiting behind the
+        // fault, must go to the new frame 4 (word 24 + 16 + 2), not fault again.
+        let setup = Setup {
+            requests: vec![(true, 9, 0xc), (true, 10, 0xd)],
+            table: HashMap::from([(2, (false, true, 5))]),
+            mounted: true,
+            free: vec![4, 6],
+            latency: k,
+            ..Default::default()
+        };
+        let seen = run(setup);
+        assert_eq!(seen.cow_starts.len(), 1, "lookup latency {k}: {seen:?}");
+        assert_eq!(seen.nvm.iter().map(|a| (a.write, a.addr, a.data)).collect::<Vec<_>>(), vec![(true, 42, 0xd)], "lookup latency {k}");
+        assert_eq!(seen.responses.len(), 2);
+    }
 }
 
 #[test]
 fn the_fallbacks_frames_are_released_first_and_none_at_all_is_an_error() {
-    let setup = Setup { requests: vec![(true, 9, 0xc)], table: HashMap::from([(2, (false, true, 5))]), mounted: true, reclaimable: true, ..Default::default() };
-    let seen = run(setup);
-    // Release started at 1, done at 4; the fault follows at 5.
-    assert_eq!(seen.releases, vec![1]);
-    assert_eq!(seen.cow_starts, vec![(5, 1)]);
-    assert_eq!(seen.remaps, vec![(10, 2, 6)]);
-    let seen = run(Setup { requests: vec![(true, 9, 0xc)], table: HashMap::from([(2, (false, true, 5))]), mounted: true, ..Default::default() });
-    assert_eq!(seen.responses.iter().map(|r| (r.2 - r.1, r.3)).collect::<Vec<_>>(), vec![(1, true)]);
-    assert!(seen.cow_starts.is_empty() && seen.releases.is_empty());
+    for k in LATENCIES {
+        let setup = Setup {
+            requests: vec![(true, 9, 0xc)],
+            table: HashMap::from([(2, (false, true, 5))]),
+            mounted: true,
+            reclaimable: true,
+            latency: k,
+            ..Default::default()
+        };
+        let seen = run(setup);
+        // Release started at k, done 3 later; the fault follows a cycle after.
+        assert_eq!(seen.releases, vec![k]);
+        assert_eq!(seen.cow_starts, vec![(k + 4, 1)]);
+        assert_eq!(seen.remaps, vec![(k + 9, 2, 6)]);
+        let seen =
+            run(Setup { requests: vec![(true, 9, 0xc)], table: HashMap::from([(2, (false, true, 5))]), mounted: true, latency: k, ..Default::default() });
+        assert_eq!(seen.responses.iter().map(|r| (r.2 - r.1, r.3)).collect::<Vec<_>>(), vec![(k, true)]);
+        assert!(seen.cow_starts.is_empty() && seen.releases.is_empty());
+    }
 }
 
 #[test]
 fn lints_and_synthesizes() {
-    crate::test_support::lint::check_block("host_port", HostPort::<32>::new(&config()));
+    for k in LATENCIES {
+        crate::test_support::lint::check_block("host_port", HostPort::<32>::new(&config(k as usize)));
+    }
 }

@@ -64,6 +64,12 @@ pub struct IndirectionTable {
     /// The page's frame in the working image `M`, and whether it has one.
     pub working_mapped: Signal<Out, Bit>,
     pub working_frame: Signal<Out, Bits<FRAME_BITS>>,
+    /// `owned` in parts, for a reader that registers them before it
+    /// decides (lookup latency 2): each half of the tag compare, and the
+    /// working entry's frame. `owned` = both halves.
+    pub tag_low_match: Signal<Out, Bit>,
+    pub tag_high_match: Signal<Out, Bit>,
+    pub tagged_frame: Signal<Out, Bits<FRAME_BITS>>,
     /// The sequencer's writes.
     pub update: TableUpdateSlave,
     /// The host port's remap: `wt[remap_page] = (epoch, remap_frame)`.
@@ -86,6 +92,9 @@ impl IndirectionTable {
             owned: Default::default(),
             working_mapped: Default::default(),
             working_frame: Default::default(),
+            tag_low_match: Default::default(),
+            tag_high_match: Default::default(),
+            tagged_frame: Default::default(),
             update: Default::default(),
             remap: Default::default(),
             remap_page: Default::default(),
@@ -119,6 +128,9 @@ impl Logic for IndirectionTable {
             self.wt.write_address.next = self.update.wt_page.val();
             self.wt.write_data.next = 0.into();
         }
+        self.tag_low_match.next = self.wt.read_data.val().get_bits::<8>(18) == self.epoch.val().get_bits::<8>(0);
+        self.tag_high_match.next = self.wt.read_data.val().get_bits::<8>(26) == self.epoch.val().get_bits::<8>(8);
+        self.tagged_frame.next = self.wt.read_data.val().get_bits::<FRAME_BITS>(0);
         self.committed_mapped.next = self.ct.read_data.val().get_bit(18);
         self.committed_frame.next = self.ct.read_data.val().get_bits::<FRAME_BITS>(0);
         self.owned.next = self.wt.read_data.val().get_bits::<TAG_BITS>(18) == self.epoch.val();
@@ -159,10 +171,19 @@ mod tests {
             sim_assert!(sim, x.owned.val() & x.working_mapped.val() & x.committed_mapped.val(), x);
             sim_assert_eq!(sim, x.working_frame.val(), 4, x);
             sim_assert_eq!(sim, x.committed_frame.val(), 9, x);
+            sim_assert!(sim, x.tag_low_match.val() & x.tag_high_match.val(), x);
+            sim_assert_eq!(sim, x.tagged_frame.val(), 4, x);
             // A new epoch (RESTORE): the page reads through to the snapshot.
             x.epoch.next = 4.into();
             wait_clock_cycle!(sim, clock, x);
             sim_assert!(sim, !x.owned.val() & x.working_mapped.val(), x);
+            sim_assert!(sim, !x.tag_low_match.val() & x.tag_high_match.val(), x);
+            // An epoch that differs only in the high half.
+            x.epoch.next = (3 + 256).into();
+            wait_clock_cycle!(sim, clock, x);
+            sim_assert!(sim, !x.owned.val() & x.tag_low_match.val() & !x.tag_high_match.val(), x);
+            x.epoch.next = 4.into();
+            wait_clock_cycle!(sim, clock, x);
             sim_assert_eq!(sim, x.working_frame.val(), 9, x);
             // Back in epoch 3, the sequencer clears the working entry.
             x.epoch.next = 3.into();

@@ -30,6 +30,7 @@ pub mod nvm_layout;
 pub mod passthrough;
 pub mod ports;
 pub mod sequencer;
+pub mod skid_buffer;
 pub mod state_names;
 pub mod status_counters;
 pub mod sync_ram;

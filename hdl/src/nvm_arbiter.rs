@@ -5,6 +5,16 @@
 //! may change only while nothing is in flight (`idle`); the controller's
 //! blocks wait for `idle` before they take the port, which keeps every
 //! response routed to the block that asked.
+//!
+//! The host path's grant is registered (`host_grant`, the owner was the
+//! host at the last edge): `req_ready` reaches the host port through one
+//! gate, off the owner's decode. It lags the owner by a cycle, which is
+//! safe because the host port never has a request out in the cycle after
+//! the port changes hands either way: it gives the port away only while it
+//! holds no NVM request (to its COW engine or fallback release, or to the
+//! sequencer once it is idle and closed), and takes it back only in
+//! `CowFinish`, on leaving `Release` for a COW fault, or when it reopens —
+//! none of which issues a host NVM request in its first cycle.
 
 use crate::config::NVM_ADDR_BITS;
 use rust_hdl::prelude::*;
@@ -59,12 +69,20 @@ pub struct NvmArbiter<const D: usize> {
     /// To the NVM.
     pub nvm: NvmMaster<D>,
     inflight: DFF<Bits<INFLIGHT_BITS>>,
+    /// The owner was the host at the last edge.
+    host_grant: DFF<Bit>,
+    /// `inflight` is not zero, kept as a register (`idle` fans out widely).
+    busy: DFF<Bit>,
+    /// A request was accepted at the last edge; `inflight` counts it at the
+    /// next (its valid comes late in the cycle, from the owner's decisions).
+    accepted: DFF<Bit>,
 }
 
 impl<const D: usize> Logic for NvmArbiter<D> {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, inflight);
+        dff_setup!(self, clock, inflight, busy, accepted, host_grant);
+        self.host_grant.d.next = self.owner.val() == NvmOwner::Host;
         self.host.req_ready.next = false;
         self.cow.req_ready.next = false;
         self.sequencer.req_ready.next = false;
@@ -103,19 +121,26 @@ impl<const D: usize> Logic for NvmArbiter<D> {
             self.fallback.req_ready.next = self.nvm.req_ready.val();
             self.fallback.rsp_valid.next = self.nvm.rsp_valid.val();
         } else {
-            self.host.req_ready.next = self.nvm.req_ready.val();
             self.host.rsp_valid.next = self.nvm.rsp_valid.val();
         }
-        if (self.nvm.req_valid.val() & self.nvm.req_ready.val()) & !self.nvm.rsp_valid.val() {
+        self.host.req_ready.next = self.nvm.req_ready.val() & self.host_grant.q.val();
+        self.accepted.d.next = self.nvm.req_valid.val() & self.nvm.req_ready.val();
+        // A response comes a cycle after its request's acceptance at the
+        // earliest, so the count never goes below zero.
+        if self.accepted.q.val() & !self.nvm.rsp_valid.val() {
             self.inflight.d.next = self.inflight.q.val() + 1;
+            self.busy.d.next = true;
         }
-        if !(self.nvm.req_valid.val() & self.nvm.req_ready.val()) & self.nvm.rsp_valid.val() {
+        if !self.accepted.q.val() & self.nvm.rsp_valid.val() {
             self.inflight.d.next = self.inflight.q.val() - 1;
+            self.busy.d.next = self.inflight.q.val() != 1;
         }
         if self.reset.val() {
             self.inflight.d.next = 0.into();
+            self.busy.d.next = false;
+            self.accepted.d.next = false;
         }
-        self.idle.next = self.inflight.q.val() == 0;
+        self.idle.next = !self.busy.q.val() & !self.accepted.q.val();
     }
 }
 
@@ -135,7 +160,13 @@ mod tests {
             x.cow.req_valid.next = true;
             x.cow.req_addr.next = 22.into();
             x.cow.req_write.next = true;
+            // The host's grant is registered: no ready before the first edge.
+            x = sim.wait(1, x)?;
+            sim_assert!(sim, x.nvm.req_valid.val() & !x.host.req_ready.val(), x);
+            x.host.req_valid.next = false;
+            wait_clock_cycle!(sim, clock, x);
             // The host owns the port: its request goes out, only it sees ready.
+            x.host.req_valid.next = true;
             x = sim.wait(1, x)?;
             sim_assert!(sim, x.idle.val() & x.nvm.req_valid.val() & x.host.req_ready.val() & !x.cow.req_ready.val(), x);
             sim_assert_eq!(sim, x.nvm.req_addr.val(), 11, x);
@@ -154,9 +185,15 @@ mod tests {
             x.nvm.rsp_valid.next = false;
             x = sim.wait(1, x)?;
             sim_assert!(sim, x.idle.val() & !x.nvm.req_valid.val(), x);
-            // The COW engine takes over: its write goes out, the host's ready
-            // is low and the answer is the COW engine's.
+            // The COW engine takes over: its write goes out and the answer
+            // is the COW engine's; the host's grant lags a cycle (it has
+            // no request out then), then its ready is low.
             x.owner.next = NvmOwner::Cow;
+            x.cow.req_valid.next = false;
+            x = sim.wait(1, x)?;
+            sim_assert!(sim, !x.nvm.req_valid.val() & x.host.req_ready.val(), x);
+            wait_clock_cycle!(sim, clock, x);
+            x.cow.req_valid.next = true;
             x.host.req_valid.next = true;
             x = sim.wait(1, x)?;
             sim_assert!(sim, x.nvm.req_valid.val() & x.nvm.req_write.val() & x.cow.req_ready.val() & !x.host.req_ready.val(), x);

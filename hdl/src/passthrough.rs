@@ -125,6 +125,11 @@ impl<const D: usize> Logic for PassThrough<D> {
         self.host.owned.next = true;
         self.host.working_mapped.next = true;
         self.host.working_frame.next = bit_cast::<FRAME_BITS, PAGE_BITS>(self.looked_up.q.val());
+        self.host.tag_low_match.next = true;
+        self.host.tag_high_match.next = true;
+        self.host.tagged_frame.next = bit_cast::<FRAME_BITS, PAGE_BITS>(self.looked_up.q.val());
+        self.host.committed_mapped.next = true;
+        self.host.committed_frame.next = bit_cast::<FRAME_BITS, PAGE_BITS>(self.looked_up.q.val());
         self.host.alloc_empty.next = true;
         self.host.alloc_reclaimable.next = false;
         self.host.alloc_frame.next = 0.into();
@@ -177,7 +182,7 @@ mod tests {
     /// A write and a read go straight to `frames_base + addr`; a command is refused.
     #[test]
     fn requests_map_to_their_own_frame() {
-        let config = Config { pages: 16, page_words: 8, frames: 32, word_bits: 32 };
+        let config = Config { pages: 16, page_words: 8, frames: 32, word_bits: 32, lookup_latency: Config::DEFAULT_LOOKUP_LATENCY };
         let base = config.layout().frames_base();
         let mut sim = Simulation::new();
         sim.add_clock(5, |x: &mut Box<PassThrough<32>>| x.clock.next = !x.clock.val());

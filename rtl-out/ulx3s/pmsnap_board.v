@@ -1066,6 +1066,11 @@ module pmsnap_board__controller(clock,reset,req_valid,req_ready,req_write,req_ad
     reg  host__owned;
     reg  host__working_mapped;
     reg  [17:0] host__working_frame;
+    reg  host__tag_low_match;
+    reg  host__tag_high_match;
+    reg  [17:0] host__tagged_frame;
+    reg  host__committed_mapped;
+    reg  [17:0] host__committed_frame;
     wire  host__remap;
     wire  [15:0] host__remap_page;
     wire  [17:0] host__remap_frame;
@@ -1091,6 +1096,8 @@ module pmsnap_board__controller(clock,reset,req_valid,req_ready,req_write,req_ad
     reg  host__nvm__rsp_valid;
     reg  [31:0] host__nvm__rsp_rdata;
     reg  host__nvm_idle;
+    wire  host__cow_src_mapped;
+    wire  [17:0] host__cow_src_frame;
     wire  tables__clock;
     assign tables__clock = clock;
     reg  [15:0] tables__read_page;
@@ -1100,6 +1107,9 @@ module pmsnap_board__controller(clock,reset,req_valid,req_ready,req_write,req_ad
     wire  tables__owned;
     wire  tables__working_mapped;
     wire  [17:0] tables__working_frame;
+    wire  tables__tag_low_match;
+    wire  tables__tag_high_match;
+    wire  [17:0] tables__tagged_frame;
     reg  tables__update__ct_write;
     reg  [15:0] tables__update__ct_page;
     reg  tables__update__ct_mapped;
@@ -1304,6 +1314,11 @@ module pmsnap_board__controller(clock,reset,req_valid,req_ready,req_write,req_ad
         .owned(host__owned),
         .working_mapped(host__working_mapped),
         .working_frame(host__working_frame),
+        .tag_low_match(host__tag_low_match),
+        .tag_high_match(host__tag_high_match),
+        .tagged_frame(host__tagged_frame),
+        .committed_mapped(host__committed_mapped),
+        .committed_frame(host__committed_frame),
         .remap(host__remap),
         .remap_page(host__remap_page),
         .remap_frame(host__remap_frame),
@@ -1328,7 +1343,9 @@ module pmsnap_board__controller(clock,reset,req_valid,req_ready,req_write,req_ad
         .nvm__req_wdata(host__nvm__req_wdata),
         .nvm__rsp_valid(host__nvm__rsp_valid),
         .nvm__rsp_rdata(host__nvm__rsp_rdata),
-        .nvm_idle(host__nvm_idle)
+        .nvm_idle(host__nvm_idle),
+        .cow_src_mapped(host__cow_src_mapped),
+        .cow_src_frame(host__cow_src_frame)
     );
     pmsnap_board__controller__tables tables(
         .clock(tables__clock),
@@ -1339,6 +1356,9 @@ module pmsnap_board__controller(clock,reset,req_valid,req_ready,req_write,req_ad
         .owned(tables__owned),
         .working_mapped(tables__working_mapped),
         .working_frame(tables__working_frame),
+        .tag_low_match(tables__tag_low_match),
+        .tag_high_match(tables__tag_high_match),
+        .tagged_frame(tables__tagged_frame),
         .update__ct_write(tables__update__ct_write),
         .update__ct_page(tables__update__ct_page),
         .update__ct_mapped(tables__update__ct_mapped),
@@ -1557,6 +1577,11 @@ module pmsnap_board__controller(clock,reset,req_valid,req_ready,req_write,req_ad
         host__owned = tables__owned;
         host__working_mapped = tables__working_mapped;
         host__working_frame = tables__working_frame;
+        host__tag_low_match = tables__tag_low_match;
+        host__tag_high_match = tables__tag_high_match;
+        host__tagged_frame = tables__tagged_frame;
+        host__committed_mapped = tables__committed_mapped;
+        host__committed_frame = tables__committed_frame;
         host__alloc_empty = allocator__empty;
         host__alloc_reclaimable = allocator__reclaimable;
         host__release_done = fallback__done;
@@ -1590,8 +1615,8 @@ module pmsnap_board__controller(clock,reset,req_valid,req_ready,req_write,req_ad
         dirty__append = host__remap;
         dirty__append_page = host__remap_page;
         cow__start = host__cow_start;
-        cow__src_mapped = tables__working_mapped;
-        cow__src_frame = tables__working_frame;
+        cow__src_mapped = host__cow_src_mapped;
+        cow__src_frame = host__cow_src_frame;
         cow__dst_frame = allocator__head_frame;
         cow__offset = host__cow_offset;
         cow__wdata = host__cow_wdata;
@@ -1727,21 +1752,21 @@ module pmsnap_board__controller__allocator(clock,reset,pop,control__push,control
     /*verilator tracing_off*/
     wire  tail__clock;
     assign tail__clock = clock;
-    reg  [31:0] count__d;
+    reg  [18:0] count__d;
     /*verilator tracing_on*/
-    wire  [31:0] count__q;
+    wire  [18:0] count__q;
     /*verilator tracing_off*/
     wire  count__clock;
     assign count__clock = clock;
-    reg  [31:0] staged__d;
+    reg  [18:0] staged__d;
     /*verilator tracing_on*/
-    wire  [31:0] staged__q;
+    wire  [18:0] staged__q;
     /*verilator tracing_off*/
     wire  staged__clock;
     assign staged__clock = clock;
-    reg  [31:0] retired__d;
+    reg  [18:0] retired__d;
     /*verilator tracing_on*/
-    wire  [31:0] retired__q;
+    wire  [18:0] retired__q;
     /*verilator tracing_off*/
     wire  retired__clock;
     assign retired__clock = clock;
@@ -1751,9 +1776,9 @@ module pmsnap_board__controller__allocator(clock,reset,pop,control__push,control
     /*verilator tracing_off*/
     wire  snap_head__clock;
     assign snap_head__clock = clock;
-    reg  [31:0] snap_count__d;
+    reg  [18:0] snap_count__d;
     /*verilator tracing_on*/
-    wire  [31:0] snap_count__q;
+    wire  [18:0] snap_count__q;
     /*verilator tracing_off*/
     wire  snap_count__clock;
     assign snap_count__clock = clock;
@@ -1763,9 +1788,35 @@ module pmsnap_board__controller__allocator(clock,reset,pop,control__push,control
     /*verilator tracing_off*/
     wire  fallback__clock;
     assign fallback__clock = clock;
+    reg  pushing__d;
+    /*verilator tracing_on*/
+    wire  pushing__q;
+    /*verilator tracing_off*/
+    wire  pushing__clock;
+    assign pushing__clock = clock;
+    reg  [17:0] push_frame__d;
+    /*verilator tracing_on*/
+    wire  [17:0] push_frame__q;
+    /*verilator tracing_off*/
+    wire  push_frame__clock;
+    assign push_frame__clock = clock;
+    reg  has_free__d;
+    /*verilator tracing_on*/
+    wire  has_free__q;
+    /*verilator tracing_off*/
+    wire  has_free__clock;
+    assign has_free__clock = clock;
+    reg  has_retired__d;
+    /*verilator tracing_on*/
+    wire  has_retired__q;
+    /*verilator tracing_off*/
+    wire  has_retired__clock;
+    assign has_retired__clock = clock;
     /*verilator tracing_on*/
     
     // Local signals
+    reg  [18:0] count_next;
+    reg  [18:0] retired_next;
     reg  [17:0] head_next;
     reg  [17:0] head_inc;
     reg  [17:0] tail_inc;
@@ -1819,6 +1870,26 @@ module pmsnap_board__controller__allocator(clock,reset,pop,control__push,control
         .q(fallback__q),
         .clock(fallback__clock)
     );
+    pmsnap_board__controller__allocator__pushing pushing(
+        .d(pushing__d),
+        .q(pushing__q),
+        .clock(pushing__clock)
+    );
+    pmsnap_board__controller__allocator__push_frame push_frame(
+        .d(push_frame__d),
+        .q(push_frame__q),
+        .clock(push_frame__clock)
+    );
+    pmsnap_board__controller__allocator__has_free has_free(
+        .d(has_free__d),
+        .q(has_free__q),
+        .clock(has_free__clock)
+    );
+    pmsnap_board__controller__allocator__has_retired has_retired(
+        .d(has_retired__d),
+        .q(has_retired__q),
+        .clock(has_retired__clock)
+    );
     
     // Update code
     always @(*) begin
@@ -1830,6 +1901,14 @@ module pmsnap_board__controller__allocator(clock,reset,pop,control__push,control
         snap_head__d = snap_head__q;
         snap_count__d = snap_count__q;
         fallback__d = fallback__q;
+        pushing__d = pushing__q;
+        push_frame__d = push_frame__q;
+        has_free__d = has_free__q;
+        has_retired__d = has_retired__q;
+        pushing__d = control__push;
+        push_frame__d = control__push_frame;
+        count_next = count__q;
+        retired_next = retired__q;
         head_inc = head__q + 32'h1;
         if (head__q == last) begin
             head_inc = 32'h0;
@@ -1841,58 +1920,65 @@ module pmsnap_board__controller__allocator(clock,reset,pop,control__push,control
         head_next = head__q;
         if (control__rollback) begin
             head_next = snap_head__q;
-            count__d = snap_count__q;
+            count_next = snap_count__q;
         end
         else if (pop) begin
             head_next = head_inc;
-            count__d = count__q - 32'h1;
+            count_next = count__q - 32'h1;
         end
         if (control__commit) begin
-            count__d = count__q + retired__q;
+            count_next = count__q + retired__q;
             snap_count__d = count__q + retired__q;
             snap_head__d = head__q;
-            retired__d = staged__q;
+            retired_next = staged__q;
             staged__d = 32'h0;
             fallback__d = 1'b1;
         end
         if (free_retired) begin
-            count__d = count__q + retired__q;
+            count_next = count__q + retired__q;
             snap_count__d = snap_count__q + retired__q;
-            retired__d = 32'h0;
+            retired_next = 32'h0;
             fallback__d = 1'b0;
         end
         if (control__publish) begin
-            count__d = count__q + retired__q + staged__q;
+            count_next = count__q + retired__q + staged__q;
             snap_count__d = count__q + retired__q + staged__q;
             snap_head__d = head__q;
-            retired__d = 32'h0;
+            retired_next = 32'h0;
             staged__d = 32'h0;
             fallback__d = 1'b0;
         end
         head__d = head_next;
         ring__read_address = head_next;
-        ring__write_enable = control__push;
+        ring__write_enable = pushing__q;
         ring__write_address = tail__q;
-        ring__write_data = control__push_frame;
-        if (control__push) begin
+        ring__write_data = push_frame__q;
+        if (pushing__q) begin
             tail__d = tail_inc;
             staged__d = staged__q + 32'h1;
+        end
+        if (reset) begin
+            pushing__d = 1'b0;
         end
         if (control__init | reset) begin
             head__d = 32'h0;
             tail__d = 32'h0;
-            count__d = 32'h0;
+            count_next = 32'h0;
             staged__d = 32'h0;
-            retired__d = 32'h0;
+            retired_next = 32'h0;
             snap_head__d = 32'h0;
             snap_count__d = 32'h0;
             fallback__d = 1'b0;
         end
+        count__d = count_next;
+        retired__d = retired_next;
+        has_free__d = |count_next;
+        has_retired__d = |retired_next;
         head_frame = ring__read_data;
-        empty = count__q == 32'h0;
-        reclaimable = retired__q != 32'h0;
+        empty = ~has_free__q;
+        reclaimable = has_retired__q;
         fallback_held = fallback__q;
-        free_count = count__q + retired__q;
+        free_count = ((count__q + retired__q) & 32'hffffffff);
     end
     
 endmodule // pmsnap_board__controller__allocator
@@ -1902,13 +1988,13 @@ endmodule // pmsnap_board__controller__allocator
 module pmsnap_board__controller__allocator__count(d,q,clock);
     
     // Module arguments
-    input wire  [31:0] d;
-    output reg  [31:0] q;
+    input wire  [18:0] d;
+    output reg  [18:0] q;
     input wire  clock;
     
     // Update code (custom)
     initial begin
-       q = 32'h0;
+       q = 19'h0;
     end
     
     always @(posedge clock) begin
@@ -1941,6 +2027,48 @@ endmodule // pmsnap_board__controller__allocator__fallback
 
 /*verilator tracing_on*/
 /*verilator tracing_off*/
+module pmsnap_board__controller__allocator__has_free(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__controller__allocator__has_free
+
+
+/*verilator tracing_on*/
+/*verilator tracing_off*/
+module pmsnap_board__controller__allocator__has_retired(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__controller__allocator__has_retired
+
+
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__allocator__head(d,q,clock);
     
     // Module arguments
@@ -1962,16 +2090,58 @@ endmodule // pmsnap_board__controller__allocator__head
 
 /*verilator tracing_on*/
 /*verilator tracing_off*/
-module pmsnap_board__controller__allocator__retired(d,q,clock);
+module pmsnap_board__controller__allocator__push_frame(d,q,clock);
     
     // Module arguments
-    input wire  [31:0] d;
-    output reg  [31:0] q;
+    input wire  [17:0] d;
+    output reg  [17:0] q;
     input wire  clock;
     
     // Update code (custom)
     initial begin
-       q = 32'h0;
+       q = 18'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__controller__allocator__push_frame
+
+
+/*verilator tracing_on*/
+/*verilator tracing_off*/
+module pmsnap_board__controller__allocator__pushing(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__controller__allocator__pushing
+
+
+/*verilator tracing_on*/
+/*verilator tracing_off*/
+module pmsnap_board__controller__allocator__retired(d,q,clock);
+    
+    // Module arguments
+    input wire  [18:0] d;
+    output reg  [18:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 19'h0;
     end
     
     always @(posedge clock) begin
@@ -2006,13 +2176,13 @@ endmodule // pmsnap_board__controller__allocator__ring
 module pmsnap_board__controller__allocator__snap_count(d,q,clock);
     
     // Module arguments
-    input wire  [31:0] d;
-    output reg  [31:0] q;
+    input wire  [18:0] d;
+    output reg  [18:0] q;
     input wire  clock;
     
     // Update code (custom)
     initial begin
-       q = 32'h0;
+       q = 19'h0;
     end
     
     always @(posedge clock) begin
@@ -2048,13 +2218,13 @@ endmodule // pmsnap_board__controller__allocator__snap_head
 module pmsnap_board__controller__allocator__staged(d,q,clock);
     
     // Module arguments
-    input wire  [31:0] d;
-    output reg  [31:0] q;
+    input wire  [18:0] d;
+    output reg  [18:0] q;
     input wire  clock;
     
     // Update code (custom)
     initial begin
-       q = 32'h0;
+       q = 19'h0;
     end
     
     always @(posedge clock) begin
@@ -2145,6 +2315,24 @@ module pmsnap_board__controller__arbiter(clock,reset,owner,idle,host__req_valid,
     /*verilator tracing_off*/
     wire  inflight__clock;
     assign inflight__clock = clock;
+    reg  host_grant__d;
+    /*verilator tracing_on*/
+    wire  host_grant__q;
+    /*verilator tracing_off*/
+    wire  host_grant__clock;
+    assign host_grant__clock = clock;
+    reg  busy__d;
+    /*verilator tracing_on*/
+    wire  busy__q;
+    /*verilator tracing_off*/
+    wire  busy__clock;
+    assign busy__clock = clock;
+    reg  accepted__d;
+    /*verilator tracing_on*/
+    wire  accepted__q;
+    /*verilator tracing_off*/
+    wire  accepted__clock;
+    assign accepted__clock = clock;
     /*verilator tracing_on*/
     
     // Sub module instances
@@ -2153,10 +2341,29 @@ module pmsnap_board__controller__arbiter(clock,reset,owner,idle,host__req_valid,
         .q(inflight__q),
         .clock(inflight__clock)
     );
+    pmsnap_board__controller__arbiter__host_grant host_grant(
+        .d(host_grant__d),
+        .q(host_grant__q),
+        .clock(host_grant__clock)
+    );
+    pmsnap_board__controller__arbiter__busy busy(
+        .d(busy__d),
+        .q(busy__q),
+        .clock(busy__clock)
+    );
+    pmsnap_board__controller__arbiter__accepted accepted(
+        .d(accepted__d),
+        .q(accepted__q),
+        .clock(accepted__clock)
+    );
     
     // Update code
     always @(*) begin
         inflight__d = inflight__q;
+        busy__d = busy__q;
+        accepted__d = accepted__q;
+        host_grant__d = host_grant__q;
+        host_grant__d = owner == NvmOwner__Host;
         host__req_ready = 1'b0;
         cow__req_ready = 1'b0;
         sequencer__req_ready = 1'b0;
@@ -2198,24 +2405,92 @@ module pmsnap_board__controller__arbiter(clock,reset,owner,idle,host__req_valid,
             fallback__rsp_valid = nvm__rsp_valid;
         end
         else begin
-            host__req_ready = nvm__req_ready;
             host__rsp_valid = nvm__rsp_valid;
         end
-        if ((nvm__req_valid & nvm__req_ready) & ~nvm__rsp_valid) begin
+        host__req_ready = nvm__req_ready & host_grant__q;
+        accepted__d = nvm__req_valid & nvm__req_ready;
+        if (accepted__q & ~nvm__rsp_valid) begin
             inflight__d = inflight__q + 32'h1;
+            busy__d = 1'b1;
         end
-        if (~(nvm__req_valid & nvm__req_ready) & nvm__rsp_valid) begin
+        if (~accepted__q & nvm__rsp_valid) begin
             inflight__d = inflight__q - 32'h1;
+            busy__d = inflight__q != 32'h1;
         end
         if (reset) begin
             inflight__d = 32'h0;
+            busy__d = 1'b0;
+            accepted__d = 1'b0;
         end
-        idle = inflight__q == 32'h0;
+        idle = ~busy__q & ~accepted__q;
     end
     
 endmodule // pmsnap_board__controller__arbiter
 
 
+/*verilator tracing_off*/
+module pmsnap_board__controller__arbiter__accepted(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__controller__arbiter__accepted
+
+
+/*verilator tracing_on*/
+/*verilator tracing_off*/
+module pmsnap_board__controller__arbiter__busy(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__controller__arbiter__busy
+
+
+/*verilator tracing_on*/
+/*verilator tracing_off*/
+module pmsnap_board__controller__arbiter__host_grant(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__controller__arbiter__host_grant
+
+
+/*verilator tracing_on*/
 /*verilator tracing_off*/
 module pmsnap_board__controller__arbiter__inflight(d,q,clock);
     
@@ -3297,7 +3572,7 @@ endmodule // pmsnap_board__controller__flush__pending
 
 
 /*verilator tracing_on*/
-module pmsnap_board__controller__host(clock,reset,req_valid,req_ready,req_write,req_addr,req_wdata,rsp_valid,rsp_rdata,rsp_err,enable,mounted,idle,lookup_page,owned,working_mapped,working_frame,remap,remap_page,remap_frame,alloc_pop,alloc_empty,alloc_reclaimable,alloc_frame,release_start,release_done,release_active,cow_start,cow_done,cow_active,cow_offset,cow_wdata,cow_fault,error,nvm__req_valid,nvm__req_ready,nvm__req_write,nvm__req_addr,nvm__req_wdata,nvm__rsp_valid,nvm__rsp_rdata,nvm_idle);
+module pmsnap_board__controller__host(clock,reset,req_valid,req_ready,req_write,req_addr,req_wdata,rsp_valid,rsp_rdata,rsp_err,enable,mounted,idle,lookup_page,owned,working_mapped,working_frame,tag_low_match,tag_high_match,tagged_frame,committed_mapped,committed_frame,remap,remap_page,remap_frame,alloc_pop,alloc_empty,alloc_reclaimable,alloc_frame,release_start,release_done,release_active,cow_start,cow_done,cow_active,cow_offset,cow_wdata,cow_fault,error,nvm__req_valid,nvm__req_ready,nvm__req_write,nvm__req_addr,nvm__req_wdata,nvm__rsp_valid,nvm__rsp_rdata,nvm_idle,cow_src_mapped,cow_src_frame);
     
     // Module arguments
     input wire  clock;
@@ -3317,6 +3592,11 @@ module pmsnap_board__controller__host(clock,reset,req_valid,req_ready,req_write,
     input wire  owned;
     input wire  working_mapped;
     input wire  [17:0] working_frame;
+    input wire  tag_low_match;
+    input wire  tag_high_match;
+    input wire  [17:0] tagged_frame;
+    input wire  committed_mapped;
+    input wire  [17:0] committed_frame;
     output reg  remap;
     output reg  [15:0] remap_page;
     output reg  [17:0] remap_frame;
@@ -3342,6 +3622,8 @@ module pmsnap_board__controller__host(clock,reset,req_valid,req_ready,req_write,
     input wire  nvm__rsp_valid;
     input wire  [31:0] nvm__rsp_rdata;
     input wire  nvm_idle;
+    output reg  cow_src_mapped;
+    output reg  [17:0] cow_src_frame;
     
     // Constant declarations
     /*verilator tracing_off*/
@@ -3349,6 +3631,7 @@ module pmsnap_board__controller__host(clock,reset,req_valid,req_ready,req_write,
     localparam  page_shift = 8'h6;
     localparam  offset_mask = 32'h3f;
     localparam  first_frame = 32'h9;
+    localparam  registered = 1'b0;
     /*verilator tracing_on*/
     
     // Enums
@@ -3361,6 +3644,109 @@ module pmsnap_board__controller__host(clock,reset,req_valid,req_ready,req_write,
     
     // Stub signals
     /*verilator tracing_off*/
+    wire  skid__clock;
+    assign skid__clock = clock;
+    reg  skid__reset;
+    reg  skid__in_valid;
+    wire  skid__in_ready;
+    reg  skid__in_write;
+    reg  [31:0] skid__in_addr;
+    reg  [31:0] skid__in_data;
+    wire  skid__out_valid;
+    reg  skid__out_ready;
+    wire  skid__out_write;
+    wire  [31:0] skid__out_addr;
+    wire  [31:0] skid__out_data;
+    reg  s1_valid__d;
+    /*verilator tracing_on*/
+    wire  s1_valid__q;
+    /*verilator tracing_off*/
+    wire  s1_valid__clock;
+    assign s1_valid__clock = clock;
+    reg  s1_write__d;
+    /*verilator tracing_on*/
+    wire  s1_write__q;
+    /*verilator tracing_off*/
+    wire  s1_write__clock;
+    assign s1_write__clock = clock;
+    reg  [31:0] s1_addr__d;
+    /*verilator tracing_on*/
+    wire  [31:0] s1_addr__q;
+    /*verilator tracing_off*/
+    wire  s1_addr__clock;
+    assign s1_addr__clock = clock;
+    reg  s1_out_of_range__d;
+    /*verilator tracing_on*/
+    wire  s1_out_of_range__q;
+    /*verilator tracing_off*/
+    wire  s1_out_of_range__clock;
+    assign s1_out_of_range__clock = clock;
+    reg  [31:0] s1_wdata__d;
+    /*verilator tracing_on*/
+    wire  [31:0] s1_wdata__q;
+    /*verilator tracing_off*/
+    wire  s1_wdata__clock;
+    assign s1_wdata__clock = clock;
+    reg  lk_tag_low__d;
+    /*verilator tracing_on*/
+    wire  lk_tag_low__q;
+    /*verilator tracing_off*/
+    wire  lk_tag_low__clock;
+    assign lk_tag_low__clock = clock;
+    reg  lk_tag_high__d;
+    /*verilator tracing_on*/
+    wire  lk_tag_high__q;
+    /*verilator tracing_off*/
+    wire  lk_tag_high__clock;
+    assign lk_tag_high__clock = clock;
+    reg  [17:0] lk_tagged_frame__d;
+    /*verilator tracing_on*/
+    wire  [17:0] lk_tagged_frame__q;
+    /*verilator tracing_off*/
+    wire  lk_tagged_frame__clock;
+    assign lk_tagged_frame__clock = clock;
+    reg  lk_committed_mapped__d;
+    /*verilator tracing_on*/
+    wire  lk_committed_mapped__q;
+    /*verilator tracing_off*/
+    wire  lk_committed_mapped__clock;
+    assign lk_committed_mapped__clock = clock;
+    reg  [17:0] lk_committed_frame__d;
+    /*verilator tracing_on*/
+    wire  [17:0] lk_committed_frame__q;
+    /*verilator tracing_off*/
+    wire  lk_committed_frame__clock;
+    assign lk_committed_frame__clock = clock;
+    reg  lk_error__d;
+    /*verilator tracing_on*/
+    wire  lk_error__q;
+    /*verilator tracing_off*/
+    wire  lk_error__clock;
+    assign lk_error__clock = clock;
+    reg  lk_zero_unowned__d;
+    /*verilator tracing_on*/
+    wire  lk_zero_unowned__q;
+    /*verilator tracing_off*/
+    wire  lk_zero_unowned__clock;
+    assign lk_zero_unowned__clock = clock;
+    reg  lk_nvm_unowned__d;
+    /*verilator tracing_on*/
+    wire  lk_nvm_unowned__q;
+    /*verilator tracing_off*/
+    wire  lk_nvm_unowned__clock;
+    assign lk_nvm_unowned__clock = clock;
+    reg  lk_cow_unowned__d;
+    /*verilator tracing_on*/
+    wire  lk_cow_unowned__q;
+    /*verilator tracing_off*/
+    wire  lk_cow_unowned__clock;
+    assign lk_cow_unowned__clock = clock;
+    reg  fwd__d;
+    /*verilator tracing_on*/
+    wire  fwd__q;
+    /*verilator tracing_off*/
+    wire  fwd__clock;
+    assign fwd__clock = clock;
     reg  valid__d;
     /*verilator tracing_on*/
     wire  valid__q;
@@ -3407,10 +3793,116 @@ module pmsnap_board__controller__host(clock,reset,req_valid,req_ready,req_write,
     
     // Local signals
     reg  complete;
+    reg  advance;
+    reg  next_valid;
+    reg  next_write;
+    reg  [31:0] next_addr;
+    reg  next_out_of_range;
+    reg  [31:0] next_wdata;
+    reg  class_error;
+    reg  class_zero;
+    reg  class_nvm;
+    reg  class_cow;
+    reg  view_error;
+    reg  view_zero;
+    reg  view_nvm;
+    reg  view_cow;
+    reg  view_mapped;
+    reg  [17:0] view_frame;
+    reg  view_owned;
     reg  [15:0] held_page;
     reg  [9:0] offset;
     
     // Sub module instances
+    pmsnap_board__controller__host__skid skid(
+        .clock(skid__clock),
+        .reset(skid__reset),
+        .in_valid(skid__in_valid),
+        .in_ready(skid__in_ready),
+        .in_write(skid__in_write),
+        .in_addr(skid__in_addr),
+        .in_data(skid__in_data),
+        .out_valid(skid__out_valid),
+        .out_ready(skid__out_ready),
+        .out_write(skid__out_write),
+        .out_addr(skid__out_addr),
+        .out_data(skid__out_data)
+    );
+    pmsnap_board__controller__host__s1_valid s1_valid(
+        .d(s1_valid__d),
+        .q(s1_valid__q),
+        .clock(s1_valid__clock)
+    );
+    pmsnap_board__controller__host__s1_write s1_write(
+        .d(s1_write__d),
+        .q(s1_write__q),
+        .clock(s1_write__clock)
+    );
+    pmsnap_board__controller__host__s1_addr s1_addr(
+        .d(s1_addr__d),
+        .q(s1_addr__q),
+        .clock(s1_addr__clock)
+    );
+    pmsnap_board__controller__host__s1_out_of_range s1_out_of_range(
+        .d(s1_out_of_range__d),
+        .q(s1_out_of_range__q),
+        .clock(s1_out_of_range__clock)
+    );
+    pmsnap_board__controller__host__s1_wdata s1_wdata(
+        .d(s1_wdata__d),
+        .q(s1_wdata__q),
+        .clock(s1_wdata__clock)
+    );
+    pmsnap_board__controller__host__lk_tag_low lk_tag_low(
+        .d(lk_tag_low__d),
+        .q(lk_tag_low__q),
+        .clock(lk_tag_low__clock)
+    );
+    pmsnap_board__controller__host__lk_tag_high lk_tag_high(
+        .d(lk_tag_high__d),
+        .q(lk_tag_high__q),
+        .clock(lk_tag_high__clock)
+    );
+    pmsnap_board__controller__host__lk_tagged_frame lk_tagged_frame(
+        .d(lk_tagged_frame__d),
+        .q(lk_tagged_frame__q),
+        .clock(lk_tagged_frame__clock)
+    );
+    pmsnap_board__controller__host__lk_committed_mapped lk_committed_mapped(
+        .d(lk_committed_mapped__d),
+        .q(lk_committed_mapped__q),
+        .clock(lk_committed_mapped__clock)
+    );
+    pmsnap_board__controller__host__lk_committed_frame lk_committed_frame(
+        .d(lk_committed_frame__d),
+        .q(lk_committed_frame__q),
+        .clock(lk_committed_frame__clock)
+    );
+    pmsnap_board__controller__host__lk_error lk_error(
+        .d(lk_error__d),
+        .q(lk_error__q),
+        .clock(lk_error__clock)
+    );
+    pmsnap_board__controller__host__lk_zero_unowned lk_zero_unowned(
+        .d(lk_zero_unowned__d),
+        .q(lk_zero_unowned__q),
+        .clock(lk_zero_unowned__clock)
+    );
+    pmsnap_board__controller__host__lk_nvm_unowned lk_nvm_unowned(
+        .d(lk_nvm_unowned__d),
+        .q(lk_nvm_unowned__q),
+        .clock(lk_nvm_unowned__clock)
+    );
+    pmsnap_board__controller__host__lk_cow_unowned lk_cow_unowned(
+        .d(lk_cow_unowned__d),
+        .q(lk_cow_unowned__q),
+        .clock(lk_cow_unowned__clock)
+    );
+    pmsnap_board__controller__host__fwd fwd(
+        .d(fwd__d),
+        .q(fwd__q),
+        .clock(fwd__clock)
+    );
     pmsnap_board__controller__host__valid valid(
         .d(valid__d),
         .q(valid__q),
@@ -3449,6 +3941,22 @@ module pmsnap_board__controller__host(clock,reset,req_valid,req_ready,req_write,
     
     // Update code
     always @(*) begin
+        skid__reset = reset;
+        s1_valid__d = s1_valid__q;
+        s1_write__d = s1_write__q;
+        s1_addr__d = s1_addr__q;
+        s1_out_of_range__d = s1_out_of_range__q;
+        s1_wdata__d = s1_wdata__q;
+        lk_tag_low__d = lk_tag_low__q;
+        lk_tag_high__d = lk_tag_high__q;
+        lk_tagged_frame__d = lk_tagged_frame__q;
+        lk_committed_mapped__d = lk_committed_mapped__q;
+        lk_committed_frame__d = lk_committed_frame__q;
+        lk_error__d = lk_error__q;
+        lk_zero_unowned__d = lk_zero_unowned__q;
+        lk_nvm_unowned__d = lk_nvm_unowned__q;
+        lk_cow_unowned__d = lk_cow_unowned__q;
+        fwd__d = fwd__q;
         valid__d = valid__q;
         state__d = state__q;
         write__d = write__q;
@@ -3456,6 +3964,28 @@ module pmsnap_board__controller__host(clock,reset,req_valid,req_ready,req_write,
         out_of_range__d = out_of_range__q;
         wdata__d = wdata__q;
         dst__d = dst__q;
+        class_error = out_of_range__q | ~mounted;
+        class_zero = ~class_error & ~write__q & ~working_mapped;
+        class_nvm = ~class_error & ((~write__q & working_mapped) | (write__q & owned));
+        class_cow = ~class_error & write__q & ~owned;
+        view_error = class_error;
+        view_zero = class_zero;
+        view_nvm = class_nvm;
+        view_cow = class_cow;
+        view_mapped = working_mapped;
+        view_frame = working_frame;
+        view_owned = lk_tag_low__q & lk_tag_high__q;
+        if (registered) begin
+            view_error = lk_error__q;
+            view_zero = ~view_owned & lk_zero_unowned__q;
+            view_nvm = view_owned | lk_nvm_unowned__q;
+            view_cow = ~view_owned & lk_cow_unowned__q;
+            view_mapped = view_owned | lk_committed_mapped__q;
+            view_frame = lk_committed_frame__q;
+            if (view_owned) begin
+                view_frame = lk_tagged_frame__q;
+            end
+        end
         held_page = ((addr__q >> page_shift) & 16'hffff);
         offset = ((addr__q & offset_mask) & 10'h3ff);
         complete = 1'b0;
@@ -3464,7 +3994,7 @@ module pmsnap_board__controller__host(clock,reset,req_valid,req_ready,req_write,
         rsp_rdata = 32'h0;
         nvm__req_valid = 1'b0;
         nvm__req_write = write__q;
-        nvm__req_addr = ((((working_frame) & 32'hffffffff) + first_frame) << page_shift) | ((offset) & 32'hffffffff);
+        nvm__req_addr = ((((view_frame) & 32'hffffffff) + first_frame) << page_shift) | ((offset) & 32'hffffffff);
         nvm__req_wdata = wdata__q;
         remap = 1'b0;
         remap_page = held_page;
@@ -3476,13 +4006,15 @@ module pmsnap_board__controller__host(clock,reset,req_valid,req_ready,req_write,
         release_active = state__q == HostState__Release;
         cow_offset = offset;
         cow_wdata = wdata__q;
+        cow_src_mapped = view_mapped;
+        cow_src_frame = view_frame;
         cow_fault = 1'b0;
         error = 1'b0;
         case (state__q)
             HostState__Lookup:
                 begin
                     if (valid__q) begin
-                        if (out_of_range__q | ~mounted) begin
+                        if (view_error) begin
                             if (nvm_idle) begin
                                 rsp_valid = 1'b1;
                                 rsp_err = 1'b1;
@@ -3490,17 +4022,17 @@ module pmsnap_board__controller__host(clock,reset,req_valid,req_ready,req_write,
                                 complete = 1'b1;
                             end
                         end
-                        else if (~write__q & ~working_mapped) begin
+                        else if (view_zero) begin
                             if (nvm_idle) begin
                                 rsp_valid = 1'b1;
                                 complete = 1'b1;
                             end
                         end
-                        else if (~write__q | owned) begin
+                        else if (view_nvm) begin
                             nvm__req_valid = 1'b1;
                             complete = nvm__req_ready;
                         end
-                        else if (nvm_idle) begin
+                        else if (view_cow & nvm_idle) begin
                             if (alloc_empty & alloc_reclaimable) begin
                                 release_start = 1'b1;
                                 state__d = HostState__Release;
@@ -3549,23 +4081,66 @@ module pmsnap_board__controller__host(clock,reset,req_valid,req_ready,req_write,
             rsp_valid = 1'b1;
             rsp_rdata = nvm__rsp_rdata;
         end
-        req_ready = enable & (~valid__q | complete);
-        if (complete) begin
-            valid__d = 1'b0;
+        advance = ~valid__q | complete;
+        skid__in_valid = req_valid & enable;
+        skid__in_write = req_write;
+        skid__in_addr = req_addr;
+        skid__in_data = req_wdata;
+        req_ready = enable & skid__in_ready;
+        skid__out_ready = advance;
+        next_valid = skid__out_valid;
+        next_write = skid__out_write;
+        next_addr = skid__out_addr;
+        next_out_of_range = skid__out_addr >= limit;
+        next_wdata = skid__out_data;
+        lookup_page = ((skid__out_addr >> page_shift) & 16'hffff);
+        if (registered) begin
+            skid__out_ready = ~s1_valid__q | advance;
+            next_valid = s1_valid__q;
+            next_write = s1_write__q;
+            next_addr = s1_addr__q;
+            next_out_of_range = s1_out_of_range__q;
+            next_wdata = s1_wdata__q;
+            if (advance) begin
+                s1_valid__d = 1'b0;
+                lk_tag_low__d = tag_low_match | fwd__q;
+                lk_tag_high__d = tag_high_match | fwd__q;
+                lk_tagged_frame__d = tagged_frame;
+                if (fwd__q) begin
+                    lk_tagged_frame__d = dst__q;
+                end
+                lk_committed_mapped__d = committed_mapped;
+                lk_committed_frame__d = committed_frame;
+                lk_error__d = s1_out_of_range__q | ~mounted;
+                lk_zero_unowned__d = ~s1_write__q & ~committed_mapped;
+                lk_nvm_unowned__d = ~s1_write__q & committed_mapped;
+                lk_cow_unowned__d = s1_write__q;
+            end
+            if (skid__out_ready) begin
+                s1_valid__d = skid__out_valid;
+                s1_write__d = skid__out_write;
+                s1_addr__d = skid__out_addr;
+                s1_out_of_range__d = skid__out_addr >= limit;
+                s1_wdata__d = skid__out_data;
+            end
+            if (s1_valid__q & ~advance) begin
+                lookup_page = ((s1_addr__q >> page_shift) & 16'hffff);
+            end
         end
-        if (req_valid & enable & (~valid__q | complete)) begin
-            valid__d = 1'b1;
-            write__d = req_write;
-            addr__d = req_addr;
-            out_of_range__d = req_addr >= limit;
-            wdata__d = req_wdata;
-        end
-        lookup_page = ((req_addr >> page_shift) & 16'hffff);
-        if (valid__q & ~complete) begin
+        else if (valid__q & ~complete) begin
             lookup_page = held_page;
         end
-        idle = ~valid__q & nvm_idle;
+        if (advance) begin
+            valid__d = next_valid;
+            write__d = next_write;
+            addr__d = next_addr;
+            out_of_range__d = next_out_of_range;
+            wdata__d = next_wdata;
+        end
+        fwd__d = remap & (remap_page == lookup_page);
+        idle = ~skid__out_valid & ~s1_valid__q & ~valid__q & nvm_idle;
         if (reset) begin
+            s1_valid__d = 1'b0;
             valid__d = 1'b0;
             state__d = HostState__Lookup;
         end
@@ -3617,6 +4192,216 @@ endmodule // pmsnap_board__controller__host__dst
 
 /*verilator tracing_on*/
 /*verilator tracing_off*/
+module pmsnap_board__controller__host__fwd(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__controller__host__fwd
+
+
+/*verilator tracing_on*/
+/*verilator tracing_off*/
+module pmsnap_board__controller__host__lk_committed_frame(d,q,clock);
+    
+    // Module arguments
+    input wire  [17:0] d;
+    output reg  [17:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 18'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__controller__host__lk_committed_frame
+
+
+/*verilator tracing_on*/
+/*verilator tracing_off*/
+module pmsnap_board__controller__host__lk_committed_mapped(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__controller__host__lk_committed_mapped
+
+
+/*verilator tracing_on*/
+/*verilator tracing_off*/
+module pmsnap_board__controller__host__lk_cow_unowned(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__controller__host__lk_cow_unowned
+
+
+/*verilator tracing_on*/
+/*verilator tracing_off*/
+module pmsnap_board__controller__host__lk_error(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__controller__host__lk_error
+
+
+/*verilator tracing_on*/
+/*verilator tracing_off*/
+module pmsnap_board__controller__host__lk_nvm_unowned(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__controller__host__lk_nvm_unowned
+
+
+/*verilator tracing_on*/
+/*verilator tracing_off*/
+module pmsnap_board__controller__host__lk_tag_high(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__controller__host__lk_tag_high
+
+
+/*verilator tracing_on*/
+/*verilator tracing_off*/
+module pmsnap_board__controller__host__lk_tag_low(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__controller__host__lk_tag_low
+
+
+/*verilator tracing_on*/
+/*verilator tracing_off*/
+module pmsnap_board__controller__host__lk_tagged_frame(d,q,clock);
+    
+    // Module arguments
+    input wire  [17:0] d;
+    output reg  [17:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 18'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__controller__host__lk_tagged_frame
+
+
+/*verilator tracing_on*/
+/*verilator tracing_off*/
+module pmsnap_board__controller__host__lk_zero_unowned(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__controller__host__lk_zero_unowned
+
+
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__host__out_of_range(d,q,clock);
     
     // Module arguments
@@ -3634,6 +4419,295 @@ module pmsnap_board__controller__host__out_of_range(d,q,clock);
     end
           
 endmodule // pmsnap_board__controller__host__out_of_range
+
+
+/*verilator tracing_on*/
+/*verilator tracing_off*/
+module pmsnap_board__controller__host__s1_addr(d,q,clock);
+    
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__controller__host__s1_addr
+
+
+/*verilator tracing_on*/
+/*verilator tracing_off*/
+module pmsnap_board__controller__host__s1_out_of_range(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__controller__host__s1_out_of_range
+
+
+/*verilator tracing_on*/
+/*verilator tracing_off*/
+module pmsnap_board__controller__host__s1_valid(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__controller__host__s1_valid
+
+
+/*verilator tracing_on*/
+/*verilator tracing_off*/
+module pmsnap_board__controller__host__s1_wdata(d,q,clock);
+    
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__controller__host__s1_wdata
+
+
+/*verilator tracing_on*/
+/*verilator tracing_off*/
+module pmsnap_board__controller__host__s1_write(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__controller__host__s1_write
+
+
+/*verilator tracing_on*/
+module pmsnap_board__controller__host__skid(clock,reset,in_valid,in_ready,in_write,in_addr,in_data,out_valid,out_ready,out_write,out_addr,out_data);
+    
+    // Module arguments
+    input wire  clock;
+    input wire  reset;
+    input wire  in_valid;
+    output reg  in_ready;
+    input wire  in_write;
+    input wire  [31:0] in_addr;
+    input wire  [31:0] in_data;
+    output reg  out_valid;
+    input wire  out_ready;
+    output reg  out_write;
+    output reg  [31:0] out_addr;
+    output reg  [31:0] out_data;
+    
+    // Stub signals
+    /*verilator tracing_off*/
+    reg  full__d;
+    /*verilator tracing_on*/
+    wire  full__q;
+    /*verilator tracing_off*/
+    wire  full__clock;
+    assign full__clock = clock;
+    reg  write__d;
+    /*verilator tracing_on*/
+    wire  write__q;
+    /*verilator tracing_off*/
+    wire  write__clock;
+    assign write__clock = clock;
+    reg  [31:0] addr__d;
+    /*verilator tracing_on*/
+    wire  [31:0] addr__q;
+    /*verilator tracing_off*/
+    wire  addr__clock;
+    assign addr__clock = clock;
+    reg  [31:0] data__d;
+    /*verilator tracing_on*/
+    wire  [31:0] data__q;
+    /*verilator tracing_off*/
+    wire  data__clock;
+    assign data__clock = clock;
+    /*verilator tracing_on*/
+    
+    // Sub module instances
+    pmsnap_board__controller__host__skid__full full(
+        .d(full__d),
+        .q(full__q),
+        .clock(full__clock)
+    );
+    pmsnap_board__controller__host__skid__write write(
+        .d(write__d),
+        .q(write__q),
+        .clock(write__clock)
+    );
+    pmsnap_board__controller__host__skid__addr addr(
+        .d(addr__d),
+        .q(addr__q),
+        .clock(addr__clock)
+    );
+    pmsnap_board__controller__host__skid__data data(
+        .d(data__d),
+        .q(data__q),
+        .clock(data__clock)
+    );
+    
+    // Update code
+    always @(*) begin
+        full__d = full__q;
+        write__d = write__q;
+        addr__d = addr__q;
+        data__d = data__q;
+        in_ready = ~full__q;
+        out_valid = in_valid;
+        out_write = in_write;
+        out_addr = in_addr;
+        out_data = in_data;
+        if (full__q) begin
+            out_valid = 1'b1;
+            out_write = write__q;
+            out_addr = addr__q;
+            out_data = data__q;
+            if (out_ready) begin
+                full__d = 1'b0;
+            end
+        end
+        else begin
+            write__d = in_write;
+            addr__d = in_addr;
+            data__d = in_data;
+            full__d = in_valid & ~out_ready;
+        end
+        if (reset) begin
+            full__d = 1'b0;
+        end
+    end
+    
+endmodule // pmsnap_board__controller__host__skid
+
+
+/*verilator tracing_off*/
+module pmsnap_board__controller__host__skid__addr(d,q,clock);
+    
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__controller__host__skid__addr
+
+
+/*verilator tracing_on*/
+/*verilator tracing_off*/
+module pmsnap_board__controller__host__skid__data(d,q,clock);
+    
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__controller__host__skid__data
+
+
+/*verilator tracing_on*/
+/*verilator tracing_off*/
+module pmsnap_board__controller__host__skid__full(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__controller__host__skid__full
+
+
+/*verilator tracing_on*/
+/*verilator tracing_off*/
+module pmsnap_board__controller__host__skid__write(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__controller__host__skid__write
 
 
 /*verilator tracing_on*/
@@ -4893,7 +5967,7 @@ module pmsnap_board__controller__sequencer__format(clock,reset,start,done,status
     
     // Constant declarations
     /*verilator tracing_off*/
-    localparam  pages = 32'h100;
+    localparam  last_page = 32'hff;
     localparam  frames = 32'h300;
     localparam  metadata_last = 32'h20f;
     localparam  first_seq = 32'h1;
@@ -4924,6 +5998,12 @@ module pmsnap_board__controller__sequencer__format(clock,reset,start,done,status
     /*verilator tracing_off*/
     wire  index__clock;
     assign index__clock = clock;
+    reg  clearing__d;
+    /*verilator tracing_on*/
+    wire  clearing__q;
+    /*verilator tracing_off*/
+    wire  clearing__clock;
+    assign clearing__clock = clock;
     reg  [31:0] pushed__d;
     /*verilator tracing_on*/
     wire  [31:0] pushed__q;
@@ -4946,6 +6026,11 @@ module pmsnap_board__controller__sequencer__format(clock,reset,start,done,status
         .q(index__q),
         .clock(index__clock)
     );
+    pmsnap_board__controller__sequencer__format__clearing clearing(
+        .d(clearing__d),
+        .q(clearing__q),
+        .clock(clearing__clock)
+    );
     pmsnap_board__controller__sequencer__format__pushed pushed(
         .d(pushed__d),
         .q(pushed__q),
@@ -4956,6 +6041,7 @@ module pmsnap_board__controller__sequencer__format(clock,reset,start,done,status
     always @(*) begin
         state__d = state__q;
         index__d = index__q;
+        clearing__d = clearing__q;
         pushed__d = pushed__q;
         unused_answers = nvm__rsp_valid | |nvm__rsp_rdata;
         done = 1'b0;
@@ -4993,6 +6079,7 @@ module pmsnap_board__controller__sequencer__format(clock,reset,start,done,status
                         log_clear = 1'b1;
                         unmount = 1'b1;
                         index__d = 32'h0;
+                        clearing__d = 1'b1;
                         pushed__d = 32'h0;
                         state__d = FormatState__Zero;
                     end
@@ -5000,12 +6087,15 @@ module pmsnap_board__controller__sequencer__format(clock,reset,start,done,status
             FormatState__Zero:
                 begin
                     nvm__req_valid = 1'b1;
-                    if (index__q < pages) begin
+                    if (clearing__q) begin
                         table_update__ct_write = 1'b1;
                         table_update__wt_clear = 1'b1;
                     end
                     if (nvm__req_ready) begin
                         index__d = index__q + 32'h1;
+                        if (index__q == last_page) begin
+                            clearing__d = 1'b0;
+                        end
                         if (index__q == metadata_last) begin
                             state__d = FormatState__Frames;
                         end
@@ -5055,6 +6145,27 @@ module pmsnap_board__controller__sequencer__format(clock,reset,start,done,status
 endmodule // pmsnap_board__controller__sequencer__format
 
 
+/*verilator tracing_off*/
+module pmsnap_board__controller__sequencer__format__clearing(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__controller__sequencer__format__clearing
+
+
+/*verilator tracing_on*/
 /*verilator tracing_off*/
 module pmsnap_board__controller__sequencer__format__index(d,q,clock);
     
@@ -5560,6 +6671,18 @@ module pmsnap_board__controller__sequencer__recover(clock,reset,start,done,statu
     /*verilator tracing_off*/
     wire  item_c__clock;
     assign item_c__clock = clock;
+    reg  valid_d__d;
+    /*verilator tracing_on*/
+    wire  valid_d__q;
+    /*verilator tracing_off*/
+    wire  valid_d__clock;
+    assign valid_d__clock = clock;
+    reg  [31:0] item_d__d;
+    /*verilator tracing_on*/
+    wire  [31:0] item_d__q;
+    /*verilator tracing_off*/
+    wire  item_d__clock;
+    assign item_d__clock = clock;
     reg  other_slot__d;
     /*verilator tracing_on*/
     wire  other_slot__q;
@@ -5677,6 +6800,16 @@ module pmsnap_board__controller__sequencer__recover(clock,reset,start,done,statu
         .q(item_c__q),
         .clock(item_c__clock)
     );
+    pmsnap_board__controller__sequencer__recover__valid_d valid_d(
+        .d(valid_d__d),
+        .q(valid_d__q),
+        .clock(valid_d__clock)
+    );
+    pmsnap_board__controller__sequencer__recover__item_d item_d(
+        .d(item_d__d),
+        .q(item_d__q),
+        .clock(item_d__clock)
+    );
     pmsnap_board__controller__sequencer__recover__other_slot other_slot(
         .d(other_slot__d),
         .q(other_slot__q),
@@ -5748,6 +6881,8 @@ module pmsnap_board__controller__sequencer__recover(clock,reset,start,done,statu
         item_b__d = item_b__q;
         valid_c__d = valid_c__q;
         item_c__d = item_c__q;
+        valid_d__d = valid_d__q;
+        item_d__d = item_d__q;
         other_slot__d = other_slot__q;
         entry_reg__d = entry_reg__q;
         mapped_count__d = mapped_count__q;
@@ -5799,7 +6934,7 @@ module pmsnap_board__controller__sequencer__recover(clock,reset,start,done,statu
         table_update__wt_page = ((entry_page__q) & 16'hffff);
         log_clear = 1'b0;
         alloc__push = 1'b0;
-        alloc__push_frame = ((item_c__q) & 18'h3ffff);
+        alloc__push_frame = ((item_d__q) & 18'h3ffff);
         alloc__commit = 1'b0;
         alloc__publish = 1'b0;
         alloc__rollback = 1'b0;
@@ -5920,6 +7055,7 @@ module pmsnap_board__controller__sequencer__recover(clock,reset,start,done,statu
                         index__d = 32'h0;
                         valid_b__d = 1'b0;
                         valid_c__d = 1'b0;
+                        valid_d__d = 1'b0;
                         unaccounted__d = frames - mapped_count__q;
                         state__d = RecoverState__Free;
                     end
@@ -5934,13 +7070,15 @@ module pmsnap_board__controller__sequencer__recover(clock,reset,start,done,statu
                     end
                     valid_c__d = valid_b__q;
                     item_c__d = item_b__q;
+                    valid_d__d = valid_c__q & ~(committed_mapped & (((committed_frame) & 32'hffffffff) == item_c__q));
+                    item_d__d = item_c__q;
                     all_accounted__d = unaccounted__q == 32'h0;
-                    if (valid_c__q & ~(committed_mapped & (((committed_frame) & 32'hffffffff) == item_c__q))) begin
+                    if (valid_d__q) begin
                         alloc__push = 1'b1;
                         unaccounted__d = unaccounted__q - 32'h1;
                         all_accounted__d = unaccounted__q == 32'h1;
                     end
-                    if (~walking & ~valid_b__q & ~valid_c__q) begin
+                    if (~walking & ~valid_b__q & ~valid_c__q & ~valid_d__q) begin
                         state__d = RecoverState__Check;
                     end
                 end
@@ -6711,6 +7849,27 @@ endmodule // pmsnap_board__controller__sequencer__recover__item_c
 
 /*verilator tracing_on*/
 /*verilator tracing_off*/
+module pmsnap_board__controller__sequencer__recover__item_d(d,q,clock);
+    
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__controller__sequencer__recover__item_d
+
+
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__sequencer__recover__mapped_count(d,q,clock);
     
     // Module arguments
@@ -6943,6 +8102,27 @@ module pmsnap_board__controller__sequencer__recover__valid_c(d,q,clock);
     end
           
 endmodule // pmsnap_board__controller__sequencer__recover__valid_c
+
+
+/*verilator tracing_on*/
+/*verilator tracing_off*/
+module pmsnap_board__controller__sequencer__recover__valid_d(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__controller__sequencer__recover__valid_d
 
 
 /*verilator tracing_on*/
@@ -7285,6 +8465,48 @@ module pmsnap_board__controller__sequencer__snapshot(clock,reset,start,done,stat
     /*verilator tracing_off*/
     wire  page__clock;
     assign page__clock = clock;
+    reg  valid_d__d;
+    /*verilator tracing_on*/
+    wire  valid_d__q;
+    /*verilator tracing_off*/
+    wire  valid_d__clock;
+    assign valid_d__clock = clock;
+    reg  list_d__d;
+    /*verilator tracing_on*/
+    wire  list_d__q;
+    /*verilator tracing_off*/
+    wire  list_d__clock;
+    assign list_d__clock = clock;
+    reg  [15:0] page_d__d;
+    /*verilator tracing_on*/
+    wire  [15:0] page_d__q;
+    /*verilator tracing_off*/
+    wire  page_d__clock;
+    assign page_d__clock = clock;
+    reg  [31:0] entry_d__d;
+    /*verilator tracing_on*/
+    wire  [31:0] entry_d__q;
+    /*verilator tracing_off*/
+    wire  entry_d__clock;
+    assign entry_d__clock = clock;
+    reg  [17:0] frame_d__d;
+    /*verilator tracing_on*/
+    wire  [17:0] frame_d__q;
+    /*verilator tracing_off*/
+    wire  frame_d__clock;
+    assign frame_d__clock = clock;
+    reg  leaves_frame_d__d;
+    /*verilator tracing_on*/
+    wire  leaves_frame_d__q;
+    /*verilator tracing_off*/
+    wire  leaves_frame_d__clock;
+    assign leaves_frame_d__clock = clock;
+    reg  [17:0] left_frame_d__d;
+    /*verilator tracing_on*/
+    wire  [17:0] left_frame_d__q;
+    /*verilator tracing_off*/
+    wire  left_frame_d__clock;
+    assign left_frame_d__clock = clock;
     reg  [31:0] new_seq__d;
     /*verilator tracing_on*/
     wire  [31:0] new_seq__q;
@@ -7315,6 +8537,7 @@ module pmsnap_board__controller__sequencer__snapshot(clock,reset,start,done,stat
     reg  [31:0] current_slot_base;
     reg  [31:0] new_slot_base;
     reg  [31:0] entry;
+    reg  advance_d;
     reg  advance_c;
     reg  advance_b;
     
@@ -7364,6 +8587,41 @@ module pmsnap_board__controller__sequencer__snapshot(clock,reset,start,done,stat
         .q(page__q),
         .clock(page__clock)
     );
+    pmsnap_board__controller__sequencer__snapshot__valid_d valid_d(
+        .d(valid_d__d),
+        .q(valid_d__q),
+        .clock(valid_d__clock)
+    );
+    pmsnap_board__controller__sequencer__snapshot__list_d list_d(
+        .d(list_d__d),
+        .q(list_d__q),
+        .clock(list_d__clock)
+    );
+    pmsnap_board__controller__sequencer__snapshot__page_d page_d(
+        .d(page_d__d),
+        .q(page_d__q),
+        .clock(page_d__clock)
+    );
+    pmsnap_board__controller__sequencer__snapshot__entry_d entry_d(
+        .d(entry_d__d),
+        .q(entry_d__q),
+        .clock(entry_d__clock)
+    );
+    pmsnap_board__controller__sequencer__snapshot__frame_d frame_d(
+        .d(frame_d__d),
+        .q(frame_d__q),
+        .clock(frame_d__clock)
+    );
+    pmsnap_board__controller__sequencer__snapshot__leaves_frame_d leaves_frame_d(
+        .d(leaves_frame_d__d),
+        .q(leaves_frame_d__q),
+        .clock(leaves_frame_d__clock)
+    );
+    pmsnap_board__controller__sequencer__snapshot__left_frame_d left_frame_d(
+        .d(left_frame_d__d),
+        .q(left_frame_d__q),
+        .clock(left_frame_d__clock)
+    );
     pmsnap_board__controller__sequencer__snapshot__new_seq new_seq(
         .d(new_seq__d),
         .q(new_seq__q),
@@ -7395,6 +8653,13 @@ module pmsnap_board__controller__sequencer__snapshot(clock,reset,start,done,stat
         valid_c__d = valid_c__q;
         list_c__d = list_c__q;
         page__d = page__q;
+        valid_d__d = valid_d__q;
+        list_d__d = list_d__q;
+        page_d__d = page_d__q;
+        entry_d__d = entry_d__q;
+        frame_d__d = frame_d__q;
+        leaves_frame_d__d = leaves_frame_d__q;
+        left_frame_d__d = left_frame_d__q;
         new_seq__d = new_seq__q;
         new_table__d = new_table__q;
         retire__reset = reset;
@@ -7423,7 +8688,8 @@ module pmsnap_board__controller__sequencer__snapshot(clock,reset,start,done,stat
         if (working_mapped) begin
             entry = ((working_frame) & 32'hffffffff) | mapped_flag;
         end
-        advance_c = ~valid_c__q | nvm__req_ready;
+        advance_d = ~valid_d__q | nvm__req_ready;
+        advance_c = ~valid_c__q | advance_d;
         advance_b = advance_c | ~valid_b__q;
         done = 1'b0;
         status = status_ok;
@@ -7440,18 +8706,18 @@ module pmsnap_board__controller__sequencer__snapshot(clock,reset,start,done,stat
         owns_table = (state__q != SnapshotState__Idle) & (state__q != SnapshotState__Flush) & (state__q != SnapshotState__FlushDrain);
         lookup_page = page__q;
         table_update__ct_write = 1'b0;
-        table_update__ct_page = page__q;
+        table_update__ct_page = page_d__q;
         table_update__ct_mapped = 1'b1;
-        table_update__ct_frame = working_frame;
+        table_update__ct_frame = frame_d__q;
         table_update__wt_clear = 1'b0;
-        table_update__wt_page = page__q;
+        table_update__wt_page = page_d__q;
         log__read_index = index__q;
         log__read_previous = ~list_current__q;
         log__swap = 1'b0;
         log__drop = 1'b0;
         log__clear = 1'b0;
         alloc__push = 1'b0;
-        alloc__push_frame = committed_frame;
+        alloc__push_frame = left_frame_d__q;
         alloc__commit = 1'b0;
         alloc__publish = 1'b0;
         alloc__rollback = 1'b0;
@@ -7516,21 +8782,31 @@ module pmsnap_board__controller__sequencer__snapshot(clock,reset,start,done,stat
                         list_current__d = 1'b0;
                         valid_b__d = 1'b0;
                         valid_c__d = 1'b0;
+                        valid_d__d = 1'b0;
                         state__d = SnapshotState__Harden;
                     end
                 end
             SnapshotState__Harden:
                 begin
-                    nvm__req_valid = valid_c__q;
-                    nvm__req_addr = inactive_base + ((page__q) & 32'hffffffff);
-                    nvm__req_wdata = ((entry) & 32'hffffffff);
-                    if (valid_c__q & nvm__req_ready) begin
+                    nvm__req_valid = valid_d__q;
+                    nvm__req_addr = inactive_base + ((page_d__q) & 32'hffffffff);
+                    nvm__req_wdata = ((entry_d__q) & 32'hffffffff);
+                    if (valid_d__q & nvm__req_ready) begin
                         page_hardened = 1'b1;
-                        if (list_c__q) begin
+                        if (list_d__q) begin
                             table_update__ct_write = 1'b1;
                             table_update__wt_clear = 1'b1;
-                            alloc__push = committed_mapped;
+                            alloc__push = leaves_frame_d__q;
                         end
+                    end
+                    if (advance_d) begin
+                        valid_d__d = valid_c__q;
+                        list_d__d = list_c__q;
+                        page_d__d = page__q;
+                        entry_d__d = entry;
+                        frame_d__d = working_frame;
+                        leaves_frame_d__d = committed_mapped;
+                        left_frame_d__d = committed_frame;
                     end
                     if (advance_c) begin
                         valid_c__d = valid_b__q;
@@ -7557,7 +8833,7 @@ module pmsnap_board__controller__sequencer__snapshot(clock,reset,start,done,stat
                         log__read_index = index_b__q;
                         log__read_previous = ~list_b__q;
                     end
-                    if (list_current__q & list_end & ~valid_b__q & ~valid_c__q) begin
+                    if (list_current__q & list_end & ~valid_b__q & ~valid_c__q & ~valid_d__q) begin
                         state__d = SnapshotState__HardenDurable;
                     end
                 end
@@ -7599,6 +8875,48 @@ endmodule // pmsnap_board__controller__sequencer__snapshot
 
 
 /*verilator tracing_off*/
+module pmsnap_board__controller__sequencer__snapshot__entry_d(d,q,clock);
+    
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__controller__sequencer__snapshot__entry_d
+
+
+/*verilator tracing_on*/
+/*verilator tracing_off*/
+module pmsnap_board__controller__sequencer__snapshot__frame_d(d,q,clock);
+    
+    // Module arguments
+    input wire  [17:0] d;
+    output reg  [17:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 18'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__controller__sequencer__snapshot__frame_d
+
+
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__sequencer__snapshot__index(d,q,clock);
     
     // Module arguments
@@ -7637,6 +8955,48 @@ module pmsnap_board__controller__sequencer__snapshot__index_b(d,q,clock);
     end
           
 endmodule // pmsnap_board__controller__sequencer__snapshot__index_b
+
+
+/*verilator tracing_on*/
+/*verilator tracing_off*/
+module pmsnap_board__controller__sequencer__snapshot__leaves_frame_d(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__controller__sequencer__snapshot__leaves_frame_d
+
+
+/*verilator tracing_on*/
+/*verilator tracing_off*/
+module pmsnap_board__controller__sequencer__snapshot__left_frame_d(d,q,clock);
+    
+    // Module arguments
+    input wire  [17:0] d;
+    output reg  [17:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 18'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__controller__sequencer__snapshot__left_frame_d
 
 
 /*verilator tracing_on*/
@@ -7704,6 +9064,27 @@ endmodule // pmsnap_board__controller__sequencer__snapshot__list_current
 
 /*verilator tracing_on*/
 /*verilator tracing_off*/
+module pmsnap_board__controller__sequencer__snapshot__list_d(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__controller__sequencer__snapshot__list_d
+
+
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__sequencer__snapshot__new_seq(d,q,clock);
     
     // Module arguments
@@ -7763,6 +9144,27 @@ module pmsnap_board__controller__sequencer__snapshot__page(d,q,clock);
     end
           
 endmodule // pmsnap_board__controller__sequencer__snapshot__page
+
+
+/*verilator tracing_on*/
+/*verilator tracing_off*/
+module pmsnap_board__controller__sequencer__snapshot__page_d(d,q,clock);
+    
+    // Module arguments
+    input wire  [15:0] d;
+    output reg  [15:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 16'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__controller__sequencer__snapshot__page_d
 
 
 /*verilator tracing_on*/
@@ -7941,7 +9343,28 @@ endmodule // pmsnap_board__controller__sequencer__snapshot__valid_c
 
 
 /*verilator tracing_on*/
-module pmsnap_board__controller__tables(clock,read_page,epoch,committed_mapped,committed_frame,owned,working_mapped,working_frame,update__ct_write,update__ct_page,update__ct_mapped,update__ct_frame,update__wt_clear,update__wt_page,remap,remap_page,remap_frame);
+/*verilator tracing_off*/
+module pmsnap_board__controller__sequencer__snapshot__valid_d(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__controller__sequencer__snapshot__valid_d
+
+
+/*verilator tracing_on*/
+module pmsnap_board__controller__tables(clock,read_page,epoch,committed_mapped,committed_frame,owned,working_mapped,working_frame,tag_low_match,tag_high_match,tagged_frame,update__ct_write,update__ct_page,update__ct_mapped,update__ct_frame,update__wt_clear,update__wt_page,remap,remap_page,remap_frame);
     
     // Module arguments
     input wire  clock;
@@ -7952,6 +9375,9 @@ module pmsnap_board__controller__tables(clock,read_page,epoch,committed_mapped,c
     output reg  owned;
     output reg  working_mapped;
     output reg  [17:0] working_frame;
+    output reg  tag_low_match;
+    output reg  tag_high_match;
+    output reg  [17:0] tagged_frame;
     input wire  update__ct_write;
     input wire  [15:0] update__ct_page;
     input wire  update__ct_mapped;
@@ -8020,6 +9446,9 @@ module pmsnap_board__controller__tables(clock,read_page,epoch,committed_mapped,c
             wt__write_address = update__wt_page;
             wt__write_data = 32'h0;
         end
+        tag_low_match = wt__read_data[(32'h12)+:(8)] == epoch[(32'h0)+:(8)];
+        tag_high_match = wt__read_data[(32'h1a)+:(8)] == epoch[(32'h8)+:(8)];
+        tagged_frame = wt__read_data[(32'h0)+:(18)];
         committed_mapped = ct__read_data[32'h12];
         committed_frame = ct__read_data[(32'h0)+:(18)];
         owned = wt__read_data[(32'h12)+:(16)] == epoch;
@@ -8146,6 +9575,18 @@ module pmsnap_board__nvm(clock,reset,port__req_valid,port__req_ready,port__req_w
     /*verilator tracing_off*/
     wire  answering__clock;
     assign answering__clock = clock;
+    reg  answered__d;
+    /*verilator tracing_on*/
+    wire  answered__q;
+    /*verilator tracing_off*/
+    wire  answered__clock;
+    assign answered__clock = clock;
+    reg  [31:0] data__d;
+    /*verilator tracing_on*/
+    wire  [31:0] data__q;
+    /*verilator tracing_off*/
+    wire  data__clock;
+    assign data__clock = clock;
     /*verilator tracing_on*/
     
     // Sub module instances
@@ -8162,23 +9603,58 @@ module pmsnap_board__nvm(clock,reset,port__req_valid,port__req_ready,port__req_w
         .q(answering__q),
         .clock(answering__clock)
     );
+    pmsnap_board__nvm__answered answered(
+        .d(answered__d),
+        .q(answered__q),
+        .clock(answered__clock)
+    );
+    pmsnap_board__nvm__data data(
+        .d(data__d),
+        .q(data__q),
+        .clock(data__clock)
+    );
     
     // Update code
     always @(*) begin
         answering__d = answering__q;
+        answered__d = answered__q;
+        data__d = data__q;
         port__req_ready = 1'b1;
         memory__read_address = port__req_addr;
         memory__write_address = port__req_addr;
         memory__write_data = port__req_wdata;
         memory__write_enable = port__req_valid & port__req_write;
         answering__d = port__req_valid & ~reset;
-        port__rsp_valid = answering__q;
-        port__rsp_rdata = memory__read_data;
+        answered__d = answering__q & ~reset;
+        data__d = memory__read_data;
+        port__rsp_valid = answered__q;
+        port__rsp_rdata = data__q;
     end
     
 endmodule // pmsnap_board__nvm
 
 
+/*verilator tracing_off*/
+module pmsnap_board__nvm__answered(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__nvm__answered
+
+
+/*verilator tracing_on*/
 /*verilator tracing_off*/
 module pmsnap_board__nvm__answering(d,q,clock);
     
@@ -8197,6 +9673,27 @@ module pmsnap_board__nvm__answering(d,q,clock);
     end
           
 endmodule // pmsnap_board__nvm__answering
+
+
+/*verilator tracing_on*/
+/*verilator tracing_off*/
+module pmsnap_board__nvm__data(d,q,clock);
+    
+    // Module arguments
+    input wire  [31:0] d;
+    output reg  [31:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 32'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__nvm__data
 
 
 /*verilator tracing_on*/

@@ -83,6 +83,7 @@ impl CosimArgs {
         flag(&mut v, "--page-words", self.sizing.page_words);
         optional(&mut v, "--frames", self.sizing.frames);
         flag(&mut v, "--word-bits", self.sizing.word_bits);
+        flag(&mut v, "--lookup-latency", self.sizing.lookup_latency);
         match &self.workload {
             Some(path) => flag(&mut v, "--workload", path.display()),
             None => {

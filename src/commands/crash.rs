@@ -25,6 +25,9 @@ pub struct CrashArgs {
     /// Data width in bits.
     #[arg(long, default_value_t = 32)]
     word_bits: usize,
+    /// Lookup latency of the controller under test: 1 or 2 (see `pmsnap generate --help`).
+    #[arg(long, default_value_t = Config::DEFAULT_LOOKUP_LATENCY, value_name = "1|2")]
+    lookup_latency: usize,
     /// Runs (random workloads).
     #[arg(long, default_value_t = 100)]
     runs: usize,
@@ -60,7 +63,7 @@ const VCD_AFTER: u64 = 20;
 
 /// A violation is a `CheckFailed` error (exit 1) naming its replay.
 pub fn run(a: CrashArgs) -> Result<()> {
-    let sizing = Sizing { pages: a.pages, page_words: a.page_words, frames: a.frames, word_bits: a.word_bits };
+    let sizing = Sizing { pages: a.pages, page_words: a.page_words, frames: a.frames, word_bits: a.word_bits, lookup_latency: a.lookup_latency };
     let config = sizing.config()?;
     a.wave.check()?;
     let mut base = CosimOptions::new(config);
@@ -103,7 +106,13 @@ pub fn run(a: CrashArgs) -> Result<()> {
 fn replay(a: &CrashArgs, config: &Config, v: &Violation) -> Result<CosimArgs> {
     // The defaults `pmsnap cosim` has, then what this run used.
     let mut r = CosimArgs::parse_from(Vec::new()).context("cannot build the replay command")?;
-    r.sizing = Sizing { pages: config.pages, page_words: config.page_words, frames: Some(config.frames), word_bits: config.word_bits };
+    r.sizing = Sizing {
+        pages: config.pages,
+        page_words: config.page_words,
+        frames: Some(config.frames),
+        word_bits: config.word_bits,
+        lookup_latency: config.lookup_latency,
+    };
     r.cache_lines = a.cache_lines;
     r.nvm = a.nvm.pinned(&v.timing);
     r.ops = a.ops;

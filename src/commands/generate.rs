@@ -12,8 +12,8 @@ pub struct GenerateArgs {
     /// Output directory (created if missing).
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
-    /// Emit the board top of this board (its own sizing; the sizing flags must not be given):
-    /// ice40-hx8k or ulx3s.
+    /// Emit the board top of this board (its own sizing; the sizing flags must not be given,
+    /// `--lookup-latency` may): ice40-hx8k or ulx3s.
     #[arg(long, value_name = "BOARD", conflicts_with_all = ["pages", "page_words", "frames", "word_bits"])]
     board: Option<String>,
     /// Emit the pass-through controller instead (indirection off: same ports, page p is frame p,
@@ -26,7 +26,12 @@ pub struct GenerateArgs {
 
 pub fn run(a: GenerateArgs) -> Result<()> {
     let g = match &a.board {
-        Some(name) => pmsnap_hdl::generate_board(board(name)?)?,
+        Some(name) => {
+            let mut b = *board(name)?;
+            b.config.lookup_latency = a.sizing.lookup_latency;
+            b.config.validate()?;
+            pmsnap_hdl::generate_board(&b)?
+        }
         None if a.pass_through => pmsnap_hdl::generate_passthrough(&a.sizing.config()?)?,
         None => pmsnap_hdl::generate(&a.sizing.config()?)?,
     };

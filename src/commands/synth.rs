@@ -12,25 +12,36 @@ pub struct SynthArgs {
     /// Placer seeds per design; Fmax is the best of them.
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=20))]
     seeds: u64,
-    /// Work folder; the report is synth-BOARD.md and .json in it [default: bench-out/synth].
+    /// Work folder; the report is synth-BOARD-kK.md and .json in it (K: the
+    /// lookup latency) [default: bench-out/synth].
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// Only these designs (repeatable) [default: all three].
     #[arg(long, value_name = "NAME", value_parser = clap::builder::PossibleValuesParser::new(pmsnap_flow::report::DESIGNS))]
     design: Vec<String>,
+    /// Lookup latency of the controller and the board top: 1 or 2 (see
+    /// `pmsnap generate --help`) [default: the board's].
+    #[arg(long, value_name = "1|2")]
+    lookup_latency: Option<usize>,
 }
 
 pub fn run(a: SynthArgs) -> Result<()> {
-    let b = board(&a.board)?;
+    let mut b = *board(&a.board)?;
+    if let Some(k) = a.lookup_latency {
+        b.config.lookup_latency = k;
+        b.config.validate()?;
+    }
+    let b = &b;
     let tools = pmsnap_flow::Toolchain::find(b.family)?;
     let dir = a.out.unwrap_or_else(|| PathBuf::from("bench-out/synth"));
-    let work = dir.join(b.name);
+    let variant = format!("{}-k{}", b.name, b.config.lookup_latency);
+    let work = dir.join(&variant);
     let report = pmsnap_flow::report(&tools, b, &work, a.seeds, &a.design, &mut |what| eprintln!("pmsnap synth: {what}"))?;
     let md = report.markdown();
     print!("{md}");
-    let md_file = dir.join(format!("synth-{}.md", b.name));
+    let md_file = dir.join(format!("synth-{variant}.md"));
     std::fs::write(&md_file, &md).with_context(|| format!("cannot write {}", md_file.display()))?;
-    let json_file = dir.join(format!("synth-{}.json", b.name));
+    let json_file = dir.join(format!("synth-{variant}.json"));
     let json = serde_json::to_string_pretty(&report.json()).context("cannot render the report as JSON")?;
     std::fs::write(&json_file, json + "\n").with_context(|| format!("cannot write {}", json_file.display()))?;
     println!("\nwrote {} and {}", md_file.display(), json_file.display());

@@ -54,9 +54,12 @@ pub struct FormatSeq<const D: usize> {
     state: DFF<FormatState>,
     /// The metadata word being zeroed.
     index: DFF<Bits<NVM_ADDR_BITS>>,
+    /// `index` is below L: the walk is still in the tables' range (a flag,
+    /// not a compare, on the path to the table RAMs' write ports).
+    clearing: DFF<Bit>,
     /// Frames pushed onto the free ring so far.
     pushed: DFF<Bits<COUNTER_BITS>>,
-    pages: Constant<Bits<NVM_ADDR_BITS>>,
+    last_page: Constant<Bits<NVM_ADDR_BITS>>,
     frames: Constant<Bits<COUNTER_BITS>>,
     metadata_last: Constant<Bits<NVM_ADDR_BITS>>,
     first_seq: Constant<Bits<COUNTER_BITS>>,
@@ -88,8 +91,9 @@ impl<const D: usize> FormatSeq<D> {
             unused_answers: Default::default(),
             state: Default::default(),
             index: Default::default(),
+            clearing: Default::default(),
             pushed: Default::default(),
-            pages: Constant::new((config.pages as u64).to_bits()),
+            last_page: Constant::new((config.pages as u64 - 1).to_bits()),
             frames: Constant::new((config.frames as u64).to_bits()),
             metadata_last: Constant::new((config.layout().metadata_words() - 1).to_bits()),
             first_seq: Constant::new(1u64.to_bits()),
@@ -101,7 +105,7 @@ impl<const D: usize> FormatSeq<D> {
 impl<const D: usize> Logic for FormatSeq<D> {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, state, index, pushed);
+        dff_setup!(self, clock, state, index, clearing, pushed);
         self.unused_answers.next = self.nvm.rsp_valid.val() | self.nvm.rsp_rdata.val().any();
         self.done.next = false;
         self.status.next = self.status_ok.val();
@@ -137,6 +141,7 @@ impl<const D: usize> Logic for FormatSeq<D> {
                     self.log_clear.next = true;
                     self.unmount.next = true;
                     self.index.d.next = 0.into();
+                    self.clearing.d.next = true;
                     self.pushed.d.next = 0.into();
                     self.state.d.next = FormatState::Zero;
                 }
@@ -145,12 +150,15 @@ impl<const D: usize> Logic for FormatSeq<D> {
                 // Zero both commit slots and both tables; clear the on-chip
                 // tables; meanwhile fill the free ring with every frame.
                 self.nvm.req_valid.next = true;
-                if self.index.q.val() < self.pages.val() {
+                if self.clearing.q.val() {
                     self.table_update.ct_write.next = true;
                     self.table_update.wt_clear.next = true;
                 }
                 if self.nvm.req_ready.val() {
                     self.index.d.next = self.index.q.val() + 1;
+                    if self.index.q.val() == self.last_page.val() {
+                        self.clearing.d.next = false;
+                    }
                     if self.index.q.val() == self.metadata_last.val() {
                         self.state.d.next = FormatState::Frames;
                     }
@@ -202,7 +210,7 @@ mod tests {
     #[test]
     fn zeroes_the_metadata_fills_the_ring_commits_and_mounts_in_exact_cycles() {
         // L = 4, F = 8: 24 metadata words (two slots of 8, two tables of 4).
-        let config = Config { pages: 4, page_words: 4, frames: 8, word_bits: 32 };
+        let config = Config { pages: 4, page_words: 4, frames: 8, word_bits: 32, lookup_latency: Config::DEFAULT_LOOKUP_LATENCY };
         let mut sim = Simulation::new();
         sim.add_clock(5, |x: &mut Box<FormatSeq<32>>| x.clock.next = !x.clock.val());
         sim.add_testbench(move |mut sim: Sim<FormatSeq<32>>| {

@@ -18,7 +18,8 @@
 //!    write), which re-read at the page they hold.
 //! 6. `Free`: for each frame, read its noted owner, then the owner's entry
 //!    in `ct`: the frame is used only if that entry names it; push every
-//!    other frame onto the free ring. No clearing pass is needed: a stale
+//!    other frame onto the free ring (the verdict registered first, so the
+//!    table's output meets only the compare). No clearing pass is needed: a stale
 //!    note either names a page that does map the frame (so it is used) or
 //!    fails the check. `Check`: two entries naming one frame leave too few
 //!    frames free: `corrupt`. Otherwise mount, epoch 1.
@@ -96,6 +97,9 @@ pub struct RecoverSeq<const D: usize> {
     item_b: DFF<Bits<COUNTER_BITS>>,
     valid_c: DFF<Bit>,
     item_c: DFF<Bits<COUNTER_BITS>>,
+    /// Free: the frame `item_d` was found free (stage D): pushed.
+    valid_d: DFF<Bit>,
+    item_d: DFF<Bits<COUNTER_BITS>>,
     /// The slot to retire: 1 when the committed record is in slot 0.
     other_slot: DFF<Bit>,
     entry_reg: DFF<Bits<32>>,
@@ -166,6 +170,8 @@ impl<const D: usize> RecoverSeq<D> {
             valid_b: Default::default(),
             item_b: Default::default(),
             valid_c: Default::default(),
+            valid_d: Default::default(),
+            item_d: Default::default(),
             item_c: Default::default(),
             other_slot: Default::default(),
             entry_reg: Default::default(),
@@ -210,6 +216,8 @@ impl<const D: usize> Logic for RecoverSeq<D> {
             item_b,
             valid_c,
             item_c,
+            valid_d,
+            item_d,
             other_slot,
             entry_reg,
             mapped_count,
@@ -265,7 +273,7 @@ impl<const D: usize> Logic for RecoverSeq<D> {
         self.table_update.wt_page.next = bit_cast::<PAGE_BITS, COUNTER_BITS>(self.entry_page.q.val());
         self.log_clear.next = false;
         self.alloc.push.next = false;
-        self.alloc.push_frame.next = bit_cast::<FRAME_BITS, COUNTER_BITS>(self.item_c.q.val());
+        self.alloc.push_frame.next = bit_cast::<FRAME_BITS, COUNTER_BITS>(self.item_d.q.val());
         self.alloc.commit.next = false;
         self.alloc.publish.next = false;
         self.alloc.rollback.next = false;
@@ -389,6 +397,7 @@ impl<const D: usize> Logic for RecoverSeq<D> {
                     self.index.d.next = 0.into();
                     self.valid_b.d.next = false;
                     self.valid_c.d.next = false;
+                    self.valid_d.d.next = false;
                     self.unaccounted.d.next = self.frames.val() - self.mapped_count.q.val();
                     self.state.d.next = RecoverState::Free;
                 }
@@ -396,7 +405,7 @@ impl<const D: usize> Logic for RecoverSeq<D> {
             RecoverState::Free => {
                 // A: `frame_owner` reads frame `index`; B: the table reads
                 // its owner's entry; C: the frame is free unless that entry
-                // names it.
+                // names it; D: a free frame is pushed.
                 self.lookup_page.next = self.frame_owner.read_data.val();
                 self.valid_b.d.next = self.walking.val();
                 self.item_b.d.next = self.index.q.val();
@@ -405,15 +414,16 @@ impl<const D: usize> Logic for RecoverSeq<D> {
                 }
                 self.valid_c.d.next = self.valid_b.q.val();
                 self.item_c.d.next = self.item_b.q.val();
+                self.valid_d.d.next = self.valid_c.q.val()
+                    & !(self.committed_mapped.val() & (bit_cast::<COUNTER_BITS, FRAME_BITS>(self.committed_frame.val()) == self.item_c.q.val()));
+                self.item_d.d.next = self.item_c.q.val();
                 self.all_accounted.d.next = self.unaccounted.q.val() == 0;
-                if self.valid_c.q.val()
-                    & !(self.committed_mapped.val() & (bit_cast::<COUNTER_BITS, FRAME_BITS>(self.committed_frame.val()) == self.item_c.q.val()))
-                {
+                if self.valid_d.q.val() {
                     self.alloc.push.next = true;
                     self.unaccounted.d.next = self.unaccounted.q.val() - 1;
                     self.all_accounted.d.next = self.unaccounted.q.val() == 1;
                 }
-                if !self.walking.val() & !self.valid_b.q.val() & !self.valid_c.q.val() {
+                if !self.walking.val() & !self.valid_b.q.val() & !self.valid_c.q.val() & !self.valid_d.q.val() {
                     self.state.d.next = RecoverState::Check;
                 }
             }

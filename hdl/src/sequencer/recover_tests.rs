@@ -16,7 +16,7 @@ struct Run {
 
 /// L = 4, W = 4, F = 8; `nvm` preloaded.
 fn recover(device: ZeroWaitNvm) -> Run {
-    let config = Config { pages: 4, page_words: 4, frames: 8, word_bits: 32 };
+    let config = Config { pages: 4, page_words: 4, frames: 8, word_bits: 32, lookup_latency: Config::DEFAULT_LOOKUP_LATENCY };
     let (tx, rx) = std::sync::mpsc::channel();
     let mut sim = Simulation::new();
     sim.add_clock(5, |x: &mut Box<RecoverSeq<32>>| x.clock.next = !x.clock.val());
@@ -72,7 +72,7 @@ fn recover(device: ZeroWaitNvm) -> Run {
 /// Slot 0: sequence 2, table B (page 0 in frame 5, page 2 in frame 1);
 /// slot 1: sequence 1, table A.
 fn device() -> ZeroWaitNvm {
-    let config = Config { pages: 4, page_words: 4, frames: 8, word_bits: 32 };
+    let config = Config { pages: 4, page_words: 4, frames: 8, word_bits: 32, lookup_latency: Config::DEFAULT_LOOKUP_LATENCY };
     let mut nvm = ZeroWaitNvm::default();
     for (slot, seq, table) in [(0u64, 2, 1), (1, 1, 0)] {
         for (i, w) in commit_record(&config, seq, table).iter().enumerate() {
@@ -87,10 +87,10 @@ fn device() -> ZeroWaitNvm {
 #[test]
 fn takes_the_newest_record_retires_the_other_rebuilds_and_mounts_in_exact_cycles() {
     let r = recover(device());
-    // 2L + F + 30 cycles from the start (the command front adds 2): both
+    // 2L + F + 31 cycles from the start (the command front adds 2): both
     // slots read, one retired, the entries read one a cycle, copied one a
     // cycle, the frames checked one a cycle.
-    assert_eq!(r.end, (2 * 4 + 8 + 30, Status::Ok.code()));
+    assert_eq!(r.end, (2 * 4 + 8 + 31, Status::Ok.code()));
     assert!(r.mounted);
     assert_eq!(r.committed, Some((2, true)));
     // Both slots read, slot 1 retired, table B copied into table A.

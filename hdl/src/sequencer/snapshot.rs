@@ -10,11 +10,12 @@
 //!    be written (the snapshot before the preceding one), durably;
 //! 4. `Harden`: for each page in the previous and the current dirty log,
 //!    write its entry of the new image into the inactive NVM table, one
-//!    entry a cycle through a three-stage pipeline (A: read the dirty log;
-//!    B: look the page up in the table; C: write the entry, the next write
+//!    entry a cycle through a four-stage pipeline (A: read the dirty log;
+//!    B: look the page up in the table; C: register the entry, so no
+//!    block-RAM output reaches the NVM port; D: write it, the next write
 //!    issued before the previous one is answered — the NVM port is in
-//!    order). A write the NVM does not accept holds C, and B and A re-read
-//!    their RAMs at the addresses they hold; current-epoch pages also
+//!    order). A write the NVM does not accept holds D and C, and B and A
+//!    re-read their RAMs at the addresses they hold; current-epoch pages also
 //!    become committed on chip, and the frames they leave behind are
 //!    staged for reclaim; `HardenDurable` waits for every write to be
 //!    answered;
@@ -106,6 +107,15 @@ pub struct SnapshotSeq<const D: usize> {
     valid_c: DFF<Bit>,
     list_c: DFF<Bit>,
     page: DFF<Bits<PAGE_BITS>>,
+    /// Stage D: the entry of `page_d` (and the frame its committed entry
+    /// leaves behind), written to NVM.
+    valid_d: DFF<Bit>,
+    list_d: DFF<Bit>,
+    page_d: DFF<Bits<PAGE_BITS>>,
+    entry_d: DFF<Bits<32>>,
+    frame_d: DFF<Bits<FRAME_BITS>>,
+    leaves_frame_d: DFF<Bit>,
+    left_frame_d: DFF<Bits<FRAME_BITS>>,
     new_seq: DFF<Bits<COUNTER_BITS>>,
     new_table: DFF<Bit>,
     retire: DurableWrite,
@@ -117,8 +127,9 @@ pub struct SnapshotSeq<const D: usize> {
     current_slot_base: Signal<Local, Bits<NVM_ADDR_BITS>>,
     new_slot_base: Signal<Local, Bits<NVM_ADDR_BITS>>,
     entry: Signal<Local, Bits<32>>,
-    /// Stage C is free for B's entry (empty, or its write goes now); stage
-    /// B is free for A's.
+    /// Stage D is free for C's entry (empty, or its write goes now); stage
+    /// C is free for B's; stage B is free for A's.
+    advance_d: Signal<Local, Bit>,
     advance_c: Signal<Local, Bit>,
     advance_b: Signal<Local, Bit>,
     table_a_base: Constant<Bits<NVM_ADDR_BITS>>,
@@ -179,6 +190,13 @@ impl<const D: usize> SnapshotSeq<D> {
             valid_c: Default::default(),
             list_c: Default::default(),
             page: Default::default(),
+            valid_d: Default::default(),
+            list_d: Default::default(),
+            page_d: Default::default(),
+            entry_d: Default::default(),
+            frame_d: Default::default(),
+            leaves_frame_d: Default::default(),
+            left_frame_d: Default::default(),
             new_seq: Default::default(),
             new_table: Default::default(),
             retire: Default::default(),
@@ -189,6 +207,7 @@ impl<const D: usize> SnapshotSeq<D> {
             current_slot_base: Default::default(),
             new_slot_base: Default::default(),
             entry: Default::default(),
+            advance_d: Default::default(),
             advance_c: Default::default(),
             advance_b: Default::default(),
             table_a_base: Constant::new(layout.table_base(0).to_bits()),
@@ -210,7 +229,28 @@ impl<const D: usize> SnapshotSeq<D> {
 impl<const D: usize> Logic for SnapshotSeq<D> {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, state, index, list_current, valid_b, index_b, list_b, valid_c, list_c, page, new_seq, new_table);
+        dff_setup!(
+            self,
+            clock,
+            state,
+            index,
+            list_current,
+            valid_b,
+            index_b,
+            list_b,
+            valid_c,
+            list_c,
+            page,
+            valid_d,
+            list_d,
+            page_d,
+            entry_d,
+            frame_d,
+            leaves_frame_d,
+            left_frame_d,
+            new_seq,
+            new_table
+        );
         clock!(self, clock, retire);
         self.retire.reset.next = self.reset.val();
         self.retire.req_ready.next = self.nvm.req_ready.val();
@@ -246,7 +286,8 @@ impl<const D: usize> Logic for SnapshotSeq<D> {
         if self.working_mapped.val() {
             self.entry.next = bit_cast::<32, FRAME_BITS>(self.working_frame.val()) | self.mapped_flag.val();
         }
-        self.advance_c.next = !self.valid_c.q.val() | self.nvm.req_ready.val();
+        self.advance_d.next = !self.valid_d.q.val() | self.nvm.req_ready.val();
+        self.advance_c.next = !self.valid_c.q.val() | self.advance_d.val();
         self.advance_b.next = self.advance_c.val() | !self.valid_b.q.val();
         // Outputs idle by default.
         self.done.next = false;
@@ -268,18 +309,18 @@ impl<const D: usize> Logic for SnapshotSeq<D> {
             (self.state.q.val() != SnapshotState::Idle) & (self.state.q.val() != SnapshotState::Flush) & (self.state.q.val() != SnapshotState::FlushDrain);
         self.lookup_page.next = self.page.q.val();
         self.table_update.ct_write.next = false;
-        self.table_update.ct_page.next = self.page.q.val();
+        self.table_update.ct_page.next = self.page_d.q.val();
         self.table_update.ct_mapped.next = true;
-        self.table_update.ct_frame.next = self.working_frame.val();
+        self.table_update.ct_frame.next = self.frame_d.q.val();
         self.table_update.wt_clear.next = false;
-        self.table_update.wt_page.next = self.page.q.val();
+        self.table_update.wt_page.next = self.page_d.q.val();
         self.log.read_index.next = self.index.q.val();
         self.log.read_previous.next = !self.list_current.q.val();
         self.log.swap.next = false;
         self.log.drop.next = false;
         self.log.clear.next = false;
         self.alloc.push.next = false;
-        self.alloc.push_frame.next = self.committed_frame.val();
+        self.alloc.push_frame.next = self.left_frame_d.q.val();
         self.alloc.commit.next = false;
         self.alloc.publish.next = false;
         self.alloc.rollback.next = false;
@@ -342,23 +383,34 @@ impl<const D: usize> Logic for SnapshotSeq<D> {
                     self.list_current.d.next = false;
                     self.valid_b.d.next = false;
                     self.valid_c.d.next = false;
+                    self.valid_d.d.next = false;
                     self.state.d.next = SnapshotState::Harden;
                 }
             }
             SnapshotState::Harden => {
-                // C: the entry the table read last cycle goes to NVM.
-                self.nvm.req_valid.next = self.valid_c.q.val();
-                self.nvm.req_addr.next = self.inactive_base.val() + bit_cast::<NVM_ADDR_BITS, PAGE_BITS>(self.page.q.val());
-                self.nvm.req_wdata.next = bit_cast::<D, 32>(self.entry.val());
-                if self.valid_c.q.val() & self.nvm.req_ready.val() {
+                // D: the registered entry goes to NVM.
+                self.nvm.req_valid.next = self.valid_d.q.val();
+                self.nvm.req_addr.next = self.inactive_base.val() + bit_cast::<NVM_ADDR_BITS, PAGE_BITS>(self.page_d.q.val());
+                self.nvm.req_wdata.next = bit_cast::<D, 32>(self.entry_d.q.val());
+                if self.valid_d.q.val() & self.nvm.req_ready.val() {
                     self.page_hardened.next = true;
-                    if self.list_c.q.val() {
+                    if self.list_d.q.val() {
                         // Commit the page on chip (clearing its epoch tag) and
                         // stage the frame the old snapshot used for reclaim.
                         self.table_update.ct_write.next = true;
                         self.table_update.wt_clear.next = true;
-                        self.alloc.push.next = self.committed_mapped.val();
+                        self.alloc.push.next = self.leaves_frame_d.q.val();
                     }
+                }
+                // C → D: the entry the table read last cycle is registered.
+                if self.advance_d.val() {
+                    self.valid_d.d.next = self.valid_c.q.val();
+                    self.list_d.d.next = self.list_c.q.val();
+                    self.page_d.d.next = self.page.q.val();
+                    self.entry_d.d.next = self.entry.val();
+                    self.frame_d.d.next = self.working_frame.val();
+                    self.leaves_frame_d.d.next = self.committed_mapped.val();
+                    self.left_frame_d.d.next = self.committed_frame.val();
                 }
                 // B → C: the table looks up the page the log read last
                 // cycle; a held C has it look up C's page again.
@@ -387,7 +439,7 @@ impl<const D: usize> Logic for SnapshotSeq<D> {
                     self.log.read_index.next = self.index_b.q.val();
                     self.log.read_previous.next = !self.list_b.q.val();
                 }
-                if self.list_current.q.val() & self.list_end.val() & !self.valid_b.q.val() & !self.valid_c.q.val() {
+                if self.list_current.q.val() & self.list_end.val() & !self.valid_b.q.val() & !self.valid_c.q.val() & !self.valid_d.q.val() {
                     self.state.d.next = SnapshotState::HardenDurable;
                 }
             }

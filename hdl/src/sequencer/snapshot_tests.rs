@@ -20,7 +20,7 @@ struct Run {
 /// writer that answers 12 cycles after it is started. The flush ends in
 /// cycle 3.
 fn snapshot(stall: Vec<u64>) -> Run {
-    let config = Config { pages: 16, page_words: 4, frames: 32, word_bits: 32 };
+    let config = Config { pages: 16, page_words: 4, frames: 32, word_bits: 32, lookup_latency: Config::DEFAULT_LOOKUP_LATENCY };
     let result = std::sync::Arc::new(std::sync::Mutex::new(Run::default()));
     let out = result.clone();
     let mut sim = Simulation::new();
@@ -106,17 +106,17 @@ fn flushes_identifies_retires_hardens_both_logs_and_commits_in_exact_cycles() {
     let want = vec![
         Access { cycle: F + 2, write: false, addr: 2, data: 0 },
         Access { cycle: F + 4, write: true, addr: 8, data: 0 },
-        Access { cycle: F + 9, write: true, addr: 16 + 3, data: 1 << 31 | working(3) },
-        Access { cycle: F + 11, write: true, addr: 16 + 5, data: 1 << 31 | working(5) },
-        Access { cycle: F + 12, write: true, addr: 16 + 7, data: 1 << 31 | working(7) },
+        Access { cycle: F + 10, write: true, addr: 16 + 3, data: 1 << 31 | working(3) },
+        Access { cycle: F + 12, write: true, addr: 16 + 5, data: 1 << 31 | working(5) },
+        Access { cycle: F + 13, write: true, addr: 16 + 7, data: 1 << 31 | working(7) },
     ];
     assert_eq!(run.log, want);
     // Only the current epoch's pages are committed on chip; the frames
     // they leave are staged for reclaim.
-    assert_eq!(run.ct_writes, vec![(F + 11, 5, working(5)), (F + 12, 7, working(7))]);
+    assert_eq!(run.ct_writes, vec![(F + 12, 5, working(5)), (F + 13, 7, working(7))]);
     assert_eq!(run.pushes, vec![committed(5), committed(7)]);
-    assert_eq!(run.commit_at, Some(F + 14));
-    assert_eq!(run.done_at, Some(F + 14 + 12 + 1));
+    assert_eq!(run.commit_at, Some(F + 15));
+    assert_eq!(run.done_at, Some(F + 15 + 12 + 1));
 }
 
 /// A refused write holds the pipeline: the same writes, in the same
@@ -126,7 +126,7 @@ fn flushes_identifies_retires_hardens_both_logs_and_commits_in_exact_cycles() {
 #[test]
 fn a_refused_harden_write_holds_the_pipeline_without_losing_an_entry() {
     let free = snapshot(Vec::new());
-    for stall in [vec![F + 9], vec![F + 11], vec![F + 11, F + 12, F + 13], vec![F + 9, F + 12, F + 14], (F + 8..F + 20).step_by(2).collect()] {
+    for stall in [vec![F + 10], vec![F + 12], vec![F + 12, F + 13, F + 14], vec![F + 10, F + 13, F + 15], (F + 9..F + 21).step_by(2).collect()] {
         let run = snapshot(stall.clone());
         let writes = |r: &Run| r.log.iter().map(|a| (a.write, a.addr, a.data)).collect::<Vec<_>>();
         assert_eq!(writes(&run), writes(&free), "stall {stall:?}");
@@ -141,7 +141,7 @@ fn a_refused_harden_write_holds_the_pipeline_without_losing_an_entry() {
 
 #[test]
 fn a_record_that_does_not_match_answers_corrupt() {
-    let config = Config { pages: 16, page_words: 4, frames: 32, word_bits: 32 };
+    let config = Config { pages: 16, page_words: 4, frames: 32, word_bits: 32, lookup_latency: Config::DEFAULT_LOOKUP_LATENCY };
     let mut sim = Simulation::new();
     sim.add_clock(5, |x: &mut Box<SnapshotSeq<32>>| x.clock.next = !x.clock.val());
     sim.add_testbench(move |mut sim: Sim<SnapshotSeq<32>>| {
