@@ -1,19 +1,25 @@
 //! Host port: the request pipeline of the working image `M`.
 //!
-//! A request is decided on in one stage (the decide stage: `valid`, `addr`,
+//! Requests come in through a one-request skid buffer (`req_ready` is a
+//! register; a request offered while the pipeline is busy waits there). A
+//! request is decided on in one stage (the decide stage: `valid`, `addr`,
 //! ...) from its table entry. With lookup latency 1 it enters that stage as
 //! it is accepted, and the entry, read at the accepting edge, comes straight
 //! from the table's block RAM. With lookup latency 2 it first waits a cycle
 //! in a lookup stage (`s1_*`) while the entry is read, and the entry is
-//! registered (`lk_*`) as the request moves on: no block-RAM output reaches
-//! the decision, at one more cycle on every request. The decision:
+//! registered (`lk_*`) as the request moves on — in parts: each half of the
+//! tag compare, the two frames, and the request's class both ways the
+//! compare can go — so the block RAM meets half a compare before a register
+//! and the decision is one LUT on registers, at one more cycle on every
+//! request. The decision:
 //!
 //! * address ≥ L·W, or no device mounted → error response, nothing changes;
 //! * read of a page with no frame → zero, no NVM access;
 //! * read, or write to a page already remapped in this epoch → one NVM
-//!   access at `frames_base + frame·W + offset` (computed as `(first_frame + frame)·W | offset`); the NVM's response is the
-//!   host's response. This path accepts a request every cycle and adds one
-//!   cycle to the NVM's latency;
+//!   access at `frames_base + frame·W + offset` (computed as
+//!   `(first_frame + frame)·W | offset`); the NVM's response is the host's
+//!   response. This path accepts a request every cycle and adds the lookup
+//!   latency to the NVM's;
 //! * first write to a page in this epoch → COW fault: pop a free frame, hand
 //!   the copy (with the written word merged) to the COW engine, remap the
 //!   page in the working table, log it as dirty, respond. When only the
