@@ -154,17 +154,10 @@ pub struct HostPort<const D: usize> {
     next_addr: Signal<Local, Bits<HOST_ADDR_BITS>>,
     next_out_of_range: Signal<Local, Bit>,
     next_wdata: Signal<Local, Bits<D>>,
-    /// Lookup latency 1: the held request's class.
-    /// Answered with an error (out of range, not mounted).
-    class_error: Signal<Local, Bit>,
-    /// A read of a page with no frame: answered zero.
-    class_zero: Signal<Local, Bit>,
-    /// One NVM access.
-    class_nvm: Signal<Local, Bit>,
-    /// A first write to the page in this epoch: COW fault.
-    class_cow: Signal<Local, Bit>,
-    /// What the decision uses: the classes and entry above, or their
-    /// registered copies.
+    /// What the decision uses: the held request's class (error, a read of a
+    /// page with no frame answered zero, one NVM access, a COW fault) and
+    /// its entry, from the table's output (lookup latency 1) or from the
+    /// registered parts (2).
     view_error: Signal<Local, Bit>,
     view_zero: Signal<Local, Bit>,
     view_nvm: Signal<Local, Bit>,
@@ -258,10 +251,6 @@ impl<const D: usize> HostPort<D> {
             dst: Default::default(),
             complete: Default::default(),
             advance: Default::default(),
-            class_error: Default::default(),
-            class_zero: Default::default(),
-            class_nvm: Default::default(),
-            class_cow: Default::default(),
             view_error: Default::default(),
             view_zero: Default::default(),
             view_nvm: Default::default(),
@@ -316,21 +305,17 @@ impl<const D: usize> Logic for HostPort<D> {
             wdata,
             dst
         );
-        // Lookup latency 1: the request in the decide stage, classified
-        // from the table's output.
-        self.class_error.next = self.out_of_range.q.val() | !self.mounted.val();
-        self.class_zero.next = !self.class_error.val() & !self.write.q.val() & !self.working_mapped.val();
-        self.class_nvm.next = !self.class_error.val() & ((!self.write.q.val() & self.working_mapped.val()) | (self.write.q.val() & self.owned.val()));
-        self.class_cow.next = !self.class_error.val() & self.write.q.val() & !self.owned.val();
-        self.view_error.next = self.class_error.val();
-        self.view_zero.next = self.class_zero.val();
-        self.view_nvm.next = self.class_nvm.val();
-        self.view_cow.next = self.class_cow.val();
+        // Lookup latency 1: the request in the decide stage, classified from
+        // the table's output. (An error is decided first, so the other
+        // classes need not exclude it.)
+        self.view_error.next = self.out_of_range.q.val() | !self.mounted.val();
+        self.view_zero.next = !self.write.q.val() & !self.working_mapped.val();
+        self.view_nvm.next = (!self.write.q.val() & self.working_mapped.val()) | (self.write.q.val() & self.owned.val());
+        self.view_cow.next = self.write.q.val() & !self.owned.val();
         self.view_mapped.next = self.working_mapped.val();
         self.view_frame.next = self.working_frame.val();
         // Lookup latency 2: the registered parts; owned in this epoch means a
-        // mapped page, a write in place, and the tagged frame. (An error is
-        // decided first, so the classes need not exclude it.)
+        // mapped page, a write in place, and the tagged frame.
         self.view_owned.next = self.lk_tag_low.q.val() & self.lk_tag_high.q.val();
         if self.registered.val() {
             self.view_error.next = self.lk_error.q.val();
@@ -457,7 +442,6 @@ impl<const D: usize> Logic for HostPort<D> {
             self.next_out_of_range.next = self.s1_out_of_range.q.val();
             self.next_wdata.next = self.s1_wdata.q.val();
             if self.advance.val() {
-                self.s1_valid.d.next = false;
                 // The class both ways: a page not owned in this epoch reads
                 // through to its committed entry. A remap at the edge the
                 // entry was read (`fwd`) makes it owned, in `dst`.

@@ -133,8 +133,8 @@ impl Logic for IndirectionTable {
         self.tagged_frame.next = self.wt.read_data.val().get_bits::<FRAME_BITS>(0);
         self.committed_mapped.next = self.ct.read_data.val().get_bit(18);
         self.committed_frame.next = self.ct.read_data.val().get_bits::<FRAME_BITS>(0);
-        self.owned.next = self.wt.read_data.val().get_bits::<TAG_BITS>(18) == self.epoch.val();
-        if self.wt.read_data.val().get_bits::<TAG_BITS>(18) == self.epoch.val() {
+        self.owned.next = self.tag_low_match.val() & self.tag_high_match.val();
+        if self.owned.val() {
             self.working_mapped.next = true;
             self.working_frame.next = self.wt.read_data.val().get_bits::<FRAME_BITS>(0);
         } else {

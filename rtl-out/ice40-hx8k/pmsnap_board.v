@@ -3799,10 +3799,6 @@ module pmsnap_board__controller__host(clock,reset,req_valid,req_ready,req_write,
     reg  [31:0] next_addr;
     reg  next_out_of_range;
     reg  [31:0] next_wdata;
-    reg  class_error;
-    reg  class_zero;
-    reg  class_nvm;
-    reg  class_cow;
     reg  view_error;
     reg  view_zero;
     reg  view_nvm;
@@ -3964,14 +3960,10 @@ module pmsnap_board__controller__host(clock,reset,req_valid,req_ready,req_write,
         out_of_range__d = out_of_range__q;
         wdata__d = wdata__q;
         dst__d = dst__q;
-        class_error = out_of_range__q | ~mounted;
-        class_zero = ~class_error & ~write__q & ~working_mapped;
-        class_nvm = ~class_error & ((~write__q & working_mapped) | (write__q & owned));
-        class_cow = ~class_error & write__q & ~owned;
-        view_error = class_error;
-        view_zero = class_zero;
-        view_nvm = class_nvm;
-        view_cow = class_cow;
+        view_error = out_of_range__q | ~mounted;
+        view_zero = ~write__q & ~working_mapped;
+        view_nvm = (~write__q & working_mapped) | (write__q & owned);
+        view_cow = write__q & ~owned;
         view_mapped = working_mapped;
         view_frame = working_frame;
         view_owned = lk_tag_low__q & lk_tag_high__q;
@@ -4102,7 +4094,6 @@ module pmsnap_board__controller__host(clock,reset,req_valid,req_ready,req_write,
             next_out_of_range = s1_out_of_range__q;
             next_wdata = s1_wdata__q;
             if (advance) begin
-                s1_valid__d = 1'b0;
                 lk_tag_low__d = tag_low_match | fwd__q;
                 lk_tag_high__d = tag_high_match | fwd__q;
                 lk_tagged_frame__d = tagged_frame;
@@ -9451,8 +9442,8 @@ module pmsnap_board__controller__tables(clock,read_page,epoch,committed_mapped,c
         tagged_frame = wt__read_data[(32'h0)+:(18)];
         committed_mapped = ct__read_data[32'h12];
         committed_frame = ct__read_data[(32'h0)+:(18)];
-        owned = wt__read_data[(32'h12)+:(16)] == epoch;
-        if (wt__read_data[(32'h12)+:(16)] == epoch) begin
+        owned = tag_low_match & tag_high_match;
+        if (owned) begin
             working_mapped = 1'b1;
             working_frame = wt__read_data[(32'h0)+:(18)];
         end
