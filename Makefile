@@ -21,7 +21,7 @@ SEEDS      ?= 3
 # The save file of the last waveform a target wrote, for `make wave`.
 LAST_WAVE   = $(BUILD)/last-wave
 
-.PHONY: help setup pmsnap demo verilog lint cosim wave pictures test check clean bitstream report board-sim bench
+.PHONY: help setup pmsnap demo verilog lint cosim wave pictures test check clean bitstream report board-sim bench formal
 
 help:
 	@echo "make demo      install what is missing, generate Verilog, co-simulate the demo workload, write $(BUILD)/demo.vcd (+ demo.gtkw)"
@@ -36,6 +36,7 @@ help:
 	@echo "make pictures  timing diagrams of a COW fault, a SNAPSHOT and a RESTORE from the demo (docs/pictures/)"
 	@echo "make bitstream BOARD=b   board top to bitstream in $(BUILD)/b (b: $(BOARDS)); fails if the board clock is not met"
 	@echo "make report    resources and Fmax of controller, pass-through and board top on both boards, lookup latency 1 and 2 (bench-out/synth/)"
+	@echo "make formal    prove the port protocols by k-induction (SymbiYosys) at small sizings, both lookup latencies (docs/formal.md)"
 	@echo "make bench     benchmarks: simulation speed, cost as memory grows, wear (bench-out/; QUICK=1 for the reduced set)"
 	@echo "make board-sim BOARD=b [BOARD_WAVE=file.fst]   co-simulated board top behind the pseudo-terminal $(BUILD)/b.tty, for 'pmsnap uart --port'"
 	@echo "make clean     remove $(BUILD)/ and cargo's target/"
@@ -97,6 +98,15 @@ bitstream: setup pmsnap
 
 report: setup pmsnap
 	@for k in 1 2; do for b in $(BOARDS); do $(PMSNAP) synth --board $$b --seeds $(SEEDS) --lookup-latency $$k || exit $$?; done; done
+
+# Sizings of the proofs: pages page-words frames lookup-latency (tests/formal.rs runs the same).
+FORMAL_SIZINGS = "4 4 8 1" "4 4 5 1" "4 4 9 2" "4 4 5 2"
+formal: setup pmsnap
+	@for s in $(FORMAL_SIZINGS); do set -- $$s; d=$(BUILD)/formal/L$$1-W$$2-F$$3-K$$4; \
+	    $(PMSNAP) generate --out $$d/rtl --pages $$1 --page-words $$2 --frames $$3 --lookup-latency $$4 >/dev/null || exit $$?; \
+	    formal/prove.sh $$d/rtl/pmsnap_controller.v $$d/sby $$1 $$2 >$$d/prove.log 2>&1; rc=$$?; \
+	    echo "formal: L$$1-W$$2-F$$3-K$$4: $$(tail -1 $$d/prove.log | sed 's/.*DONE/DONE/') (log: $$d/prove.log)"; \
+	    [ $$rc -eq 0 ] || exit $$rc; done
 
 bench: setup pmsnap
 	$(PMSNAP) bench --out bench-out $(if $(QUICK),--quick)

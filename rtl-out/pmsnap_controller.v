@@ -1379,7 +1379,7 @@ module pmsnap_controller__arbiter(clock,reset,owner,idle,host__req_valid,host__r
         cow__rsp_rdata = nvm__rsp_rdata;
         sequencer__rsp_rdata = nvm__rsp_rdata;
         fallback__rsp_rdata = nvm__rsp_rdata;
-        nvm__req_valid = host__req_valid;
+        nvm__req_valid = host__req_valid & host_grant__q;
         nvm__req_write = host__req_write;
         nvm__req_addr = host__req_addr;
         nvm__req_wdata = host__req_wdata;

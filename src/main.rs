@@ -41,6 +41,9 @@ enum Command {
     /// Crash campaign: random workloads hit by power losses at random cycles, half inside SNAPSHOT;
     /// every recovery checked (I1 no overwrite, I2 atomicity, I3 agreement, I4 no leak).
     Crash(crash::CrashArgs),
+    /// Merge the shard files of one crash campaign (`pmsnap crash --shard K/N --json FILE`, run
+    /// anywhere, in any order) into the report the whole campaign prints; exit 1 on any violation.
+    CrashMerge(crash_merge::CrashMergeArgs),
     /// Talk to a board top over its UART (docs/uart-protocol.md): run a trace file (scripted),
     /// or type commands (interactive).
     Uart(uart::UartArgs),
@@ -67,6 +70,7 @@ fn main() -> ExitCode {
         Command::Generate(a) => generate::run(a),
         Command::Cosim(a) => cosim::run(a),
         Command::Crash(a) => crash::run(a),
+        Command::CrashMerge(a) => crash_merge::run(a),
         Command::Uart(a) => uart::run(a),
         Command::BoardSim(a) => board_sim::run(a),
         Command::Bitstream(a) => bitstream::run(a),

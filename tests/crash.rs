@@ -6,7 +6,7 @@
 mod common;
 
 use common::{assert_pass, config, pmsnap, run_trace};
-use pmsnap_cosim::campaign::{Campaign, CampaignResult};
+use pmsnap_cosim::campaign::{Campaign, CampaignResult, Shard};
 use pmsnap_cosim::harness::{CosimOptions, Recovered};
 use pmsnap_cosim::nvm::{NvmTiming, PowerLossMode, TimingSpec};
 
@@ -19,7 +19,9 @@ fn campaign_on(c: pmsnap_hdl::Config, mode: PowerLossMode, runs: usize, seed: u6
     base.cache_lines = 16;
     base.power_loss = mode;
     tweak(&mut base);
-    Campaign { base, timing: TimingSpec::default(), runs, seed, ops_per_run: 400, crashes_per_run: 2, jobs: 2 }.run(None).expect("campaign runs")
+    Campaign { base, timing: TimingSpec::default(), runs, shard: Shard::WHOLE, seed, ops_per_run: 400, crashes_per_run: 2, jobs: 2 }
+        .run(None)
+        .expect("campaign runs")
 }
 
 fn assert_clean_and_thorough(r: &CampaignResult) {

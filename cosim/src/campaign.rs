@@ -10,6 +10,10 @@
 //! finds where the snapshots' phases fall, then the crash run replays the
 //! same workload with the chosen crash cycles. A violation carries what
 //! `pmsnap cosim` needs to replay it, the timing drawn included.
+//!
+//! A campaign can be cut into shards (`Shard`): disjoint slices of its runs
+//! that different machines run, and whose results add up (`merge`) to
+//! exactly the whole campaign's, run for run.
 
 use crate::harness::{CosimOptions, Recovered, Refused, RefusedCommands};
 use crate::nvm::{NvmTiming, TimingSpec};
@@ -18,6 +22,8 @@ use crate::workload::RandomWorkload;
 use crate::Cosim;
 use anyhow::Result;
 use pmsnap_hdl::codes::{Code, Phase, SNAPSHOT_PHASES};
+use serde::{Deserialize, Serialize};
+use std::ops::Range;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -28,15 +34,57 @@ pub struct Campaign {
     pub base: CosimOptions,
     /// The NVM timing: pinned figures, or drawn per run.
     pub timing: TimingSpec,
+    /// Runs of the whole campaign; `shard` says which of them this one does.
     pub runs: usize,
+    pub shard: Shard,
     pub seed: u64,
     pub ops_per_run: usize,
     pub crashes_per_run: usize,
     pub jobs: usize,
 }
 
+/// The `index`-th (from 1) of `count` contiguous, disjoint slices of a
+/// campaign's runs; together the `count` slices are every run once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shard {
+    pub index: usize,
+    pub count: usize,
+}
+
+impl Shard {
+    /// The whole campaign, as one shard.
+    pub const WHOLE: Shard = Shard { index: 1, count: 1 };
+
+    /// The runs of this slice out of `runs`.
+    pub fn runs(&self, runs: usize) -> Range<usize> {
+        let bound = |k: usize| (runs as u128 * k as u128 / self.count as u128) as usize;
+        bound(self.index - 1)..bound(self.index)
+    }
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+
+    /// `K/N` with 1 ≤ K ≤ N.
+    fn from_str(text: &str) -> Result<Shard, String> {
+        let (k, n) = text.split_once('/').ok_or_else(|| format!("`{text}` is not K/N (e.g. 3/8)"))?;
+        let number = |t: &str| t.trim().parse::<usize>().map_err(|_| format!("`{t}` in `{text}` is not a whole number"));
+        let (index, count) = (number(k)?, number(n)?);
+        if count == 0 || index == 0 || index > count {
+            return Err(format!("`{text}`: K must be 1 to N, and N at least 1"));
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
 /// A run whose checks failed, with what replays it.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Violation {
     pub workload_seed: u64,
     pub nvm_seed: u64,
@@ -46,8 +94,9 @@ pub struct Violation {
     pub message: String,
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CampaignResult {
+    /// Runs done (a shard's: its slice).
     pub runs: usize,
     /// Power losses injected, by phase (`codes::Phase` code).
     pub crashes: [u64; 8],
@@ -77,35 +126,22 @@ impl Campaign {
         let start = Instant::now();
         // Verilate once, before the workers share the cached model.
         crate::harness::verilated(&self.base.config, &self.base.cache_dir, None)?;
-        let next = AtomicUsize::new(0);
-        let total = Mutex::new(CampaignResult { runs: self.runs, ..Default::default() });
+        let slice = self.shard.runs(self.runs);
+        let next = AtomicUsize::new(slice.start);
+        let total = Mutex::new(CampaignResult::default());
         let failure = Mutex::new(None::<anyhow::Error>);
         std::thread::scope(|scope| {
             for _ in 0..self.jobs.max(1) {
                 scope.spawn(|| loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i >= self.runs {
+                    if i >= slice.end {
                         break;
                     }
                     match self.one_run(i) {
-                        Ok(r) => {
-                            let mut t = total.lock().expect("no worker panicked");
-                            for p in 0..8 {
-                                t.crashes[p] += r.crashes[p];
-                                t.recovered_old[p] += r.recovered_old[p];
-                                t.recovered_new[p] += r.recovered_new[p];
-                            }
-                            t.torn_writes += r.torn_writes;
-                            t.refused.add(&r.refused);
-                            t.refused_commands.add(&r.refused_commands);
-                            t.stray_commands += r.stray_commands;
-                            t.fallback_releases += r.fallback_releases;
-                            t.cycles += r.cycles;
-                            t.violations.extend(r.violations);
-                        }
+                        Ok(r) => total.lock().expect("no worker panicked").add(r),
                         Err(e) => {
                             *failure.lock().expect("no worker panicked") = Some(e);
-                            next.store(self.runs, Ordering::Relaxed);
+                            next.store(slice.end, Ordering::Relaxed);
                         }
                     }
                     if let Some(bar) = progress {
@@ -118,7 +154,7 @@ impl Campaign {
             return Err(e);
         }
         let mut result = total.into_inner().expect("no worker panicked");
-        result.violations.sort_by_key(|v| v.workload_seed);
+        result.sort_violations();
         result.wall = start.elapsed();
         Ok(result)
     }
@@ -129,7 +165,7 @@ impl Campaign {
         let random = RandomWorkload { ops: self.ops_per_run, seed: workload_seed, pages: c.pages, page_words: c.page_words, word_bits: c.word_bits };
         let workload = random.generate();
         let timing = self.timing.draw(random.timing_seed());
-        let mut out = CampaignResult::default();
+        let mut out = CampaignResult { runs: 1, ..Default::default() };
         let violation =
             |crash_at: &[u64], cycle: u64, message: String| Violation { workload_seed, nvm_seed, timing, crash_at: crash_at.to_vec(), cycle, message };
 
@@ -205,6 +241,30 @@ impl Campaign {
 }
 
 impl CampaignResult {
+    /// Adds `other`'s runs (another run, or another shard) to these.
+    pub fn add(&mut self, other: CampaignResult) {
+        for p in 0..8 {
+            self.crashes[p] += other.crashes[p];
+            self.recovered_old[p] += other.recovered_old[p];
+            self.recovered_new[p] += other.recovered_new[p];
+        }
+        self.runs += other.runs;
+        self.torn_writes += other.torn_writes;
+        self.refused.add(&other.refused);
+        self.refused_commands.add(&other.refused_commands);
+        self.stray_commands += other.stray_commands;
+        self.fallback_releases += other.fallback_releases;
+        self.cycles += other.cycles;
+        self.wall += other.wall;
+        self.violations.extend(other.violations);
+    }
+
+    /// Violations in the order of their runs' seeds, whoever found them
+    /// first: the same order for a whole campaign and its merged shards.
+    pub fn sort_violations(&mut self) {
+        self.violations.sort_by_key(|v| (v.workload_seed, v.cycle));
+    }
+
     /// The campaign as a Markdown table.
     pub fn table(&self) -> String {
         let mut t = String::from("| phase at power loss | crash points | recovered old | recovered new |\n|---|---:|---:|---:|\n");
@@ -217,5 +277,35 @@ impl CampaignResult {
         let sum = |a: &[u64; 8]| a.iter().sum::<u64>();
         t += &format!("| **all** | {} | {} | {} |\n", sum(&self.crashes), sum(&self.recovered_old), sum(&self.recovered_new));
         t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Shard;
+
+    #[test]
+    fn shards_are_disjoint_slices_that_cover_every_run_once() {
+        for runs in [0, 1, 7, 100, 45_000] {
+            for count in [1, 2, 3, 8, 13, 150] {
+                let mut next = 0;
+                for index in 1..=count {
+                    let slice = Shard { index, count }.runs(runs);
+                    assert_eq!(slice.start, next, "shard {index}/{count} of {runs} starts where the one before ended");
+                    assert!(slice.len() <= runs / count + 1, "shard {index}/{count} of {runs}: {slice:?} is even");
+                    next = slice.end;
+                }
+                assert_eq!(next, runs, "{count} shards of {runs} cover them all");
+            }
+        }
+    }
+
+    #[test]
+    fn a_shard_is_written_k_of_n() {
+        assert_eq!("3/8".parse::<Shard>(), Ok(Shard { index: 3, count: 8 }));
+        assert_eq!(Shard { index: 3, count: 8 }.to_string(), "3/8");
+        for bad in ["0/8", "9/8", "1/0", "3", "a/8", "3/8/1", "-1/8", ""] {
+            assert!(bad.parse::<Shard>().is_err(), "{bad} refused");
+        }
     }
 }

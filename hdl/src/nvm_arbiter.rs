@@ -8,13 +8,15 @@
 //!
 //! The host path's grant is registered (`host_grant`, the owner was the
 //! host at the last edge): `req_ready` reaches the host port through one
-//! gate, off the owner's decode. It lags the owner by a cycle, which is
-//! safe because the host port never has a request out in the cycle after
-//! the port changes hands either way: it gives the port away only while it
-//! holds no NVM request (to its COW engine or fallback release, or to the
-//! sequencer once it is idle and closed), and takes it back only in
-//! `CowFinish`, on leaving `Release` for a COW fault, or when it reopens —
-//! none of which issues a host NVM request in its first cycle.
+//! gate, off the owner's decode. It lags the owner by a cycle. Giving the
+//! port away is safe because the host port then holds no NVM request (its
+//! COW engine or fallback release runs for the request it holds, the
+//! sequencer only once it is idle and closed). Taking it back, the host's
+//! request reaches the NVM only with the grant too, so a request offered in
+//! the lag cycle waits a cycle instead of being taken by the NVM unseen.
+//! (The host port issues none there — leaving `Release`, its request is the
+//! COW fault's write — but that rests on the table's contents; the formal
+//! proof of the NVM port, docs/formal.md, needs it to rest on this gate.)
 
 use crate::config::NVM_ADDR_BITS;
 use rust_hdl::prelude::*;
@@ -95,7 +97,7 @@ impl<const D: usize> Logic for NvmArbiter<D> {
         self.cow.rsp_rdata.next = self.nvm.rsp_rdata.val();
         self.sequencer.rsp_rdata.next = self.nvm.rsp_rdata.val();
         self.fallback.rsp_rdata.next = self.nvm.rsp_rdata.val();
-        self.nvm.req_valid.next = self.host.req_valid.val();
+        self.nvm.req_valid.next = self.host.req_valid.val() & self.host_grant.q.val();
         self.nvm.req_write.next = self.host.req_write.val();
         self.nvm.req_addr.next = self.host.req_addr.val();
         self.nvm.req_wdata.next = self.host.req_wdata.val();
@@ -160,9 +162,10 @@ mod tests {
             x.cow.req_valid.next = true;
             x.cow.req_addr.next = 22.into();
             x.cow.req_write.next = true;
-            // The host's grant is registered: no ready before the first edge.
+            // The host's grant is registered: before the first edge its
+            // request waits — the NVM does not see it, the host no ready.
             x = sim.wait(1, x)?;
-            sim_assert!(sim, x.nvm.req_valid.val() & !x.host.req_ready.val(), x);
+            sim_assert!(sim, !x.nvm.req_valid.val() & !x.host.req_ready.val(), x);
             x.host.req_valid.next = false;
             wait_clock_cycle!(sim, clock, x);
             // The host owns the port: its request goes out, only it sees ready.

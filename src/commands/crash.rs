@@ -1,15 +1,20 @@
 //! `pmsnap crash`: a crash campaign — random workloads hit by power losses
 //! at random cycles, every recovery checked; a violation comes with the
 //! `pmsnap cosim` command that replays it.
+//!
+//! `--shard K/N` runs the K-th of N disjoint slices of the campaign, and
+//! `--json FILE` writes what it found as a shard file; `pmsnap crash-merge`
+//! adds shard files up to the whole campaign's report.
 
 use super::cosim::CosimArgs;
-use crate::args::{cache_dir, NvmArgs, Sizing, WaveArgs};
+use crate::args::{cache_dir, flag, writable, NvmArgs, Sizing, WaveArgs};
 use crate::exit::CheckFailed;
 use anyhow::{Context, Result};
-use pmsnap_cosim::campaign::{Campaign, Violation};
+use pmsnap_cosim::campaign::{Campaign, CampaignResult, Shard, Violation};
 use pmsnap_cosim::harness::CosimOptions;
 use pmsnap_hdl::Config;
-use std::path::PathBuf;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
 pub struct CrashArgs {
@@ -45,6 +50,15 @@ pub struct CrashArgs {
     cache_lines: usize,
     #[command(flatten)]
     nvm: NvmArgs,
+    /// Run only the K-th of N disjoint slices of the campaign's runs (K from
+    /// 1): the same runs, with the same seeds, that the whole campaign runs.
+    /// Merge the shards' --json files with `pmsnap crash-merge`.
+    #[arg(long, value_name = "K/N")]
+    shard: Option<Shard>,
+    /// Also write what this campaign (or shard) found to FILE as JSON, for
+    /// `pmsnap crash-merge`.
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
     /// Parallel runs [default: the machine's cores].
     #[arg(long)]
     jobs: Option<usize>,
@@ -66,21 +80,103 @@ pub fn run(a: CrashArgs) -> Result<()> {
     let sizing = Sizing { pages: a.pages, page_words: a.page_words, frames: a.frames, word_bits: a.word_bits, lookup_latency: a.lookup_latency };
     let config = sizing.config()?;
     a.wave.check()?;
+    writable("--json", &a.json)?;
     let mut base = CosimOptions::new(config);
     base.cache_lines = a.cache_lines;
     a.nvm.apply(&mut base);
     base.cache_dir = cache_dir(&a.cache_dir);
     let jobs = a.jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2));
     let timing = a.nvm.timing();
-    let campaign = Campaign { base, timing, runs: a.runs, seed: a.seed, ops_per_run: a.ops, crashes_per_run: a.crashes, jobs };
-    let mode = a.nvm.nvm;
-    eprintln!("pmsnap crash: {} — {} runs × {} ops, {} power losses each, NVM {mode}, seed {}, {jobs} jobs", config.tag(), a.runs, a.ops, a.crashes, a.seed);
-    eprintln!("pmsnap crash: NVM timing per run: {}", timing.describe());
-    let bar = indicatif::ProgressBar::new(a.runs as u64);
+    let shard = a.shard.unwrap_or(Shard::WHOLE);
+    let campaign = Campaign { base, timing, runs: a.runs, shard, seed: a.seed, ops_per_run: a.ops, crashes_per_run: a.crashes, jobs };
+    let id = CampaignId::of(&a, &config);
+    let slice = shard.runs(a.runs);
+    let which = match a.shard {
+        None => format!("{} runs", a.runs),
+        Some(_) if slice.is_empty() => format!("none of {} runs (shard {shard})", a.runs),
+        Some(_) => format!("runs {}–{} of {} (shard {shard})", slice.start + 1, slice.end, a.runs),
+    };
+    eprintln!("pmsnap crash: {} — {which} × {} ops, {} power losses each, NVM {}, seed {}, {jobs} jobs", id.tag, a.ops, a.crashes, id.nvm, a.seed);
+    eprintln!("pmsnap crash: NVM timing per run: {}", id.timing);
+    let bar = indicatif::ProgressBar::new(slice.len() as u64);
     let result = campaign.run(Some(&bar))?;
     bar.finish_and_clear();
-    println!("pmsnap crash — {} — {} runs, NVM {mode}, seed {}", config.tag(), result.runs, a.seed);
-    println!("NVM timing per run: {}\n", timing.describe());
+    let replays = result.violations.iter().map(|v| replay(&a, &config, v)).collect::<Result<Vec<_>>>()?;
+    if let Some(path) = &a.json {
+        let replays = replays.iter().map(CosimArgs::to_args).collect();
+        let file = ShardFile { format: ShardFile::FORMAT.into(), campaign: id.clone(), shard, result: result.clone(), replays };
+        file.write(path)?;
+    }
+    let heading = a.shard.map(|_| format!("{which}, NVM {}, seed {}", id.nvm, a.seed));
+    print_report(&id, heading, &result);
+    let (Some(v), Some(replay)) = (result.violations.first(), replays.first()) else { return Ok(()) };
+    if a.wave.file().is_some() {
+        waveform(replay, v.cycle, &a.wave)?;
+    }
+    Err(violation_error(v, &replay.to_args()))
+}
+
+/// What defines a campaign, as its shard files carry it: two shards merge
+/// only when these are equal.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CampaignId {
+    /// The `pmsnap crash` flags that run the whole campaign (defaults
+    /// spelled out).
+    pub args: Vec<String>,
+    pub tag: String,
+    pub runs: usize,
+    pub seed: u64,
+    pub nvm: String,
+    pub timing: String,
+}
+
+impl CampaignId {
+    fn of(a: &CrashArgs, config: &Config) -> CampaignId {
+        let mut args = Vec::new();
+        flag(&mut args, "--pages", config.pages);
+        flag(&mut args, "--page-words", config.page_words);
+        flag(&mut args, "--frames", config.frames);
+        flag(&mut args, "--word-bits", config.word_bits);
+        flag(&mut args, "--lookup-latency", config.lookup_latency);
+        flag(&mut args, "--runs", a.runs);
+        flag(&mut args, "--seed", a.seed);
+        flag(&mut args, "--ops", a.ops);
+        flag(&mut args, "--crashes", a.crashes);
+        flag(&mut args, "--cache-lines", a.cache_lines);
+        args.extend(a.nvm.flags());
+        CampaignId { args, tag: config.tag(), runs: a.runs, seed: a.seed, nvm: a.nvm.nvm.to_string(), timing: a.nvm.timing().describe() }
+    }
+}
+
+/// A shard's findings, as `--json` writes them.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ShardFile {
+    /// `ShardFile::FORMAT`.
+    pub format: String,
+    pub campaign: CampaignId,
+    pub shard: Shard,
+    pub result: CampaignResult,
+    /// For each violation (in `result`'s order), the `pmsnap cosim`
+    /// arguments that replay it.
+    pub replays: Vec<Vec<String>>,
+}
+
+impl ShardFile {
+    pub const FORMAT: &'static str = "pmsnap-crash-shard/1";
+
+    fn write(&self, path: &Path) -> Result<()> {
+        let text = serde_json::to_string_pretty(self).context("cannot encode the shard's results")?;
+        std::fs::write(path, text + "\n").with_context(|| format!("cannot write {}", path.display()))
+    }
+}
+
+/// The report on stdout: heading, the table by phase, the counters. A
+/// shard names its slice in the heading (`heading`); the whole campaign and
+/// merged shards print the same bytes but for the wall time.
+pub fn print_report(id: &CampaignId, heading: Option<String>, result: &CampaignResult) {
+    let heading = heading.unwrap_or_else(|| format!("{} runs, NVM {}, seed {}", id.runs, id.nvm, id.seed));
+    println!("pmsnap crash — {} — {heading}", id.tag);
+    println!("NVM timing per run: {}\n", id.timing);
     print!("{}", result.table());
     println!(
         "\nviolations: {}   torn writes landed: {}   simulated cycles: {}   wall: {:.1} s",
@@ -92,13 +188,12 @@ pub fn run(a: CrashArgs) -> Result<()> {
     println!("refused requests: {}", result.refused);
     println!("refused commands: {} ({} stray commands sent)", result.refused_commands, result.stray_commands);
     println!("fallback snapshots given up for their frames: {}", result.fallback_releases);
-    let Some(v) = result.violations.first() else { return Ok(()) };
-    let replay = replay(&a, &config, v)?;
-    if a.wave.file().is_some() {
-        waveform(&replay, v.cycle, &a.wave)?;
-    }
-    let command = replay.to_args().join(" ");
-    Err(CheckFailed(format!("violation at cycle {}: {}\nreplay: {} cosim {command}", v.cycle, v.message, crate::args::this_binary())).into())
+}
+
+/// The error (exit 1) a violation ends a campaign with: what failed, and
+/// the command that replays it.
+pub fn violation_error(v: &Violation, replay: &[String]) -> anyhow::Error {
+    CheckFailed(format!("violation at cycle {}: {}\nreplay: {} cosim {}", v.cycle, v.message, crate::args::this_binary(), replay.join(" "))).into()
 }
 
 /// The `pmsnap cosim` arguments that run the violating case again: its

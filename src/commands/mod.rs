@@ -5,6 +5,7 @@ pub mod bitstream;
 pub mod board_sim;
 pub mod cosim;
 pub mod crash;
+pub mod crash_merge;
 pub mod generate;
 pub mod synth;
 pub mod uart;

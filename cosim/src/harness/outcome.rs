@@ -55,7 +55,7 @@ pub struct Stats {
 }
 
 /// Host-port requests answered with an error, by reason.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Refused {
     pub out_of_range: u64,
     pub no_frame: u64,
@@ -85,7 +85,7 @@ impl std::fmt::Display for Refused {
 }
 
 /// Commands refused without changing anything, by their status.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RefusedCommands {
     /// Sent while another command ran.
     pub busy: u64,

@@ -2,7 +2,7 @@
 
 use crate::rng::Rng;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct NvmTiming {
     /// Extra cycles before a read is answered.
     pub read_latency: u64,

@@ -1,0 +1,75 @@
+// The controller under formal verification: every input free but for the
+// assumptions of its ports' protocols, every output held to them.
+//
+//   * host port and command port: the environment sends (assumed), the
+//     controller answers (asserted); NVM port: the controller sends
+//     (asserted), the NVM answers (assumed). valid_ready.v holds each.
+//   * cmd_done: once for each accepted command, never without one.
+//   * The first cycle is a reset (power on).
+module pmsnap_formal #(
+    // The sizing the design was generated for (set by the .sby script).
+    parameter PAGES = 4,
+    parameter PAGE_WORDS = 4
+) (
+    input wire clock,
+    input wire reset,
+    input wire req_valid,
+    input wire req_write,
+    input wire [31:0] req_addr,
+    input wire [31:0] req_wdata,
+    input wire cmd_valid,
+    input wire [2:0] cmd_op,
+    input wire flush_ack,
+    input wire mem_req_ready,
+    input wire mem_rsp_valid,
+    input wire [31:0] mem_rsp_rdata
+);
+    wire req_ready, rsp_valid, rsp_err, cmd_ready, cmd_done, mounted, fallback_held, flush_req;
+    wire mem_req_valid, mem_req_write;
+    wire [31:0] rsp_rdata, snap_seq, free_frames, cow_faults, pages_hardened, snapshots, restores, errors;
+    wire [31:0] mem_req_addr, mem_req_wdata;
+    wire [2:0] cmd_status, seq_phase;
+
+    pmsnap_controller dut (
+        .clock(clock), .reset(reset),
+        .req_valid(req_valid), .req_ready(req_ready), .req_write(req_write), .req_addr(req_addr), .req_wdata(req_wdata),
+        .rsp_valid(rsp_valid), .rsp_rdata(rsp_rdata), .rsp_err(rsp_err),
+        .cmd_valid(cmd_valid), .cmd_ready(cmd_ready), .cmd_op(cmd_op), .cmd_done(cmd_done), .cmd_status(cmd_status),
+        .mounted(mounted), .snap_seq(snap_seq), .seq_phase(seq_phase), .free_frames(free_frames), .fallback_held(fallback_held),
+        .cow_faults(cow_faults), .pages_hardened(pages_hardened), .snapshots(snapshots), .restores(restores), .errors(errors),
+        .flush_req(flush_req), .flush_ack(flush_ack),
+        .mem_req_valid(mem_req_valid), .mem_req_ready(mem_req_ready), .mem_req_write(mem_req_write),
+        .mem_req_addr(mem_req_addr), .mem_req_wdata(mem_req_wdata),
+        .mem_rsp_valid(mem_rsp_valid), .mem_rsp_rdata(mem_rsp_rdata)
+    );
+
+    reg past_valid = 1'b0;
+    always @(posedge clock) past_valid <= 1'b1;
+    always @(*) if (!past_valid) assume (reset);
+
+    wire [3:0] host_outstanding, nvm_outstanding, cmd_outstanding;
+    valid_ready #(.PAYLOAD_BITS(65), .SENDER_IS_DUT(0)) host (
+        .clock(clock), .reset(reset), .valid(req_valid), .ready(req_ready),
+        .payload({req_write, req_addr, req_wdata}), .rsp_valid(rsp_valid), .outstanding(host_outstanding));
+    valid_ready #(.PAYLOAD_BITS(65), .SENDER_IS_DUT(1), .MAX_OUTSTANDING(4)) nvm (
+        .clock(clock), .reset(reset), .valid(mem_req_valid), .ready(mem_req_ready),
+        .payload({mem_req_write, mem_req_addr, mem_req_wdata}), .rsp_valid(mem_rsp_valid), .outstanding(nvm_outstanding));
+    // Commands: a refused command is answered before the one that runs,
+    // so only the count is in order; at most two are ever open.
+    valid_ready #(.PAYLOAD_BITS(3), .SENDER_IS_DUT(0)) cmd (
+        .clock(clock), .reset(reset), .valid(cmd_valid), .ready(cmd_ready),
+        .payload(cmd_op), .rsp_valid(cmd_done), .outstanding(cmd_outstanding));
+    always @(*) if (!reset) commands_open: assert (cmd_outstanding <= 2);
+
+    // Invariants induction needs: beside each block's name in invariants/,
+    // their inputs probed into the design by probes.ys.
+    controller_invariants controller (.reset(reset), .host_outstanding(host_outstanding),
+        .nvm_outstanding(nvm_outstanding), .cmd_outstanding(cmd_outstanding));
+    sequencer_invariants sequencer (.reset(reset));
+    cow_engine_invariants #(.PAGE_WORDS(PAGE_WORDS)) cow (.reset(reset), .nvm_outstanding(nvm_outstanding));
+    recover_invariants #(.PAGES(PAGES)) recover (.reset(reset), .nvm_outstanding(nvm_outstanding));
+    snapshot_invariants snapshot (.reset(reset), .nvm_outstanding(nvm_outstanding));
+    durable_write_invariants snapshot_retire (.reset(reset), .nvm_outstanding(nvm_outstanding));
+    durable_write_invariants recover_retire (.reset(reset), .nvm_outstanding(nvm_outstanding));
+    durable_write_invariants commit_magic (.reset(reset), .nvm_outstanding(nvm_outstanding));
+endmodule
