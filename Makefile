@@ -36,7 +36,7 @@ help:
 	@echo "make pictures  timing diagrams of a COW fault, a SNAPSHOT and a RESTORE from the demo (docs/pictures/)"
 	@echo "make bitstream BOARD=b   board top to bitstream in $(BUILD)/b (b: $(BOARDS)); fails if the board clock is not met"
 	@echo "make report    resources and Fmax of controller, pass-through and board top on both boards, lookup latency 1 and 2 (bench-out/synth/)"
-	@echo "make formal    prove the port protocols by k-induction (SymbiYosys) at small sizings, both lookup latencies (docs/formal.md)"
+	@echo "make formal    prove the port protocols by k-induction (SymbiYosys) at small sizings, both lookup latencies; reach the covers, traces in $(BUILD)/formal/covers (docs/formal.md)"
 	@echo "make bench     benchmarks: simulation speed, cost as memory grows, wear (bench-out/; QUICK=1 for the reduced set)"
 	@echo "make board-sim BOARD=b [BOARD_WAVE=file.fst]   co-simulated board top behind the pseudo-terminal $(BUILD)/b.tty, for 'pmsnap uart --port'"
 	@echo "make clean     remove $(BUILD)/ and cargo's target/"
@@ -106,6 +106,10 @@ formal: setup pmsnap
 	    $(PMSNAP) generate --out $$d/rtl --pages $$1 --page-words $$2 --frames $$3 --lookup-latency $$4 >/dev/null || exit $$?; \
 	    formal/prove.sh $$d/rtl/pmsnap_controller.v $$d/sby $$1 $$2 >$$d/prove.log 2>&1; rc=$$?; \
 	    echo "formal: L$$1-W$$2-F$$3-K$$4: $$(tail -1 $$d/prove.log | sed 's/.*DONE/DONE/') (log: $$d/prove.log)"; \
+	    [ $$rc -eq 0 ] || exit $$rc; done
+	@grep -v '^#' formal/covers.txt | while read -r name start p w f k depth where; do [ -n "$$name" ] || continue; \
+	    PMSNAP=$(PMSNAP) formal/cover.sh $$name formal/start/$$start $(BUILD)/formal/covers/$$name $$p $$w $$f $$k $$depth 2>/dev/null; rc=$$?; \
+	    echo "formal: cover $$name: $$([ $$rc -eq 0 ] && echo "reached, trace $(BUILD)/formal/covers/$$name/$$name.vcd (+ .gtkw)" || echo "NOT reached (log: $(BUILD)/formal/covers/$$name/cover.log)")"; \
 	    [ $$rc -eq 0 ] || exit $$rc; done
 
 bench: setup pmsnap

@@ -5,8 +5,15 @@
 //     controller answers (asserted); NVM port: the controller sends
 //     (asserted), the NVM answers (assumed). valid_ready.v holds each.
 //   * cmd_done: once for each accepted command, never without one.
-//   * The first cycle is a reset (power on).
+//   * The first cycle is a reset (power on) — or, for the covers, the
+//     design starts in a state simulated from a co-simulation's waveform
+//     (FORMATTED = 1: formal/cover.sh), and every input is free from there.
 module pmsnap_formal #(
+    // 1: start from the design's initial values as they are (a simulated
+    // state); 0: start with a reset.
+    parameter FORMATTED = 0,
+    // The cover to check (covers.v), if any.
+    parameter COVER = "",
     // The sizing the design was generated for (set by the .sby script).
     parameter PAGES = 4,
     parameter PAGE_WORDS = 4
@@ -24,11 +31,13 @@ module pmsnap_formal #(
     input wire mem_rsp_valid,
     input wire [31:0] mem_rsp_rdata
 );
-    wire req_ready, rsp_valid, rsp_err, cmd_ready, cmd_done, mounted, fallback_held, flush_req;
-    wire mem_req_valid, mem_req_write;
-    wire [31:0] rsp_rdata, snap_seq, free_frames, cow_faults, pages_hardened, snapshots, restores, errors;
-    wire [31:0] mem_req_addr, mem_req_wdata;
-    wire [2:0] cmd_status, seq_phase;
+    // Kept, so a trace shows every output (the co-simulation's save file
+    // names them).
+    (* keep *) wire req_ready, rsp_valid, rsp_err, cmd_ready, cmd_done, mounted, fallback_held, flush_req;
+    (* keep *) wire mem_req_valid, mem_req_write;
+    (* keep *) wire [31:0] rsp_rdata, snap_seq, free_frames, cow_faults, pages_hardened, snapshots, restores, errors;
+    (* keep *) wire [31:0] mem_req_addr, mem_req_wdata;
+    (* keep *) wire [2:0] cmd_status, seq_phase;
 
     pmsnap_controller dut (
         .clock(clock), .reset(reset),
@@ -45,7 +54,9 @@ module pmsnap_formal #(
 
     reg past_valid = 1'b0;
     always @(posedge clock) past_valid <= 1'b1;
-    always @(*) if (!past_valid) assume (reset);
+    generate if (!FORMATTED) begin : from_reset
+        always @(*) if (!past_valid) assume (reset);
+    end endgenerate
 
     wire [3:0] host_outstanding, nvm_outstanding, cmd_outstanding;
     valid_ready #(.PAYLOAD_BITS(65), .SENDER_IS_DUT(0)) host (
@@ -60,6 +71,14 @@ module pmsnap_formal #(
         .clock(clock), .reset(reset), .valid(cmd_valid), .ready(cmd_ready),
         .payload(cmd_op), .rsp_valid(cmd_done), .outstanding(cmd_outstanding));
     always @(*) if (!reset) commands_open: assert (cmd_outstanding <= 2);
+
+    covers #(.WORDS(PAGES * PAGE_WORDS), .COVER(COVER)) covers (
+        .clock(clock), .reset(reset), .mounted(mounted),
+        .req_taken(req_valid && req_ready), .req_write(req_write), .req_addr(req_addr),
+        .host_outstanding(host_outstanding), .rsp_valid(rsp_valid), .rsp_err(rsp_err),
+        .cmd_taken(cmd_valid && cmd_ready), .cmd_op(cmd_op), .cmd_outstanding(cmd_outstanding),
+        .cmd_done(cmd_done), .cmd_status(cmd_status), .cow_faults(cow_faults),
+        .pages_hardened(pages_hardened), .snapshots(snapshots), .restores(restores));
 
     // Invariants induction needs: beside each block's name in invariants/,
     // their inputs probed into the design by probes.ys.

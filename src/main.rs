@@ -42,7 +42,8 @@ enum Command {
     /// every recovery checked (I1 no overwrite, I2 atomicity, I3 agreement, I4 no leak).
     Crash(crash::CrashArgs),
     /// Merge the shard files of one crash campaign (`pmsnap crash --shard K/N --json FILE`, run
-    /// anywhere, in any order) into the report the whole campaign prints; exit 1 on any violation.
+    /// anywhere, in any order) into the report the whole campaign prints; exit 1 on any violation,
+    /// 2 when the files are not every shard of one campaign, each once.
     CrashMerge(crash_merge::CrashMergeArgs),
     /// Talk to a board top over its UART (docs/uart-protocol.md): run a trace file (scripted),
     /// or type commands (interactive).

@@ -2,7 +2,9 @@
 //! k-induction with SymbiYosys on small sizings of both lookup latencies,
 //! and each proof shown able to fail — the controller with a known bug
 //! patched into its Verilog gets a counterexample from the base case, and
-//! the check that fails is the one about that bug.
+//! the check that fails is the one about that bug. And the covers: each
+//! reached from its start state, its trace kept with a save file whose
+//! every signal is in the trace.
 
 mod common;
 
@@ -114,5 +116,93 @@ fn each_proof_fails_with_a_counterexample_on_the_bug_it_is_about() {
         assert!(failed.iter().any(|l| l.ends_with(&format!("pmsnap_formal: {check}"))), "{bug}: expected {check} among the failures: {failed:#?}\n{log}");
         let trace = d.join("sby/pmsnap_prove/engine_0/trace.vcd");
         assert!(std::fs::metadata(&trace).map(|m| m.len() > 0).unwrap_or(false), "{bug}: counterexample {}", trace.display());
+    }
+}
+
+/// One line of formal/covers.txt.
+struct Cover {
+    name: String,
+    start: String,
+    sizing: [String; 4],
+    depth: String,
+    /// Too deep for the test suite's budget unless PMSNAP_FORMAL_LONG is set.
+    long: bool,
+}
+
+fn covers() -> Vec<Cover> {
+    let list = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("formal/covers.txt")).unwrap();
+    list.lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let w: Vec<&str> = l.split_whitespace().collect();
+            assert_eq!(w.len(), 8, "formal/covers.txt: {l}");
+            assert!(["ci", "long"].contains(&w[7]), "formal/covers.txt: ci or long: {l}");
+            Cover { name: w[0].into(), start: w[1].into(), sizing: [w[2], w[3], w[4], w[5]].map(String::from), depth: w[6].into(), long: w[7] == "long" }
+        })
+        .collect()
+}
+
+/// The full names of a VCD's variables (scope.scope.name).
+fn vcd_names(path: &Path) -> std::collections::HashSet<String> {
+    let mut parser = vcd::Parser::new(std::io::BufReader::new(std::fs::File::open(path).unwrap()));
+    let header = parser.parse_header().unwrap();
+    let mut names = std::collections::HashSet::new();
+    fn walk(items: &[vcd::ScopeItem], prefix: &str, names: &mut std::collections::HashSet<String>) {
+        for item in items {
+            match item {
+                vcd::ScopeItem::Scope(s) => walk(&s.items, &format!("{prefix}{}.", s.identifier), names),
+                vcd::ScopeItem::Var(v) => {
+                    names.insert(format!("{prefix}{}", v.reference));
+                }
+                _ => {}
+            }
+        }
+    }
+    walk(&header.items, "", &mut names);
+    names
+}
+
+#[test]
+fn every_cover_is_reached_and_its_trace_has_every_signal_of_its_save_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let all = covers();
+    assert!(all.len() >= 5, "the five covers docs/formal.md lists");
+    let long = std::env::var_os("PMSNAP_FORMAL_LONG").is_some();
+    let list: Vec<&Cover> = all.iter().filter(|c| long || !c.long).collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(&c) = list.get(i) else { break };
+                let work = dir.path().join(&c.name);
+                let out = Command::new("bash")
+                    .arg(root.join("formal/cover.sh"))
+                    .arg(&c.name)
+                    .arg(root.join("formal/start").join(&c.start))
+                    .arg(&work)
+                    .args(&c.sizing)
+                    .arg(&c.depth)
+                    .env("PMSNAP", env!("CARGO_BIN_EXE_pmsnap"))
+                    .output()
+                    .unwrap();
+                results.lock().unwrap().push((c.name.clone(), work, out));
+            });
+        }
+    });
+    for (name, work, out) in results.into_inner().unwrap() {
+        let log = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "cover {name} not reached:\n{log}");
+        let vcd = work.join(format!("{name}.vcd"));
+        let names = vcd_names(&vcd);
+        let save = std::fs::read_to_string(work.join(format!("{name}.gtkw"))).unwrap();
+        let signals: Vec<&str> = save.lines().filter(|l| l.starts_with("pmsnap_formal.")).collect();
+        assert!(signals.len() > 40, "{name}: the save file's groups");
+        for signal in signals {
+            let base = signal.split('[').next().unwrap();
+            assert!(names.contains(base), "{name}: {signal} of the save file is not in {}", vcd.display());
+        }
     }
 }
