@@ -109,7 +109,10 @@ formal: setup pmsnap
 	    [ $$rc -eq 0 ] || exit $$rc; done
 	@grep -v '^#' formal/covers.txt | while read -r name start p w f k depth where; do [ -n "$$name" ] || continue; \
 	    PMSNAP=$(PMSNAP) formal/cover.sh $$name formal/start/$$start $(BUILD)/formal/covers/$$name $$p $$w $$f $$k $$depth 2>/dev/null; rc=$$?; \
-	    echo "formal: cover $$name: $$([ $$rc -eq 0 ] && echo "reached, trace $(BUILD)/formal/covers/$$name/$$name.vcd (+ .gtkw)" || echo "NOT reached (log: $(BUILD)/formal/covers/$$name/cover.log)")"; \
+	    case $$rc in 0) what="reached, trace $(BUILD)/formal/covers/$$name/$$name.vcd (+ .gtkw)";; \
+	        2) what="NOT reached within $$depth cycles (log: $(BUILD)/formal/covers/$$name/cover.log)";; \
+	        *) what="error $$rc (logs in $(BUILD)/formal/covers/$$name/)";; esac; \
+	    echo "formal: cover $$name: $$what"; \
 	    [ $$rc -eq 0 ] || exit $$rc; done
 
 bench: setup pmsnap
