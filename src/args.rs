@@ -34,6 +34,28 @@ pub struct Sizing {
 }
 
 impl Sizing {
+    /// The sizing of `config`, every figure given (frames included).
+    pub fn of(config: &Config) -> Sizing {
+        Sizing {
+            pages: config.pages,
+            page_words: config.page_words,
+            frames: Some(config.frames),
+            word_bits: config.word_bits,
+            lookup_latency: config.lookup_latency,
+        }
+    }
+
+    /// The flags that give this sizing.
+    pub fn flags(&self) -> Vec<String> {
+        let mut v = Vec::new();
+        flag(&mut v, "--pages", self.pages);
+        flag(&mut v, "--page-words", self.page_words);
+        optional(&mut v, "--frames", self.frames);
+        flag(&mut v, "--word-bits", self.word_bits);
+        flag(&mut v, "--lookup-latency", self.lookup_latency);
+        v
+    }
+
     pub fn config(&self) -> Result<Config, ConfigError> {
         let c = Config {
             pages: self.pages,

@@ -78,12 +78,7 @@ impl CosimArgs {
 
     /// The words after `cosim` that parse back into these arguments.
     pub fn to_args(&self) -> Vec<String> {
-        let mut v = Vec::new();
-        flag(&mut v, "--pages", self.sizing.pages);
-        flag(&mut v, "--page-words", self.sizing.page_words);
-        optional(&mut v, "--frames", self.sizing.frames);
-        flag(&mut v, "--word-bits", self.sizing.word_bits);
-        flag(&mut v, "--lookup-latency", self.sizing.lookup_latency);
+        let mut v = self.sizing.flags();
         match &self.workload {
             Some(path) => flag(&mut v, "--workload", path.display()),
             None => {

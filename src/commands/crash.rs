@@ -132,12 +132,7 @@ pub struct CampaignId {
 
 impl CampaignId {
     fn of(a: &CrashArgs, config: &Config) -> CampaignId {
-        let mut args = Vec::new();
-        flag(&mut args, "--pages", config.pages);
-        flag(&mut args, "--page-words", config.page_words);
-        flag(&mut args, "--frames", config.frames);
-        flag(&mut args, "--word-bits", config.word_bits);
-        flag(&mut args, "--lookup-latency", config.lookup_latency);
+        let mut args = Sizing::of(config).flags();
         flag(&mut args, "--runs", a.runs);
         flag(&mut args, "--seed", a.seed);
         flag(&mut args, "--ops", a.ops);
@@ -201,13 +196,7 @@ pub fn violation_error(v: &Violation, replay: &[String]) -> anyhow::Error {
 fn replay(a: &CrashArgs, config: &Config, v: &Violation) -> Result<CosimArgs> {
     // The defaults `pmsnap cosim` has, then what this run used.
     let mut r = CosimArgs::parse_from(Vec::new()).context("cannot build the replay command")?;
-    r.sizing = Sizing {
-        pages: config.pages,
-        page_words: config.page_words,
-        frames: Some(config.frames),
-        word_bits: config.word_bits,
-        lookup_latency: config.lookup_latency,
-    };
+    r.sizing = Sizing::of(config);
     r.cache_lines = a.cache_lines;
     r.nvm = a.nvm.pinned(&v.timing);
     r.ops = a.ops;
