@@ -92,7 +92,10 @@ fn merge_refuses_what_is_not_every_shard_of_one_campaign() {
     let foreign = d.join("foreign.json");
     std::fs::write(&foreign, "{\"format\": \"something else\"}").unwrap();
     let absent = d.join("absent.json");
-    let cases: [(Vec<&Path>, &str); 7] = [
+    // A shard file edited by hand to name a shard that cannot be.
+    let impossible = d.join("impossible.json");
+    std::fs::write(&impossible, std::fs::read_to_string(&files[0]).unwrap().replacen("\"index\": 1", "\"index\": 0", 1)).unwrap();
+    let cases: [(Vec<&Path>, &str); 8] = [
         (vec![&files[0]], "shards 2/2 missing"),
         (vec![&files[0], &files[0], &files[1]], "shard-1.json: named twice"),
         (vec![&files[0], &other], "other.json: a shard of another campaign"),
@@ -100,6 +103,7 @@ fn merge_refuses_what_is_not_every_shard_of_one_campaign() {
         (vec![&garbled], "garbled.json: not JSON"),
         (vec![&foreign], "foreign.json: not a crash shard file"),
         (vec![&absent], "cannot read"),
+        (vec![&impossible, &files[1]], "impossible.json: shard 0/2: K must be 1 to N"),
     ];
     for (args, says) in cases {
         let out = merge(&args);

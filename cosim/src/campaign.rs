@@ -55,6 +55,14 @@ impl Shard {
     /// The whole campaign, as one shard.
     pub const WHOLE: Shard = Shard { index: 1, count: 1 };
 
+    /// The `index`-th of `count`: 1 ≤ index ≤ count.
+    pub fn new(index: usize, count: usize) -> Result<Shard, String> {
+        if count == 0 || index == 0 || index > count {
+            return Err(format!("{index}/{count}: K must be 1 to N, and N at least 1"));
+        }
+        Ok(Shard { index, count })
+    }
+
     /// The runs of this slice out of `runs`.
     pub fn runs(&self, runs: usize) -> Range<usize> {
         let bound = |k: usize| (runs as u128 * k as u128 / self.count as u128) as usize;
@@ -69,11 +77,7 @@ impl std::str::FromStr for Shard {
     fn from_str(text: &str) -> Result<Shard, String> {
         let (k, n) = text.split_once('/').ok_or_else(|| format!("`{text}` is not K/N (e.g. 3/8)"))?;
         let number = |t: &str| t.trim().parse::<usize>().map_err(|_| format!("`{t}` in `{text}` is not a whole number"));
-        let (index, count) = (number(k)?, number(n)?);
-        if count == 0 || index == 0 || index > count {
-            return Err(format!("`{text}`: K must be 1 to N, and N at least 1"));
-        }
-        Ok(Shard { index, count })
+        Shard::new(number(k)?, number(n)?)
     }
 }
 

@@ -5,7 +5,7 @@
 use super::crash::{print_report, violation_error, CampaignId, ShardFile};
 use crate::exit::BadInput;
 use anyhow::Result;
-use pmsnap_cosim::campaign::CampaignResult;
+use pmsnap_cosim::campaign::{CampaignResult, Shard};
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
@@ -93,5 +93,7 @@ fn read(path: &Path) -> Result<ShardFile> {
         ))
         .into());
     }
-    serde_json::from_str(&text).map_err(|e| BadInput(format!("{}: not a whole shard file: {e}", path.display())).into())
+    let file: ShardFile = serde_json::from_str(&text).map_err(|e| BadInput(format!("{}: not a whole shard file: {e}", path.display())))?;
+    Shard::new(file.shard.index, file.shard.count).map_err(|e| BadInput(format!("{}: shard {e}", path.display())))?;
+    Ok(file)
 }
