@@ -80,11 +80,16 @@ module pmsnap_formal #(
         .cmd_done(cmd_done), .cmd_status(cmd_status), .cow_faults(cow_faults),
         .pages_hardened(pages_hardened), .snapshots(snapshots), .restores(restores));
 
+    // I1: no write on the committed commit record or table (no_overwrite.v).
+    no_overwrite #(.PAGES(PAGES)) i1 (
+        .reset(reset), .mounted(mounted), .mem_req_valid(mem_req_valid), .mem_req_write(mem_req_write),
+        .mem_req_addr(mem_req_addr), .committed_slot(snap_seq[0]));
+
     // Invariants induction needs: beside each block's name in invariants/,
     // their inputs probed into the design by probes.ys.
     controller_invariants controller (.reset(reset), .host_outstanding(host_outstanding),
         .nvm_outstanding(nvm_outstanding), .cmd_outstanding(cmd_outstanding));
-    sequencer_invariants sequencer (.reset(reset));
+    sequencer_invariants sequencer (.reset(reset), .mounted(mounted));
     cow_engine_invariants #(.PAGE_WORDS(PAGE_WORDS)) cow (.reset(reset), .nvm_outstanding(nvm_outstanding));
     recover_invariants #(.PAGES(PAGES)) recover (.reset(reset), .nvm_outstanding(nvm_outstanding));
     snapshot_invariants snapshot (.reset(reset), .nvm_outstanding(nvm_outstanding));

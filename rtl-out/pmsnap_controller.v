@@ -7377,6 +7377,7 @@ module pmsnap_controller__sequencer__snapshot(clock,reset,start,done,status,phas
     /*verilator tracing_off*/
     localparam  table_a_base = 32'h10;
     localparam  table_b_base = 32'h110;
+    localparam  page_mask = 16'hff;
     localparam  slot_1_base = 32'h8;
     localparam  sequence_word = 32'h2;
     localparam  mapped_flag = 32'h80000000;
@@ -7783,7 +7784,7 @@ module pmsnap_controller__sequencer__snapshot(clock,reset,start,done,status,phas
             SnapshotState__Harden:
                 begin
                     nvm__req_valid = valid_d__q;
-                    nvm__req_addr = inactive_base + ((page_d__q) & 32'hffffffff);
+                    nvm__req_addr = inactive_base + ((page_d__q & page_mask) & 32'hffffffff);
                     nvm__req_wdata = ((entry_d__q) & 32'hffffffff);
                     if (valid_d__q & nvm__req_ready) begin
                         page_hardened = 1'b1;

@@ -1,10 +1,11 @@
-//! Formal proofs (formal/, docs/formal.md): the port protocols proved by
-//! k-induction with SymbiYosys on small sizings of both lookup latencies,
-//! and each proof shown able to fail — the controller with a known bug
-//! patched into its Verilog gets a counterexample from the base case, and
-//! the check that fails is the one about that bug. And the covers: each
-//! reached from its start state, its trace kept with a save file whose
-//! every signal is in the trace.
+//! Formal proofs (formal/, docs/formal.md): the port protocols and I1 for
+//! the metadata proved by k-induction with SymbiYosys on small sizings of
+//! both lookup latencies, and each proof shown able to fail — the
+//! controller with a known bug patched into its Verilog gets a
+//! counterexample (from the base case; I1's from a mounted start state,
+//! which reset's 8 cycles do not reach), and the check that fails is the
+//! one about that bug. And the covers: each reached from its start state,
+//! its trace kept with a save file whose every signal is in the trace.
 
 mod common;
 
@@ -140,6 +141,55 @@ fn each_proof_fails_with_a_counterexample_on_the_bug_it_is_about() {
         assert!(failed.iter().any(|l| l.ends_with(&format!("pmsnap_formal: {check}"))), "{bug}: expected {check} among the failures: {failed:#?}\n{log}");
         let trace = d.join("sby/pmsnap_prove/engine_0/trace.vcd");
         assert!(std::fs::metadata(&trace).map(|m| m.len() > 0).unwrap_or(false), "{bug}: counterexample {}", trace.display());
+    }
+}
+
+/// I1 (formal/no_overwrite.v) holds only while a device is mounted, which
+/// the base case's 8 cycles from reset do not reach; so each bug runs from
+/// a mounted state (formal/cover.sh's start state, `check` task: every
+/// assertion over 16 cycles of BMC, every input free), and must fail there
+/// with a trace, naming the I1 check it is about.
+#[test]
+fn i1_fails_with_a_counterexample_on_a_write_to_the_committed_record_or_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let verilog = std::fs::read_to_string(generate(&dir.path().join("rtl"), (4, 4, 8, 1))).unwrap();
+    let bugs = [
+        (
+            "SNAPSHOT retires the committed record's slot instead of the one it is about to write",
+            patch(&verilog, "pmsnap_controller__sequencer__snapshot", "nvm__req_addr = new_slot_base;", "nvm__req_addr = current_slot_base;"),
+            "i1.committed_slot_kept",
+        ),
+        (
+            "SNAPSHOT hardens into the committed table instead of the inactive one",
+            patch(
+                &verilog,
+                "pmsnap_controller__sequencer__snapshot",
+                "nvm__req_addr = inactive_base + ((page_d__q",
+                "nvm__req_addr = table_a_base + ((page_d__q",
+            ),
+            "i1.committed_table_kept",
+        ),
+    ];
+    for (k, (bug, patched, check)) in bugs.iter().enumerate() {
+        let file = dir.path().join(format!("bug{k}.v"));
+        std::fs::write(&file, patched).unwrap();
+        let work = dir.path().join(format!("check{k}"));
+        let out = Command::new("bash")
+            .arg(root.join("formal/cover.sh"))
+            .args(["snapshot"])
+            .arg(root.join("formal/start/one-write.trace"))
+            .arg(&work)
+            .args(["4", "4", "8", "1", "16"])
+            .env("PMSNAP", env!("CARGO_BIN_EXE_pmsnap"))
+            .env("PMSNAP_FORMAL_TASK", "check")
+            .env("PMSNAP_FORMAL_VERILOG", &file)
+            .output()
+            .unwrap();
+        let log = std::fs::read_to_string(work.join("cover.log")).unwrap_or_default();
+        assert_eq!(out.status.code(), Some(2), "{bug}: expected FAIL\n{}\n{log}", String::from_utf8_lossy(&out.stderr));
+        assert!(log.lines().any(|l| l.ends_with(&format!("Assert failed in pmsnap_formal: {check}"))), "{bug}: expected {check} to fail\n{log}");
+        assert!(std::fs::metadata(work.join("snapshot.vcd")).map(|m| m.len() > 0).unwrap_or(false), "{bug}: counterexample trace");
     }
 }
 

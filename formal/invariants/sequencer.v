@@ -16,7 +16,8 @@ module sequencer_invariants (
     input wire [1:0] commit_state,    // CommitState (Magic = 3)
     input wire [1:0] snapshot_retire, // DurableState of SNAPSHOT's retire
     input wire [1:0] recover_retire,  // DurableState of RECOVER's retire
-    input wire [1:0] commit_magic     // DurableState of the commit's magic word
+    input wire [1:0] commit_magic,    // DurableState of the commit's magic word
+    input wire mounted
 );
     localparam RUN = 2'd2;
     localparam OP_SNAPSHOT = 3'd1, OP_RESTORE = 3'd2, OP_RECOVER = 3'd3, OP_FORMAT = 3'd4;
@@ -29,6 +30,8 @@ module sequencer_invariants (
         if (front_state == 2'd1 || front_state == RUN) op_known: assert (front_op >= OP_SNAPSHOT && front_op <= OP_FORMAT);
         // A command in Run has its sequence going (RESTORE may end in the
         // cycle it starts, from Drain).
+        // FORMAT and RECOVER unmount as they start, and mount as they end.
+        if (format_state != 0 || recover_state != 0) unmounted_while_rebuilt: assert (!mounted);
         if (front_state == RUN) sequence_going: assert (
             (front_op == OP_SNAPSHOT && snapshot_state != 0) || (front_op == OP_RESTORE && restore_state != 0)
             || (front_op == OP_FORMAT && format_state != 0) || (front_op == OP_RECOVER && recover_state != 0));

@@ -7,13 +7,21 @@
 module snapshot_invariants (
     input wire reset,
     input wire [3:0] state,
-    input wire [3:0] nvm_outstanding
+    input wire [3:0] nvm_outstanding,
+    // The committed sequence number (the sequencer's) and the new one
+    // Identify derives from it, which the retire and the commit record
+    // write (slot = parity).
+    input wire [31:0] seq,
+    input wire [31:0] new_seq
 );
-    localparam IDENTIFY = 4'd3, IDENTIFY_WAIT = 4'd4, FINISH = 4'd9;
+    localparam IDENTIFY = 4'd3, IDENTIFY_WAIT = 4'd4, COMMIT = 4'd8, FINISH = 4'd9;
     always @(*) if (!reset) begin
         state_known: assert (state <= FINISH);
         // FlushDrain left with the port idle; Identify reads one word.
         if (state == IDENTIFY || state == FINISH) idle_port: assert (nvm_outstanding == 0);
         if (state == IDENTIFY_WAIT) one_read: assert (nvm_outstanding == 1);
+        // From Identify to the commit, the new snapshot is the next one:
+        // its record goes to the slot the committed one is not in.
+        if (state >= IDENTIFY_WAIT && state <= COMMIT) next_sequence: assert (new_seq == seq + 1);
     end
 endmodule

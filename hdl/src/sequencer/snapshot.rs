@@ -134,6 +134,10 @@ pub struct SnapshotSeq<const D: usize> {
     advance_b: Signal<Local, Bit>,
     table_a_base: Constant<Bits<NVM_ADDR_BITS>>,
     table_b_base: Constant<Bits<NVM_ADDR_BITS>>,
+    /// L − 1: a table write's address takes only a page index's bits, so
+    /// no value a register holds can address beyond the inactive table
+    /// (I1 then holds for the tables by construction: formal/no_overwrite.v).
+    page_mask: Constant<Bits<PAGE_BITS>>,
     slot_1_base: Constant<Bits<NVM_ADDR_BITS>>,
     sequence_word: Constant<Bits<NVM_ADDR_BITS>>,
     mapped_flag: Constant<Bits<32>>,
@@ -212,6 +216,7 @@ impl<const D: usize> SnapshotSeq<D> {
             advance_b: Default::default(),
             table_a_base: Constant::new(layout.table_base(0).to_bits()),
             table_b_base: Constant::new(layout.table_base(1).to_bits()),
+            page_mask: Constant::new((config.pages as u64 - 1).to_bits()),
             slot_1_base: Constant::new(layout.slot_base(1).to_bits()),
             sequence_word: Constant::new((CommitWord::Sequence as u64).to_bits()),
             mapped_flag: Constant::new((1u64 << ENTRY_MAPPED_BIT).to_bits()),
@@ -390,7 +395,7 @@ impl<const D: usize> Logic for SnapshotSeq<D> {
             SnapshotState::Harden => {
                 // D: the registered entry goes to NVM.
                 self.nvm.req_valid.next = self.valid_d.q.val();
-                self.nvm.req_addr.next = self.inactive_base.val() + bit_cast::<NVM_ADDR_BITS, PAGE_BITS>(self.page_d.q.val());
+                self.nvm.req_addr.next = self.inactive_base.val() + bit_cast::<NVM_ADDR_BITS, PAGE_BITS>(self.page_d.q.val() & self.page_mask.val());
                 self.nvm.req_wdata.next = bit_cast::<D, 32>(self.entry_d.q.val());
                 if self.valid_d.q.val() & self.nvm.req_ready.val() {
                     self.page_hardened.next = true;
