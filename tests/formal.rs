@@ -60,6 +60,16 @@ fn prove(verilog: &Path, work: &Path, pages: usize, words: usize) -> (Option<i32
     (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr))
 }
 
+/// formal/cover.sh for one cover (or, with PMSNAP_FORMAL_TASK=check, the
+/// assertions) from a start trace in formal/start/, at a sizing and depth.
+fn cover_sh(name: &str, start: &str, work: &Path, sizing: &[String], depth: &str) -> Command {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut command = Command::new("bash");
+    command.arg(root.join("formal/cover.sh")).arg(name).arg(root.join("formal/start").join(start)).arg(work).args(sizing).arg(depth);
+    command.env("PMSNAP", env!("CARGO_BIN_EXE_pmsnap"));
+    command
+}
+
 #[test]
 fn the_port_protocols_are_proved_by_induction_on_both_variants() {
     let dir = tempfile::tempdir().unwrap();
@@ -152,7 +162,6 @@ fn each_proof_fails_with_a_counterexample_on_the_bug_it_is_about() {
 #[test]
 fn i1_fails_with_a_counterexample_on_a_write_to_the_committed_record_or_table() {
     let dir = tempfile::tempdir().unwrap();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let verilog = std::fs::read_to_string(generate(&dir.path().join("rtl"), (4, 4, 8, 1))).unwrap();
     let bugs = [
         (
@@ -175,13 +184,7 @@ fn i1_fails_with_a_counterexample_on_a_write_to_the_committed_record_or_table() 
         let file = dir.path().join(format!("bug{k}.v"));
         std::fs::write(&file, patched).unwrap();
         let work = dir.path().join(format!("check{k}"));
-        let out = Command::new("bash")
-            .arg(root.join("formal/cover.sh"))
-            .args(["snapshot"])
-            .arg(root.join("formal/start/one-write.trace"))
-            .arg(&work)
-            .args(["4", "4", "8", "1", "16"])
-            .env("PMSNAP", env!("CARGO_BIN_EXE_pmsnap"))
+        let out = cover_sh("snapshot", "one-write.trace", &work, &["4", "4", "8", "1"].map(String::from), "16")
             .env("PMSNAP_FORMAL_TASK", "check")
             .env("PMSNAP_FORMAL_VERILOG", &file)
             .output()
@@ -236,7 +239,6 @@ fn vcd_names(path: &Path) -> std::collections::HashSet<String> {
 #[test]
 fn every_cover_is_reached_and_its_trace_has_every_signal_of_its_save_file() {
     let dir = tempfile::tempdir().unwrap();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let all = covers();
     assert!(all.len() >= 5, "the five covers docs/formal.md lists");
     let long = std::env::var_os("PMSNAP_FORMAL_LONG").is_some();
@@ -249,16 +251,7 @@ fn every_cover_is_reached_and_its_trace_has_every_signal_of_its_save_file() {
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let Some(&c) = list.get(i) else { break };
                 let work = dir.path().join(&c.name);
-                let out = Command::new("bash")
-                    .arg(root.join("formal/cover.sh"))
-                    .arg(&c.name)
-                    .arg(root.join("formal/start").join(&c.start))
-                    .arg(&work)
-                    .args(&c.sizing)
-                    .arg(&c.depth)
-                    .env("PMSNAP", env!("CARGO_BIN_EXE_pmsnap"))
-                    .output()
-                    .unwrap();
+                let out = cover_sh(&c.name, &c.start, &work, &c.sizing, &c.depth).output().unwrap();
                 results.lock().unwrap().push((c.name.clone(), work, out));
             });
         }

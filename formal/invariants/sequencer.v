@@ -28,10 +28,10 @@ module sequencer_invariants (
         if (recover_state != 0) recover_runs: assert (front_state == RUN && front_op == OP_RECOVER);
         // Only a command that names a sequence gets past the front.
         if (front_state == 2'd1 || front_state == RUN) op_known: assert (front_op >= OP_SNAPSHOT && front_op <= OP_FORMAT);
-        // A command in Run has its sequence going (RESTORE may end in the
-        // cycle it starts, from Drain).
         // FORMAT and RECOVER unmount as they start, and mount as they end.
         if (format_state != 0 || recover_state != 0) unmounted_while_rebuilt: assert (!mounted);
+        // A command in Run has its sequence going (RESTORE may end in the
+        // cycle it starts, from Drain).
         if (front_state == RUN) sequence_going: assert (
             (front_op == OP_SNAPSHOT && snapshot_state != 0) || (front_op == OP_RESTORE && restore_state != 0)
             || (front_op == OP_FORMAT && format_state != 0) || (front_op == OP_RECOVER && recover_state != 0));

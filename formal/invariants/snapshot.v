@@ -20,7 +20,7 @@ module snapshot_invariants (
         // FlushDrain left with the port idle; Identify reads one word.
         if (state == IDENTIFY || state == FINISH) idle_port: assert (nvm_outstanding == 0);
         if (state == IDENTIFY_WAIT) one_read: assert (nvm_outstanding == 1);
-        // From Identify to the commit, the new snapshot is the next one:
+        // From the cycle after Identify to the commit, the new snapshot is the next one:
         // its record goes to the slot the committed one is not in.
         if (state >= IDENTIFY_WAIT && state <= COMMIT) next_sequence: assert (new_seq == seq + 1);
     end
