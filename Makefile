@@ -36,7 +36,7 @@ help:
 	@echo "make pictures  timing diagrams of a COW fault, a SNAPSHOT and a RESTORE from the demo (docs/pictures/)"
 	@echo "make bitstream BOARD=b   board top to bitstream in $(BUILD)/b (b: $(BOARDS)); fails if the board clock is not met"
 	@echo "make report    resources and Fmax of controller, pass-through and board top on both boards, lookup latency 1 and 2 (bench-out/synth/)"
-	@echo "make formal    prove the port protocols by k-induction (SymbiYosys) at small sizings, both lookup latencies; reach the covers, traces in $(BUILD)/formal/covers (docs/formal.md)"
+	@echo "make formal    prove the port protocols, host order and I1 for the metadata by k-induction (SymbiYosys) at small sizings, both lookup latencies; reach the covers, traces in $(BUILD)/formal/covers; the bounded checks of formal/checks.txt (RESTORE, liveness) (docs/formal.md)"
 	@echo "make bench     benchmarks: simulation speed, cost as memory grows, wear (bench-out/; QUICK=1 for the reduced set)"
 	@echo "make board-sim BOARD=b [BOARD_WAVE=file.fst]   co-simulated board top behind the pseudo-terminal $(BUILD)/b.tty, for 'pmsnap uart --port'"
 	@echo "make clean     remove $(BUILD)/ and cargo's target/"
@@ -99,7 +99,8 @@ bitstream: setup pmsnap
 report: setup pmsnap
 	@for k in 1 2; do for b in $(BOARDS); do $(PMSNAP) synth --board $$b --seeds $(SEEDS) --lookup-latency $$k || exit $$?; done; done
 
-# The proofs' sizings are formal/proofs.txt, the covers formal/covers.txt (tests/formal.rs reads both).
+# The proofs' sizings are formal/proofs.txt, the covers formal/covers.txt, the bounded checks
+# formal/checks.txt (tests/formal.rs reads all three).
 formal: setup pmsnap
 	@grep -v '^#' formal/proofs.txt | while read -r p w f k; do [ -n "$$p" ] || continue; d=$(BUILD)/formal/L$$p-W$$w-F$$f-K$$k; \
 	    $(PMSNAP) generate --out $$d/rtl --pages $$p --page-words $$w --frames $$f --lookup-latency $$k >/dev/null || exit $$?; \
@@ -113,6 +114,9 @@ formal: setup pmsnap
 	        *) what="error $$rc (logs in $(BUILD)/formal/covers/$$name/)";; esac; \
 	    echo "formal: cover $$name: $$what"; \
 	    [ $$rc -eq 0 ] || exit $$rc; done
+	@grep -v '^#' formal/checks.txt | while read -r name rest; do [ -n "$$name" ] || continue; \
+	    out=$$(PMSNAP=$(PMSNAP) formal/checks.sh $$name $(BUILD)/formal/checks/$$name 2>/dev/null); rc=$$?; \
+	    echo "formal: $${out:-$$name: error $$rc (logs in $(BUILD)/formal/checks/$$name/)}"; [ $$rc -eq 0 ] || exit $$rc; done
 
 bench: setup pmsnap
 	$(PMSNAP) bench --out bench-out $(if $(QUICK),--quick)

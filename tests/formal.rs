@@ -155,12 +155,14 @@ fn each_proof_fails_with_a_counterexample_on_the_bug_it_is_about() {
 }
 
 /// I1 (formal/no_overwrite.v) holds only while a device is mounted, which
-/// the base case's 8 cycles from reset do not reach; so each bug runs from
-/// a mounted state (formal/cover.sh's start state, `check` task: every
-/// assertion over 16 cycles of BMC, every input free), and must fail there
-/// with a trace, naming the I1 check it is about.
+/// the base case's 8 cycles from reset do not reach, and the host port's
+/// order (formal/host_order.v) needs an NVM read in flight, which needs a
+/// mounted device too; so each bug runs from a mounted state
+/// (formal/cover.sh's start state, `check` task: every assertion over 16
+/// cycles of BMC, every input free), and must fail there with a trace,
+/// naming the check it is about.
 #[test]
-fn i1_fails_with_a_counterexample_on_a_write_to_the_committed_record_or_table() {
+fn i1_and_order_fail_with_a_counterexample_from_a_mounted_state() {
     let dir = tempfile::tempdir().unwrap();
     let verilog = std::fs::read_to_string(generate(&dir.path().join("rtl"), (4, 4, 8, 1))).unwrap();
     let bugs = [
@@ -179,6 +181,16 @@ fn i1_fails_with_a_counterexample_on_a_write_to_the_committed_record_or_table() 
             ),
             "i1.committed_table_kept",
         ),
+        (
+            "an error answer does not wait for the NVM reads ahead of it: it overtakes them",
+            patch(
+                &verilog,
+                "pmsnap_controller__host",
+                "if (view_error) begin\n                            if (nvm_idle) begin",
+                "if (view_error) begin\n                            if (1'b1) begin",
+            ),
+            "host_order.order_no_error",
+        ),
     ];
     for (k, (bug, patched, check)) in bugs.iter().enumerate() {
         let file = dir.path().join(format!("bug{k}.v"));
@@ -194,6 +206,26 @@ fn i1_fails_with_a_counterexample_on_a_write_to_the_committed_record_or_table() 
         assert!(log.lines().any(|l| l.ends_with(&format!("Assert failed in pmsnap_formal: {check}"))), "{bug}: expected {check} to fail\n{log}");
         assert!(std::fs::metadata(work.join("snapshot.vcd")).map(|m| m.len() > 0).unwrap_or(false), "{bug}: counterexample trace");
     }
+}
+
+/// Runs `job` on every item, two at a time (this machine's cores); the
+/// results in the items' order.
+fn two_at_a_time<T: Sync, R: Send>(items: &[T], job: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(item) = items.get(i) else { break };
+                let result = job(item);
+                results.lock().unwrap().push((i, result));
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap();
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
 }
 
 /// One line of formal/covers.txt.
@@ -243,20 +275,12 @@ fn every_cover_is_reached_and_its_trace_has_every_signal_of_its_save_file() {
     assert!(all.len() >= 5, "the five covers docs/formal.md lists");
     let long = std::env::var_os("PMSNAP_FORMAL_LONG").is_some();
     let list: Vec<&Cover> = all.iter().filter(|c| long || !c.long).collect();
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let results = std::sync::Mutex::new(Vec::new());
-    std::thread::scope(|s| {
-        for _ in 0..2 {
-            s.spawn(|| loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(&c) = list.get(i) else { break };
-                let work = dir.path().join(&c.name);
-                let out = cover_sh(&c.name, &c.start, &work, &c.sizing, &c.depth).output().unwrap();
-                results.lock().unwrap().push((c.name.clone(), work, out));
-            });
-        }
+    let results = two_at_a_time(&list, |c| {
+        let work = dir.path().join(&c.name);
+        let out = cover_sh(&c.name, &c.start, &work, &c.sizing, &c.depth).output().unwrap();
+        (c.name.clone(), work, out)
     });
-    for (name, work, out) in results.into_inner().unwrap() {
+    for (name, work, out) in results {
         let log = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(0), "cover {name} not reached:\n{log}");
         let vcd = work.join(format!("{name}.vcd"));
@@ -269,4 +293,104 @@ fn every_cover_is_reached_and_its_trace_has_every_signal_of_its_save_file() {
             assert!(names.contains(base), "{name}: {signal} of the save file is not in {}", vcd.display());
         }
     }
+}
+
+/// One line of formal/checks.txt: name, task, where it runs.
+struct Check {
+    name: String,
+    task: String,
+    long: bool,
+}
+
+fn checks() -> Vec<Check> {
+    rows("checks.txt", 14)
+        .into_iter()
+        .map(|w| {
+            assert!(["check", "live"].contains(&w[1].as_str()), "formal/checks.txt: check or live: {w:?}");
+            assert!(["ci", "long"].contains(&w[13].as_str()), "formal/checks.txt: ci or long: {w:?}");
+            Check { name: w[0].clone(), task: w[1].clone(), long: w[13] == "long" }
+        })
+        .collect()
+}
+
+/// formal/checks.sh for one row of formal/checks.txt.
+fn checks_sh(name: &str, work: &Path) -> Command {
+    let mut command = Command::new("bash");
+    command.arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("formal/checks.sh")).arg(name).arg(work);
+    command.env("PMSNAP", env!("CARGO_BIN_EXE_pmsnap"));
+    command
+}
+
+/// RESTORE's effect holds over every input sequence of the row's depth from
+/// its start state, and each liveness row's longest wait is exact: reached
+/// (its trace kept) and never exceeded.
+#[test]
+fn bounded_checks_hold_and_each_longest_wait_is_reached_and_never_exceeded() {
+    let dir = tempfile::tempdir().unwrap();
+    let all = checks();
+    assert!(all.iter().any(|c| c.task == "check") && all.iter().any(|c| c.task == "live"), "RESTORE's effect and liveness");
+    let long = std::env::var_os("PMSNAP_FORMAL_LONG").is_some();
+    let list: Vec<&Check> = all.iter().filter(|c| long || !c.long).collect();
+    let results = two_at_a_time(&list, |c| (*c, checks_sh(&c.name, &dir.path().join(&c.name)).output().unwrap()));
+    for (c, out) in results {
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{}: {said}\n{}", c.name, String::from_utf8_lossy(&out.stderr));
+        if c.task == "live" {
+            let trace = dir.path().join(&c.name).join("reached").join(format!("{}.vcd", c.name));
+            assert!(std::fs::metadata(&trace).map(|m| m.len() > 0).unwrap_or(false), "{}: the longest wait's trace {}", c.name, trace.display());
+        }
+    }
+}
+
+/// The bounded checks can fail: each row, run on the controller with a
+/// known bug, reports the check about that bug.
+#[test]
+fn bounded_checks_fail_on_the_bug_they_are_about() {
+    let dir = tempfile::tempdir().unwrap();
+    // The Verilog of each row's sizing: checks.txt's restore-after-writes
+    // runs at F = 8, host-answers at F = 5.
+    let verilog = |frames| std::fs::read_to_string(generate(&dir.path().join(format!("rtl{frames}")), (4, 4, frames, 1))).unwrap();
+    let (f8, f5) = (verilog(8), verilog(5));
+    let restore = "pmsnap_controller__sequencer__restore";
+    // (what the bug is, the patch, the row of checks.txt, what it must say)
+    let bugs = [
+        (
+            "RESTORE keeps the epoch: the working entries stay current",
+            patch(&f8, restore, "next_epoch = 1'b1;", ""),
+            "restore-after-writes",
+            "an assertion fails: from_start.restore.reads_committed",
+        ),
+        (
+            "RESTORE does not roll the allocator back: the frames popped since the snapshot stay out",
+            patch(&f8, restore, "alloc__rollback = 1'b1;", ""),
+            "restore-after-writes",
+            "an assertion fails: from_start.restore.free_count",
+        ),
+        (
+            // A bug off the start trace's path (the replay must match it):
+            // the start state holds the fallback's frame, no write took it yet.
+            "the fallback release never offers its write: a write that needs the fallback's frame is never answered",
+            patch(
+                &f5,
+                "pmsnap_controller__fallback",
+                "nvm__req_valid = 1'b1;\n                    if (nvm__req_ready) begin",
+                "nvm__req_valid = 1'b0;\n                    if (1'b0) begin",
+            ),
+            "host-answers",
+            "a wait longer than 31 cycles: bounded.live.host_answered",
+        ),
+    ];
+    std::thread::scope(|s| {
+        for (k, (bug, patched, row, says)) in bugs.iter().enumerate() {
+            let dir = dir.path();
+            s.spawn(move || {
+                let file = dir.join(format!("bug{k}.v"));
+                std::fs::write(&file, patched).unwrap();
+                let out = checks_sh(row, &dir.join(format!("bug{k}"))).env("PMSNAP_FORMAL_VERILOG", &file).output().unwrap();
+                let said = String::from_utf8_lossy(&out.stdout);
+                assert_eq!(out.status.code(), Some(1), "{bug}: expected {row} to fail\n{said}\n{}", String::from_utf8_lossy(&out.stderr));
+                assert!(said.contains(says), "{bug}: expected \"{says}\", got: {said}");
+            });
+        }
+    });
 }
