@@ -22,7 +22,7 @@ name=$1 work=$2
 here=$(cd "$(dirname "$0")" && pwd)
 row=$(grep -v '^#' "$here/checks.txt" | awk -v n="$name" '$1 == n' || true)
 [ -n "$row" ] || { echo "$0: no check named '$name' in $here/checks.txt" >&2; exit 64; }
-read -r _ task start pages words frames latency depth takes answers flush commands longest _ <<<"$row"
+read -r _ task start pages words frames latency depth takes answers flush requests commands longest _ <<<"$row"
 sizing=("$pages" "$words" "$frames" "$latency")
 mkdir -p "$work"
 
@@ -54,6 +54,11 @@ else
     fi
     params=(-set OPS "$ops" -set HOST_BOUND 0) bound=CMD_BOUND check=bounded.live.command_completed
 fi
+case $requests in
+    yes) params+=(-set REQUESTS 1) ;;
+    no) params+=(-set REQUESTS 0) ;;
+    *) echo "$0: $name: requests must be yes or no, got '$requests'" >&2; exit 64 ;;
+esac
 params+=(-set NVM_TAKES "$takes" -set NVM_ANSWERS "$answers" -set FLUSH_ACK "$flush")
 live() { # live BOUND DIR: cover.sh's live task with that bound
     PMSNAP_FORMAL_TASK=live PMSNAP_FORMAL_LIVE="${params[*]} -set $bound $1" \

@@ -9,15 +9,19 @@
 //     the previous answer or of taking it;
 //   * the host pulses flush_ack within FLUSH_ACK cycles of flush_req
 //     rising (its write-backs before it are free, like any request);
-//   * no power loss (reset low): after one, RECOVER is a command like any.
-// Every other input — host requests, commands — is free.
+//   * no power loss (reset low): after one, RECOVER is a command like any;
+//   * the host sends only the commands OPS names, and requests only with
+//     REQUESTS set.
+// Every other input is free.
 //
 // Asserted: while the host has a request open (offered, or taken and not
 // answered), an answer comes within HOST_BOUND cycles of the last one (or
 // of the first request); while a command is open, cmd_done comes within
 // CMD_BOUND cycles of the last one (or of the command). A request that is
 // never answered, or a command that never completes, fails the check once
-// the BMC is deeper than its bound; the depth is chosen so (liveness.txt).
+// the BMC is deeper than its bound; the depth is chosen so (checks.txt).
+// HOST_BOUND = 0 leaves the host's wait unchecked (it includes the
+// commands' time); OPS = 0 the commands'.
 module liveness #(
     parameter NVM_TAKES = 2,
     parameter NVM_ANSWERS = 2,

@@ -303,12 +303,12 @@ struct Check {
 }
 
 fn checks() -> Vec<Check> {
-    rows("checks.txt", 14)
+    rows("checks.txt", 15)
         .into_iter()
         .map(|w| {
             assert!(["check", "live"].contains(&w[1].as_str()), "formal/checks.txt: check or live: {w:?}");
-            assert!(["ci", "long"].contains(&w[13].as_str()), "formal/checks.txt: ci or long: {w:?}");
-            Check { name: w[0].clone(), task: w[1].clone(), long: w[13] == "long" }
+            assert!(["ci", "long"].contains(&w[14].as_str()), "formal/checks.txt: ci or long: {w:?}");
+            Check { name: w[0].clone(), task: w[1].clone(), long: w[14] == "long" }
         })
         .collect()
 }
