@@ -33,10 +33,11 @@ work=$(cd "$work" && pwd)
 sizing=(--pages "$pages" --page-words "$words" --frames "$frames" --lookup-latency "$latency")
 
 "$pmsnap" generate --out "$work/rtl" "${sizing[@]}" >/dev/null
-# For tests/formal.rs: a patched controller (a known bug) replaces the
-# generated one, and PMSNAP_FORMAL_TASK=check checks the assertions over
-# DEPTH cycles from the start state instead (exit 2: one fails, its trace
-# kept the same way).
+# For tests/formal.rs and formal/checks.sh: a patched controller (a known
+# bug) replaces the generated one; PMSNAP_FORMAL_TASK=check checks the
+# assertions over DEPTH cycles from the start state instead (exit 2: one
+# fails, its trace kept the same way), PMSNAP_FORMAL_TASK=live the same
+# with liveness.v, its parameters in PMSNAP_FORMAL_LIVE ("-set NAME VALUE ...").
 [ -z "${PMSNAP_FORMAL_VERILOG:-}" ] || cp "$PMSNAP_FORMAL_VERILOG" "$work/rtl/pmsnap_controller.v"
 task=${PMSNAP_FORMAL_TASK:-cover}
 "$pmsnap" cosim "${sizing[@]}" --workload "$trace" --cache-lines 0 --vcd "$work/start.vcd" >"$work/start.log"
