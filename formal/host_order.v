@@ -5,8 +5,8 @@
 // on a mounted device never is (a page never written reads as zero). A
 // scoreboard keeps the class of every open request, oldest first; an
 // answer to another request than the oldest shows as a wrong flag
-// whenever the two differ in class (`host.order_error`,
-// `host.order_no_error`). A write in range may or may not fail (no frame
+// whenever the two differ in class (`host_order.order_error`,
+// `host_order.order_no_error`). A write in range may or may not fail (no frame
 // left), so its answer's flag says nothing.
 module host_order #(
     // L·W: host addresses below it are in range.

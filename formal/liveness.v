@@ -54,8 +54,9 @@ module liveness #(
     input wire cmd_done,
     input wire [3:0] cmd_outstanding
 );
-    // Cycles each party has been waiting; a counter saturates at its bound
-    // so it never wraps.
+    // Cycles each party has been waiting. The environment's counters stay
+    // below their bounds (assumed); the controller's start again at theirs,
+    // the cycle the check fails, so none wraps.
     reg [7:0] offered = 0, unanswered = 0, unflushed = 0, host_wait = 0, cmd_wait = 0;
     always @(posedge clock) begin
         offered <= mem_req_valid && !mem_req_ready ? offered + 1 : 0;
