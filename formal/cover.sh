@@ -59,14 +59,19 @@ elif [ $status -ne 0 ]; then
     exit $status
 fi
 
-# The check and live tasks' probes of restore_effect.v: its inputs, and the
-# tables word by word (after memory_map, word i of memory M is `M[i]`; it
-# drives bits i*B .. i*B + B - 1 of the input: B = 19 committed, 34 working).
+# The check and live tasks' probes of restore_effect.v and
+# no_overwrite_frames.v: their inputs, and the tables word by word (after
+# memory_map, word i of memory M is `M[i]`; it drives bits i*B .. i*B + B - 1
+# of the input: B = 19 committed, 34 working).
 {
     echo "connect -set from_start.restore.restore_done dut.sequencer.restore.done"
     echo "connect -set from_start.restore.epoch dut.sequencer.epoch_reg__q"
+    echo "connect -set from_start.frames.format_state dut.sequencer.format.state__q"
+    echo "connect -set from_start.frames.snapshot_state dut.sequencer.snapshot.state__q"
     for ((i = 0; i < pages; i++)); do
-        echo "connect -set from_start.restore.ct[$((i * 19 + 18)):$((i * 19))] dut.tables.ct.storage[$i]"
+        for m in restore frames; do
+            echo "connect -set from_start.$m.ct[$((i * 19 + 18)):$((i * 19))] dut.tables.ct.storage[$i]"
+        done
         echo "connect -set from_start.restore.wt[$((i * 34 + 33)):$((i * 34))] dut.tables.wt.storage[$i]"
     done
 } >"$work/memories.ys"

@@ -1,13 +1,13 @@
 // The host port answers in order (contract §3): its n-th answer is to its
 // n-th request. What an answer carries is mostly the NVM's, but the error
-// flag is fixed for two classes of request: one past L·W, or any request
-// while no device is mounted, is answered with an error; a read in range
-// on a mounted device never is (a page never written reads as zero). A
-// scoreboard keeps the class of every open request, oldest first; an
-// answer to another request than the oldest shows as a wrong flag
-// whenever the two differ in class (`host_order.order_error`,
-// `host_order.order_no_error`). A write in range may or may not fail (no frame
-// left), so its answer's flag says nothing.
+// flag is fixed for two classes of request (request_class.vh): one past
+// L·W, or any request while no device is mounted, is answered with an
+// error; a read in range on a mounted device never is. A scoreboard keeps
+// the class of every open request, oldest first; an answer to another
+// request than the oldest shows as a wrong flag whenever the two differ in
+// class (`host_order.order_error`, `host_order.order_no_error`). A write in
+// range may or may not fail (no frame left), so its answer's flag says
+// nothing.
 module host_order #(
     // L·W: host addresses below it are in range.
     parameter WORDS = 16
@@ -22,12 +22,12 @@ module host_order #(
     input wire rsp_err,
     // Requests taken and not answered (valid_ready.v).
     input wire [3:0] outstanding,
-    // The class of each open request, two bits each, the oldest in [1:0]
-    // (EITHER, ERROR, NO_ERROR); zero past the open ones.
+    // The class of each open request, two bits each (request_class.vh),
+    // the oldest in [1:0]; zero past the open ones.
     output reg [15:0] classes
 );
-    localparam EITHER = 2'd0, ERROR = 2'd1, NO_ERROR = 2'd2;
-    wire [1:0] taken_class = req_addr >= WORDS || !mounted ? ERROR : !req_write ? NO_ERROR : EITHER;
+    `include "request_class.vh"
+    wire [1:0] taken_class = request_class(WORDS, mounted, req_write, req_addr);
     // An answer retires the oldest; a request taken joins behind the rest.
     wire [15:0] kept = rsp_valid ? classes >> 2 : classes;
     wire [3:0] joins_at = outstanding - rsp_valid;
@@ -39,7 +39,7 @@ module host_order #(
             classes <= kept | (req_taken ? {14'd0, taken_class} << (2 * joins_at) : 16'd0);
 
     always @(*) if (!reset && rsp_valid) begin
-        if (classes[1:0] == ERROR) order_error: assert (rsp_err);
-        if (classes[1:0] == NO_ERROR) order_no_error: assert (!rsp_err);
+        if (classes[0]) order_error: assert (rsp_err);
+        if (classes[1]) order_no_error: assert (!rsp_err);
     end
 endmodule

@@ -15,7 +15,8 @@ module pmsnap_formal #(
     // The cover to check (covers.v), if any.
     parameter COVER = "",
     // 1: the properties only BMC from a start state checks (check and
-    // live tasks): RESTORE's effect (restore_effect.v).
+    // live tasks): RESTORE's effect (restore_effect.v) and I1 for the
+    // frames (no_overwrite_frames.v).
     parameter BMC = 0,
     parameter FRAMES = 8,
     // 1: liveness.v's environment and bounds (with its parameters below).
@@ -104,11 +105,15 @@ module pmsnap_formal #(
         .reset(reset), .mounted(mounted), .mem_req_valid(mem_req_valid), .mem_req_write(mem_req_write),
         .mem_req_addr(mem_req_addr), .committed_slot(snap_seq[0]));
 
-    // RESTORE's effect, for the check and live tasks (restore_effect.v;
-    // its table inputs probed by the memories.ys cover.sh writes).
+    // RESTORE's effect and I1 for the frames, for the check and live tasks
+    // (restore_effect.v, no_overwrite_frames.v; the inputs left open
+    // probed by the memories.ys cover.sh writes).
     generate if (BMC) begin : from_start
         restore_effect #(.PAGES(PAGES), .FRAMES(FRAMES)) restore (
             .clock(clock), .reset(reset), .free_frames(free_frames));
+        no_overwrite_frames #(.PAGES(PAGES), .PAGE_WORDS(PAGE_WORDS), .FRAMES(FRAMES)) frames (
+            .reset(reset), .mounted(mounted), .mem_req_valid(mem_req_valid), .mem_req_write(mem_req_write),
+            .mem_req_addr(mem_req_addr));
     end endgenerate
 
     // Bounded liveness, for the `live` task (liveness.v).

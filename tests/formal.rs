@@ -347,8 +347,8 @@ fn bounded_checks_hold_and_each_longest_wait_is_reached_and_never_exceeded() {
 #[test]
 fn bounded_checks_fail_on_the_bug_they_are_about() {
     let dir = tempfile::tempdir().unwrap();
-    // The Verilog of each row's sizing: checks.txt's restore-after-writes
-    // runs at F = 8, host-answers at F = 5.
+    // The Verilog of each row's sizing: checks.txt's after-writes runs at
+    // F = 8, after-snapshot and host-answers at F = 5.
     let verilog = |frames| std::fs::read_to_string(generate(&dir.path().join(format!("rtl{frames}")), (4, 4, frames, 1))).unwrap();
     let (f8, f5) = (verilog(8), verilog(5));
     let restore = "pmsnap_controller__sequencer__restore";
@@ -357,14 +357,28 @@ fn bounded_checks_fail_on_the_bug_they_are_about() {
         (
             "RESTORE keeps the epoch: the working entries stay current",
             patch(&f8, restore, "next_epoch = 1'b1;", ""),
-            "restore-after-writes",
+            "after-writes",
             "an assertion fails: from_start.restore.reads_committed",
         ),
         (
             "RESTORE does not roll the allocator back: the frames popped since the snapshot stay out",
             patch(&f8, restore, "alloc__rollback = 1'b1;", ""),
-            "restore-after-writes",
+            "after-writes",
             "an assertion fails: from_start.restore.free_count",
+        ),
+        (
+            // Off the start trace's path: its writes all come before its
+            // SNAPSHOT, when no page is committed yet.
+            "a write to a committed page goes in place, without a COW fault",
+            patch(&f5, "pmsnap_controller__host", "else if (view_nvm) begin", "else if (view_nvm | (write__q & committed_mapped)) begin"),
+            "after-snapshot",
+            "an assertion fails: from_start.frames.committed_frame_kept",
+        ),
+        (
+            "the allocator's rollback starts one slot early: the next pop hands out a frame the committed table references",
+            patch(&f5, "pmsnap_controller__allocator", "head_next = snap_head__q;", "head_next = snap_head__q == 0 ? last : snap_head__q - 1;"),
+            "after-snapshot",
+            "an assertion fails: from_start.frames.committed_frame_kept",
         ),
         (
             // A bug off the start trace's path (the replay must match it):
@@ -380,17 +394,15 @@ fn bounded_checks_fail_on_the_bug_they_are_about() {
             "a wait longer than 31 cycles: bounded.live.host_answered",
         ),
     ];
-    std::thread::scope(|s| {
-        for (k, (bug, patched, row, says)) in bugs.iter().enumerate() {
-            let dir = dir.path();
-            s.spawn(move || {
-                let file = dir.join(format!("bug{k}.v"));
-                std::fs::write(&file, patched).unwrap();
-                let out = checks_sh(row, &dir.join(format!("bug{k}"))).env("PMSNAP_FORMAL_VERILOG", &file).output().unwrap();
-                let said = String::from_utf8_lossy(&out.stdout);
-                assert_eq!(out.status.code(), Some(1), "{bug}: expected {row} to fail\n{said}\n{}", String::from_utf8_lossy(&out.stderr));
-                assert!(said.contains(says), "{bug}: expected \"{says}\", got: {said}");
-            });
-        }
+    let numbered: Vec<_> = bugs.iter().enumerate().collect();
+    let results = two_at_a_time(&numbered, |(k, (_, patched, row, _))| {
+        let file = dir.path().join(format!("bug{k}.v"));
+        std::fs::write(&file, patched).unwrap();
+        checks_sh(row, &dir.path().join(format!("bug{k}"))).env("PMSNAP_FORMAL_VERILOG", &file).output().unwrap()
     });
+    for ((bug, _, row, says), out) in bugs.iter().zip(results) {
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{bug}: expected {row} to fail\n{said}\n{}", String::from_utf8_lossy(&out.stderr));
+        assert!(said.contains(says), "{bug}: expected \"{says}\", got: {said}");
+    }
 }

@@ -2,7 +2,7 @@
 // scoreboard of host_order.v: the open requests, oldest first, are those
 // at the NVM (the port owns it), then the one in the decide stage, the one
 // in the lookup stage (lookup latency 2), the one in the skid buffer — and
-// each stage's request has the class its registers say.
+// each stage's request has the class its registers say (request_class.vh).
 module host_port_invariants #(
     parameter WORDS = 16
 ) (
@@ -28,10 +28,7 @@ module host_port_invariants #(
     input wire skid_write,
     input wire [31:0] skid_addr
 );
-    localparam EITHER = 2'd0, ERROR = 2'd1, NO_ERROR = 2'd2;
-    function [1:0] class_of(input m, input w, input [31:0] a);
-        class_of = a >= WORDS || !m ? ERROR : !w ? NO_ERROR : EITHER;
-    endfunction
+    `include "request_class.vh"
     function [1:0] at(input [3:0] k);
         at = classes >> (2 * k);
     endfunction
@@ -47,14 +44,14 @@ module host_port_invariants #(
         if (host_valid) decide_error: assert (view_error == (out_of_range || !mounted));
         if (lookup_valid) lookup_range: assert (s1_out_of_range == (s1_addr >= WORDS));
         for (k = 0; k < 8; k = k + 1)
-            assert (at(k) != 2'd3);  // a_class
+            assert (at(k) != 2'b11);  // a_class: never both
         // Only a write in range to a mounted device faults (COW, release).
         if (host_state != 2'd0) fault_is_a_write_in_range: assert (write && !out_of_range && mounted);
         // What went to the NVM is answered by it, without an error.
         for (k = 0; k < 4; k = k + 1)
-            if (k < at_nvm) assert (at(k) != ERROR);  // at_the_nvm
-        if (host_valid) decide_stage_class: assert (at(decide) == class_of(mounted, write, addr));
-        if (lookup_valid) lookup_stage_class: assert (at(lookup) == class_of(mounted, s1_write, s1_addr));
-        if (skid_full) skid_class: assert (at(skid) == class_of(mounted, skid_write, skid_addr));
+            if (k < at_nvm) assert ((at(k) & 2'b01) == 0);  // at_the_nvm: no error
+        if (host_valid) decide_stage_class: assert (at(decide) == request_class(WORDS, mounted, write, addr));
+        if (lookup_valid) lookup_stage_class: assert (at(lookup) == request_class(WORDS, mounted, s1_write, s1_addr));
+        if (skid_full) skid_stage_class: assert (at(skid) == request_class(WORDS, mounted, skid_write, skid_addr));
     end
 endmodule

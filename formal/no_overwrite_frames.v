@@ -1,0 +1,55 @@
+// I1, no overwrite (contract §1), for the frames: while a device is
+// mounted and no FORMAT runs, no NVM write the controller offers lands in
+// a frame the committed table references (`frames.committed_frame_kept`).
+// no_overwrite.v holds the metadata part by k-induction; this part is
+// checked by BMC from co-simulated start states (the check and live tasks:
+// formal/checks.txt), because its induction needs the whole account of
+// every frame (docs/formal.md, "Not proved yet").
+//
+// The committed table is the one on chip. It runs ahead of the NVM's only
+// while SNAPSHOT hardens and commits (a hardened page is committed on chip
+// before the commit record is durable), so a second check holds that no
+// write lands in any frame then (`frames.no_frame_write_while_committing`):
+// whenever a frame is written, the table on chip is the NVM's. That the
+// two agree word for word is the co-simulation's I1 check.
+//
+// The NVM layout (hdl/src/nvm_layout.rs): two slots of 8 words and two
+// tables of PAGES words, then the frames, from the first page-aligned
+// word. A committed entry is {mapped, frame[17:0]}
+// (hdl/src/indirection_table.rs), probed word by word by the memories.ys
+// formal/cover.sh writes.
+module no_overwrite_frames #(
+    // The sizing the controller was generated for.
+    parameter PAGES = 4,
+    parameter PAGE_WORDS = 4,
+    parameter FRAMES = 8
+) (
+    input wire reset,
+    input wire mounted,
+    input wire [2:0] format_state,    // FormatState: Idle = 0
+    input wire [3:0] snapshot_state,  // SnapshotState: Harden = 6 .. Finish = 9
+    input wire mem_req_valid,
+    input wire mem_req_write,
+    input wire [31:0] mem_req_addr,
+    input wire [PAGES*19-1:0] ct
+);
+    localparam METADATA_WORDS = 2 * 8 + 2 * PAGES;
+    localparam FRAMES_BASE = (METADATA_WORDS + PAGE_WORDS - 1) / PAGE_WORDS * PAGE_WORDS;
+    localparam PAGE_SHIFT = $clog2(PAGE_WORDS);
+    localparam HARDEN = 4'd6, FINISH = 4'd9;
+
+    wire frame_write = !reset && mounted && format_state == 0 && mem_req_valid && mem_req_write
+        && mem_req_addr >= FRAMES_BASE && mem_req_addr < FRAMES_BASE + FRAMES * PAGE_WORDS;
+    wire [31:0] frame = (mem_req_addr - FRAMES_BASE) >> PAGE_SHIFT;
+    reg referenced;
+    integer p;
+    always @(*) begin
+        referenced = 0;
+        for (p = 0; p < PAGES; p = p + 1)
+            if (ct[p*19 + 18] && ct[p*19 +: 18] == frame) referenced = 1;
+    end
+    always @(*) if (frame_write) begin
+        no_frame_write_while_committing: assert (snapshot_state < HARDEN || snapshot_state > FINISH);
+        committed_frame_kept: assert (!referenced);
+    end
+endmodule
