@@ -108,11 +108,12 @@ formal: setup pmsnap
 	    echo "formal: L$$p-W$$w-F$$f-K$$k: $$(tail -1 $$d/prove.log | sed 's/.*DONE/DONE/') (log: $$d/prove.log)"; \
 	    [ $$rc -eq 0 ] || exit $$rc; done
 	@grep -v '^#' formal/covers.txt | while read -r name start p w f k depth where; do [ -n "$$name" ] || continue; \
-	    PMSNAP=$(PMSNAP) formal/cover.sh $$name formal/start/$$start $(BUILD)/formal/covers/$$name $$p $$w $$f $$k $$depth 2>/dev/null; rc=$$?; \
-	    case $$rc in 0) what="reached, trace $(BUILD)/formal/covers/$$name/$$name.vcd (+ .gtkw)";; \
-	        2) what="NOT reached within $$depth cycles (log: $(BUILD)/formal/covers/$$name/cover.log)";; \
-	        *) what="error $$rc (logs in $(BUILD)/formal/covers/$$name/)";; esac; \
-	    echo "formal: cover $$name: $$what"; \
+	    d=$(BUILD)/formal/covers/$$name-K$$k; \
+	    PMSNAP=$(PMSNAP) formal/cover.sh $$name formal/start/$$start $$d $$p $$w $$f $$k $$depth 2>/dev/null; rc=$$?; \
+	    case $$rc in 0) what="reached, trace $$d/$$name.vcd (+ .gtkw)";; \
+	        2) what="NOT reached within $$depth cycles (log: $$d/cover.log)";; \
+	        *) what="error $$rc (logs in $$d/)";; esac; \
+	    echo "formal: cover $$name at lookup latency $$k: $$what"; \
 	    [ $$rc -eq 0 ] || exit $$rc; done
 	@grep -v '^#' formal/checks.txt | while read -r name rest; do [ -n "$$name" ] || continue; \
 	    out=$$(PMSNAP=$(PMSNAP) formal/checks.sh $$name $(BUILD)/formal/checks/$$name 2>/dev/null); rc=$$?; \

@@ -273,19 +273,23 @@ fn every_cover_is_reached_and_its_trace_has_every_signal_of_its_save_file() {
     let dir = tempfile::tempdir().unwrap();
     let all = covers();
     assert!(all.len() >= 5, "the five covers docs/formal.md lists");
+    for k in ["1", "2"] {
+        assert!(all.iter().any(|c| c.sizing[3] == k), "covers at lookup latency {k}");
+    }
     let long = std::env::var_os("PMSNAP_FORMAL_LONG").is_some();
     let list: Vec<&Cover> = all.iter().filter(|c| long || !c.long).collect();
     let results = two_at_a_time(&list, |c| {
-        let work = dir.path().join(&c.name);
+        // A cover runs at both lookup latencies: one folder for each.
+        let work = dir.path().join(format!("{}-K{}", c.name, c.sizing[3]));
         let out = cover_sh(&c.name, &c.start, &work, &c.sizing, &c.depth).output().unwrap();
-        (c.name.clone(), work, out)
+        (format!("{} at lookup latency {}", c.name, c.sizing[3]), &c.name, work, out)
     });
-    for (name, work, out) in results {
+    for (name, cover, work, out) in results {
         let log = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(0), "cover {name} not reached:\n{log}");
-        let vcd = work.join(format!("{name}.vcd"));
+        let vcd = work.join(format!("{cover}.vcd"));
         let names = vcd_names(&vcd);
-        let save = std::fs::read_to_string(work.join(format!("{name}.gtkw"))).unwrap();
+        let save = std::fs::read_to_string(work.join(format!("{cover}.gtkw"))).unwrap();
         let signals: Vec<&str> = save.lines().filter(|l| l.starts_with("pmsnap_formal.")).collect();
         assert!(signals.len() > 40, "{name}: the save file's groups");
         for signal in signals {
