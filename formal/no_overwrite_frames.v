@@ -1,23 +1,19 @@
 // I1, no overwrite (contract §1), for the frames: while a device is
 // mounted and no FORMAT runs, no NVM write the controller offers lands in
-// a frame the committed table references (`frames.committed_frame_kept`).
-// no_overwrite.v holds the metadata part by k-induction; this part is
-// checked by BMC from co-simulated start states (the check and live tasks:
-// formal/checks.txt), because its induction needs the whole account of
-// every frame (docs/formal.md, "Not proved yet").
+// a frame the committed table references (`committed_frame_kept`).
+// no_overwrite.v holds the metadata part.
 //
 // The committed table is the one on chip. It runs ahead of the NVM's only
 // while SNAPSHOT hardens and commits (a hardened page is committed on chip
 // before the commit record is durable), so a second check holds that no
-// write lands in any frame then (`frames.no_frame_write_while_committing`):
+// write lands in any frame then (`no_frame_write_while_committing`):
 // whenever a frame is written, the table on chip is the NVM's. That the
 // two agree word for word is the co-simulation's I1 check.
 //
-// The NVM layout (hdl/src/nvm_layout.rs): two slots of 8 words and two
-// tables of PAGES words, then the frames, from the first page-aligned
-// word. A committed entry is {mapped, frame[17:0]}
-// (hdl/src/indirection_table.rs), probed word by word by the memories.ys
-// formal/cover.sh writes.
+// Proved by k-induction in the `frames` task, with invariants/frames.v
+// (whose scope, after a FORMAT, its `reset` input carries), and checked
+// by BMC from co-simulated start states in the check and live tasks. A
+// committed entry is {mapped, frame[17:0]} (hdl/src/indirection_table.rs).
 module no_overwrite_frames #(
     // The sizing the controller was generated for.
     parameter PAGES = 4,
@@ -31,10 +27,10 @@ module no_overwrite_frames #(
     input wire mem_req_valid,
     input wire mem_req_write,
     input wire [31:0] mem_req_addr,
+    // The committed table, word by word (pmsnap_formal.v's committed_table).
     input wire [PAGES*19-1:0] ct
 );
-    localparam METADATA_WORDS = 2 * 8 + 2 * PAGES;
-    localparam FRAMES_BASE = (METADATA_WORDS + PAGE_WORDS - 1) / PAGE_WORDS * PAGE_WORDS;
+`include "nvm_layout.vh"
     localparam PAGE_SHIFT = $clog2(PAGE_WORDS);
     localparam HARDEN = 4'd6, FINISH = 4'd9;
 

@@ -14,11 +14,13 @@ module pmsnap_formal #(
     parameter FORMATTED = 0,
     // The cover to check (covers.v), if any.
     parameter COVER = "",
-    // 1: the properties only BMC from a start state checks (check and
-    // live tasks): RESTORE's effect (restore_effect.v) and I1 for the
-    // frames (no_overwrite_frames.v).
+    // 1: the properties BMC from a start state checks (check and live
+    // tasks): RESTORE's effect (restore_effect.v) and I1 for the frames
+    // (no_overwrite_frames.v).
     parameter BMC = 0,
-    parameter FRAMES = 8,
+    // 1: I1 for the frames and the invariants of frames.v, for their
+    // induction proof (the `frames` task).
+    parameter FRAMES_PROOF = 0,
     // 1: liveness.v's environment and bounds (with its parameters below).
     parameter LIVENESS = 0,
     parameter NVM_TAKES = 2,
@@ -30,7 +32,9 @@ module pmsnap_formal #(
     parameter REQUESTS = 1,
     // The sizing the design was generated for (set by the .sby script).
     parameter PAGES = 4,
-    parameter PAGE_WORDS = 4
+    parameter PAGE_WORDS = 4,
+    parameter FRAMES = 8,
+    parameter LOOKUP_LATENCY = 1
 ) (
     input wire clock,
     input wire reset,
@@ -65,6 +69,22 @@ module pmsnap_formal #(
         .mem_req_addr(mem_req_addr), .mem_req_wdata(mem_req_wdata),
         .mem_rsp_valid(mem_rsp_valid), .mem_rsp_rdata(mem_rsp_rdata)
     );
+
+    // State inside the controller that more than one property module
+    // reads, probed once: the sequencer's (probes.ys) and the memories'
+    // words (the memories.ys formal/memories.sh writes for the sizing; word
+    // i of memory M is `M[i]` after memory_map). Entries: committed
+    // {mapped, frame[17:0]}, working {tag[15:0], frame[17:0]}
+    // (hdl/src/indirection_table.rs), ring slot frame[17:0], log page[15:0].
+    // Kept: a task that reads none of them still probes them all.
+    (* keep *) wire [2:0] format_state, recover_state;
+    (* keep *) wire [3:0] snapshot_state;
+    (* keep *) wire [15:0] epoch;
+    (* keep *) wire restore_done;
+    (* keep *) wire [PAGES*19-1:0] committed_table;
+    (* keep *) wire [PAGES*34-1:0] working_table;
+    (* keep *) wire [FRAMES*18-1:0] free_ring;
+    (* keep *) wire [2*PAGES*16-1:0] dirty_log;
 
     reg past_valid = 1'b0;
     always @(posedge clock) past_valid <= 1'b1;
@@ -101,19 +121,39 @@ module pmsnap_formal #(
         .mounted(mounted), .rsp_valid(rsp_valid), .rsp_err(rsp_err), .outstanding(host_outstanding), .classes(host_classes));
 
     // I1: no write on the committed commit record or table (no_overwrite.v).
-    no_overwrite #(.PAGES(PAGES)) i1 (
-        .reset(reset), .mounted(mounted), .mem_req_valid(mem_req_valid), .mem_req_write(mem_req_write),
-        .mem_req_addr(mem_req_addr), .committed_slot(snap_seq[0]));
+    no_overwrite #(.PAGES(PAGES), .PAGE_WORDS(PAGE_WORDS)) i1 (
+        .reset(reset), .mounted(mounted), .format_state(format_state), .mem_req_valid(mem_req_valid),
+        .mem_req_write(mem_req_write), .mem_req_addr(mem_req_addr), .committed_slot(snap_seq[0]));
 
-    // RESTORE's effect and I1 for the frames, for the check and live tasks
-    // (restore_effect.v, no_overwrite_frames.v; the inputs left open
-    // probed by the memories.ys cover.sh writes).
+    // RESTORE's effect, for the check and live tasks (restore_effect.v).
     generate if (BMC) begin : from_start
         restore_effect #(.PAGES(PAGES), .FRAMES(FRAMES)) restore (
-            .clock(clock), .reset(reset), .free_frames(free_frames));
-        no_overwrite_frames #(.PAGES(PAGES), .PAGE_WORDS(PAGE_WORDS), .FRAMES(FRAMES)) frames (
-            .reset(reset), .mounted(mounted), .mem_req_valid(mem_req_valid), .mem_req_write(mem_req_write),
-            .mem_req_addr(mem_req_addr));
+            .clock(clock), .reset(reset), .restore_done(restore_done), .epoch(epoch),
+            .ct(committed_table), .wt(working_table), .free_frames(free_frames));
+    end endgenerate
+
+    // I1 for the frames (no_overwrite_frames.v): proved by the frames task,
+    // with the invariants of frames.v (their other inputs probed by
+    // frame_probes.ys), and checked by BMC in the check and live tasks.
+    // Its scope, a ghost register: after a FORMAT, with no RECOVER (which
+    // rebuilds the tables from the NVM's) and no reset since; the start
+    // states of the BMC tasks are (formal/start/: each ends after a FORMAT).
+    reg formatted = FORMATTED;
+    always @(posedge clock)
+        if (reset || recover_state != 0) formatted <= 1'b0;
+        else if (format_state != 0) formatted <= 1'b1;
+    generate if (FRAMES_PROOF) begin : frames_proof
+        frames_invariants #(.PAGES(PAGES), .PAGE_WORDS(PAGE_WORDS), .FRAMES(FRAMES),
+            .LOOKUP_LATENCY(LOOKUP_LATENCY)) account (
+            .clock(clock), .reset(reset), .mounted(mounted), .formatted(formatted), .format_state(format_state),
+            .snapshot_state(snapshot_state), .epoch(epoch), .ct(committed_table), .wt(working_table),
+            .ring(free_ring), .log(dirty_log));
+    end endgenerate
+    generate if (BMC || FRAMES_PROOF) begin : frames
+        no_overwrite_frames #(.PAGES(PAGES), .PAGE_WORDS(PAGE_WORDS), .FRAMES(FRAMES)) i1 (
+            .reset(reset || !formatted), .mounted(mounted), .format_state(format_state),
+            .snapshot_state(snapshot_state), .mem_req_valid(mem_req_valid), .mem_req_write(mem_req_write),
+            .mem_req_addr(mem_req_addr), .ct(committed_table));
     end endgenerate
 
     // Bounded liveness, for the `live` task (liveness.v).

@@ -9,9 +9,8 @@
 //     back (a page maps to a frame of its own, so the frames referenced
 //     are the pages mapped).
 //
-// The tables are probed word by word (the memories.ys formal/cover.sh
-// writes for the sizing, after memory_map): a
-// committed entry is {mapped, frame}, a working one {tag, frame}
+// The tables are pmsnap_formal.v's words (formal/memories.sh): a committed
+// entry is {mapped, frame}, a working one {tag, frame}
 // (hdl/src/indirection_table.rs), FRAME_BITS = 18 and TAG_BITS = 16.
 module restore_effect #(
     parameter PAGES = 4,

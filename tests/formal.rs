@@ -16,10 +16,11 @@ use std::process::Command;
 /// The sizings the proofs run at (formal/proofs.txt, as `make formal` reads
 /// it): (pages, page words, frames, lookup latency).
 fn sizings() -> Vec<(usize, usize, usize, usize)> {
-    let list: Vec<_> = rows("proofs.txt", 4)
+    let list: Vec<_> = rows("proofs.txt", 5)
         .iter()
         .map(|w| {
-            let n: Vec<usize> = w.iter().map(|x| x.parse().unwrap_or_else(|_| panic!("formal/proofs.txt: {w:?}"))).collect();
+            assert!(["ci", "long"].contains(&w[4].as_str()), "formal/proofs.txt: frames ci or long: {w:?}");
+            let n: Vec<usize> = w[..4].iter().map(|x| x.parse().unwrap_or_else(|_| panic!("formal/proofs.txt: {w:?}"))).collect();
             (n[0], n[1], n[2], n[3])
         })
         .collect();
@@ -53,10 +54,12 @@ fn generate(dir: &Path, (pages, words, frames, latency): (usize, usize, usize, u
     dir.join("pmsnap_controller.v")
 }
 
-/// Runs formal/prove.sh; its exit status and log.
-fn prove(verilog: &Path, work: &Path, pages: usize, words: usize) -> (Option<i32>, String) {
+/// Runs formal/prove.sh's `task` (prove or frames) on the Verilog of a
+/// sizing; its exit status and log.
+fn prove(verilog: &Path, work: &Path, (pages, words, frames, latency): (usize, usize, usize, usize), task: &str) -> (Option<i32>, String) {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("formal/prove.sh");
-    let out = Command::new("bash").arg(script).arg(verilog).arg(work).args([pages.to_string(), words.to_string()]).output().unwrap();
+    let sizing = [pages, words, frames, latency].map(|n| n.to_string());
+    let out = Command::new("bash").arg(script).arg(verilog).arg(work).args(sizing).arg(task).output().unwrap();
     (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr))
 }
 
@@ -80,7 +83,7 @@ fn the_port_protocols_are_proved_by_induction_on_both_variants() {
                 let d = dir.path().join(format!("L{}-W{}-F{}-K{}", sizing.0, sizing.1, sizing.2, sizing.3));
                 s.spawn(move || {
                     let verilog = generate(&d.join("rtl"), sizing);
-                    (sizing, prove(&verilog, &d.join("sby"), sizing.0, sizing.1))
+                    (sizing, prove(&verilog, &d.join("sby"), sizing, "prove"))
                 })
             })
             .collect();
@@ -90,6 +93,86 @@ fn the_port_protocols_are_proved_by_induction_on_both_variants() {
             assert!(log.contains("successful proof by k-induction"), "{sizing:?}:\n{log}");
         }
     });
+}
+
+/// I1 for the frames (formal/no_overwrite_frames.v) with the invariants of
+/// formal/invariants/frames.v, every property of the prove task among them,
+/// proved by k-induction (formal/prove.sh's `frames` task) at each sizing
+/// of formal/proofs.txt its `frames` column runs in the test suite (`ci`),
+/// or at all of them with PMSNAP_FORMAL_LONG set.
+#[test]
+fn i1_for_the_frames_is_proved_by_induction_on_both_variants() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = std::env::var_os("PMSNAP_FORMAL_LONG").is_some();
+    let list: Vec<_> = rows("proofs.txt", 5).into_iter().zip(sizings()).filter(|(w, _)| long || w[4] == "ci").map(|(_, s)| s).collect();
+    assert!([1, 2].iter().all(|k| list.iter().any(|s| s.3 == *k)), "the test suite proves I1 for the frames at both lookup latencies: {list:?}");
+    let results = two_at_a_time(&list, |&sizing| {
+        let d = dir.path().join(format!("L{}-W{}-F{}-K{}", sizing.0, sizing.1, sizing.2, sizing.3));
+        let verilog = generate(&d.join("rtl"), sizing);
+        prove(&verilog, &d.join("sby"), sizing, "frames")
+    });
+    for (sizing, (status, log)) in list.iter().zip(results) {
+        assert_eq!(status, Some(0), "{sizing:?}: I1 for the frames not proved:\n{log}");
+        assert!(log.contains("successful proof by k-induction"), "{sizing:?}:\n{log}");
+    }
+}
+
+/// The checks an induction step failed, by name: a named assertion's name
+/// (`frames.i1.committed_frame_kept`), or for one of invariants/frames.v's
+/// (asserted in loops, where Verilog allows no labels) the name its line's
+/// comment gives.
+fn induction_failures(log: &str) -> Vec<String> {
+    let frames_v = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("formal/invariants/frames.v")).unwrap();
+    let lines: Vec<&str> = frames_v.lines().collect();
+    log.lines()
+        .filter(|l| l.contains("induction") && l.contains("Assert failed in pmsnap_formal: "))
+        .map(|l| {
+            let what = l.split("Assert failed in pmsnap_formal: ").nth(1).unwrap();
+            let Some(at) = what.strip_prefix("frames.v:") else { return what.to_string() };
+            let line: usize = at.split('.').next().and_then(|n| n.parse().ok()).unwrap_or_else(|| panic!("a line number: {what}"));
+            // The assertion may span lines; its name closes the last.
+            let name = lines[line - 1..].iter().find_map(|l| l.split("); // ").nth(1)).unwrap_or_else(|| panic!("frames.v:{line} has a name"));
+            format!("frames_proof.account.{}", name.trim())
+        })
+        .collect()
+}
+
+/// The frames proof can fail: on the controller with a known bug its
+/// induction step fails (exit 4, "not proved": the base case, 2 cycles
+/// from reset, reaches no mounted device) at the check about that bug.
+/// That each bug also breaks I1 from a reachable state is
+/// bounded_checks_fail_on_the_bug_they_are_about's.
+#[test]
+fn the_frames_proof_fails_on_the_bug_it_is_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let sizing = (4, 4, 5, 1);
+    let verilog = std::fs::read_to_string(generate(&dir.path().join("rtl"), sizing)).unwrap();
+    // (what the bug is, the patch, the checks of which one must fail)
+    let bugs = [
+        (
+            "a write to a committed page goes in place, without a COW fault",
+            patch(&verilog, "pmsnap_controller__host", "else if (view_nvm) begin", "else if (view_nvm | (write__q & committed_mapped)) begin"),
+            &["frames.i1.committed_frame_kept"][..],
+        ),
+        (
+            "the allocator's rollback starts one slot early",
+            patch(&verilog, "pmsnap_controller__allocator", "head_next = snap_head__q;", "head_next = snap_head__q == 0 ? last : snap_head__q - 1;"),
+            &["frames_proof.account.popped_count", "frames_proof.account.tail_after_live", "frames_proof.account.accounting"][..],
+        ),
+    ];
+    let numbered: Vec<_> = bugs.iter().enumerate().collect();
+    let results = two_at_a_time(&numbered, |(k, (_, patched, _))| {
+        let d = dir.path().join(format!("bug{k}"));
+        std::fs::create_dir_all(&d).unwrap();
+        let file = d.join("pmsnap_controller.v");
+        std::fs::write(&file, patched).unwrap();
+        prove(&file, &d.join("sby"), sizing, "frames")
+    });
+    for ((bug, _, checks), (status, log)) in bugs.iter().zip(results) {
+        assert_eq!(status, Some(4), "{bug}: expected the induction step to fail\n{log}");
+        let failed = induction_failures(&log);
+        assert!(failed.iter().any(|f| checks.contains(&f.as_str())), "{bug}: expected one of {checks:?} among {failed:?}\n{log}");
+    }
 }
 
 /// Replaces `old` by `new` once, inside Verilog module `module` only.
@@ -144,7 +227,7 @@ fn each_proof_fails_with_a_counterexample_on_the_bug_it_is_about() {
         std::fs::create_dir_all(&d).unwrap();
         let file = d.join("pmsnap_controller.v");
         std::fs::write(&file, patched).unwrap();
-        let (status, log) = prove(&file, &d.join("sby"), 4, 4);
+        let (status, log) = prove(&file, &d.join("sby"), (4, 4, 8, 1), "prove");
         assert_eq!(status, Some(2), "{bug}: expected FAIL\n{log}");
         // The checks that failed at the base case's counterexample step.
         let failed: Vec<&str> = log.lines().filter(|l| l.contains("basecase") && l.contains("Assert failed")).collect();
@@ -376,13 +459,13 @@ fn bounded_checks_fail_on_the_bug_they_are_about() {
             "a write to a committed page goes in place, without a COW fault",
             patch(&f5, "pmsnap_controller__host", "else if (view_nvm) begin", "else if (view_nvm | (write__q & committed_mapped)) begin"),
             "after-snapshot",
-            "an assertion fails: from_start.frames.committed_frame_kept",
+            "an assertion fails: frames.i1.committed_frame_kept",
         ),
         (
             "the allocator's rollback starts one slot early: the next pop hands out a frame the committed table references",
             patch(&f5, "pmsnap_controller__allocator", "head_next = snap_head__q;", "head_next = snap_head__q == 0 ? last : snap_head__q - 1;"),
             "after-snapshot",
-            "an assertion fails: from_start.frames.committed_frame_kept",
+            "an assertion fails: frames.i1.committed_frame_kept",
         ),
         (
             // A bug off the start trace's path (the replay must match it):
