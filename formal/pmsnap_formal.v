@@ -18,7 +18,7 @@ module pmsnap_formal #(
     // tasks): RESTORE's effect (restore_effect.v) and I1 for the frames
     // (no_overwrite_frames.v).
     parameter BMC = 0,
-    // 1: I1 for the frames and the invariants of frames.v, for their
+    // 1: the same two with the invariants of frames.v, for their
     // induction proof (the `frames` task).
     parameter FRAMES_PROOF = 0,
     // 1: liveness.v's environment and bounds (with its parameters below).
@@ -77,7 +77,8 @@ module pmsnap_formal #(
     // {mapped, frame[17:0]}, working {tag[15:0], frame[17:0]}
     // (hdl/src/indirection_table.rs), ring slot frame[17:0], log page[15:0].
     // Kept: a task that reads none of them still probes them all.
-    (* keep *) wire [2:0] format_state, recover_state;
+    (* keep *) wire [2:0] format_state, recover_state, front_op;
+    (* keep *) wire [1:0] front_state;
     (* keep *) wire [3:0] snapshot_state;
     (* keep *) wire [15:0] epoch;
     (* keep *) wire restore_done;
@@ -125,27 +126,32 @@ module pmsnap_formal #(
         .reset(reset), .mounted(mounted), .format_state(format_state), .mem_req_valid(mem_req_valid),
         .mem_req_write(mem_req_write), .mem_req_addr(mem_req_addr), .committed_slot(snap_seq[0]));
 
-    // RESTORE's effect, for the check and live tasks (restore_effect.v).
-    generate if (BMC) begin : from_start
+    // The scope of RESTORE's effect and I1 for the frames, a ghost
+    // register: after a FORMAT, with no RECOVER (which rebuilds the tables
+    // from the NVM's: its op, 3, accepted by an idle front ends the scope)
+    // and no reset since. The start states of the BMC tasks are in it
+    // (formal/start/: each ends after a FORMAT).
+    reg formatted = FORMATTED;
+    always @(posedge clock)
+        if (reset || recover_state != 0 || (cmd_valid && cmd_ready && cmd_op == 3'd3 && front_state == 0)) formatted <= 1'b0;
+        else if (format_state != 0) formatted <= 1'b1;
+
+    // RESTORE's effect (restore_effect.v): proved by the frames task, with
+    // the invariants of frames.v, and checked by BMC in the check and live
+    // tasks.
+    generate if (BMC || FRAMES_PROOF) begin : from_start
         restore_effect #(.PAGES(PAGES), .FRAMES(FRAMES)) restore (
-            .clock(clock), .reset(reset), .restore_done(restore_done), .epoch(epoch),
+            .clock(clock), .reset(reset || !formatted), .restore_done(restore_done), .epoch(epoch),
             .ct(committed_table), .wt(working_table), .free_frames(free_frames));
     end endgenerate
 
-    // I1 for the frames (no_overwrite_frames.v): proved by the frames task,
-    // with the invariants of frames.v (their other inputs probed by
-    // frame_probes.ys), and checked by BMC in the check and live tasks.
-    // Its scope, a ghost register: after a FORMAT, with no RECOVER (which
-    // rebuilds the tables from the NVM's) and no reset since; the start
-    // states of the BMC tasks are (formal/start/: each ends after a FORMAT).
-    reg formatted = FORMATTED;
-    always @(posedge clock)
-        if (reset || recover_state != 0) formatted <= 1'b0;
-        else if (format_state != 0) formatted <= 1'b1;
+    // I1 for the frames (no_overwrite_frames.v): the same way. The
+    // invariants' other inputs are probed by frame_probes.ys.
     generate if (FRAMES_PROOF) begin : frames_proof
         frames_invariants #(.PAGES(PAGES), .PAGE_WORDS(PAGE_WORDS), .FRAMES(FRAMES),
             .LOOKUP_LATENCY(LOOKUP_LATENCY)) account (
             .clock(clock), .reset(reset), .mounted(mounted), .formatted(formatted), .format_state(format_state),
+            .front_state(front_state), .front_op(front_op),
             .snapshot_state(snapshot_state), .epoch(epoch), .ct(committed_table), .wt(working_table),
             .ring(free_ring), .log(dirty_log));
     end endgenerate

@@ -137,7 +137,8 @@ fn induction_failures(log: &str) -> Vec<String> {
         .collect()
 }
 
-/// The frames proof can fail: on the controller with a known bug its
+/// The frames proof (I1 for the frames, RESTORE's effect) can fail: on the
+/// controller with a known bug its
 /// induction step fails (exit 4, "not proved": the base case, 2 cycles
 /// from reset, reaches no mounted device) at the check about that bug.
 /// That each bug also breaks I1 from a reachable state is
@@ -158,6 +159,11 @@ fn the_frames_proof_fails_on_the_bug_it_is_about() {
             "the allocator's rollback starts one slot early",
             patch(&verilog, "pmsnap_controller__allocator", "head_next = snap_head__q;", "head_next = snap_head__q == 0 ? last : snap_head__q - 1;"),
             &["frames_proof.account.popped_count", "frames_proof.account.tail_after_live", "frames_proof.account.accounting"][..],
+        ),
+        (
+            "RESTORE keeps the epoch: the working entries stay current",
+            patch(&verilog, "pmsnap_controller__sequencer__restore", "next_epoch = 1'b1;", ""),
+            &["from_start.restore.reads_committed"][..],
         ),
     ];
     let numbered: Vec<_> = bugs.iter().enumerate().collect();

@@ -1,7 +1,8 @@
 // Invariants of frame ownership (the indirection tables, the free ring,
 // the dirty log, the COW fault and SNAPSHOT's harden pipeline): what the
-// induction proof of I1 for the frames (no_overwrite_frames.v, the
-// `frames` task) needs about every reachable state of a mounted device.
+// induction proofs of I1 for the frames (no_overwrite_frames.v) and of
+// RESTORE's effect (restore_effect.v), the `frames` task, need about every
+// reachable state of a mounted device.
 //
 // Every frame is in one place: committed (a mapped committed entry),
 // owned (a working entry tagged with the current epoch), in the ring's
@@ -35,6 +36,9 @@ module frames_invariants #(
     // FORMAT built.
     input wire formatted,
     input wire [2:0] format_state,
+    // The command front (hdl/src/sequencer/front.rs): FrontState Idle = 0.
+    input wire [1:0] front_state,
+    input wire [2:0] front_op,
     input wire restore_state,
     input wire [15:0] restore_index,
     input wire [15:0] epoch,
@@ -236,9 +240,10 @@ module frames_invariants #(
 
             // The ring: head, tail and the counts agree; its live part holds
             // neither a committed nor an owned frame, each frame once.
-            // Frames are counted once: the ring's live and popped parts and the
-            // committed frames not popped (a push on its way counts as staged).
-            assert (snap_count + retired + staged + pushing + n_committed - n_committed_popped <= FRAMES); // accounting
+            // Every frame is counted, once: the ring's live and popped parts
+            // and the committed frames not popped (a push on its way counts
+            // as staged). RESTORE's free count rests on it.
+            assert (snap_count + retired + staged + pushing + n_committed - n_committed_popped == FRAMES); // accounting
             // Popped since the snapshot point: the owned frames, those SNAPSHOT
             // has committed, and a COW fault's.
             assert (snap_count - count == n_owned + n_committed_popped + (host_state == COW_RUN)); // popped_are_owned
@@ -325,6 +330,17 @@ module frames_invariants #(
                 end
             end
         end
+    end
+
+    // Between two snapshots the ring is only popped: frames are staged
+    // only while SNAPSHOT hardens and commits.
+    always @(*) if (!reset && formatted && mounted && !harden_on) assert (staged == 0 && !pushing); // staged_in_harden
+
+    // In scope, a device is mounted but while FORMAT runs, and no RECOVER
+    // (op 3) runs: the scope ends as one is accepted.
+    always @(*) if (!reset && formatted) begin
+        if (format_state == 0) assert (mounted); // formatted_mounted
+        assert (front_state == 0 || front_op != 3'd3); // no_recover_in_scope
     end
 
     // Pages are committed on chip only while SNAPSHOT hardens.
