@@ -36,7 +36,7 @@ help:
 	@echo "make pictures  timing diagrams of a COW fault, a SNAPSHOT and a RESTORE from the demo (docs/pictures/)"
 	@echo "make bitstream BOARD=b   board top to bitstream in $(BUILD)/b (b: $(BOARDS)); fails if the board clock is not met"
 	@echo "make report    resources and Fmax of controller, pass-through and board top on both boards, lookup latency 1 and 2 (bench-out/synth/)"
-	@echo "make formal    prove the port protocols, host order and I1 (metadata and frames) by k-induction (SymbiYosys) at small sizings, both lookup latencies; reach the covers, traces in $(BUILD)/formal/covers; the bounded checks of formal/checks.txt (I1 for the frames, RESTORE, liveness) (docs/formal.md)"
+	@echo "make formal    prove the port protocols, host order, I1 (metadata and frames) and RESTORE's effect by k-induction (SymbiYosys) at small sizings, both lookup latencies; reach the covers, traces in $(BUILD)/formal/covers; the bounded checks of formal/checks.txt (I1 for the frames, RESTORE, liveness) (docs/formal.md)"
 	@echo "make bench     benchmarks: simulation speed, cost as memory grows, wear (bench-out/; QUICK=1 for the reduced set)"
 	@echo "make board-sim BOARD=b [BOARD_WAVE=file.fst]   co-simulated board top behind the pseudo-terminal $(BUILD)/b.tty, for 'pmsnap uart --port'"
 	@echo "make clean     remove $(BUILD)/ and cargo's target/"
