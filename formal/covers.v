@@ -31,7 +31,8 @@ module covers #(
     input wire [31:0] snapshots,
     input wire [31:0] restores
 );
-    localparam OP_RECOVER = 3'd3, STATUS_OK = 3'd0;
+    `include "command_codes.vh"
+    localparam STATUS_OK = 3'd0;
     // The last request taken: with one open, an answer is its. The command
     // that runs: one taken while none is open (one taken while one runs is
     // refused busy).

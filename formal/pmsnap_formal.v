@@ -49,6 +49,7 @@ module pmsnap_formal #(
     input wire mem_rsp_valid,
     input wire [31:0] mem_rsp_rdata
 );
+    `include "command_codes.vh"
     // Kept, so a trace shows every output (the co-simulation's save file
     // names them).
     (* keep *) wire req_ready, rsp_valid, rsp_err, cmd_ready, cmd_done, mounted, fallback_held, flush_req;
@@ -128,12 +129,12 @@ module pmsnap_formal #(
 
     // The scope of RESTORE's effect and I1 for the frames, a ghost
     // register: after a FORMAT, with no RECOVER (which rebuilds the tables
-    // from the NVM's: its op, 3, accepted by an idle front ends the scope)
+    // from the NVM's: its op accepted by an idle front ends the scope)
     // and no reset since. The start states of the BMC tasks are in it
     // (formal/start/: each ends after a FORMAT).
     reg formatted = FORMATTED;
     always @(posedge clock)
-        if (reset || recover_state != 0 || (cmd_valid && cmd_ready && cmd_op == 3'd3 && front_state == 0)) formatted <= 1'b0;
+        if (reset || recover_state != 0 || (cmd_valid && cmd_ready && cmd_op == OP_RECOVER && front_state == FRONT_IDLE)) formatted <= 1'b0;
         else if (format_state != 0) formatted <= 1'b1;
 
     // RESTORE's effect (restore_effect.v): proved by the frames task, with

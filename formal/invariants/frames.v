@@ -36,7 +36,7 @@ module frames_invariants #(
     // FORMAT built.
     input wire formatted,
     input wire [2:0] format_state,
-    // The command front (hdl/src/sequencer/front.rs): FrontState Idle = 0.
+    // The command front (hdl/src/sequencer/front.rs): its state and op.
     input wire [1:0] front_state,
     input wire [2:0] front_op,
     input wire restore_state,
@@ -121,6 +121,7 @@ module frames_invariants #(
     localparam HARDEN = 4'd6, HARDEN_DURABLE = 4'd7, FINISH = 4'd9;
     localparam F_ZERO = 3'd1, F_DURABLE = 3'd3, F_COMMIT = 3'd4;
     localparam PAGE_SHIFT = $clog2(PAGE_WORDS);
+    `include "command_codes.vh"
 
     // The pages SNAPSHOT has committed on chip since it began hardening
     // (cleared when it finishes: the allocator's commit).
@@ -337,10 +338,10 @@ module frames_invariants #(
     always @(*) if (!reset && formatted && mounted && !harden_on) assert (staged == 0 && !pushing); // staged_in_harden
 
     // In scope, a device is mounted but while FORMAT runs, and no RECOVER
-    // (op 3) runs: the scope ends as one is accepted.
+    // runs: the scope ends as one is accepted.
     always @(*) if (!reset && formatted) begin
         if (format_state == 0) assert (mounted); // formatted_mounted
-        assert (front_state == 0 || front_op != 3'd3); // no_recover_in_scope
+        assert (front_state == FRONT_IDLE || front_op != OP_RECOVER); // no_recover_in_scope
     end
 
     // Pages are committed on chip only while SNAPSHOT hardens.

@@ -19,20 +19,19 @@ module sequencer_invariants (
     input wire [1:0] commit_magic,    // DurableState of the commit's magic word
     input wire mounted
 );
-    localparam RUN = 2'd2;
-    localparam OP_SNAPSHOT = 3'd1, OP_RESTORE = 3'd2, OP_RECOVER = 3'd3, OP_FORMAT = 3'd4;
+    `include "command_codes.vh"
     always @(*) if (!reset) begin
-        if (snapshot_state != 0) snapshot_runs: assert (front_state == RUN && front_op == OP_SNAPSHOT);
-        if (restore_state != 0) restore_runs: assert (front_state == RUN && front_op == OP_RESTORE);
-        if (format_state != 0) format_runs: assert (front_state == RUN && front_op == OP_FORMAT);
-        if (recover_state != 0) recover_runs: assert (front_state == RUN && front_op == OP_RECOVER);
+        if (snapshot_state != 0) snapshot_runs: assert (front_state == FRONT_RUN && front_op == OP_SNAPSHOT);
+        if (restore_state != 0) restore_runs: assert (front_state == FRONT_RUN && front_op == OP_RESTORE);
+        if (format_state != 0) format_runs: assert (front_state == FRONT_RUN && front_op == OP_FORMAT);
+        if (recover_state != 0) recover_runs: assert (front_state == FRONT_RUN && front_op == OP_RECOVER);
         // Only a command that names a sequence gets past the front.
-        if (front_state == 2'd1 || front_state == RUN) op_known: assert (front_op >= OP_SNAPSHOT && front_op <= OP_FORMAT);
+        if (front_state == FRONT_DRAIN || front_state == FRONT_RUN) op_known: assert (front_op >= OP_SNAPSHOT && front_op <= OP_FORMAT);
         // FORMAT and RECOVER unmount as they start, and mount as they end.
         if (format_state != 0 || recover_state != 0) unmounted_while_rebuilt: assert (!mounted);
         // A command in Run has its sequence going (RESTORE may end in the
         // cycle it starts, from Drain).
-        if (front_state == RUN) sequence_going: assert (
+        if (front_state == FRONT_RUN) sequence_going: assert (
             (front_op == OP_SNAPSHOT && snapshot_state != 0) || (front_op == OP_RESTORE && restore_state != 0)
             || (front_op == OP_FORMAT && format_state != 0) || (front_op == OP_RECOVER && recover_state != 0));
         if (commit_state != 0) commit_in_its_step: assert (snapshot_state == 4'd8 || format_state == 3'd4);
