@@ -31,7 +31,7 @@ module covers #(
     input wire [31:0] snapshots,
     input wire [31:0] restores
 );
-    `include "command_codes.vh"
+    `include "sequencer_codes.vh"
     localparam STATUS_OK = 3'd0;
     // The last request taken: with one open, an answer is its. The command
     // that runs: one taken while none is open (one taken while one runs is

@@ -31,8 +31,8 @@ module no_overwrite_frames #(
     input wire [PAGES*19-1:0] ct
 );
 `include "nvm_layout.vh"
+`include "sequencer_codes.vh"
     localparam PAGE_SHIFT = $clog2(PAGE_WORDS);
-    localparam HARDEN = 4'd6, FINISH = 4'd9;
 
     wire frame_write = !reset && mounted && format_state == 0 && mem_req_valid && mem_req_write
         && mem_req_addr >= FRAMES_BASE && mem_req_addr < FRAMES_BASE + FRAMES * PAGE_WORDS;
@@ -45,7 +45,7 @@ module no_overwrite_frames #(
             if (ct[p*19 + 18] && ct[p*19 +: 18] == frame) referenced = 1;
     end
     always @(*) if (frame_write) begin
-        no_frame_write_while_committing: assert (snapshot_state < HARDEN || snapshot_state > FINISH);
+        no_frame_write_while_committing: assert (snapshot_state < SNAP_HARDEN || snapshot_state > SNAP_FINISH);
         committed_frame_kept: assert (!referenced);
     end
 endmodule

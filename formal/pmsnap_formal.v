@@ -49,7 +49,7 @@ module pmsnap_formal #(
     input wire mem_rsp_valid,
     input wire [31:0] mem_rsp_rdata
 );
-    `include "command_codes.vh"
+    `include "sequencer_codes.vh"
     // Kept, so a trace shows every output (the co-simulation's save file
     // names them).
     (* keep *) wire req_ready, rsp_valid, rsp_err, cmd_ready, cmd_done, mounted, fallback_held, flush_req;

@@ -33,7 +33,7 @@ module controller_invariants (
 );
     localparam HOST = 2'd0, COW = 2'd1, SEQUENCER = 2'd2, FALLBACK = 2'd3;
     localparam LOOKUP = 2'd0, RELEASE = 2'd1, COW_RUN = 2'd2;
-    `include "command_codes.vh"
+    `include "sequencer_codes.vh"
     always @(*) if (!reset) begin
         // The arbiter counts what the NVM port took and has not answered
         // (a request taken at the last edge is `accepted`).
@@ -54,7 +54,7 @@ module controller_invariants (
         // A command runs with the host port empty, but for SNAPSHOT's
         // flush (the host's cache writes back through it); the sequencer
         // uses the NVM only then.
-        if (front_state == FRONT_RUN && !(front_op == OP_SNAPSHOT && (snapshot_state == 4'd1 || snapshot_state == 4'd2)))
+        if (front_state == FRONT_RUN && !(front_op == OP_SNAPSHOT && (snapshot_state == SNAP_FLUSH || snapshot_state == SNAP_FLUSH_DRAIN)))
             command_runs_alone: assert (!skid_full && !lookup_valid && !host_valid && host_state == LOOKUP);
         if (sequencer_owns_nvm) sequencer_nvm_alone: assert (front_state == FRONT_RUN && !skid_full && !lookup_valid && !host_valid);
         // Commands: one running, one refused and not yet answered.

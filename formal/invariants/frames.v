@@ -118,16 +118,14 @@ module frames_invariants #(
     input wire [31:0] format_pushed
 );
     localparam LOOKUP = 2'd0, RELEASE = 2'd1, COW_RUN = 2'd2, COW_FINISH = 2'd3;
-    localparam HARDEN = 4'd6, HARDEN_DURABLE = 4'd7, FINISH = 4'd9;
-    localparam F_ZERO = 3'd1, F_DURABLE = 3'd3, F_COMMIT = 3'd4;
     localparam PAGE_SHIFT = $clog2(PAGE_WORDS);
-    `include "command_codes.vh"
+    `include "sequencer_codes.vh"
 
     // The pages SNAPSHOT has committed on chip since it began hardening
     // (cleared when it finishes: the allocator's commit).
     reg [PAGES-1:0] hardened = 0;
     always @(posedge clock)
-        if (reset || snapshot_state == FINISH) hardened <= 0;
+        if (reset || snapshot_state == SNAP_FINISH) hardened <= 0;
         else if (harden_write) hardened[harden_page[$clog2(PAGES)-1:0]] <= 1'b1;
     // The ring was written at the last edge (its read register may be stale).
     reg pushed_last = 1'b0;
@@ -135,7 +133,7 @@ module frames_invariants #(
 
     wire steady = !reset && formatted && mounted;
     wire scrub = restore_state;
-    wire harden_on = snapshot_state >= HARDEN && snapshot_state <= FINISH;
+    wire harden_on = snapshot_state >= SNAP_HARDEN && snapshot_state <= SNAP_FINISH;
 
     // Field accessors.
     function [18:0] ct_entry(input integer p); ct_entry = ct[p*19 +: 19]; endfunction
@@ -164,7 +162,7 @@ module frames_invariants #(
     function to_harden(input integer p);
         integer i;
         begin
-            to_harden = snapshot_state == HARDEN && ((valid_b && list_b && log_rd == p)
+            to_harden = snapshot_state == SNAP_HARDEN && ((valid_b && list_b && log_rd == p)
                 || (valid_c && list_c && page_c == p) || (valid_d && list_d && page_d == p));
             for (i = 0; i < PAGES; i = i + 1) if (i < current && unread(i) && entry(i) == p) to_harden = 1;
         end
@@ -190,7 +188,7 @@ module frames_invariants #(
     function in_live(input [17:0] f); in_live = in_ring(f, 0); endfunction
     // A page is still to be hardened: unread by stage A or in B, C or D.
     function unread(input integer i);
-        unread = snapshot_state < HARDEN || (snapshot_state == HARDEN && (!list_current || i >= index));
+        unread = snapshot_state < SNAP_HARDEN || (snapshot_state == SNAP_HARDEN && (!list_current || i >= index));
     endfunction
 
     // Committed frames, and those of them popped since the snapshot point
@@ -302,14 +300,14 @@ module frames_invariants #(
             for (i = 0; i < PAGES; i = i + 1) if (i < current) begin
                 assert (entry(i) < PAGES); // log_in_range
                 if (unread(i)) assert (owned(pg(entry(i)))); // log_owned
-                if (snapshot_state == HARDEN && list_current && i >= index) begin
+                if (snapshot_state == SNAP_HARDEN && list_current && i >= index) begin
                     if (valid_b && list_b) assert (entry(i) != log_rd); // unread_not_in_b
                     if (valid_c && list_c) assert (entry(i) != page_c); // unread_not_in_c
                     if (valid_d && list_d) assert (entry(i) != page_d); // unread_not_in_d
                 end
                 for (j = i + 1; j < PAGES; j = j + 1) if (j < current) assert (entry(i) != entry(j)); // log_once
             end
-            if (snapshot_state == HARDEN) begin
+            if (snapshot_state == SNAP_HARDEN) begin
                 assert (index <= (list_current ? current : previous)); // a_in_log
                 if (valid_b) assert (index_b + 1 == index && list_b == list_current); // b_after_a
                 if (valid_b && list_b) begin
@@ -359,13 +357,13 @@ module frames_invariants #(
             if (pushing) assert (push_frame == format_pushed - 1); // format_push
             for (i = 0; i < FRAMES; i = i + 1)
                 if (i < format_pushed - pushing) assert (slot(i) == i); // format_slot
-            if (format_state >= F_DURABLE) assert (format_pushed == FRAMES); // format_all_pushed
-            if (format_state >= F_COMMIT) assert (!pushing); // format_pushes_done
+            if (format_state >= FORMAT_DURABLE) assert (format_pushed == FRAMES); // format_all_pushed
+            if (format_state >= FORMAT_COMMIT) assert (!pushing); // format_pushes_done
             assert (current == 0 && previous == 0); // format_log_empty
-            if (format_state == F_ZERO) assert (format_index < 16 + 2 * PAGES); // format_walk_in_metadata
-            assert (format_clearing == (format_state == F_ZERO && format_index < PAGES)); // format_clearing
+            if (format_state == FORMAT_ZERO) assert (format_index < 16 + 2 * PAGES); // format_walk_in_metadata
+            assert (format_clearing == (format_state == FORMAT_ZERO && format_index < PAGES)); // format_clearing
             for (p = 0; p < PAGES; p = p + 1)
-                if (format_state != F_ZERO || p < format_index) assert (!ct_mapped(p) && wt_tag(p) == 0); // format_cleared
+                if (format_state != FORMAT_ZERO || p < format_index) assert (!ct_mapped(p) && wt_tag(p) == 0); // format_cleared
         end
     end
 endmodule

@@ -14,15 +14,15 @@ module recover_invariants #(
     input wire [4:0] check_answered,  // Slots: words the commit check took
     input wire [3:0] nvm_outstanding
 );
-    localparam SLOTS = 3'd1, DECIDE = 3'd2, LOAD = 3'd4;
+    `include "sequencer_codes.vh"
     localparam SLOT_WORDS = 16;  // both slots, nvm_layout.rs
     always @(*) if (!reset) begin
-        if (state == SLOTS) begin
+        if (state == RECOVER_SLOTS) begin
             slots_counts: assert (check_answered <= index && index <= SLOT_WORDS);
             slots_in_flight: assert (nvm_outstanding == index - check_answered);
         end
-        if (state == DECIDE) decide_idle: assert (nvm_outstanding == 0);
-        if (state == LOAD) begin
+        if (state == RECOVER_DECIDE) decide_idle: assert (nvm_outstanding == 0);
+        if (state == RECOVER_LOAD) begin
             load_counts: assert (answered <= index && index <= PAGES);
             load_in_flight: assert (nvm_outstanding == index - answered);
         end

@@ -19,7 +19,7 @@ module sequencer_invariants (
     input wire [1:0] commit_magic,    // DurableState of the commit's magic word
     input wire mounted
 );
-    `include "command_codes.vh"
+    `include "sequencer_codes.vh"
     always @(*) if (!reset) begin
         if (snapshot_state != 0) snapshot_runs: assert (front_state == FRONT_RUN && front_op == OP_SNAPSHOT);
         if (restore_state != 0) restore_runs: assert (front_state == FRONT_RUN && front_op == OP_RESTORE);
@@ -34,10 +34,10 @@ module sequencer_invariants (
         if (front_state == FRONT_RUN) sequence_going: assert (
             (front_op == OP_SNAPSHOT && snapshot_state != 0) || (front_op == OP_RESTORE && restore_state != 0)
             || (front_op == OP_FORMAT && format_state != 0) || (front_op == OP_RECOVER && recover_state != 0));
-        if (commit_state != 0) commit_in_its_step: assert (snapshot_state == 4'd8 || format_state == 3'd4);
+        if (commit_state != 0) commit_in_its_step: assert (snapshot_state == SNAP_COMMIT || format_state == FORMAT_COMMIT);
         // The durable writes run exactly in the step that uses them.
-        snapshot_retire_in_its_step: assert ((snapshot_retire != 0) == (snapshot_state == 4'd5));
-        recover_retire_in_its_step: assert ((recover_retire != 0) == (recover_state == 3'd3));
+        snapshot_retire_in_its_step: assert ((snapshot_retire != 0) == (snapshot_state == SNAP_RETIRE));
+        recover_retire_in_its_step: assert ((recover_retire != 0) == (recover_state == RECOVER_RETIRE));
         magic_in_its_step: assert ((commit_magic != 0) == (commit_state == 2'd3));
     end
 endmodule

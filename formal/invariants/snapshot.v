@@ -14,14 +14,14 @@ module snapshot_invariants (
     input wire [31:0] seq,
     input wire [31:0] new_seq
 );
-    localparam IDENTIFY = 4'd3, IDENTIFY_WAIT = 4'd4, COMMIT = 4'd8, FINISH = 4'd9;
+    `include "sequencer_codes.vh"
     always @(*) if (!reset) begin
-        state_known: assert (state <= FINISH);
+        state_known: assert (state <= SNAP_FINISH);
         // FlushDrain left with the port idle; Identify reads one word.
-        if (state == IDENTIFY || state == FINISH) idle_port: assert (nvm_outstanding == 0);
-        if (state == IDENTIFY_WAIT) one_read: assert (nvm_outstanding == 1);
+        if (state == SNAP_IDENTIFY || state == SNAP_FINISH) idle_port: assert (nvm_outstanding == 0);
+        if (state == SNAP_IDENTIFY_WAIT) one_read: assert (nvm_outstanding == 1);
         // From the cycle after Identify to the commit, the new snapshot is the next one:
         // its record goes to the slot the committed one is not in.
-        if (state >= IDENTIFY_WAIT && state <= COMMIT) next_sequence: assert (new_seq == seq + 1);
+        if (state >= SNAP_IDENTIFY_WAIT && state <= SNAP_COMMIT) next_sequence: assert (new_seq == seq + 1);
     end
 endmodule
