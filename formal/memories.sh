@@ -3,7 +3,8 @@
 # word into pmsnap_formal.v's wires (after memory_map, word i of memory M
 # is `M[i]`; it drives bits i*B .. i*B + B - 1 of the wire, B its width):
 # the committed and working tables (PAGES words of 19 and 34 bits), the
-# free ring (FRAMES words of 18) and the dirty log (2·PAGES words of 16).
+# free ring (FRAMES words of 18), the dirty log (2·PAGES words of 16) and
+# RECOVER's notes of each frame's owner (FRAMES words of 16).
 # -nounset: a plain -set would first cut the wire from the modules it feeds.
 #
 #   formal/memories.sh PAGES FRAMES >memories.ys
@@ -21,3 +22,4 @@ words committed_table tables.ct 19 "$1"
 words working_table tables.wt 34 "$1"
 words free_ring allocator.ring 18 "$2"
 words dirty_log dirty.log 16 $((2 * $1))
+words frame_owner sequencer.recover.frame_owner 16 "$2"

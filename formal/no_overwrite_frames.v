@@ -10,8 +10,8 @@
 // whenever a frame is written, the table on chip is the NVM's. That the
 // two agree word for word is the co-simulation's I1 check.
 //
-// Proved by k-induction in the `frames` task, with invariants/frames.v
-// (whose scope, after a FORMAT, its `reset` input carries), and checked
+// Proved by k-induction in the `frames` task, with invariants/frames.v,
+// for every reachable state, and checked
 // by BMC from co-simulated start states in the check and live tasks. A
 // committed entry is {mapped, frame[17:0]} (hdl/src/indirection_table.rs).
 module no_overwrite_frames #(

@@ -49,7 +49,6 @@ module pmsnap_formal #(
     input wire mem_rsp_valid,
     input wire [31:0] mem_rsp_rdata
 );
-    `include "sequencer_codes.vh"
     // Kept, so a trace shows every output (the co-simulation's save file
     // names them).
     (* keep *) wire req_ready, rsp_valid, rsp_err, cmd_ready, cmd_done, mounted, fallback_held, flush_req;
@@ -76,10 +75,10 @@ module pmsnap_formal #(
     // words (the memories.ys formal/memories.sh writes for the sizing; word
     // i of memory M is `M[i]` after memory_map). Entries: committed
     // {mapped, frame[17:0]}, working {tag[15:0], frame[17:0]}
-    // (hdl/src/indirection_table.rs), ring slot frame[17:0], log page[15:0].
+    // (hdl/src/indirection_table.rs), ring slot frame[17:0], log page[15:0],
+    // RECOVER's note of a frame's owner page[15:0].
     // Kept: a task that reads none of them still probes them all.
-    (* keep *) wire [2:0] format_state, recover_state, front_op;
-    (* keep *) wire [1:0] front_state;
+    (* keep *) wire [2:0] format_state, recover_state;
     (* keep *) wire [3:0] snapshot_state;
     (* keep *) wire [15:0] epoch;
     (* keep *) wire restore_done;
@@ -87,6 +86,7 @@ module pmsnap_formal #(
     (* keep *) wire [PAGES*34-1:0] working_table;
     (* keep *) wire [FRAMES*18-1:0] free_ring;
     (* keep *) wire [2*PAGES*16-1:0] dirty_log;
+    (* keep *) wire [FRAMES*16-1:0] frame_owner;
 
     reg past_valid = 1'b0;
     always @(posedge clock) past_valid <= 1'b1;
@@ -127,22 +127,12 @@ module pmsnap_formal #(
         .reset(reset), .mounted(mounted), .format_state(format_state), .mem_req_valid(mem_req_valid),
         .mem_req_write(mem_req_write), .mem_req_addr(mem_req_addr), .committed_slot(snap_seq[0]));
 
-    // The scope of RESTORE's effect and I1 for the frames, a ghost
-    // register: after a FORMAT, with no RECOVER (which rebuilds the tables
-    // from the NVM's: its op accepted by an idle front ends the scope)
-    // and no reset since. The start states of the BMC tasks are in it
-    // (formal/start/: each ends after a FORMAT).
-    reg formatted = FORMATTED;
-    always @(posedge clock)
-        if (reset || recover_state != 0 || (cmd_valid && cmd_ready && cmd_op == OP_RECOVER && front_state == FRONT_IDLE)) formatted <= 1'b0;
-        else if (format_state != 0) formatted <= 1'b1;
-
     // RESTORE's effect (restore_effect.v): proved by the frames task, with
     // the invariants of frames.v, and checked by BMC in the check and live
     // tasks.
     generate if (BMC || FRAMES_PROOF) begin : from_start
         restore_effect #(.PAGES(PAGES), .FRAMES(FRAMES)) restore (
-            .clock(clock), .reset(reset || !formatted), .restore_done(restore_done), .epoch(epoch),
+            .clock(clock), .reset(reset), .restore_done(restore_done), .epoch(epoch),
             .ct(committed_table), .wt(working_table), .free_frames(free_frames));
     end endgenerate
 
@@ -151,14 +141,14 @@ module pmsnap_formal #(
     generate if (FRAMES_PROOF) begin : frames_proof
         frames_invariants #(.PAGES(PAGES), .PAGE_WORDS(PAGE_WORDS), .FRAMES(FRAMES),
             .LOOKUP_LATENCY(LOOKUP_LATENCY)) account (
-            .clock(clock), .reset(reset), .mounted(mounted), .formatted(formatted), .format_state(format_state),
-            .front_state(front_state), .front_op(front_op),
+            .clock(clock), .reset(reset), .mounted(mounted), .format_state(format_state),
+            .recover_state(recover_state),
             .snapshot_state(snapshot_state), .epoch(epoch), .ct(committed_table), .wt(working_table),
-            .ring(free_ring), .log(dirty_log));
+            .ring(free_ring), .log(dirty_log), .owner(frame_owner));
     end endgenerate
     generate if (BMC || FRAMES_PROOF) begin : frames
         no_overwrite_frames #(.PAGES(PAGES), .PAGE_WORDS(PAGE_WORDS), .FRAMES(FRAMES)) i1 (
-            .reset(reset || !formatted), .mounted(mounted), .format_state(format_state),
+            .reset(reset), .mounted(mounted), .format_state(format_state),
             .snapshot_state(snapshot_state), .mem_req_valid(mem_req_valid), .mem_req_write(mem_req_write),
             .mem_req_addr(mem_req_addr), .ct(committed_table));
     end endgenerate

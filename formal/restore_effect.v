@@ -1,6 +1,6 @@
 // RESTORE's effect (contract §1: M := S), checked in the cycle after a
-// RESTORE completes (proved by the frames task, in the scope its `reset`
-// input carries — after a FORMAT — and checked by BMC from start states):
+// RESTORE completes (proved by the frames task for every reachable state,
+// and checked by BMC from start states):
 //
 //   * every page reads through to its committed frame: no working-table
 //     entry carries the current epoch (`restore.reads_committed`), so the

@@ -141,8 +141,10 @@ fn induction_failures(log: &str) -> Vec<String> {
 /// controller with a known bug its
 /// induction step fails (exit 4, "not proved": the base case, 2 cycles
 /// from reset, reaches no mounted device) at the check about that bug.
-/// That each bug also breaks I1 from a reachable state is
-/// bounded_checks_fail_on_the_bug_they_are_about's.
+/// That the first three also break I1 from a reachable state is
+/// bounded_checks_fail_on_the_bug_they_are_about's; RECOVER's two break
+/// it only after a mount, a write and a SNAPSHOT (over 100 cycles), too
+/// deep for BMC, so their failure here is the evidence.
 #[test]
 fn the_frames_proof_fails_on_the_bug_it_is_about() {
     let dir = tempfile::tempdir().unwrap();
@@ -164,6 +166,21 @@ fn the_frames_proof_fails_on_the_bug_it_is_about() {
             "RESTORE keeps the epoch: the working entries stay current",
             patch(&verilog, "pmsnap_controller__sequencer__restore", "next_epoch = 1'b1;", ""),
             &["from_start.restore.reads_committed"][..],
+        ),
+        (
+            "RECOVER's final count is off by one: it mounts a table with two entries naming one frame",
+            patch(
+                &verilog,
+                "pmsnap_controller__sequencer__recover",
+                "else if (corrupt__q | ~all_accounted__q) begin",
+                "else if (corrupt__q | ~(all_accounted__q | &unaccounted__q)) begin",
+            ),
+            &["frames_proof.account.committed_once", "frames_proof.account.accounting"][..],
+        ),
+        (
+            "RECOVER leaves the working table as it was: its entries may be current after the mount",
+            patch(&verilog, "pmsnap_controller__sequencer__recover", "table_update__wt_clear = 1'b1;", ""),
+            &["frames_proof.account.load_wt_cleared", "frames_proof.account.owned_popped", "frames_proof.account.owned_not_committed"][..],
         ),
     ];
     let numbered: Vec<_> = bugs.iter().enumerate().collect();

@@ -1,8 +1,8 @@
 // Invariants of frame ownership (the indirection tables, the free ring,
-// the dirty log, the COW fault and SNAPSHOT's harden pipeline): what the
-// induction proofs of I1 for the frames (no_overwrite_frames.v) and of
-// RESTORE's effect (restore_effect.v), the `frames` task, need about every
-// reachable state of a mounted device.
+// the dirty log, the COW fault, SNAPSHOT's harden pipeline, FORMAT's and
+// RECOVER's walks): what the induction proofs of I1 for the frames
+// (no_overwrite_frames.v) and of RESTORE's effect (restore_effect.v), the
+// `frames` task, need about every reachable state.
 //
 // Every frame is in one place: committed (a mapped committed entry),
 // owned (a working entry tagged with the current epoch), in the ring's
@@ -12,9 +12,12 @@
 // that: the invariants below, each asserted, say how. Writes go only to
 // owned frames and to a COW fault's frame, so none reaches a committed one.
 //
-// The scope, `formatted` (a ghost register of pmsnap_formal.v): the states
-// after a FORMAT, with no RECOVER and no reset since (the ownership
-// RECOVER rebuilds from the NVM is not covered: docs/formal.md). A ghost
+// No scope: a device is mounted only by a FORMAT or a RECOVER, and both
+// rebuild the ownership from scratch; their walks keep invariants of their
+// own (format_walk, recover_walk below) that leave the mounted device in
+// the state the others need. A RECOVER takes the tables from the NVM,
+// whatever they hold: it checks them as it loads them and mounts only if
+// no two entries name one frame (recover_walk says how). A ghost
 // register here, `hardened`: the pages SNAPSHOT has committed on chip
 // since it began hardening; their frames were popped since the ring's
 // snapshot point, so the ring's counts account for them.
@@ -32,13 +35,8 @@ module frames_invariants #(
     input wire clock,
     input wire reset,
     input wire mounted,
-    // The scope: the ownership these invariants describe is the one a
-    // FORMAT built.
-    input wire formatted,
     input wire [2:0] format_state,
-    // The command front (hdl/src/sequencer/front.rs): its state and op.
-    input wire [1:0] front_state,
-    input wire [2:0] front_op,
+    input wire [2:0] recover_state,
     input wire restore_state,
     input wire [15:0] restore_index,
     input wire [15:0] epoch,
@@ -115,7 +113,25 @@ module frames_invariants #(
     // FORMAT's walk (hdl/src/sequencer/format.rs).
     input wire [31:0] format_index,
     input wire format_clearing,
-    input wire [31:0] format_pushed
+    input wire [31:0] format_pushed,
+    // RECOVER's walk (hdl/src/sequencer/recover.rs): its notes of each
+    // frame's owner page, their read register, and its stages' registers.
+    input wire [FRAMES*16-1:0] owner,
+    input wire [15:0] owner_rd,
+    input wire [31:0] r_index,
+    input wire [31:0] r_answered,
+    input wire r_entry_valid,
+    input wire [31:0] r_entry_page,
+    input wire r_valid_b,
+    input wire [31:0] r_item_b,
+    input wire r_valid_c,
+    input wire [31:0] r_item_c,
+    input wire r_valid_d,
+    input wire [31:0] r_item_d,
+    input wire [31:0] r_mapped_count,
+    input wire [31:0] r_unaccounted,
+    input wire r_all_accounted,
+    input wire r_corrupt
 );
     localparam LOOKUP = 2'd0, RELEASE = 2'd1, COW_RUN = 2'd2, COW_FINISH = 2'd3;
     localparam PAGE_SHIFT = $clog2(PAGE_WORDS);
@@ -131,7 +147,7 @@ module frames_invariants #(
     reg pushed_last = 1'b0;
     always @(posedge clock) pushed_last <= pushing;
 
-    wire steady = !reset && formatted && mounted;
+    wire steady = !reset && mounted;
     wire scrub = restore_state;
     wire harden_on = snapshot_state >= SNAP_HARDEN && snapshot_state <= SNAP_FINISH;
 
@@ -333,14 +349,7 @@ module frames_invariants #(
 
     // Between two snapshots the ring is only popped: frames are staged
     // only while SNAPSHOT hardens and commits.
-    always @(*) if (!reset && formatted && mounted && !harden_on) assert (staged == 0 && !pushing); // staged_in_harden
-
-    // In scope, a device is mounted but while FORMAT runs, and no RECOVER
-    // runs: the scope ends as one is accepted.
-    always @(*) if (!reset && formatted) begin
-        if (format_state == 0) assert (mounted); // formatted_mounted
-        assert (front_state == FRONT_IDLE || front_op != OP_RECOVER); // no_recover_in_scope
-    end
+    always @(*) if (steady && !harden_on) assert (staged == 0 && !pushing); // staged_in_harden
 
     // Pages are committed on chip only while SNAPSHOT hardens.
     always @(*) if (!reset && !harden_on) assert (hardened == 0); // hardened_in_harden
@@ -364,6 +373,87 @@ module frames_invariants #(
             assert (format_clearing == (format_state == FORMAT_ZERO && format_index < PAGES)); // format_clearing
             for (p = 0; p < PAGES; p = p + 1)
                 if (format_state != FORMAT_ZERO || p < format_index) assert (!ct_mapped(p) && wt_tag(p) == 0); // format_cleared
+        end
+    end
+    // RECOVER: from its start the log is clear and the ring empty. Load
+    // fills the committed table with the NVM's entries (one naming a frame
+    // >= F is `corrupt`), clears the working table, and notes each mapped
+    // page as its frame's owner; a later page naming the same frame takes
+    // the note over. Free pushes, in order, every frame its owner's entry
+    // does not name (not `used`). Check mounts only if F minus the mapped
+    // entries were pushed: every mapped entry's frame is used, a used frame
+    // names its owner, so that count leaves no room for two entries naming
+    // one frame, and the ring holds exactly the frames no entry names.
+    // Per frame f (a constant index: no frame-numbered mux): its owner
+    // note, whether it is used, decided (Free: past stages B and C) and
+    // staged in the ring.
+    reg [FRAMES-1:0] used, decided, staged_f, pushed_f, d_f;
+    reg [7:0] n_loaded_mapped, n_unused;
+    wire recovering = !reset && recover_state != 0;
+    wire freeing = recover_state == RECOVER_FREE || recover_state == RECOVER_CHECK;
+    // Pages whose entries are in the committed table: Load writes each the
+    // cycle after it takes its answer.
+    wire [31:0] loaded = recover_state == RECOVER_LOAD ? r_answered - r_entry_valid : PAGES;
+    function [15:0] owner_of(input integer f); owner_of = owner[f*16 +: 16]; endfunction
+    always @(*) begin : recover_frames
+        integer p, f, i;
+        n_loaded_mapped = 0;
+        n_unused = 0;
+        for (p = 0; p < PAGES; p = p + 1) if (p < loaded) n_loaded_mapped = n_loaded_mapped + ct_mapped(p);
+        for (f = 0; f < FRAMES; f = f + 1) begin
+            used[f] = ct_mapped(pg(owner_of(f))) && ct_frame(pg(owner_of(f))) == f;
+            decided[f] = f < r_index && !(r_valid_b && r_item_b == f) && !(r_valid_c && r_item_c == f);
+            staged_f[f] = 0;
+            for (i = 0; i < FRAMES; i = i + 1) if (i < staged && slot(i) == f) staged_f[f] = 1;
+            pushed_f[f] = pushing && push_frame == f;
+            d_f[f] = r_valid_d && r_item_d == f;
+            if (decided[f] && !used[f]) n_unused = n_unused + 1;
+        end
+    end
+    always @(*) begin : recover_walk
+        integer p, f, i, j;
+        p = 0; f = 0; i = 0; j = 0;
+        if (recovering) begin
+            assert (current == 0 && previous == 0); // recover_log_empty
+            assert (head == 0 && snap_head == 0 && count == 0 && retired == 0 && snap_count == 0
+                && !has_free && !has_retired && tail == staged % FRAMES); // recover_ring_empty
+            if (!freeing) assert (staged == 0 && !pushing); // recover_none_pushed
+            if (recover_state >= RECOVER_LOAD) begin
+                assert (r_mapped_count == n_loaded_mapped); // load_mapped_count
+                if (recover_state == RECOVER_LOAD && r_entry_valid) assert (r_entry_page + 1 == r_answered); // load_entry_page
+                for (p = 0; p < PAGES; p = p + 1) if (p < loaded) begin
+                    assert (wt_tag(p) == 0); // load_wt_cleared
+                    if (!r_corrupt && ct_mapped(p)) assert (ct_frame(p) < FRAMES); // load_frame_exists
+                    for (f = 0; f < FRAMES; f = f + 1)
+                        if (!r_corrupt && ct_mapped(p) && ct_frame(p) == f) assert (used[f] && owner_of(f) < loaded); // load_owner_noted
+                end
+            end
+            if (freeing) begin
+                assert (r_index <= FRAMES); // free_index
+                if (r_valid_b) assert (r_item_b + 1 == r_index); // free_b_after_a
+                if (r_valid_c) assert (r_item_c < r_index); // free_c_after_a
+                if (r_valid_b && r_valid_c) assert (r_item_c + 1 == r_item_b); // free_c_after_b
+                if (r_valid_d) assert (r_item_d < FRAMES); // free_d_frame
+                if (pushing) assert (push_frame < FRAMES); // free_push_frame
+                for (i = 0; i < FRAMES; i = i + 1) if (i < staged) begin
+                    assert (slot(i) < FRAMES); // free_staged_frame
+                    for (j = i + 1; j < FRAMES; j = j + 1) if (j < staged) assert (slot(i) != slot(j)); // free_staged_once
+                end
+                for (f = 0; f < FRAMES; f = f + 1) begin
+                    if (r_valid_b && r_item_b == f) assert (owner_rd == owner_of(f)); // free_b_reads_owner
+                    if (r_valid_c && r_item_c == f) assert (ct_rd == ct_entry(pg(owner_of(f)))); // free_c_reads_entry
+                    // A frame is staged, pushing or in stage D exactly when it is
+                    // decided and unused, and in one of those places only.
+                    assert ((staged_f[f] || pushed_f[f] || d_f[f]) == (decided[f] && !used[f])); // free_every_unused
+                    assert (!(staged_f[f] && pushed_f[f]) && !(staged_f[f] && d_f[f]) && !(pushed_f[f] && d_f[f])); // free_once
+                end
+                assert (staged + pushing + r_valid_d == n_unused); // free_unused_count
+                assert (staged + pushing + r_valid_d + r_valid_c + r_valid_b <= r_index); // free_counts
+                assert (r_unaccounted == FRAMES - r_mapped_count - staged - pushing); // free_unaccounted
+                if (r_index != 0 || r_valid_b || r_valid_c || r_valid_d)
+                    assert (r_all_accounted == (r_unaccounted == 0)); // free_all_accounted
+            end
+            if (recover_state == RECOVER_CHECK) assert (r_index == FRAMES && !r_valid_b && !r_valid_c && !r_valid_d && !pushing); // check_all_decided
         end
     end
 endmodule

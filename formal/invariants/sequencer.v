@@ -27,6 +27,10 @@ module sequencer_invariants (
         if (recover_state != 0) recover_runs: assert (front_state == FRONT_RUN && front_op == OP_RECOVER);
         // Only a command that names a sequence gets past the front.
         if (front_state == FRONT_DRAIN || front_state == FRONT_RUN) op_known: assert (front_op >= OP_SNAPSHOT && front_op <= OP_FORMAT);
+        // SNAPSHOT and RESTORE are refused with no device mounted, and
+        // nothing else runs to unmount it while they do.
+        if ((front_state == FRONT_DRAIN || front_state == FRONT_RUN) && (front_op == OP_SNAPSHOT || front_op == OP_RESTORE))
+            mounted_while_saved_or_restored: assert (mounted);
         // FORMAT and RECOVER unmount as they start, and mount as they end.
         if (format_state != 0 || recover_state != 0) unmounted_while_rebuilt: assert (!mounted);
         // A command in Run has its sequence going (RESTORE may end in the
