@@ -31,8 +31,7 @@ module controller_invariants (
     input wire [3:0] snapshot_state,
     input wire sequencer_owns_nvm
 );
-    localparam HOST = 2'd0, COW = 2'd1, SEQUENCER = 2'd2, FALLBACK = 2'd3;
-    localparam LOOKUP = 2'd0, RELEASE = 2'd1, COW_RUN = 2'd2;
+    `include "host_codes.vh"
     `include "sequencer_codes.vh"
     always @(*) if (!reset) begin
         // The arbiter counts what the NVM port took and has not answered
@@ -41,11 +40,11 @@ module controller_invariants (
         nvm_busy: assert (busy == (inflight != 0));
         // The host port: a request is in the skid buffer, in the lookup
         // or decide stage, or at the NVM (then the host owns it).
-        host_holds_its_fault: assert (host_state == LOOKUP || host_valid);
-        host_count: assert (host_outstanding == skid_full + lookup_valid + host_valid + (owner == HOST ? nvm_outstanding : 4'd0));
+        host_holds_its_fault: assert (host_state == HOST_LOOKUP || host_valid);
+        host_count: assert (host_outstanding == skid_full + lookup_valid + host_valid + (owner == OWNER_HOST ? nvm_outstanding : 4'd0));
         // COW and fallback release run only for the fault in the decide stage.
-        cow_for_the_fault: assert ((cow_state != 0) == (host_state == COW_RUN));
-        release_for_the_fault: assert ((release_state != 0) == (host_state == RELEASE));
+        cow_for_the_fault: assert ((cow_state != 0) == (host_state == HOST_COW_RUN));
+        release_for_the_fault: assert ((release_state != 0) == (host_state == HOST_RELEASE));
         // The fallback release (fallback_release.rs) starts on an idle port
         // and writes one word: Retire offers it, Durable waits for its answer.
         release_state_known: assert (release_state != 2'd3);
@@ -55,7 +54,7 @@ module controller_invariants (
         // flush (the host's cache writes back through it); the sequencer
         // uses the NVM only then.
         if (front_state == FRONT_RUN && !(front_op == OP_SNAPSHOT && (snapshot_state == SNAP_FLUSH || snapshot_state == SNAP_FLUSH_DRAIN)))
-            command_runs_alone: assert (!skid_full && !lookup_valid && !host_valid && host_state == LOOKUP);
+            command_runs_alone: assert (!skid_full && !lookup_valid && !host_valid && host_state == HOST_LOOKUP);
         if (sequencer_owns_nvm) sequencer_nvm_alone: assert (front_state == FRONT_RUN && !skid_full && !lookup_valid && !host_valid);
         // Commands: one running, one refused and not yet answered.
         command_count: assert (cmd_outstanding == (front_state != FRONT_IDLE) + front_reject);

@@ -22,9 +22,8 @@
 // since it began hardening; their frames were popped since the ring's
 // snapshot point, so the ring's counts account for them.
 //
-// Codes: HostState Lookup, Release, CowRun, CowFinish; SnapshotState
-// Idle .. Finish (Harden = 6); FormatState Idle, Zero, Frames, Durable,
-// Commit, Finish; RestoreState Idle, Scrub.
+// Codes: the host port's states in host_codes.vh, the sequences' in
+// sequencer_codes.vh; RestoreState Idle, Scrub.
 module frames_invariants #(
     // The sizing the controller was generated for.
     parameter PAGES = 4,
@@ -133,8 +132,8 @@ module frames_invariants #(
     input wire r_all_accounted,
     input wire r_corrupt
 );
-    localparam LOOKUP = 2'd0, RELEASE = 2'd1, COW_RUN = 2'd2, COW_FINISH = 2'd3;
     localparam PAGE_SHIFT = $clog2(PAGE_WORDS);
+    `include "host_codes.vh"
     `include "sequencer_codes.vh"
 
     // The pages SNAPSHOT has committed on chip since it began hardening
@@ -237,7 +236,7 @@ module frames_invariants #(
             end
             for (i = 0; i < FRAMES; i = i + 1) if (live(i) || popped(i)) assert (slot(i) < FRAMES); // ring_frame_exists
             if (pushing) assert (push_frame < FRAMES); // pushed_frame_exists
-            if (host_state == COW_RUN) assert (host_dst < FRAMES); // fault_frame_exists
+            if (host_state == HOST_COW_RUN) assert (host_dst < FRAMES); // fault_frame_exists
             for (p = 0; p < PAGES; p = p + 1) begin
                 assert (wt_tag(p) <= epoch); // tag_not_ahead
                 if (owned(p)) assert (!in_ct(wt_frame(p))); // owned_not_committed
@@ -261,7 +260,7 @@ module frames_invariants #(
             assert (snap_count + retired + staged + pushing + n_committed - n_committed_popped == FRAMES); // accounting
             // Popped since the snapshot point: the owned frames, those SNAPSHOT
             // has committed, and a COW fault's.
-            assert (snap_count - count == n_owned + n_committed_popped + (host_state == COW_RUN)); // popped_are_owned
+            assert (snap_count - count == n_owned + n_committed_popped + (host_state == HOST_COW_RUN)); // popped_are_owned
             assert (tail == (live_end >= FRAMES ? live_end - FRAMES : live_end)); // tail_after_live
             assert (head < FRAMES && snap_head < FRAMES); // ring_pointers
             assert (snap_count >= count && from(head, snap_head) == snap_count - count); // popped_count
@@ -278,23 +277,23 @@ module frames_invariants #(
 
             // A COW fault's frame: popped, in no other place until the remap
             // makes it owned.
-            if (host_state != LOOKUP) assert (host_valid && !host_out_of_range); // fault_in_range
+            if (host_state != HOST_LOOKUP) assert (host_valid && !host_out_of_range); // fault_in_range
             if (host_valid && !host_out_of_range) assert (host_addr < PAGES * PAGE_WORDS); // in_range
-            if (host_state == COW_RUN) begin
+            if (host_state == HOST_COW_RUN) begin
                 assert (!in_ct(host_dst) && !in_own(host_dst) && !in_live(host_dst) && in_popped(host_dst)); // fault_frame_free
                 assert (!owned(pg(held_page))); // fault_page_not_owned
             end
-            if (host_state == COW_FINISH) assert (owned(pg(held_page)) && wt_frame(pg(held_page)) == host_dst); // remapped
+            if (host_state == HOST_COW_FINISH) assert (owned(pg(held_page)) && wt_frame(pg(held_page)) == host_dst); // remapped
             if (cow_state != 0) assert (cow_dst == host_dst); // cow_frame
             // The decide stage reads its page's entries: from the tables'
             // read registers (lookup latency 1) or registered from them (2),
             // where the lookup stage's request has its own read, or the
             // remap of the request ahead (`fwd`).
-            if (LOOKUP_LATENCY == 1 && host_valid && host_state == LOOKUP) begin
+            if (LOOKUP_LATENCY == 1 && host_valid && host_state == HOST_LOOKUP) begin
                 assert (wt_rd == wt_entry(pg(held_page))); // decide_reads_wt
                 assert (ct_rd == ct_entry(pg(held_page))); // decide_reads_ct
             end
-            if (LOOKUP_LATENCY == 2 && host_valid && (host_state == LOOKUP || host_state == RELEASE) && !host_out_of_range) begin
+            if (LOOKUP_LATENCY == 2 && host_valid && (host_state == HOST_LOOKUP || host_state == HOST_RELEASE) && !host_out_of_range) begin
                 assert ((lk_tag_low && lk_tag_high) == owned(pg(held_page))); // decide_owned
                 if (lk_tag_low && lk_tag_high) assert (lk_tagged_frame == wt_frame(pg(held_page))); // decide_owned_frame
                 assert (lk_committed_mapped == ct_mapped(pg(held_page))

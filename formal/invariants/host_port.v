@@ -12,9 +12,9 @@ module host_port_invariants #(
     input wire [3:0] nvm_outstanding,
     input wire mounted,
     // Probed (probes.ys).
-    input wire [1:0] owner,  // NvmOwner: Host = 0
+    input wire [1:0] owner,  // NvmOwner (host_codes.vh)
     input wire host_valid,
-    input wire [1:0] host_state,  // HostState: Lookup = 0
+    input wire [1:0] host_state,  // HostState (host_codes.vh)
     input wire write,
     input wire [31:0] addr,
     input wire out_of_range,
@@ -29,10 +29,11 @@ module host_port_invariants #(
     input wire [31:0] skid_addr
 );
     `include "request_class.vh"
+    `include "host_codes.vh"
     function [1:0] at(input [3:0] k);
         at = classes >> (2 * k);
     endfunction
-    wire [3:0] at_nvm = owner == 2'd0 ? nvm_outstanding : 4'd0;
+    wire [3:0] at_nvm = owner == OWNER_HOST ? nvm_outstanding : 4'd0;
     wire [3:0] decide = at_nvm;
     wire [3:0] lookup = decide + host_valid;
     wire [3:0] skid = lookup + lookup_valid;
@@ -46,7 +47,7 @@ module host_port_invariants #(
         for (k = 0; k < 8; k = k + 1)
             assert (at(k) != 2'b11);  // a_class: never both
         // Only a write in range to a mounted device faults (COW, release).
-        if (host_state != 2'd0) fault_is_a_write_in_range: assert (write && !out_of_range && mounted);
+        if (host_state != HOST_LOOKUP) fault_is_a_write_in_range: assert (write && !out_of_range && mounted);
         // What went to the NVM is answered by it, without an error.
         for (k = 0; k < 4; k = k + 1)
             if (k < at_nvm) assert ((at(k) & 2'b01) == 0);  // at_the_nvm: no error
