@@ -42,23 +42,17 @@ sizing=(--pages "$pages" --page-words "$words" --frames "$frames" --lookup-laten
 task=${PMSNAP_FORMAL_TASK:-cover}
 "$pmsnap" cosim "${sizing[@]}" --workload "$trace" --cache-lines 0 --vcd "$work/start.vcd" >"$work/start.log"
 # Debian's Yosys has `sim` (the PyPI build has not); its RTLIL reads in both.
-replay() {
-    yosys -q -l "$work/sim.log" -p "read_verilog $work/rtl/pmsnap_controller.v; setattr -set keep 1 w:s1_write__q w:s1_addr__q w:s1_out_of_range__q w:out_of_range__q w:lk_*__q w:fwd__q; prep -top pmsnap_controller; flatten; memory_map; opt_clean;
-        sim -clock clock -zinit -r $work/start.vcd -scope TOP.pmsnap_controller -sim-gold -w; write_rtlil $work/start.il" >/dev/null 2>"$work/sim.warnings"
-}
-# Yosys 0.23's sim has crashed (a segfault, status 139) once in many runs on
-# a busy machine; the replay is deterministic, so a crash is retried once. A
-# mismatch (an ERROR, status 1) is not.
+# `sim -r` converts the VCD to $TMPDIR/converted_start.fst first: with the
+# default /tmp, concurrent replays (the test suite runs two at a time) wrote
+# and read one another's file, and now and then one failed (a spurious
+# mismatch, or a crash). Each replay converts in its own WORKDIR.
 status=0
-replay || status=$?
-if [ $status -ge 128 ]; then
-    echo "$0: yosys crashed (status $status) replaying $work/start.vcd; once more" >&2
-    replay
-elif [ $status -ne 0 ]; then
-    echo "$0: the replay does not match the co-simulation: $work/sim.log" >&2
+TMPDIR="$work" yosys -q -l "$work/sim.log" -p "read_verilog $work/rtl/pmsnap_controller.v; setattr -set keep 1 w:s1_write__q w:s1_addr__q w:s1_out_of_range__q w:out_of_range__q w:lk_*__q w:fwd__q; prep -top pmsnap_controller; flatten; memory_map; opt_clean;
+    sim -clock clock -zinit -r $work/start.vcd -scope TOP.pmsnap_controller -sim-gold -w; write_rtlil $work/start.il" >/dev/null 2>"$work/sim.warnings" || status=$?
+if [ $status -ne 0 ]; then
+    echo "$0: the replay does not match the co-simulation (yosys status $status): $work/sim.log" >&2
     exit $status
 fi
-
 "$here/memories.sh" "$pages" "$frames" >"$work/memories.ys"
 sed -e "s|@START@|$work/start.il|" -e "s|@FRAMES@|$frames|" -e "s|@FORMAL@|$here|" -e "s|@COVER@|$cover|" -e "s|@DEPTH@|$depth|" \
     -e "s|@LIVE@|${PMSNAP_FORMAL_LIVE:-}|" -e "s|@LATENCY@|$latency|" -e "s|@PAGES@|$pages|" -e "s|@PAGE_WORDS@|$words|" "$here/pmsnap.sby" >"$work/pmsnap.sby"
