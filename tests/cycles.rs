@@ -253,3 +253,84 @@ fn the_first_cow_that_needs_the_fallbacks_frames_pays_one_durable_write() {
         }
     }
 }
+
+/// `--host-bus axi4`, nothing pushing back: a burst's beats stream one a
+/// cycle; a beat's answer comes 2 cycles after the native port's (a cycle
+/// from the address handshake to the core, a cycle from the core's answer
+/// to R or B).
+#[test]
+fn axi4_bursts_stream_one_beat_a_cycle_two_cycles_after_the_native_latency() {
+    for k in VARIANTS {
+        let c = Config { host_bus: pmsnap_hdl::HostBus::Axi4, ..config(16, 8, 32, 32, k) };
+        // Page 0 written (COW) and committed, then read 64 times (mapped,
+        // not owned), re-written once (COW), then written 64 times (owned):
+        // the host queues a request a cycle, the manager takes what is
+        // queued into a burst.
+        let mut t = String::from("W 0 1\nS\n");
+        for i in 0..64 {
+            t += &format!("R {}\n", i % 8);
+        }
+        t += "W 0 2\n";
+        for i in 0..64 {
+            t += &format!("W {} {:x}\n", i % 8, i);
+        }
+        let o = run_trace(c, &t, no_cache);
+        assert_pass(&o);
+        let log = &o.port_log;
+        // Reads: one a cycle (a burst of one each: the host queues one a
+        // cycle), each answered on R at the native 1 + K plus 2.
+        let reads: Vec<_> = log.iter().filter(|e| !e.write).collect();
+        assert_eq!(reads.len(), 64);
+        for e in &reads {
+            assert_eq!(latency(e), 3 + k, "K = {k}: {e:?}");
+        }
+        for pair in reads.windows(2) {
+            assert_eq!(pair[1].accepted, pair[0].accepted + 1, "K = {k}: one read burst taken every cycle");
+        }
+        // Writes behind the second COW fault queue up and go out as bursts
+        // of consecutive words: each burst's BRESP comes when its last beat
+        // is answered plus one (beats + 2 + K after the address handshake),
+        // and the next burst follows with no gap (one beat a cycle).
+        let cow = log.iter().filter(|e| e.write).nth(1).expect("the second COW write");
+        let mut bursts: Vec<Vec<&PortEvent>> = Vec::new();
+        for e in log.iter().filter(|e| e.write && e.accepted > cow.answered) {
+            match bursts.last_mut() {
+                Some(b) if b[0].accepted == e.accepted => b.push(e),
+                _ => bursts.push(vec![e]),
+            }
+        }
+        assert!(bursts.len() >= 5 && bursts.iter().filter(|b| b.len() == 8).count() >= 4, "K = {k}: bursts of 8 beats: {bursts:?}");
+        for b in &bursts {
+            for e in b {
+                assert_eq!(latency(e), b.len() as u64 + 2 + k, "K = {k}: a burst of {} beats: {e:?}", b.len());
+            }
+        }
+        for pair in bursts.windows(2) {
+            assert_eq!(pair[1][0].accepted, pair[0][0].accepted + pair[0].len() as u64, "K = {k}: one beat a cycle");
+        }
+    }
+}
+
+/// `--host-bus wishbone`, nothing pushing back: a request goes into the
+/// core the cycle it is taken and its `ack` is the core's answer, so the
+/// latency is the native port's, one request a cycle.
+#[test]
+fn wishbone_requests_take_the_native_latency_one_a_cycle() {
+    for k in VARIANTS {
+        let c = Config { host_bus: pmsnap_hdl::HostBus::Wishbone, ..config(16, 8, 32, 32, k) };
+        let mut t = String::from("W 0 1\nS\n");
+        for i in 0..64 {
+            t += &format!("R {}\n", i % 8);
+        }
+        let o = run_trace(c, &t, no_cache);
+        assert_pass(&o);
+        let reads: Vec<_> = o.port_log.iter().filter(|e| !e.write).collect();
+        assert_eq!(reads.len(), 64);
+        for e in &reads {
+            assert_eq!(latency(e), 1 + k, "K = {k}: {e:?}");
+        }
+        for pair in reads.windows(2) {
+            assert_eq!(pair[1].accepted, pair[0].accepted + 1, "K = {k}: one request taken every cycle");
+        }
+    }
+}

@@ -73,7 +73,7 @@ pub struct PortPoint {
 }
 
 fn config(pages: usize) -> Config {
-    Config { pages, page_words: PAGE_WORDS, frames: 2 * pages, word_bits: 32, lookup_latency: Config::DEFAULT_LOOKUP_LATENCY }
+    Config::sized(pages, PAGE_WORDS, 2 * pages, 32)
 }
 
 fn op(op: Op) -> TraceOp {

@@ -10,7 +10,7 @@ use pmsnap_cosim::trace::{Op, TraceOp};
 use pmsnap_cosim::Cosim;
 use pmsnap_hdl::Config;
 
-pub const CONFIG: Config = Config { pages: 64, page_words: 16, frames: 192, word_bits: 32, lookup_latency: Config::DEFAULT_LOOKUP_LATENCY };
+pub const CONFIG: Config = Config::sized(64, 16, 192, 32);
 /// Pages that take most of the writes, and how much of them.
 pub const HOT_PAGES: u64 = 4;
 pub const HOT_PERCENT: u64 = 90;

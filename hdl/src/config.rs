@@ -40,11 +40,55 @@ pub struct Config {
     /// 2 (the entry registered first, for Fmax; one more cycle on every host
     /// request). A generation parameter, not part of the sizing rules.
     pub lookup_latency: usize,
+    /// The bus of the host port: the native valid/ready port of contract §3,
+    /// or a bus front end around it. A generation parameter.
+    pub host_bus: HostBus,
+}
+
+/// The host port's bus (`--host-bus`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum HostBus {
+    /// `req_*` / `rsp_*` (contract §3).
+    #[default]
+    Native,
+    /// An AXI4 subordinate, `s_axi_*` (`frontend/axi4_host.rs`).
+    Axi4,
+    /// A Wishbone B4 pipelined subordinate, `s_wb_*`
+    /// (`frontend/wishbone_host.rs`).
+    Wishbone,
+}
+
+impl HostBus {
+    pub const ALL: [HostBus; 3] = [HostBus::Native, HostBus::Axi4, HostBus::Wishbone];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            HostBus::Native => "native",
+            HostBus::Axi4 => "axi4",
+            HostBus::Wishbone => "wishbone",
+        }
+    }
+}
+
+impl std::fmt::Display for HostBus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for HostBus {
+    type Err = String;
+    fn from_str(s: &str) -> Result<HostBus, String> {
+        HostBus::ALL
+            .into_iter()
+            .find(|b| b.name() == s)
+            .ok_or_else(|| format!("unknown host bus '{s}' (known: {})", HostBus::ALL.map(HostBus::name).join(", ")))
+    }
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Config { pages: 256, page_words: 64, frames: 512, word_bits: 32, lookup_latency: Config::DEFAULT_LOOKUP_LATENCY }
+        Config::sized(256, 64, 512, 32)
     }
 }
 
@@ -66,6 +110,11 @@ fn power_of_two_in(parameter: &'static str, value: usize, lo: usize, hi: usize) 
 impl Config {
     /// The variant `generate` builds unless told otherwise.
     pub const DEFAULT_LOOKUP_LATENCY: usize = 1;
+
+    /// This sizing, every generation parameter at its default.
+    pub const fn sized(pages: usize, page_words: usize, frames: usize, word_bits: usize) -> Config {
+        Config { pages, page_words, frames, word_bits, lookup_latency: Config::DEFAULT_LOOKUP_LATENCY, host_bus: HostBus::Native }
+    }
 
     /// Default sizing for `pages` (frames = 2·L), the other parameters default.
     pub fn with_pages(pages: usize) -> Self {
@@ -113,9 +162,14 @@ impl Config {
     }
 
     /// A short stable name for caches and file names, e.g.
-    /// `L256-W64-F512-D32-K1` (K: the lookup latency).
+    /// `L256-W64-F512-D32-K1` (K: the lookup latency), with the host bus
+    /// appended when it is not the native port (`…-K1-axi4`).
     pub fn tag(&self) -> String {
-        format!("L{}-W{}-F{}-D{}-K{}", self.pages, self.page_words, self.frames, self.word_bits, self.lookup_latency)
+        let bus = match self.host_bus {
+            HostBus::Native => String::new(),
+            bus => format!("-{bus}"),
+        };
+        format!("L{}-W{}-F{}-D{}-K{}{bus}", self.pages, self.page_words, self.frames, self.word_bits, self.lookup_latency)
     }
 }
 

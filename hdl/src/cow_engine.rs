@@ -196,7 +196,7 @@ mod tests {
     /// Copies frame 2 (or, `mapped` false, zero-fills) into frame 3 with
     /// 0xbeef merged at word 1; returns (done cycle, words written).
     fn cow(page_words: usize, mapped: bool) -> (u64, Vec<(u64, u64)>) {
-        let config = Config { pages: 4, page_words, frames: 8, word_bits: 32, lookup_latency: Config::DEFAULT_LOOKUP_LATENCY };
+        let config = Config::sized(4, page_words, 8, 32);
         let base = |frame: u64| config.layout().frame_base(frame);
         let src: HashMap<u64, u64> = (0..page_words as u64).map(|i| (base(2) + i, 0x100 + i)).collect();
         let (tx, rx) = std::sync::mpsc::channel();
@@ -235,9 +235,7 @@ mod tests {
     fn zero_fills_and_copies_with_the_word_merged_in_exact_cycles() {
         for words in [4usize, 8] {
             let w = words as u64;
-            let dst = |i: u64| {
-                Config { pages: 4, page_words: words, frames: 8, word_bits: 32, lookup_latency: Config::DEFAULT_LOOKUP_LATENCY }.layout().frame_base(3) + i
-            };
+            let dst = |i: u64| Config::sized(4, words, 8, 32).layout().frame_base(3) + i;
             let merged = |i: u64, old: u64| if i == 1 { 0xbeef } else { old };
             // Zero fill: W writes, then the last answer; W + 4 cycles.
             let (done, writes) = cow(words, false);

@@ -112,7 +112,7 @@ mod tests {
 
     #[test]
     fn retires_the_fallback_record_then_reports_done_once_it_is_durable() {
-        let config = Config { pages: 4, page_words: 4, frames: 8, word_bits: 32, lookup_latency: Config::DEFAULT_LOOKUP_LATENCY };
+        let config = Config::sized(4, 4, 8, 32);
         let mut sim = Simulation::new();
         sim.add_clock(5, |x: &mut Box<FallbackRelease<32>>| x.clock.next = !x.clock.val());
         sim.add_testbench(move |mut sim: Sim<FallbackRelease<32>>| {

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 /// L = 4, W = 4, F = 8: frames start at word 24 (frame f at 24 + 4f).
 fn config(lookup_latency: usize) -> Config {
-    Config { pages: 4, page_words: 4, frames: 8, word_bits: 32, lookup_latency }
+    Config { lookup_latency, ..Config::sized(4, 4, 8, 32) }
 }
 
 /// Both variants.

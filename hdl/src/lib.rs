@@ -23,8 +23,10 @@ pub mod dirty_log;
 pub mod fallback_release;
 pub mod flush_handshake;
 pub mod frame_allocator;
+pub mod frontend;
 pub mod host_port;
 pub mod indirection_table;
+pub mod lut_ram;
 pub mod nvm_arbiter;
 pub mod nvm_layout;
 pub mod passthrough;
@@ -38,5 +40,5 @@ pub mod sync_ram;
 mod test_support;
 pub mod verilog;
 
-pub use config::{Config, ConfigError};
+pub use config::{Config, ConfigError, HostBus};
 pub use verilog::{generate, generate_board, generate_passthrough, Generated, BOARD_MODULE, TOP_MODULE};

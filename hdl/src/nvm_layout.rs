@@ -92,7 +92,7 @@ mod tests {
 
     #[test]
     fn regions_do_not_overlap() {
-        let c = Config { pages: 4, page_words: 4, frames: 5, word_bits: 32, lookup_latency: Config::DEFAULT_LOOKUP_LATENCY };
+        let c = Config::sized(4, 4, 5, 32);
         let l = c.layout();
         assert_eq!(l.table_base(0), 16);
         assert_eq!(l.table_base(1), 20);

@@ -182,7 +182,7 @@ mod tests {
     /// A write and a read go straight to `frames_base + addr`; a command is refused.
     #[test]
     fn requests_map_to_their_own_frame() {
-        let config = Config { pages: 16, page_words: 8, frames: 32, word_bits: 32, lookup_latency: Config::DEFAULT_LOOKUP_LATENCY };
+        let config = Config::sized(16, 8, 32, 32);
         let base = config.layout().frames_base();
         let mut sim = Simulation::new();
         sim.add_clock(5, |x: &mut Box<PassThrough<32>>| x.clock.next = !x.clock.val());

@@ -5,7 +5,8 @@
 //! are generated from it.
 
 use crate::codes::CODE_BITS;
-use crate::config::{COUNTER_BITS, HOST_ADDR_BITS, NVM_ADDR_BITS};
+use crate::config::{HostBus, COUNTER_BITS, HOST_ADDR_BITS, NVM_ADDR_BITS};
+use crate::frontend::{AXI_ADDR_BITS, AXI_ID_BITS};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Width {
@@ -16,6 +17,10 @@ pub enum Width {
     NvmAddress,
     Counter,
     Code,
+    /// `--word-bits` / 8: a write strobe.
+    Strobe,
+    /// A width that does not depend on the sizing.
+    Fixed(usize),
 }
 
 impl Width {
@@ -27,6 +32,8 @@ impl Width {
             Width::NvmAddress => NVM_ADDR_BITS,
             Width::Counter => COUNTER_BITS,
             Width::Code => CODE_BITS,
+            Width::Strobe => word_bits / 8,
+            Width::Fixed(bits) => bits,
         }
     }
 }
@@ -88,6 +95,76 @@ pub const TOP_PORTS: [TopPort; 34] = [
     input("mem_rsp_valid", Width::Bit),
     input("mem_rsp_rdata", Width::Data),
 ];
+
+/// The host port of `--host-bus axi4`, in place of `req_*` / `rsp_*`
+/// (`frontend/axi4_host.rs`).
+pub const AXI4_HOST_PORTS: [TopPort; 29] = [
+    input("s_axi_awid", Width::Fixed(AXI_ID_BITS)),
+    input("s_axi_awaddr", Width::Fixed(AXI_ADDR_BITS)),
+    input("s_axi_awlen", Width::Fixed(8)),
+    input("s_axi_awsize", Width::Fixed(3)),
+    input("s_axi_awburst", Width::Fixed(2)),
+    input("s_axi_awvalid", Width::Bit),
+    output("s_axi_awready", Width::Bit),
+    input("s_axi_wdata", Width::Data),
+    input("s_axi_wstrb", Width::Strobe),
+    input("s_axi_wlast", Width::Bit),
+    input("s_axi_wvalid", Width::Bit),
+    output("s_axi_wready", Width::Bit),
+    output("s_axi_bid", Width::Fixed(AXI_ID_BITS)),
+    output("s_axi_bresp", Width::Fixed(2)),
+    output("s_axi_bvalid", Width::Bit),
+    input("s_axi_bready", Width::Bit),
+    input("s_axi_arid", Width::Fixed(AXI_ID_BITS)),
+    input("s_axi_araddr", Width::Fixed(AXI_ADDR_BITS)),
+    input("s_axi_arlen", Width::Fixed(8)),
+    input("s_axi_arsize", Width::Fixed(3)),
+    input("s_axi_arburst", Width::Fixed(2)),
+    input("s_axi_arvalid", Width::Bit),
+    output("s_axi_arready", Width::Bit),
+    output("s_axi_rid", Width::Fixed(AXI_ID_BITS)),
+    output("s_axi_rdata", Width::Data),
+    output("s_axi_rresp", Width::Fixed(2)),
+    output("s_axi_rlast", Width::Bit),
+    output("s_axi_rvalid", Width::Bit),
+    input("s_axi_rready", Width::Bit),
+];
+
+/// The host port of `--host-bus wishbone`, in place of `req_*` / `rsp_*`
+/// (`frontend/wishbone_host.rs`).
+pub const WISHBONE_HOST_PORTS: [TopPort; 10] = [
+    input("s_wb_cyc", Width::Bit),
+    input("s_wb_stb", Width::Bit),
+    input("s_wb_we", Width::Bit),
+    input("s_wb_adr", Width::HostAddress),
+    input("s_wb_dat_w", Width::Data),
+    input("s_wb_sel", Width::Strobe),
+    output("s_wb_stall", Width::Bit),
+    output("s_wb_ack", Width::Bit),
+    output("s_wb_err", Width::Bit),
+    output("s_wb_dat_r", Width::Data),
+];
+
+/// The native host port's ports in `TOP_PORTS`: `req_valid` ..= `rsp_err`.
+const NATIVE_HOST: std::ops::Range<usize> = 2..10;
+
+/// Every port of `pmsnap_controller` generated for `bus`, in declaration
+/// order: `TOP_PORTS` with the host port's group replaced by the bus's.
+pub fn top_ports(bus: HostBus) -> Vec<TopPort> {
+    match bus {
+        HostBus::Native => TOP_PORTS.to_vec(),
+        HostBus::Axi4 => {
+            let mut ports = TOP_PORTS.to_vec();
+            ports.splice(NATIVE_HOST, AXI4_HOST_PORTS);
+            ports
+        }
+        HostBus::Wishbone => {
+            let mut ports = TOP_PORTS.to_vec();
+            ports.splice(NATIVE_HOST, WISHBONE_HOST_PORTS);
+            ports
+        }
+    }
+}
 
 /// The port called `name`.
 pub fn top_port(name: &str) -> Option<&'static TopPort> {

@@ -96,9 +96,7 @@ mod tests {
 
     #[test]
     fn the_controllers_state_registers_are_named() {
-        let v = crate::generate(&crate::Config { pages: 16, page_words: 8, frames: 32, word_bits: 32, lookup_latency: crate::Config::DEFAULT_LOOKUP_LATENCY })
-            .unwrap()
-            .verilog;
+        let v = crate::generate(&crate::Config::sized(16, 8, 32, 32)).unwrap().verilog;
         let regs = state_registers(&v, crate::verilog::TOP_MODULE);
         let find = |p: &str| regs.iter().find(|r| r.path == p).unwrap_or_else(|| panic!("{p} in {regs:?}"));
         let snapshot = find("sequencer.snapshot.state__q");

@@ -11,7 +11,7 @@ use pmsnap_cosim::harness::{parse_window, write_image, write_reads, CosimOptions
 use pmsnap_cosim::nvm::{NvmTiming, TimingSpec};
 use pmsnap_cosim::workload::RandomWorkload;
 use pmsnap_cosim::{Cosim, Outcome};
-use pmsnap_hdl::Config;
+use pmsnap_hdl::{Config, HostBus};
 use std::path::{Path, PathBuf};
 
 #[derive(Args, Clone, Debug, PartialEq, Eq)]
@@ -137,6 +137,7 @@ pub fn run(a: CosimArgs) -> Result<()> {
     opts.window = a.window.as_deref().map(parse_window).transpose().map_err(|e| BadInput(format!("{e:#}")))?;
     opts.cache_lines = a.cache_lines;
     opts.nvm_seed = a.nvm_seed;
+    opts.bus_ready_percent = a.nvm.bus_ready(a.workload.is_none());
     opts.waveform = a.wave.file();
     opts.dump_final = a.dump_final.is_some();
     opts.crash_at = a.crash_at.clone();
@@ -257,6 +258,17 @@ fn print_summary(config: &Config, source: &str, timing: &NvmTiming, drawn: &str,
     println!("  ops                {}", s.ops);
     println!("  cycles             {}", s.cycles);
     println!("  host-port requests {} ({} answered with an error), cache hits {}", s.port_requests, s.port_errors, s.cache_hits);
+    match config.host_bus {
+        HostBus::Native => {}
+        HostBus::Axi4 => println!(
+            "  host bus           axi4: {} bursts ({} beats, {:.2} a burst), {} stray bursts refused",
+            s.bus_bursts,
+            s.bus_beats,
+            s.bus_beats as f64 / s.bus_bursts.max(1) as f64,
+            s.bus_strays
+        ),
+        HostBus::Wishbone => println!("  host bus           wishbone: {} stray requests refused or given up", s.bus_strays),
+    }
     println!("  refused            {}", s.refused);
     println!("  refused commands   {} ({} stray commands sent)", s.refused_commands, s.stray_commands);
     if s.port_requests > 0 {

@@ -12,7 +12,7 @@ use crate::exit::CheckFailed;
 use anyhow::{Context, Result};
 use pmsnap_cosim::campaign::{Campaign, CampaignResult, Shard, Violation};
 use pmsnap_cosim::harness::CosimOptions;
-use pmsnap_hdl::Config;
+use pmsnap_hdl::{Config, HostBus};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -33,6 +33,9 @@ pub struct CrashArgs {
     /// Lookup latency of the controller under test: 1 or 2 (see `pmsnap generate --help`).
     #[arg(long, default_value_t = Config::DEFAULT_LOOKUP_LATENCY, value_name = "1|2")]
     lookup_latency: usize,
+    /// Host bus of the controller under test: native or axi4 (see `pmsnap generate --help`).
+    #[arg(long, default_value_t = HostBus::Native, value_name = "native|axi4|wishbone")]
+    host_bus: HostBus,
     /// Runs (random workloads).
     #[arg(long, default_value_t = 100)]
     runs: usize,
@@ -77,13 +80,15 @@ const VCD_AFTER: u64 = 20;
 
 /// A violation is a `CheckFailed` error (exit 1) naming its replay.
 pub fn run(a: CrashArgs) -> Result<()> {
-    let sizing = Sizing { pages: a.pages, page_words: a.page_words, frames: a.frames, word_bits: a.word_bits, lookup_latency: a.lookup_latency };
+    let sizing =
+        Sizing { pages: a.pages, page_words: a.page_words, frames: a.frames, word_bits: a.word_bits, lookup_latency: a.lookup_latency, host_bus: a.host_bus };
     let config = sizing.config()?;
     a.wave.check()?;
     writable("--json", &a.json)?;
     let mut base = CosimOptions::new(config);
     base.cache_lines = a.cache_lines;
     a.nvm.apply(&mut base);
+    base.bus_ready_percent = a.nvm.bus_ready(true);
     base.cache_dir = cache_dir(&a.cache_dir);
     let jobs = a.jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2));
     let timing = a.nvm.timing();

@@ -29,6 +29,7 @@ pub fn run(a: GenerateArgs) -> Result<()> {
         Some(name) => {
             let mut b = *board(name)?;
             b.config.lookup_latency = a.sizing.lookup_latency;
+            b.config.host_bus = a.sizing.host_bus;
             b.config.validate()?;
             pmsnap_hdl::generate_board(&b)?
         }

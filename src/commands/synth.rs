@@ -1,7 +1,9 @@
 //! `pmsnap synth`: resources and Fmax of a board's designs (contract §7).
 
 use crate::args::board;
+use crate::exit::BadInput;
 use anyhow::{Context, Result};
+use pmsnap_hdl::HostBus;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -13,7 +15,8 @@ pub struct SynthArgs {
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=20))]
     seeds: u64,
     /// Work folder; the report is synth-BOARD-kK.md and .json in it (K: the
-    /// lookup latency) [default: bench-out/synth].
+    /// lookup latency; `-axi4` appended for that host bus) [default:
+    /// bench-out/synth].
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// Only these designs (repeatable) [default: all three].
@@ -23,6 +26,12 @@ pub struct SynthArgs {
     /// `pmsnap generate --help`) [default: the board's].
     #[arg(long, value_name = "1|2")]
     lookup_latency: Option<usize>,
+    /// Host bus of the controller: native or axi4 (see `pmsnap generate
+    /// --help`). With axi4 only the controller is built (`--design
+    /// controller`): the pass-through and the board top have the native
+    /// port only.
+    #[arg(long, default_value_t = HostBus::Native, value_name = "native|axi4|wishbone")]
+    host_bus: HostBus,
 }
 
 pub fn run(a: SynthArgs) -> Result<()> {
@@ -31,10 +40,24 @@ pub fn run(a: SynthArgs) -> Result<()> {
         b.config.lookup_latency = k;
         b.config.validate()?;
     }
+    if a.host_bus != HostBus::Native {
+        if a.design.iter().any(|d| d != "controller") || a.design.is_empty() {
+            return Err(BadInput(format!(
+                "--host-bus {}: give --design controller (the pass-through and the board top have the native port only)",
+                a.host_bus
+            ))
+            .into());
+        }
+        b.config.host_bus = a.host_bus;
+    }
     let b = &b;
     let tools = pmsnap_flow::Toolchain::find(b.family)?;
     let dir = a.out.unwrap_or_else(|| PathBuf::from("bench-out/synth"));
-    let variant = format!("{}-k{}", b.name, b.config.lookup_latency);
+    let bus = match b.config.host_bus {
+        HostBus::Native => String::new(),
+        bus => format!("-{bus}"),
+    };
+    let variant = format!("{}-k{}{bus}", b.name, b.config.lookup_latency);
     let work = dir.join(&variant);
     let report = pmsnap_flow::report(&tools, b, &work, a.seeds, &a.design, &mut |what| eprintln!("pmsnap synth: {what}"))?;
     let md = report.markdown();

@@ -97,7 +97,7 @@ fn builtin_groups(d: &Dump) -> Groups {
         .iter()
         .filter(|g| dump::is_board(h) || !g.board_only)
         .map(|g| {
-            let signals = g
+            let signals: Vec<_> = g
                 .signals
                 .iter()
                 .filter_map(|p| {
@@ -107,6 +107,7 @@ fn builtin_groups(d: &Dump) -> Groups {
                 .collect();
             (g.name.to_string(), signals)
         })
+        .filter(|(name, signals)| !signals.is_empty() || !GROUPS.iter().any(|g| g.name == *name && g.optional))
         .collect()
 }
 

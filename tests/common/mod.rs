@@ -7,7 +7,7 @@ use pmsnap_cosim::{Cosim, Outcome};
 use pmsnap_hdl::Config;
 
 pub fn config(pages: usize, page_words: usize, frames: usize, word_bits: usize) -> Config {
-    Config { pages, page_words, frames, word_bits, lookup_latency: Config::DEFAULT_LOOKUP_LATENCY }
+    Config::sized(pages, page_words, frames, word_bits)
 }
 
 /// Runs trace text on `config` with options adjusted by `tweak`.

@@ -20,13 +20,20 @@ pub fn is_board(h: &Hierarchy) -> bool {
 }
 
 /// The full name of the signal at `path` (dot-separated) below `scope`:
-/// `TOP.pmsnap_controller.cow.state__q`.
+/// `TOP.pmsnap_controller.cow.state__q`; for a controller with a bus front
+/// end, whose core sits one scope down, `TOP.pmsnap_controller.core.cow.state__q`.
+/// None when the waveform has neither.
 pub fn full_name(h: &Hierarchy, scope: Scope, path: &str) -> Option<String> {
-    let base: &[&str] = match scope {
-        Scope::Controller => controller_scope(h)?,
-        Scope::Top => &["TOP"],
+    let base = match scope {
+        Scope::Controller => controller_scope(h)?.join("."),
+        Scope::Top => "TOP".to_string(),
     };
-    Some(format!("{}.{path}", base.join(".")))
+    let direct = format!("{base}.{path}");
+    if lookup_full(h, &direct).is_some() || scope == Scope::Top {
+        return Some(direct);
+    }
+    let in_core = format!("{base}.core.{path}");
+    lookup_full(h, &in_core).map(|_| in_core)
 }
 
 /// The variable at `path` below `scope`, if the waveform has it.

@@ -20,6 +20,9 @@ pub struct Group {
     pub signals: &'static [&'static str],
     /// Only in a board's waveform.
     pub board_only: bool,
+    /// Only in a waveform that has its signals (a host bus the controller
+    /// was generated with).
+    pub optional: bool,
 }
 
 impl Group {
@@ -35,11 +38,58 @@ pub fn slug(name: &str) -> String {
 }
 
 const fn group(name: &'static str, signals: &'static [&'static str]) -> Group {
-    Group { name, scope: Scope::Controller, signals, board_only: false }
+    Group { name, scope: Scope::Controller, signals, board_only: false, optional: false }
 }
 
 /// The groups, top to bottom.
-pub const GROUPS: [Group; 8] = [
+/// With a bus front end (`--host-bus axi4`, `wishbone`) the Host port group
+/// shows the core's native port behind it (its blocks sit one scope down, in `core`;
+/// `dump::full_name` finds them there).
+pub const GROUPS: [Group; 10] = [
+    Group {
+        name: "AXI4 host port",
+        scope: Scope::Controller,
+        signals: &[
+            "s_axi_awvalid",
+            "s_axi_awready",
+            "s_axi_awid",
+            "s_axi_awaddr",
+            "s_axi_awlen",
+            "s_axi_awsize",
+            "s_axi_awburst",
+            "s_axi_wvalid",
+            "s_axi_wready",
+            "s_axi_wdata",
+            "s_axi_wstrb",
+            "s_axi_wlast",
+            "s_axi_bvalid",
+            "s_axi_bready",
+            "s_axi_bid",
+            "s_axi_bresp",
+            "s_axi_arvalid",
+            "s_axi_arready",
+            "s_axi_arid",
+            "s_axi_araddr",
+            "s_axi_arlen",
+            "s_axi_arsize",
+            "s_axi_arburst",
+            "s_axi_rvalid",
+            "s_axi_rready",
+            "s_axi_rid",
+            "s_axi_rdata",
+            "s_axi_rresp",
+            "s_axi_rlast",
+        ],
+        board_only: false,
+        optional: true,
+    },
+    Group {
+        name: "Wishbone host port",
+        scope: Scope::Controller,
+        signals: &["s_wb_cyc", "s_wb_stb", "s_wb_stall", "s_wb_we", "s_wb_adr", "s_wb_dat_w", "s_wb_sel", "s_wb_ack", "s_wb_err", "s_wb_dat_r"],
+        board_only: false,
+        optional: true,
+    },
     group(
         "Host port",
         &["clock", "reset", "req_valid", "req_ready", "req_write", "req_addr", "req_wdata", "rsp_valid", "rsp_rdata", "rsp_err", "host.state__q"],
@@ -79,7 +129,7 @@ pub const GROUPS: [Group; 8] = [
     ),
     group("COW engine", &["cow.start", "cow.state__q", "cow.src_frame", "cow.dst_frame", "cow.issued__q", "cow.answered__q", "cow.done"]),
     group("Allocator", &["allocator.pop", "allocator.head_frame", "allocator.free_count", "allocator.empty", "allocator.fallback_held"]),
-    Group { name: "UART", scope: Scope::Top, signals: &["uart_rx", "uart_tx", "leds"], board_only: true },
+    Group { name: "UART", scope: Scope::Top, signals: &["uart_rx", "uart_tx", "leds"], board_only: true, optional: false },
 ];
 
 /// The group a command-line word names (`host-port`, `Host port`), if any.
@@ -93,7 +143,7 @@ mod tests {
 
     #[test]
     fn every_top_port_is_in_a_group_once() {
-        for p in pmsnap_hdl::ports::TOP_PORTS.iter() {
+        for p in pmsnap_hdl::ports::TOP_PORTS.iter().chain(&pmsnap_hdl::ports::AXI4_HOST_PORTS).chain(&pmsnap_hdl::ports::WISHBONE_HOST_PORTS) {
             let n = GROUPS.iter().filter(|g| g.scope == Scope::Controller).flat_map(|g| g.signals).filter(|s| **s == p.name).count();
             assert_eq!(n, 1, "{}", p.name);
         }

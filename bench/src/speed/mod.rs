@@ -22,7 +22,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 /// The spec's default sizing, with F = 3L so no write is refused.
-pub const CONFIG: Config = Config { pages: 256, page_words: 64, frames: 768, word_bits: 32, lookup_latency: Config::DEFAULT_LOOKUP_LATENCY };
+pub const CONFIG: Config = Config::sized(256, 64, 768, 32);
 
 /// One simulator's result on one workload.
 #[derive(Clone, Debug)]

@@ -32,6 +32,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 use strays::Strays;
 
+mod axi4_manager;
 mod faults;
 mod files;
 mod host;
@@ -41,6 +42,7 @@ mod port_driver;
 mod recorder;
 mod scoreboard;
 mod strays;
+mod wishbone_manager;
 
 pub use faults::{Faults, SlotTarget};
 pub use files::{parse_window, render_reads, write_image, write_reads};
@@ -109,7 +111,7 @@ impl Cosim {
         let build = verilated(&opts.config, &opts.cache_dir, opts.waveform.as_ref().map(|w| w.1))?;
         let model = Model::load(&build)?;
         let c = opts.config;
-        let pins = PortDriver::resolve(&model, c.word_bits)?;
+        let pins = PortDriver::resolve(&model, &c, opts.nvm_seed, opts.bus_ready_percent, opts.stray_commands.is_some())?;
         let waveform = opts.waveform.clone().map(|(path, format)| Waveform { path, format, window: opts.window, period_ps: COSIM_PERIOD_PS });
         let clock = Clocked::new(model, waveform)?;
         let mut nvm = Nvm::new(c.layout(), c.word_bits, opts.timing, opts.nvm_seed);
@@ -206,6 +208,9 @@ impl Cosim {
             pages_hardened: self.hardened_before + hardened,
             nvm_reads: self.nvm.reads,
             nvm_writes: self.nvm.writes,
+            bus_bursts: self.pins.bus_counts().0,
+            bus_beats: self.pins.bus_counts().1,
+            bus_strays: self.pins.bus_counts().2,
             ..std::mem::take(&mut self.board.stats)
         };
         let recorded = self.recorder.finish();
@@ -228,9 +233,10 @@ impl Cosim {
         self.host.finished() && self.board.in_flight() == 0 && !self.strays.pending()
     }
 
-    /// No request queued or in flight.
+    /// No request queued or in flight, and no burst of the host's AXI4
+    /// manager (its stray ones included) unanswered.
     fn port_quiet(&self) -> bool {
-        self.host.queue.is_empty() && self.board.in_flight() == 0
+        self.host.queue.is_empty() && self.board.in_flight() == 0 && !self.pins.bus_busy()
     }
 
     /// A device is mounted, as the host knows it (from its last RECOVER or
@@ -387,7 +393,8 @@ impl Cosim {
         let nvm_ready = self.nvm.ready();
         let nvm_response = self.nvm.response(cycle);
         let flush_ack = self.host.flush_ack();
-        self.pins.drive(Inputs { reset: in_reset, request: self.host.queue.front(), command, flush_ack, nvm_ready, nvm_response });
+        let command_out = self.host.command.is_some();
+        self.pins.drive(Inputs { reset: in_reset, queue: &self.host.queue, command_out, command, flush_ack, nvm_ready, nvm_response });
         self.clock.settle();
         // Nothing to observe in reset: the outputs still show the state the
         // controller is losing.
@@ -395,7 +402,10 @@ impl Cosim {
             self.clock.rise();
             return Ok(());
         }
-        let out = self.pins.outputs();
+        let out = self.pins.outputs(&self.host.queue);
+        if let Some(v) = out.bus_violation.clone() {
+            self.fail(v);
+        }
         let mut progress = false;
         if nvm_response.is_some() && self.nvm.retire().is_some_and(in_slots) {
             self.board.rules.refresh(&self.nvm);
@@ -416,14 +426,16 @@ impl Cosim {
             }
             progress = true;
         }
-        if out.req_fire {
-            let q = self.host.queue.pop_front().context("req_valid was driven from the empty queue")?;
+        for _ in 0..out.accepted {
+            let q = self.host.queue.pop_front().context("a request was accepted from the empty queue")?;
             self.board.accept_request(cycle, q, self.host.command.as_ref(), out.flush_req);
             progress = true;
         }
-        if let Some((err, rdata)) = out.response {
+        if let Some((count, err, rdata)) = out.response {
             progress = true;
-            self.on_response(err, rdata);
+            for _ in 0..count {
+                self.on_response(err, rdata);
+            }
         }
         if out.cmd_fire {
             self.board.stats.commands_meeting_requests += !self.port_quiet() as u64;
@@ -438,7 +450,7 @@ impl Cosim {
             }
             progress = true;
         }
-        self.strays.check_accepted(cycle, &mut self.board);
+        self.strays.check_accepted(cycle, self.pins.bus_busy(), &mut self.board);
         if let Some(status) = out.done {
             progress = true;
             let running = self.host.command.as_ref().is_some_and(|c| c.accepted_at.is_some_and(|a| a < cycle));

@@ -16,6 +16,10 @@ pub struct CosimOptions {
     pub cache_lines: usize,
     /// Seed of the NVM's initial garbage and back-pressure.
     pub nvm_seed: u64,
+    /// With `--host-bus axi4`: the chance in percent that each channel the
+    /// host's AXI4 manager drives offers (valid) or takes (ready) in a
+    /// cycle; 100 = no back-pressure from the host.
+    pub bus_ready_percent: u32,
     /// Write a waveform to this file, in this format.
     pub waveform: Option<(PathBuf, verilator::WaveFormat)>,
     /// Cycles `[start, end)` to trace (default: all).
@@ -37,7 +41,8 @@ pub struct CosimOptions {
     pub vm: Option<crate::vm::VmSpec>,
     /// Send stray commands (`harness/strays.rs`) at random cycles, drawn
     /// from this seed; also SNAPSHOT, RESTORE and an undefined op before
-    /// FORMAT.
+    /// FORMAT. With `--host-bus axi4` the host's AXI4 manager also sends
+    /// stray bursts the port must refuse (`axi4_manager.rs`).
     pub stray_commands: Option<u64>,
     /// The CPU sends a command only once the host port is quiet (every
     /// request answered). Off, it sends SNAPSHOT at once and RESTORE once
@@ -59,6 +64,7 @@ impl CosimOptions {
             timing: NvmTiming::default(),
             cache_lines: 64,
             nvm_seed: 1,
+            bus_ready_percent: 100,
             waveform: None,
             window: None,
             cache_dir: verilator::default_cache_dir(),

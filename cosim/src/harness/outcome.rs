@@ -52,6 +52,12 @@ pub struct Stats {
     /// Host request accepted → its response, one entry per port request.
     pub port_latency_sum: u64,
     pub port_latency_max: u64,
+    /// With `--host-bus axi4`: bursts the host's AXI4 manager made, and
+    /// their beats (requests).
+    pub bus_bursts: u64,
+    pub bus_beats: u64,
+    /// Stray bursts it sent, each refused (`axi4_manager.rs`).
+    pub bus_strays: u64,
 }
 
 /// Host-port requests answered with an error, by reason.

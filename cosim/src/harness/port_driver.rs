@@ -1,17 +1,19 @@
 //! The pins between the harness and the Verilated controller: what the host
 //! and the NVM drive each cycle, and what the controller answers.
 
+use super::axi4_manager::Axi4Manager;
 use super::host::Queued;
 use super::scoreboard::nvm_rules::NvmRequest;
+use super::wishbone_manager::WishboneManager;
 use crate::verilator::{Model, Port};
 use anyhow::Result;
-use pmsnap_hdl::ports::TOP_PORTS;
+use pmsnap_hdl::ports::top_ports;
+use pmsnap_hdl::{Config, HostBus};
+use std::collections::VecDeque;
 
-/// Every input and output of the controller but the clock (`Clocked`'s).
+/// The native host port's pins.
 #[derive(Clone, Copy)]
-pub(super) struct PortDriver {
-    seq_phase: Port,
-    reset: Port,
+struct NativeHost {
     req_valid: Port,
     req_ready: Port,
     req_write: Port,
@@ -20,6 +22,21 @@ pub(super) struct PortDriver {
     rsp_valid: Port,
     rsp_rdata: Port,
     rsp_err: Port,
+}
+
+/// The host's side of the host port: the pins themselves, or an AXI4
+/// manager driving them.
+enum HostSide {
+    Native(NativeHost),
+    Axi4(Box<Axi4Manager>),
+    Wishbone(Box<WishboneManager>),
+}
+
+/// Every input and output of the controller but the clock (`Clocked`'s).
+pub(super) struct PortDriver {
+    host: HostSide,
+    seq_phase: Port,
+    reset: Port,
     cmd_valid: Port,
     cmd_ready: Port,
     cmd_op: Port,
@@ -43,8 +60,13 @@ pub(super) struct PortDriver {
 /// What the harness drives in one cycle.
 pub(super) struct Inputs<'a> {
     pub reset: bool,
-    /// The host request offered (`req_valid` and its fields).
-    pub request: Option<&'a Queued>,
+    /// The host's requests, oldest first (the native port offers the
+    /// first; the AXI4 manager makes bursts of them).
+    pub queue: &'a VecDeque<Queued>,
+    /// The CPU has a command out: the AXI4 manager starts no stray burst
+    /// (one the port took in the last cycle of a flush would hold the
+    /// command port until after the command, against the strays' rules).
+    pub command_out: bool,
     /// The command offered (`cmd_valid`, `cmd_op`).
     pub command: Option<u64>,
     pub flush_ack: bool,
@@ -55,10 +77,12 @@ pub(super) struct Inputs<'a> {
 
 /// What the controller shows once the cycle's inputs have settled.
 pub(super) struct Outputs {
-    /// The host request was accepted.
-    pub req_fire: bool,
-    /// The host port answered: (error, read data).
-    pub response: Option<(bool, u64)>,
+    /// Host requests accepted, from the front of the queue.
+    pub accepted: usize,
+    /// The host port answered: (requests answered alike, error, read data).
+    pub response: Option<(usize, bool, u64)>,
+    /// A rule of the host bus the controller broke.
+    pub bus_violation: Option<String>,
     /// The command was accepted.
     pub cmd_fire: bool,
     /// `cmd_done` with its status.
@@ -69,24 +93,34 @@ pub(super) struct Outputs {
 
 impl PortDriver {
     /// The model's ports, which must be exactly those of contract §3
-    /// (`pmsnap_hdl::ports::TOP_PORTS`) at `word_bits`.
-    pub fn resolve(m: &Model, word_bits: usize) -> Result<PortDriver> {
-        for p in &TOP_PORTS {
+    /// (`pmsnap_hdl::ports::top_ports`) for `config`'s host bus and word
+    /// width; `seed`, `bus_ready_percent` and `bus_strays` drive the AXI4
+    /// manager.
+    pub fn resolve(m: &Model, config: &Config, seed: u64, bus_ready_percent: u32, bus_strays: bool) -> Result<PortDriver> {
+        let ports = top_ports(config.host_bus);
+        for p in &ports {
             let bits = m.port(p.name)?.bits() as usize;
-            anyhow::ensure!(bits == p.width.bits(word_bits), "the model's port `{}` has {bits} bits, not {}", p.name, p.width.bits(word_bits));
+            anyhow::ensure!(bits == p.width.bits(config.word_bits), "the model's port `{}` has {bits} bits, not {}", p.name, p.width.bits(config.word_bits));
         }
-        anyhow::ensure!(m.port_count() == TOP_PORTS.len(), "the model has ports contract §3 does not name");
+        anyhow::ensure!(m.port_count() == ports.len(), "the model has ports contract §3 does not name");
+        let host = match config.host_bus {
+            HostBus::Native => HostSide::Native(NativeHost {
+                req_valid: m.port("req_valid")?,
+                req_ready: m.port("req_ready")?,
+                req_write: m.port("req_write")?,
+                req_addr: m.port("req_addr")?,
+                req_wdata: m.port("req_wdata")?,
+                rsp_valid: m.port("rsp_valid")?,
+                rsp_rdata: m.port("rsp_rdata")?,
+                rsp_err: m.port("rsp_err")?,
+            }),
+            HostBus::Axi4 => HostSide::Axi4(Box::new(Axi4Manager::resolve(m, config, seed, bus_ready_percent, bus_strays)?)),
+            HostBus::Wishbone => HostSide::Wishbone(Box::new(WishboneManager::resolve(m, config, seed, bus_ready_percent, bus_strays)?)),
+        };
         Ok(PortDriver {
+            host,
             seq_phase: m.port("seq_phase")?,
             reset: m.port("reset")?,
-            req_valid: m.port("req_valid")?,
-            req_ready: m.port("req_ready")?,
-            req_write: m.port("req_write")?,
-            req_addr: m.port("req_addr")?,
-            req_wdata: m.port("req_wdata")?,
-            rsp_valid: m.port("rsp_valid")?,
-            rsp_rdata: m.port("rsp_rdata")?,
-            rsp_err: m.port("rsp_err")?,
             cmd_valid: m.port("cmd_valid")?,
             cmd_ready: m.port("cmd_ready")?,
             cmd_op: m.port("cmd_op")?,
@@ -114,16 +148,20 @@ impl PortDriver {
     }
 
     #[inline]
-    pub fn drive(&self, i: Inputs) {
+    pub fn drive(&mut self, i: Inputs) {
         self.reset.set(i.reset as u64);
-        match i.request {
-            Some(r) => {
-                self.req_valid.set(1);
-                self.req_write.set(r.write as u64);
-                self.req_addr.set(r.addr);
-                self.req_wdata.set(r.data);
-            }
-            None => self.req_valid.set(0),
+        match &mut self.host {
+            HostSide::Native(h) => match i.queue.front() {
+                Some(r) => {
+                    h.req_valid.set(1);
+                    h.req_write.set(r.write as u64);
+                    h.req_addr.set(r.addr);
+                    h.req_wdata.set(r.data);
+                }
+                None => h.req_valid.set(0),
+            },
+            HostSide::Axi4(m) => m.drive(i.reset, i.queue, i.command_out),
+            HostSide::Wishbone(m) => m.drive(i.reset, i.queue, i.command_out),
         }
         self.cmd_valid.set(i.command.is_some() as u64);
         self.cmd_op.set(i.command.unwrap_or(0));
@@ -133,11 +171,29 @@ impl PortDriver {
         self.mem_rsp_rdata.set(i.nvm_response.unwrap_or(0));
     }
 
+    /// What the controller shows once the cycle's inputs have settled;
+    /// `queue` is the one `drive` was given.
     #[inline]
-    pub fn outputs(&self) -> Outputs {
+    pub fn outputs(&mut self, queue: &VecDeque<Queued>) -> Outputs {
+        let (accepted, response, bus_violation) = match &mut self.host {
+            HostSide::Native(h) => (
+                (h.req_valid.get() == 1 && h.req_ready.get() == 1) as usize,
+                (h.rsp_valid.get() == 1).then(|| (1, h.rsp_err.get() == 1, h.rsp_rdata.get())),
+                None,
+            ),
+            HostSide::Axi4(m) => {
+                let ev = m.observe(queue);
+                (ev.accepted, ev.answered, ev.violation)
+            }
+            HostSide::Wishbone(m) => {
+                let ev = m.observe();
+                (ev.accepted, ev.answered, ev.violation)
+            }
+        };
         Outputs {
-            req_fire: self.req_valid.get() == 1 && self.req_ready.get() == 1,
-            response: (self.rsp_valid.get() == 1).then(|| (self.rsp_err.get() == 1, self.rsp_rdata.get())),
+            accepted,
+            response,
+            bus_violation,
             cmd_fire: self.cmd_valid.get() == 1 && self.cmd_ready.get() == 1,
             done: (self.cmd_done.get() == 1).then(|| self.cmd_status.get()),
             flush_req: self.flush_req.get() == 1,
@@ -148,6 +204,26 @@ impl PortDriver {
                 addr: self.mem_req_addr.get(),
                 wdata: self.mem_req_wdata.get(),
             },
+        }
+    }
+
+    /// The host bus has a burst taken and not answered in full (never
+    /// for the native port).
+    pub fn bus_busy(&self) -> bool {
+        match &self.host {
+            HostSide::Native(_) => false,
+            HostSide::Axi4(m) => m.busy(),
+            HostSide::Wishbone(m) => m.busy(),
+        }
+    }
+
+    /// (bursts, beats, stray bursts) the host's AXI4 manager sent; zeros
+    /// for the native port.
+    pub fn bus_counts(&self) -> (u64, u64, u64) {
+        match &self.host {
+            HostSide::Native(_) => (0, 0, 0),
+            HostSide::Axi4(m) => (m.bursts, m.beats, m.strays_sent),
+            HostSide::Wishbone(m) => (0, 0, m.strays_sent),
         }
     }
 

@@ -112,10 +112,12 @@ impl Strays {
         }
     }
 
-    /// A stray command is accepted the cycle it is offered.
+    /// A stray command is accepted the cycle it is offered, unless the
+    /// host bus is in a burst (`bus_busy`: with `--host-bus axi4` a command
+    /// waits for the burst the port is serving).
     #[inline]
-    pub fn check_accepted(&self, cycle: u64, board: &mut Scoreboard) {
-        if let Some(s) = self.stray.as_ref().filter(|s| s.accepted_at.is_none()) {
+    pub fn check_accepted(&self, cycle: u64, bus_busy: bool, board: &mut Scoreboard) {
+        if let Some(s) = self.stray.as_ref().filter(|s| s.accepted_at.is_none() && !bus_busy) {
             let m = format!("command port: {} offered at cycle {} was not accepted, though no busy answer was pending", op_name(s.op), s.offered_at);
             board.fail(cycle, m);
         }

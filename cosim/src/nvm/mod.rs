@@ -185,7 +185,7 @@ impl Nvm {
 #[cfg(test)]
 pub(crate) fn formatted() -> (Nvm, pmsnap_hdl::Config) {
     use pmsnap_hdl::nvm_layout::commit_record;
-    let c = pmsnap_hdl::Config { pages: 4, page_words: 4, frames: 6, word_bits: 32, lookup_latency: pmsnap_hdl::Config::DEFAULT_LOOKUP_LATENCY };
+    let c = pmsnap_hdl::Config::sized(4, 4, 6, 32);
     let mut nvm = Nvm::new(c.layout(), 32, NvmTiming::default(), 5);
     let mut cycle = 0;
     let mut put = |nvm: &mut Nvm, addr: u64, data: u64| {

@@ -59,7 +59,7 @@ pub const BOARDS: [BoardConfig; 2] = [
         baud: 115_200,
         // NVM: 16 + 2·32 + 96·16 = 1616 words of 32 bits in 16 of the 32
         // 4-kbit block RAMs; the controller's tables take most of the rest.
-        config: Config { pages: 32, page_words: 16, frames: 96, word_bits: 32, lookup_latency: Config::DEFAULT_LOOKUP_LATENCY },
+        config: Config::sized(32, 16, 96, 32),
     },
     BoardConfig {
         name: "ulx3s",
@@ -72,7 +72,7 @@ pub const BOARDS: [BoardConfig; 2] = [
         baud: 115_200,
         // NVM: 16 + 2·256 + 768·64 = 49680 words of 32 bits (≈1.6 Mbit of
         // the part's 3.7 Mbit of block RAM).
-        config: Config { pages: 256, page_words: 64, frames: 768, word_bits: 32, lookup_latency: Config::DEFAULT_LOOKUP_LATENCY },
+        config: Config::sized(256, 64, 768, 32),
     },
 ];
 

@@ -65,7 +65,7 @@ fn exchange(
 
 #[test]
 fn every_opcode_reaches_the_controller_as_it_should_and_is_answered() {
-    let config = crate::Config { pages: 8, page_words: 4, frames: 24, word_bits: 32, lookup_latency: crate::Config::DEFAULT_LOOKUP_LATENCY };
+    let config = crate::Config::sized(8, 4, 24, 32);
     let mut sim = Simulation::new();
     sim.add_clock(5, |x: &mut Box<CommandBridge>| x.clock.next = !x.clock.val());
     sim.add_testbench(move |mut sim: Sim<CommandBridge>| {

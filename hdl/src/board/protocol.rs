@@ -217,7 +217,7 @@ mod tests {
 
     #[test]
     fn info_round_trips_the_largest_sizing() {
-        let c = crate::Config { pages: 65536, page_words: 1024, frames: 1 << 18, word_bits: 64, lookup_latency: crate::Config::DEFAULT_LOOKUP_LATENCY };
+        let c = crate::Config::sized(65536, 1024, 1 << 18, 64);
         let i = BoardInfo::from_config(&c);
         assert_eq!(BoardInfo::from_data(i.to_data()), i);
     }

@@ -176,7 +176,7 @@ mod tests {
     use super::*;
     use crate::nvm_layout::commit_record;
 
-    const CONFIG: Config = Config { pages: 16, page_words: 8, frames: 32, word_bits: 32, lookup_latency: Config::DEFAULT_LOOKUP_LATENCY };
+    const CONFIG: Config = Config::sized(16, 8, 32, 32);
 
     /// What the block says of slots holding `words` (16 of them), taken
     /// with a gap before every third word: (any valid, in slot 1, seq,

@@ -206,7 +206,7 @@ mod tests {
     /// and the cycle count.
     #[test]
     fn writes_the_record_magic_last_in_exact_cycles() {
-        let config = Config { pages: 8, page_words: 4, frames: 16, word_bits: 32, lookup_latency: Config::DEFAULT_LOOKUP_LATENCY };
+        let config = Config::sized(8, 4, 16, 32);
         let want = commit_record(&config, 5, 1);
         let mut sim = Simulation::new();
         sim.add_clock(5, |x: &mut Box<CommitWriter<32>>| x.clock.next = !x.clock.val());

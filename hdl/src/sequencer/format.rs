@@ -210,7 +210,7 @@ mod tests {
     #[test]
     fn zeroes_the_metadata_fills_the_ring_commits_and_mounts_in_exact_cycles() {
         // L = 4, F = 8: 24 metadata words (two slots of 8, two tables of 4).
-        let config = Config { pages: 4, page_words: 4, frames: 8, word_bits: 32, lookup_latency: Config::DEFAULT_LOOKUP_LATENCY };
+        let config = Config::sized(4, 4, 8, 32);
         let mut sim = Simulation::new();
         sim.add_clock(5, |x: &mut Box<FormatSeq<32>>| x.clock.next = !x.clock.val());
         sim.add_testbench(move |mut sim: Sim<FormatSeq<32>>| {

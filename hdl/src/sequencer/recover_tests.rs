@@ -16,7 +16,7 @@ struct Run {
 
 /// L = 4, W = 4, F = 8; `nvm` preloaded.
 fn recover(device: ZeroWaitNvm) -> Run {
-    let config = Config { pages: 4, page_words: 4, frames: 8, word_bits: 32, lookup_latency: Config::DEFAULT_LOOKUP_LATENCY };
+    let config = Config::sized(4, 4, 8, 32);
     let (tx, rx) = std::sync::mpsc::channel();
     let mut sim = Simulation::new();
     sim.add_clock(5, |x: &mut Box<RecoverSeq<32>>| x.clock.next = !x.clock.val());
@@ -72,7 +72,7 @@ fn recover(device: ZeroWaitNvm) -> Run {
 /// Slot 0: sequence 2, table B (page 0 in frame 5, page 2 in frame 1);
 /// slot 1: sequence 1, table A.
 fn device() -> ZeroWaitNvm {
-    let config = Config { pages: 4, page_words: 4, frames: 8, word_bits: 32, lookup_latency: Config::DEFAULT_LOOKUP_LATENCY };
+    let config = Config::sized(4, 4, 8, 32);
     let mut nvm = ZeroWaitNvm::default();
     for (slot, seq, table) in [(0u64, 2, 1), (1, 1, 0)] {
         for (i, w) in commit_record(&config, seq, table).iter().enumerate() {

@@ -20,7 +20,7 @@ struct Run {
 /// writer that answers 12 cycles after it is started. The flush ends in
 /// cycle 3.
 fn snapshot(stall: Vec<u64>) -> Run {
-    let config = Config { pages: 16, page_words: 4, frames: 32, word_bits: 32, lookup_latency: Config::DEFAULT_LOOKUP_LATENCY };
+    let config = Config::sized(16, 4, 32, 32);
     let result = std::sync::Arc::new(std::sync::Mutex::new(Run::default()));
     let out = result.clone();
     let mut sim = Simulation::new();
@@ -141,7 +141,7 @@ fn a_refused_harden_write_holds_the_pipeline_without_losing_an_entry() {
 
 #[test]
 fn a_record_that_does_not_match_answers_corrupt() {
-    let config = Config { pages: 16, page_words: 4, frames: 32, word_bits: 32, lookup_latency: Config::DEFAULT_LOOKUP_LATENCY };
+    let config = Config::sized(16, 4, 32, 32);
     let mut sim = Simulation::new();
     sim.add_clock(5, |x: &mut Box<SnapshotSeq<32>>| x.clock.next = !x.clock.val());
     sim.add_testbench(move |mut sim: Sim<SnapshotSeq<32>>| {
