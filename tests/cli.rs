@@ -5,7 +5,7 @@ mod common;
 
 use common::pmsnap;
 use std::path::Path;
-use std::process::Output;
+use std::process::{Command, Output};
 
 fn repo(path: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
@@ -257,4 +257,28 @@ fn the_board_workload_fits_every_board() {
         assert!(out.status.success(), "{board}: {}", stderr(&out));
         assert_eq!(std::fs::read_to_string(&reads).unwrap().lines().collect::<Vec<_>>(), want, "{board}");
     }
+}
+
+#[test]
+fn generate_axi4_writes_a_register_header_firmware_compiles() {
+    // The header next to the Verilog, used as firmware would: every offset
+    // and code as the register map (hdl/src/frontend/register_map.rs) has it.
+    let dir = tempfile::tempdir().unwrap();
+    let out = pmsnap().args(["generate", "--pages", "16", "--page-words", "8", "--host-bus", "axi4", "--out"]).arg(dir.path()).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut program = String::from("#include \"pmsnap_regs.h\"\nint main(void) {\n    int bad = 0;\n");
+    for r in &pmsnap_hdl::frontend::register_map::REGISTERS {
+        program += &format!("    bad |= PMSNAP_REG_{} != {};\n", r.name, r.offset);
+    }
+    program +=
+        "    bad |= PMSNAP_OP_SNAPSHOT != 1 || PMSNAP_OP_FORMAT != 4 || PMSNAP_RESULT_BUSY != 1 || PMSNAP_ID_VALUE != 0x706d736eu;\n    return bad;\n}\n";
+    std::fs::write(dir.path().join("firmware.c"), program).unwrap();
+    let cc =
+        Command::new("cc").current_dir(dir.path()).args(["-Wall", "-Werror", "-o", "firmware", "firmware.c"]).output().expect("cc runs (apt-get install gcc)");
+    assert!(cc.status.success(), "{}", String::from_utf8_lossy(&cc.stderr));
+    assert!(Command::new(dir.path().join("firmware")).status().unwrap().success(), "the header's values");
+    // A native controller has no registers, so no header.
+    let native = tempfile::tempdir().unwrap();
+    assert!(pmsnap().args(["generate", "--pages", "16", "--page-words", "8", "--out"]).arg(native.path()).status().unwrap().success());
+    assert!(!native.path().join("pmsnap_regs.h").exists());
 }

@@ -6,6 +6,7 @@
 
 use crate::codes::CODE_BITS;
 use crate::config::{HostBus, COUNTER_BITS, HOST_ADDR_BITS, NVM_ADDR_BITS};
+use crate::frontend::register_map::REG_ADDR_BITS;
 use crate::frontend::{AXI_ADDR_BITS, AXI_ID_BITS};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -130,6 +131,29 @@ pub const AXI4_HOST_PORTS: [TopPort; 29] = [
     input("s_axi_rready", Width::Bit),
 ];
 
+/// The control and status registers of `--host-bus axi4`, after its host
+/// port (`frontend/axil_regs.rs`, `frontend/register_map.rs`).
+pub const AXIL_REG_PORTS: [TopPort; 18] = [
+    input("s_axil_awaddr", Width::Fixed(REG_ADDR_BITS)),
+    input("s_axil_awvalid", Width::Bit),
+    output("s_axil_awready", Width::Bit),
+    input("s_axil_wdata", Width::Fixed(32)),
+    input("s_axil_wstrb", Width::Fixed(4)),
+    input("s_axil_wvalid", Width::Bit),
+    output("s_axil_wready", Width::Bit),
+    output("s_axil_bresp", Width::Fixed(2)),
+    output("s_axil_bvalid", Width::Bit),
+    input("s_axil_bready", Width::Bit),
+    input("s_axil_araddr", Width::Fixed(REG_ADDR_BITS)),
+    input("s_axil_arvalid", Width::Bit),
+    output("s_axil_arready", Width::Bit),
+    output("s_axil_rdata", Width::Fixed(32)),
+    output("s_axil_rresp", Width::Fixed(2)),
+    output("s_axil_rvalid", Width::Bit),
+    input("s_axil_rready", Width::Bit),
+    output("irq", Width::Bit),
+];
+
 /// The host port of `--host-bus wishbone`, in place of `req_*` / `rsp_*`
 /// (`frontend/wishbone_host.rs`).
 pub const WISHBONE_HOST_PORTS: [TopPort; 10] = [
@@ -155,7 +179,7 @@ pub fn top_ports(bus: HostBus) -> Vec<TopPort> {
         HostBus::Native => TOP_PORTS.to_vec(),
         HostBus::Axi4 => {
             let mut ports = TOP_PORTS.to_vec();
-            ports.splice(NATIVE_HOST, AXI4_HOST_PORTS);
+            ports.splice(NATIVE_HOST, AXI4_HOST_PORTS.into_iter().chain(AXIL_REG_PORTS));
             ports
         }
         HostBus::Wishbone => {

@@ -1,7 +1,8 @@
 //! `pmsnap generate`: the controller's Verilog, a board top, or the
 //! pass-through baseline, with Verilator lint waivers and GTKWave
 //! translate filters that name the codes on `cmd_op`, `cmd_status` and
-//! `seq_phase`.
+//! `seq_phase`; with `--host-bus axi4` also the registers' C header
+//! (`pmsnap_regs.h`).
 
 use crate::args::{board, Sizing};
 use anyhow::{Context, Result};
@@ -41,6 +42,15 @@ pub fn run(a: GenerateArgs) -> Result<()> {
     std::fs::write(&file, &g.verilog).with_context(|| format!("cannot write {}", file.display()))?;
     let waivers = a.out.join("verilator.vlt");
     std::fs::write(&waivers, &g.waivers).with_context(|| format!("cannot write {}", waivers.display()))?;
+    // With registers, their C header for firmware.
+    let header = match g.config.host_bus {
+        pmsnap_hdl::HostBus::Axi4 => {
+            let path = a.out.join("pmsnap_regs.h");
+            std::fs::write(&path, pmsnap_hdl::frontend::register_map::c_header()).with_context(|| format!("cannot write {}", path.display()))?;
+            format!(", the registers' C header {}", path.display())
+        }
+        _ => String::new(),
+    };
     let filters = a.out.join("gtkwave");
     std::fs::create_dir_all(&filters).with_context(|| format!("cannot create {}", filters.display()))?;
     for (port, filter) in pmsnap_hdl::codes::FILTERED_PORTS {
@@ -48,7 +58,7 @@ pub fn run(a: GenerateArgs) -> Result<()> {
         std::fs::write(&path, filter()).with_context(|| format!("cannot write {}", path.display()))?;
     }
     println!(
-        "wrote {} (top module {}, {}), {} and GTKWave translate filters in {}",
+        "wrote {} (top module {}, {}), {}{header} and GTKWave translate filters in {}",
         file.display(),
         g.top,
         g.config.tag(),

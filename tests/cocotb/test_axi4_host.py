@@ -4,10 +4,12 @@ cocotb and cocotbext-axi's AxiMaster (PyPI) drive the controller generated
 with `--host-bus axi4`; this file models only what is not AXI: the NVM on
 the native NVM port (a Python dict, answers in order after a random
 latency, writes durable when answered), the flush handshake and the command
-port. The master pushes back on R and B and pauses on AW, W and AR at
-random. Checked: single writes and reads, bursts, SNAPSHOT, RESTORE, a
-power loss and RECOVER, refusals (DECERR, SLVERR), every value against a
-plain Python model of the memory.
+port. Commands and the flush acknowledgement go through the control and
+status registers with cocotbext-axi's AxiLiteMaster (the register map:
+docs/registers.md). The masters pause at random on every channel.
+Checked: single writes and reads, bursts, SNAPSHOT, RESTORE, a power loss
+and RECOVER, refusals (DECERR, SLVERR), every value against a plain Python
+model of the memory; the registers' identity and counters.
 """
 
 import random
@@ -16,7 +18,7 @@ from collections import deque
 import cocotb
 from cocotb.clock import Clock
 from cocotb.triggers import ReadOnly, RisingEdge
-from cocotbext.axi import AxiBus, AxiMaster, AxiBurstType
+from cocotbext.axi import AxiBurstType, AxiBus, AxiLiteBus, AxiLiteMaster, AxiMaster
 
 # contract §3 codes (hdl/src/codes.rs): ops and statuses.
 SNAPSHOT, RESTORE, RECOVER, FORMAT = 1, 2, 3, 4
@@ -24,6 +26,9 @@ OK, UNFORMATTED = 0, 2
 OKAY, SLVERR, DECERR = 0, 2, 3
 
 WORD_BYTES = 4
+# Register offsets and bits (hdl/src/frontend/register_map.rs).
+REG_ID, REG_COMMAND, REG_STATUS, REG_IRQ_STATUS, REG_FLUSH_ACK, REG_DONE_COUNT, REG_SNAP_SEQ, REG_SNAPSHOTS = 0x00, 0x08, 0x0C, 0x10, 0x18, 0x1C, 0x20, 0x30
+IRQ_DONE, IRQ_FLUSH = 1, 2
 # L·W of the sizing tests/cocotb.rs generates (L16-W8-F32-D32).
 WORDS = 16 * 8
 
@@ -71,40 +76,33 @@ class Nvm:
             dut.mem_req_ready.value = int(self.rng.random() < 0.8)
 
 
-async def flush_acker(dut):
-    """The host has no cache: it acknowledges a flush at once."""
-    dut.flush_ack.value = 0
-    while True:
-        await RisingEdge(dut.clock)
-        dut.flush_ack.value = 0
-        if int(dut.flush_req.value):
-            dut.flush_ack.value = 1
-            await RisingEdge(dut.clock)
-            dut.flush_ack.value = 0
-            while int(dut.flush_req.value):
-                await RisingEdge(dut.clock)
+async def reg_read(regs, offset):
+    return int.from_bytes((await regs.read(offset, 4)).data, "little")
 
 
-async def command(dut, op):
-    """Sends `op` on the command port; returns its status."""
-    dut.cmd_op.value = op
-    dut.cmd_valid.value = 1
-    while True:
-        await RisingEdge(dut.clock)
-        if int(dut.cmd_ready.value):
-            break
-    dut.cmd_valid.value = 0
-    for _ in range(100_000):
-        await ReadOnly()
-        if int(dut.cmd_done.value):
-            status = int(dut.cmd_status.value)
-            await RisingEdge(dut.clock)
-            return status
-        await RisingEdge(dut.clock)
+async def reg_write(regs, offset, value):
+    r = await regs.write(offset, value.to_bytes(4, "little"))
+    return r.resp
+
+
+async def command(regs, op):
+    """Sends `op` through the COMMAND register, acknowledges the flush
+    through FLUSH_ACK when asked (the host has no cache), and returns the
+    status STATUS shows once IRQ_STATUS says the command was answered."""
+    assert await reg_write(regs, REG_COMMAND, op) == OKAY
+    for _ in range(10_000):
+        irq = await reg_read(regs, REG_IRQ_STATUS)
+        if irq & IRQ_FLUSH:
+            await reg_write(regs, REG_IRQ_STATUS, IRQ_FLUSH)
+            await reg_write(regs, REG_FLUSH_ACK, 1)
+        if irq & IRQ_DONE:
+            await reg_write(regs, REG_IRQ_STATUS, IRQ_DONE)
+            return (await reg_read(regs, REG_STATUS)) >> 8 & 7
     raise AssertionError(f"command {op} never answered")
 
 
 async def reset(dut, nvm, cycles=3):
+    """A power loss: the controller reset, the NVM's unanswered writes gone."""
     dut.reset.value = 1
     nvm.power_loss()
     for _ in range(cycles):
@@ -128,10 +126,11 @@ async def axi4_master_against_the_controller(dut):
     cocotb.start_soon(Clock(dut.clock, 10, unit="ns").start())
     dut.cmd_valid.value = 0
     dut.cmd_op.value = 0
+    dut.flush_ack.value = 0
     nvm = Nvm(dut, seed=3)
     cocotb.start_soon(nvm.run())
-    cocotb.start_soon(flush_acker(dut))
     master = AxiMaster(AxiBus.from_prefix(dut, "s_axi"), dut.clock, dut.reset)
+    regs = AxiLiteMaster(AxiLiteBus.from_prefix(dut, "s_axil"), dut.clock, dut.reset)
 
     def random_pause():
         while True:
@@ -142,11 +141,14 @@ async def axi4_master_against_the_controller(dut):
     master.read_if.ar_channel.set_pause_generator(random_pause())
     master.write_if.b_channel.set_pause_generator(random_pause())
     master.read_if.r_channel.set_pause_generator(random_pause())
+    for channel in (regs.write_if.aw_channel, regs.write_if.w_channel, regs.write_if.b_channel, regs.read_if.ar_channel, regs.read_if.r_channel):
+        channel.set_pause_generator(random_pause())
 
     await reset(dut, nvm)
+    assert await reg_read(regs, REG_ID) == 0x706D736E
     # A blank device: RECOVER finds no snapshot, FORMAT mounts it.
-    assert await command(dut, RECOVER) == UNFORMATTED
-    assert await command(dut, FORMAT) == OK
+    assert await command(regs, RECOVER) == UNFORMATTED
+    assert await command(regs, FORMAT) == OK
     model = [0] * words
 
     async def write(word, values):
@@ -169,22 +171,26 @@ async def axi4_master_against_the_controller(dut):
     await check(60, 68)
 
     # SNAPSHOT, more writes, RESTORE: the snapshot's image comes back.
-    assert await command(dut, SNAPSHOT) == OK
+    assert await command(regs, SNAPSHOT) == OK
+    assert await reg_read(regs, REG_SNAPSHOTS) == 1
     saved = list(model)
     await write(3, [rng.getrandbits(32) for _ in range(40)])
     await check(0, words)
-    assert await command(dut, RESTORE) == OK
+    assert await command(regs, RESTORE) == OK
     model = list(saved)
     await check(0, words)
 
     # A second snapshot, writes after it, a power loss: RECOVER mounts the
     # last snapshot; the writes after it are gone.
     await write(100, [rng.getrandbits(32) for _ in range(16)])
-    assert await command(dut, SNAPSHOT) == OK
+    assert await command(regs, SNAPSHOT) == OK
+    seq = await reg_read(regs, REG_SNAP_SEQ)
     saved = list(model)
     await write(0, [rng.getrandbits(32) for _ in range(16)])
     await reset(dut, nvm)
-    assert await command(dut, RECOVER) == OK
+    assert await command(regs, RECOVER) == OK
+    assert await reg_read(regs, REG_SNAP_SEQ) == seq, "RECOVER mounts the last snapshot"
+    assert await reg_read(regs, REG_DONE_COUNT) == 1, "commands answered since the reset"
     model = list(saved)
     await check(0, words)
 

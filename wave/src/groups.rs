@@ -45,7 +45,7 @@ const fn group(name: &'static str, signals: &'static [&'static str]) -> Group {
 /// With a bus front end (`--host-bus axi4`, `wishbone`) the Host port group
 /// shows the core's native port behind it (its blocks sit one scope down, in `core`;
 /// `dump::full_name` finds them there).
-pub const GROUPS: [Group; 10] = [
+pub const GROUPS: [Group; 11] = [
     Group {
         name: "AXI4 host port",
         scope: Scope::Controller,
@@ -79,6 +79,32 @@ pub const GROUPS: [Group; 10] = [
             "s_axi_rdata",
             "s_axi_rresp",
             "s_axi_rlast",
+        ],
+        board_only: false,
+        optional: true,
+    },
+    Group {
+        name: "AXI4-Lite registers",
+        scope: Scope::Controller,
+        signals: &[
+            "s_axil_awvalid",
+            "s_axil_awready",
+            "s_axil_awaddr",
+            "s_axil_wvalid",
+            "s_axil_wready",
+            "s_axil_wdata",
+            "s_axil_wstrb",
+            "s_axil_bvalid",
+            "s_axil_bready",
+            "s_axil_bresp",
+            "s_axil_arvalid",
+            "s_axil_arready",
+            "s_axil_araddr",
+            "s_axil_rvalid",
+            "s_axil_rready",
+            "s_axil_rdata",
+            "s_axil_rresp",
+            "irq",
         ],
         board_only: false,
         optional: true,
@@ -143,7 +169,12 @@ mod tests {
 
     #[test]
     fn every_top_port_is_in_a_group_once() {
-        for p in pmsnap_hdl::ports::TOP_PORTS.iter().chain(&pmsnap_hdl::ports::AXI4_HOST_PORTS).chain(&pmsnap_hdl::ports::WISHBONE_HOST_PORTS) {
+        for p in pmsnap_hdl::ports::TOP_PORTS
+            .iter()
+            .chain(&pmsnap_hdl::ports::AXI4_HOST_PORTS)
+            .chain(&pmsnap_hdl::ports::AXIL_REG_PORTS)
+            .chain(&pmsnap_hdl::ports::WISHBONE_HOST_PORTS)
+        {
             let n = GROUPS.iter().filter(|g| g.scope == Scope::Controller).flat_map(|g| g.signals).filter(|s| **s == p.name).count();
             assert_eq!(n, 1, "{}", p.name);
         }

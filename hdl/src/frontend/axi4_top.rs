@@ -1,8 +1,11 @@
 //! The controller with an AXI4 subordinate as its host port
 //! (`pmsnap generate --host-bus axi4`): the AXI4 front end
-//! (`axi4_host.rs`) in front of the native core (`controller.rs`). Every
-//! other port — commands, status, flush handshake, NVM — is the core's,
-//! unchanged but for one rule: a command is accepted only while the front
+//! (`axi4_host.rs`) in front of the native core (`controller.rs`), and the
+//! control and status registers on AXI4-Lite (`axil_regs.rs`: `s_axil_*`,
+//! `irq`). The command port's pins stay (a command on them goes first; tie
+//! `cmd_valid` low to use the registers alone), and `flush_ack` is the pin
+//! or a FLUSH_ACK write. Every other port — status, flush handshake, NVM —
+//! is the core's, unchanged but for one rule: a command is accepted only while the front
 //! end is between bursts. A burst taken before the command then reaches the
 //! core whole before it (the core finishes the requests it holds before a
 //! command runs), and one taken after it waits for it whole: a command
@@ -13,6 +16,8 @@
 //! `pmsnap_controller`, like the native top.
 
 use super::axi4_host::Axi4Host;
+use super::axil_regs::AxiLiteRegs;
+use super::register_map::REG_ADDR_BITS;
 use super::{AXI_ADDR_BITS, AXI_ID_BITS};
 use crate::codes::CODE_BITS;
 use crate::config::{COUNTER_BITS, NVM_ADDR_BITS};
@@ -55,6 +60,24 @@ pub struct Axi4Controller<const D: usize, const S: usize> {
     pub s_axi_rlast: Signal<Out, Bit>,
     pub s_axi_rvalid: Signal<Out, Bit>,
     pub s_axi_rready: Signal<In, Bit>,
+    pub s_axil_awaddr: Signal<In, Bits<REG_ADDR_BITS>>,
+    pub s_axil_awvalid: Signal<In, Bit>,
+    pub s_axil_awready: Signal<Out, Bit>,
+    pub s_axil_wdata: Signal<In, Bits<32>>,
+    pub s_axil_wstrb: Signal<In, Bits<4>>,
+    pub s_axil_wvalid: Signal<In, Bit>,
+    pub s_axil_wready: Signal<Out, Bit>,
+    pub s_axil_bresp: Signal<Out, Bits<2>>,
+    pub s_axil_bvalid: Signal<Out, Bit>,
+    pub s_axil_bready: Signal<In, Bit>,
+    pub s_axil_araddr: Signal<In, Bits<REG_ADDR_BITS>>,
+    pub s_axil_arvalid: Signal<In, Bit>,
+    pub s_axil_arready: Signal<Out, Bit>,
+    pub s_axil_rdata: Signal<Out, Bits<32>>,
+    pub s_axil_rresp: Signal<Out, Bits<2>>,
+    pub s_axil_rvalid: Signal<Out, Bit>,
+    pub s_axil_rready: Signal<In, Bit>,
+    pub irq: Signal<Out, Bit>,
     pub cmd_valid: Signal<In, Bit>,
     pub cmd_ready: Signal<Out, Bit>,
     pub cmd_op: Signal<In, Bits<CODE_BITS>>,
@@ -80,7 +103,10 @@ pub struct Axi4Controller<const D: usize, const S: usize> {
     pub mem_rsp_valid: Signal<In, Bit>,
     pub mem_rsp_rdata: Signal<In, Bits<D>>,
     front: Axi4Host<D, S>,
+    regs: AxiLiteRegs,
     core: Controller<D>,
+    /// A command is offered, from the pins or the registers.
+    offered: Signal<Local, Bit>,
     /// Commands taken and not answered (a running one, and one answered
     /// `busy` beside it).
     commands: DFF<Bits<2>>,
@@ -120,6 +146,24 @@ impl<const D: usize, const S: usize> Axi4Controller<D, S> {
             s_axi_rlast: Default::default(),
             s_axi_rvalid: Default::default(),
             s_axi_rready: Default::default(),
+            s_axil_awaddr: Default::default(),
+            s_axil_awvalid: Default::default(),
+            s_axil_awready: Default::default(),
+            s_axil_wdata: Default::default(),
+            s_axil_wstrb: Default::default(),
+            s_axil_wvalid: Default::default(),
+            s_axil_wready: Default::default(),
+            s_axil_bresp: Default::default(),
+            s_axil_bvalid: Default::default(),
+            s_axil_bready: Default::default(),
+            s_axil_araddr: Default::default(),
+            s_axil_arvalid: Default::default(),
+            s_axil_arready: Default::default(),
+            s_axil_rdata: Default::default(),
+            s_axil_rresp: Default::default(),
+            s_axil_rvalid: Default::default(),
+            s_axil_rready: Default::default(),
+            irq: Default::default(),
             cmd_valid: Default::default(),
             cmd_ready: Default::default(),
             cmd_op: Default::default(),
@@ -145,7 +189,9 @@ impl<const D: usize, const S: usize> Axi4Controller<D, S> {
             mem_rsp_valid: Default::default(),
             mem_rsp_rdata: Default::default(),
             front: Axi4Host::new(config),
+            regs: AxiLiteRegs::new(config),
             core: Controller::new(config),
+            offered: Default::default(),
             commands: Default::default(),
         }
     }
@@ -154,7 +200,8 @@ impl<const D: usize, const S: usize> Axi4Controller<D, S> {
 impl<const D: usize, const S: usize> Logic for Axi4Controller<D, S> {
     #[hdl_gen]
     fn update(&mut self) {
-        clock!(self, clock, front, core);
+        clock!(self, clock, front, regs, core);
+        self.regs.reset.next = self.reset.val();
         dff_setup!(self, clock, commands);
         self.front.reset.next = self.reset.val();
         self.core.reset.next = self.reset.val();
@@ -197,14 +244,17 @@ impl<const D: usize, const S: usize> Logic for Axi4Controller<D, S> {
         self.front.rsp_rdata.next = self.core.rsp_rdata.val();
         self.front.rsp_err.next = self.core.rsp_err.val();
         // Everything else is the core's.
-        self.core.cmd_valid.next = self.cmd_valid.val() & self.front.idle.val();
+        // Commands come from the pins or the registers (the pins first).
+        self.offered.next = self.cmd_valid.val() | self.regs.reg_cmd_valid.val();
+        self.core.cmd_valid.next = self.offered.val() & self.front.idle.val();
+        self.regs.cmd_taken.next = self.regs.reg_cmd_valid.val() & !self.cmd_valid.val() & self.core.cmd_ready.val() & self.front.idle.val();
         self.cmd_ready.next = self.core.cmd_ready.val() & self.front.idle.val();
         // A burst and a command are never taken in one cycle (the command
         // first), and no burst is taken while a command runs, but while it
         // asks for the flush (`flush_req`), when the host writes its cache
         // back.
         self.front.hold.next =
-            (self.cmd_valid.val() & self.core.cmd_ready.val() & self.front.idle.val()) | ((self.commands.q.val() != 0) & !self.core.flush_req.val());
+            (self.offered.val() & self.core.cmd_ready.val() & self.front.idle.val()) | ((self.commands.q.val() != 0) & !self.core.flush_req.val());
         if self.core.cmd_valid.val() & self.core.cmd_ready.val() & !self.core.cmd_done.val() {
             self.commands.d.next = self.commands.q.val() + 1;
         }
@@ -214,7 +264,10 @@ impl<const D: usize, const S: usize> Logic for Axi4Controller<D, S> {
         if self.reset.val() {
             self.commands.d.next = 0.into();
         }
-        self.core.cmd_op.next = self.cmd_op.val();
+        self.core.cmd_op.next = self.regs.reg_cmd_op.val();
+        if self.cmd_valid.val() {
+            self.core.cmd_op.next = self.cmd_op.val();
+        }
         self.cmd_done.next = self.core.cmd_done.val();
         self.cmd_status.next = self.core.cmd_status.val();
         self.mounted.next = self.core.mounted.val();
@@ -228,7 +281,39 @@ impl<const D: usize, const S: usize> Logic for Axi4Controller<D, S> {
         self.restores.next = self.core.restores.val();
         self.errors.next = self.core.errors.val();
         self.flush_req.next = self.core.flush_req.val();
-        self.core.flush_ack.next = self.flush_ack.val();
+        self.core.flush_ack.next = self.flush_ack.val() | self.regs.flush_ack.val();
+        // The registers see what the status port shows.
+        self.regs.s_axil_awaddr.next = self.s_axil_awaddr.val();
+        self.regs.s_axil_awvalid.next = self.s_axil_awvalid.val();
+        self.s_axil_awready.next = self.regs.s_axil_awready.val();
+        self.regs.s_axil_wdata.next = self.s_axil_wdata.val();
+        self.regs.s_axil_wstrb.next = self.s_axil_wstrb.val();
+        self.regs.s_axil_wvalid.next = self.s_axil_wvalid.val();
+        self.s_axil_wready.next = self.regs.s_axil_wready.val();
+        self.s_axil_bresp.next = self.regs.s_axil_bresp.val();
+        self.s_axil_bvalid.next = self.regs.s_axil_bvalid.val();
+        self.regs.s_axil_bready.next = self.s_axil_bready.val();
+        self.regs.s_axil_araddr.next = self.s_axil_araddr.val();
+        self.regs.s_axil_arvalid.next = self.s_axil_arvalid.val();
+        self.s_axil_arready.next = self.regs.s_axil_arready.val();
+        self.s_axil_rdata.next = self.regs.s_axil_rdata.val();
+        self.s_axil_rresp.next = self.regs.s_axil_rresp.val();
+        self.s_axil_rvalid.next = self.regs.s_axil_rvalid.val();
+        self.regs.s_axil_rready.next = self.s_axil_rready.val();
+        self.irq.next = self.regs.irq.val();
+        self.regs.cmd_done.next = self.core.cmd_done.val();
+        self.regs.cmd_status.next = self.core.cmd_status.val();
+        self.regs.flush_req.next = self.core.flush_req.val();
+        self.regs.mounted.next = self.core.mounted.val();
+        self.regs.fallback_held.next = self.core.fallback_held.val();
+        self.regs.seq_phase.next = self.core.seq_phase.val();
+        self.regs.snap_seq.next = self.core.snap_seq.val();
+        self.regs.free_frames.next = self.core.free_frames.val();
+        self.regs.cow_faults.next = self.core.cow_faults.val();
+        self.regs.pages_hardened.next = self.core.pages_hardened.val();
+        self.regs.snapshots.next = self.core.snapshots.val();
+        self.regs.restores.next = self.core.restores.val();
+        self.regs.errors.next = self.core.errors.val();
         self.mem_req_valid.next = self.core.mem_req_valid.val();
         self.core.mem_req_ready.next = self.mem_req_ready.val();
         self.mem_req_write.next = self.core.mem_req_write.val();

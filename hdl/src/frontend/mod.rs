@@ -7,6 +7,8 @@
 //! * `axi4_top.rs`: the controller with that front end as its host port;
 //! * `wishbone_host.rs`: a Wishbone B4 pipelined subordinate (`s_wb_*`),
 //!   and `wishbone_top.rs` the controller with it;
+//! * `axil_regs.rs`: the control and status registers on AXI4-Lite
+//!   (`s_axil_*`, `irq`), their map in `register_map.rs`;
 //! * `response_queue.rs`: the in-order answer slots a front end needs because
 //!   the native port cannot be back-pressured and a bus can.
 
@@ -14,6 +16,10 @@ pub mod axi4_host;
 #[cfg(test)]
 mod axi4_host_tests;
 pub mod axi4_top;
+pub mod axil_regs;
+#[cfg(test)]
+mod axil_regs_tests;
+pub mod register_map;
 pub mod response_queue;
 pub mod wishbone_host;
 #[cfg(test)]
