@@ -169,6 +169,22 @@ pub const WISHBONE_HOST_PORTS: [TopPort; 10] = [
     output("s_wb_dat_r", Width::Data),
 ];
 
+/// The control and status registers of `--host-bus wishbone`, after its
+/// host port (`frontend/wishbone_regs.rs`, `frontend/register_map.rs`).
+pub const WISHBONE_REG_PORTS: [TopPort; 11] = [
+    input("s_wbr_cyc", Width::Bit),
+    input("s_wbr_stb", Width::Bit),
+    input("s_wbr_we", Width::Bit),
+    input("s_wbr_adr", Width::Fixed(REG_ADDR_BITS)),
+    input("s_wbr_dat_w", Width::Fixed(32)),
+    input("s_wbr_sel", Width::Fixed(4)),
+    output("s_wbr_stall", Width::Bit),
+    output("s_wbr_ack", Width::Bit),
+    output("s_wbr_err", Width::Bit),
+    output("s_wbr_dat_r", Width::Fixed(32)),
+    output("irq", Width::Bit),
+];
+
 /// The native host port's ports in `TOP_PORTS`: `req_valid` ..= `rsp_err`.
 const NATIVE_HOST: std::ops::Range<usize> = 2..10;
 
@@ -184,7 +200,7 @@ pub fn top_ports(bus: HostBus) -> Vec<TopPort> {
         }
         HostBus::Wishbone => {
             let mut ports = TOP_PORTS.to_vec();
-            ports.splice(NATIVE_HOST, WISHBONE_HOST_PORTS);
+            ports.splice(NATIVE_HOST, WISHBONE_HOST_PORTS.into_iter().chain(WISHBONE_REG_PORTS));
             ports
         }
     }

@@ -1,7 +1,8 @@
 //! `pmsnap generate`: the controller's Verilog, a board top, or the
 //! pass-through baseline, with Verilator lint waivers and GTKWave
 //! translate filters that name the codes on `cmd_op`, `cmd_status` and
-//! `seq_phase`; with `--host-bus axi4` also the registers' C header
+//! `seq_phase`; with a bus (`--host-bus axi4`, `wishbone`) also the
+//! registers' C header
 //! (`pmsnap_regs.h`).
 
 use crate::args::{board, Sizing};
@@ -44,7 +45,7 @@ pub fn run(a: GenerateArgs) -> Result<()> {
     std::fs::write(&waivers, &g.waivers).with_context(|| format!("cannot write {}", waivers.display()))?;
     // With registers, their C header for firmware.
     let header = match g.config.host_bus {
-        pmsnap_hdl::HostBus::Axi4 => {
+        pmsnap_hdl::HostBus::Axi4 | pmsnap_hdl::HostBus::Wishbone => {
             let path = a.out.join("pmsnap_regs.h");
             std::fs::write(&path, pmsnap_hdl::frontend::register_map::c_header()).with_context(|| format!("cannot write {}", path.display()))?;
             format!(", the registers' C header {}", path.display())

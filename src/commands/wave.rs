@@ -107,7 +107,7 @@ fn builtin_groups(d: &Dump) -> Groups {
                 .collect();
             (g.name.to_string(), signals)
         })
-        .filter(|(name, signals)| !signals.is_empty() || !GROUPS.iter().any(|g| g.name == *name && g.optional))
+        .filter(|(name, _)| GROUPS.iter().any(|g| g.name == *name && (!g.optional || dump::full_name(h, g.scope, g.signals[0]).is_some())))
         .collect()
 }
 

@@ -20,8 +20,8 @@ pub struct Group {
     pub signals: &'static [&'static str],
     /// Only in a board's waveform.
     pub board_only: bool,
-    /// Only in a waveform that has its signals (a host bus the controller
-    /// was generated with).
+    /// Only in a waveform that has its first signal (a host bus the
+    /// controller was generated with); its other signals only if there.
     pub optional: bool,
 }
 
@@ -45,7 +45,7 @@ const fn group(name: &'static str, signals: &'static [&'static str]) -> Group {
 /// With a bus front end (`--host-bus axi4`, `wishbone`) the Host port group
 /// shows the core's native port behind it (its blocks sit one scope down, in `core`;
 /// `dump::full_name` finds them there).
-pub const GROUPS: [Group; 11] = [
+pub const GROUPS: [Group; 12] = [
     Group {
         name: "AXI4 host port",
         scope: Scope::Controller,
@@ -116,6 +116,25 @@ pub const GROUPS: [Group; 11] = [
         board_only: false,
         optional: true,
     },
+    Group {
+        name: "Wishbone registers",
+        scope: Scope::Controller,
+        signals: &[
+            "s_wbr_cyc",
+            "s_wbr_stb",
+            "s_wbr_stall",
+            "s_wbr_we",
+            "s_wbr_adr",
+            "s_wbr_dat_w",
+            "s_wbr_sel",
+            "s_wbr_ack",
+            "s_wbr_err",
+            "s_wbr_dat_r",
+            "irq",
+        ],
+        board_only: false,
+        optional: true,
+    },
     group(
         "Host port",
         &["clock", "reset", "req_valid", "req_ready", "req_write", "req_addr", "req_wdata", "rsp_valid", "rsp_rdata", "rsp_err", "host.state__q"],
@@ -174,9 +193,11 @@ mod tests {
             .chain(&pmsnap_hdl::ports::AXI4_HOST_PORTS)
             .chain(&pmsnap_hdl::ports::AXIL_REG_PORTS)
             .chain(&pmsnap_hdl::ports::WISHBONE_HOST_PORTS)
+            .chain(&pmsnap_hdl::ports::WISHBONE_REG_PORTS)
         {
+            // Once, but for `irq`: in each bus's register group.
             let n = GROUPS.iter().filter(|g| g.scope == Scope::Controller).flat_map(|g| g.signals).filter(|s| **s == p.name).count();
-            assert_eq!(n, 1, "{}", p.name);
+            assert_eq!(n, if p.name == "irq" { 2 } else { 1 }, "{}", p.name);
         }
         assert_eq!(find("host-port").map(|g| g.name), Some("Host port"));
         assert_eq!(find("COW engine").map(|g| g.name), Some("COW engine"));

@@ -114,10 +114,10 @@ pub fn write(s: &SaveFile) -> Result<PathBuf> {
     let _ = writeln!(out, "[signals_width] {SIGNALS_WIDTH}");
     let _ = writeln!(out, "[sst_expanded] 1");
     let _ = writeln!(out, "[sst_vpaned_height] 300");
-    let present = |g: &&crate::groups::Group| !g.optional || g.signals.iter().any(|p| dump::full_name(&h, g.scope, p).is_some());
+    let present = |g: &&crate::groups::Group| !g.optional || dump::full_name(&h, g.scope, g.signals[0]).is_some();
     for g in GROUPS.iter().filter(|g| board || !g.board_only).filter(present) {
         let _ = writeln!(out, "@{:x}\n-{}", GROUP_BEGIN | BLANK, g.name);
-        for path in g.signals {
+        for path in g.signals.iter().filter(|p| !g.optional || dump::full_name(&h, g.scope, p).is_some()) {
             let missing = || format!("{}: no signal {path} in the {} group", s.dump.display(), g.name);
             let full = dump::full_name(&h, g.scope, path).with_context(missing)?;
             let var = dump::lookup_full(&h, &full).with_context(missing)?;

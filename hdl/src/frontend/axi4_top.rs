@@ -1,8 +1,8 @@
 //! The controller with an AXI4 subordinate as its host port
 //! (`pmsnap generate --host-bus axi4`): the AXI4 front end
 //! (`axi4_host.rs`) in front of the native core (`controller.rs`), and the
-//! control and status registers on AXI4-Lite (`axil_regs.rs`: `s_axil_*`,
-//! `irq`). The command port's pins stay (a command on them goes first; tie
+//! control and status registers (`register_file.rs`) on AXI4-Lite
+//! (`axil_regs.rs`: `s_axil_*`, `irq`). The command port's pins stay (a command on them goes first; tie
 //! `cmd_valid` low to use the registers alone), and `flush_ack` is the pin
 //! or a FLUSH_ACK write. Every other port — status, flush handshake, NVM —
 //! is the core's, unchanged but for one rule: a command is accepted only while the front
@@ -17,6 +17,7 @@
 
 use super::axi4_host::Axi4Host;
 use super::axil_regs::AxiLiteRegs;
+use super::register_file::{RegisterAccess, RegisterFile};
 use super::register_map::REG_ADDR_BITS;
 use super::{AXI_ADDR_BITS, AXI_ID_BITS};
 use crate::codes::CODE_BITS;
@@ -103,7 +104,8 @@ pub struct Axi4Controller<const D: usize, const S: usize> {
     pub mem_rsp_valid: Signal<In, Bit>,
     pub mem_rsp_rdata: Signal<In, Bits<D>>,
     front: Axi4Host<D, S>,
-    regs: AxiLiteRegs,
+    regs_bus: AxiLiteRegs,
+    regs: RegisterFile,
     core: Controller<D>,
     /// A command is offered, from the pins or the registers.
     offered: Signal<Local, Bit>,
@@ -189,7 +191,8 @@ impl<const D: usize, const S: usize> Axi4Controller<D, S> {
             mem_rsp_valid: Default::default(),
             mem_rsp_rdata: Default::default(),
             front: Axi4Host::new(config),
-            regs: AxiLiteRegs::new(config),
+            regs_bus: Default::default(),
+            regs: RegisterFile::new(config),
             core: Controller::new(config),
             offered: Default::default(),
             commands: Default::default(),
@@ -200,8 +203,10 @@ impl<const D: usize, const S: usize> Axi4Controller<D, S> {
 impl<const D: usize, const S: usize> Logic for Axi4Controller<D, S> {
     #[hdl_gen]
     fn update(&mut self) {
-        clock!(self, clock, front, regs, core);
+        clock!(self, clock, front, regs_bus, regs, core);
+        self.regs_bus.reset.next = self.reset.val();
         self.regs.reset.next = self.reset.val();
+        RegisterAccess::join(&mut self.regs_bus.regs, &mut self.regs.bus);
         dff_setup!(self, clock, commands);
         self.front.reset.next = self.reset.val();
         self.core.reset.next = self.reset.val();
@@ -283,23 +288,23 @@ impl<const D: usize, const S: usize> Logic for Axi4Controller<D, S> {
         self.flush_req.next = self.core.flush_req.val();
         self.core.flush_ack.next = self.flush_ack.val() | self.regs.flush_ack.val();
         // The registers see what the status port shows.
-        self.regs.s_axil_awaddr.next = self.s_axil_awaddr.val();
-        self.regs.s_axil_awvalid.next = self.s_axil_awvalid.val();
-        self.s_axil_awready.next = self.regs.s_axil_awready.val();
-        self.regs.s_axil_wdata.next = self.s_axil_wdata.val();
-        self.regs.s_axil_wstrb.next = self.s_axil_wstrb.val();
-        self.regs.s_axil_wvalid.next = self.s_axil_wvalid.val();
-        self.s_axil_wready.next = self.regs.s_axil_wready.val();
-        self.s_axil_bresp.next = self.regs.s_axil_bresp.val();
-        self.s_axil_bvalid.next = self.regs.s_axil_bvalid.val();
-        self.regs.s_axil_bready.next = self.s_axil_bready.val();
-        self.regs.s_axil_araddr.next = self.s_axil_araddr.val();
-        self.regs.s_axil_arvalid.next = self.s_axil_arvalid.val();
-        self.s_axil_arready.next = self.regs.s_axil_arready.val();
-        self.s_axil_rdata.next = self.regs.s_axil_rdata.val();
-        self.s_axil_rresp.next = self.regs.s_axil_rresp.val();
-        self.s_axil_rvalid.next = self.regs.s_axil_rvalid.val();
-        self.regs.s_axil_rready.next = self.s_axil_rready.val();
+        self.regs_bus.s_axil_awaddr.next = self.s_axil_awaddr.val();
+        self.regs_bus.s_axil_awvalid.next = self.s_axil_awvalid.val();
+        self.s_axil_awready.next = self.regs_bus.s_axil_awready.val();
+        self.regs_bus.s_axil_wdata.next = self.s_axil_wdata.val();
+        self.regs_bus.s_axil_wstrb.next = self.s_axil_wstrb.val();
+        self.regs_bus.s_axil_wvalid.next = self.s_axil_wvalid.val();
+        self.s_axil_wready.next = self.regs_bus.s_axil_wready.val();
+        self.s_axil_bresp.next = self.regs_bus.s_axil_bresp.val();
+        self.s_axil_bvalid.next = self.regs_bus.s_axil_bvalid.val();
+        self.regs_bus.s_axil_bready.next = self.s_axil_bready.val();
+        self.regs_bus.s_axil_araddr.next = self.s_axil_araddr.val();
+        self.regs_bus.s_axil_arvalid.next = self.s_axil_arvalid.val();
+        self.s_axil_arready.next = self.regs_bus.s_axil_arready.val();
+        self.s_axil_rdata.next = self.regs_bus.s_axil_rdata.val();
+        self.s_axil_rresp.next = self.regs_bus.s_axil_rresp.val();
+        self.s_axil_rvalid.next = self.regs_bus.s_axil_rvalid.val();
+        self.regs_bus.s_axil_rready.next = self.s_axil_rready.val();
         self.irq.next = self.regs.irq.val();
         self.regs.cmd_done.next = self.core.cmd_done.val();
         self.regs.cmd_status.next = self.core.cmd_status.val();

@@ -7,8 +7,10 @@
 //! * `axi4_top.rs`: the controller with that front end as its host port;
 //! * `wishbone_host.rs`: a Wishbone B4 pipelined subordinate (`s_wb_*`),
 //!   and `wishbone_top.rs` the controller with it;
-//! * `axil_regs.rs`: the control and status registers on AXI4-Lite
-//!   (`s_axil_*`, `irq`), their map in `register_map.rs`;
+//! * `register_file.rs`: the control and status registers (map:
+//!   `register_map.rs`), with their bus ports `axil_regs.rs` (AXI4-Lite,
+//!   `s_axil_*`, in the AXI4 top) and `wishbone_regs.rs` (Wishbone,
+//!   `s_wbr_*`, in the Wishbone top);
 //! * `response_queue.rs`: the in-order answer slots a front end needs because
 //!   the native port cannot be back-pressured and a bus can.
 
@@ -19,11 +21,15 @@ pub mod axi4_top;
 pub mod axil_regs;
 #[cfg(test)]
 mod axil_regs_tests;
+pub mod register_file;
 pub mod register_map;
 pub mod response_queue;
 pub mod wishbone_host;
 #[cfg(test)]
 mod wishbone_host_tests;
+pub mod wishbone_regs;
+#[cfg(test)]
+mod wishbone_regs_tests;
 pub mod wishbone_top;
 
 use rust_hdl::prelude::*;
