@@ -35,7 +35,7 @@ help:
 	@echo "make wave      open the last waveform a make target wrote in GTKWave, with its save file"
 	@echo "make pictures  timing diagrams of a COW fault, a SNAPSHOT and a RESTORE from the demo (docs/pictures/)"
 	@echo "make bitstream BOARD=b   board top to bitstream in $(BUILD)/b (b: $(BOARDS)); fails if the board clock is not met"
-	@echo "make report    resources and Fmax of controller, pass-through and board top on both boards, lookup latency 1 and 2 (bench-out/synth/)"
+	@echo "make report    resources and Fmax of controller, pass-through and board top on both boards, lookup latency 1 and 2, and of the controller with each host bus (bench-out/synth/)"
 	@echo "make formal    prove the port protocols, host order, I1 (metadata and frames) and RESTORE's effect by k-induction (SymbiYosys) at small sizings, both lookup latencies; reach the covers, traces in $(BUILD)/formal/covers; the bounded checks of formal/checks.txt (I1 for the frames, RESTORE, liveness) (docs/formal.md)"
 	@echo "make bench     benchmarks: simulation speed, cost as memory grows, wear (bench-out/; QUICK=1 for the reduced set)"
 	@echo "make board-sim BOARD=b [BOARD_WAVE=file.fst]   co-simulated board top behind the pseudo-terminal $(BUILD)/b.tty, for 'pmsnap uart --port'"
@@ -98,6 +98,7 @@ bitstream: setup pmsnap
 
 report: setup pmsnap
 	@for k in 1 2; do for b in $(BOARDS); do $(PMSNAP) synth --board $$b --seeds $(SEEDS) --lookup-latency $$k || exit $$?; done; done
+	@for bus in axi4 wishbone; do for b in $(BOARDS); do $(PMSNAP) synth --board $$b --seeds $(SEEDS) --design controller --host-bus $$bus || exit $$?; done; done
 
 # The proofs' sizings are formal/proofs.txt, the covers formal/covers.txt, the bounded checks
 # formal/checks.txt (tests/formal.rs reads all three).
