@@ -51,6 +51,13 @@ if ! .venv/bin/python -c 'import cocotb, cocotbext.axi' 2>/dev/null; then
     echo "setup: installing cocotb, cocotb-bus and cocotbext-axi into .venv"
     .venv/bin/pip install -q --disable-pip-version-check 'cocotb==2.1.0' 'cocotb-bus==0.3.0' 'cocotbext-axi==0.1.28'
 fi
+# cocotb embeds Python into the simulator: it needs the shared libpython.
+if ! .venv/bin/python -c 'import find_libpython, sys; sys.exit(find_libpython.find_libpython() is None)'; then
+    echo "setup: installing libpython3-dev (cocotb needs the shared Python library)"
+    if [[ $(id -u) -eq 0 ]]; then sudo=(); else sudo=(sudo); fi
+    "${sudo[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq libpython3-dev >/dev/null
+fi
 
 if ! command -v cargo >/dev/null; then
     echo "setup: cargo not found; install Rust (https://rustup.rs) first" >&2

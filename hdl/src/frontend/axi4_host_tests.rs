@@ -338,12 +338,12 @@ fn check(bursts: &[Burst], seen: &Seen) {
 #[test]
 fn random_bursts_with_back_pressure_on_every_channel_match_the_reference() {
     for (seed, pressure) in [
-        (1, Pressure { valid: 60, ready: 50, core_ready: 70, core_latency: 4 }),
+        (1u64, Pressure { valid: 60, ready: 50, core_ready: 70, core_latency: 4 }),
         (2, Pressure { valid: 90, ready: 20, core_ready: 90, core_latency: 1 }),
         (3, Pressure { valid: 30, ready: 90, core_ready: 30, core_latency: 24 }),
         (4, NO_PRESSURE),
     ] {
-        let mut rng = Rng(seed * 0x9e37_79b9_7f4a_7c15);
+        let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15));
         let bursts = random_bursts(&mut rng, 80);
         let seen = run(bursts.clone(), pressure, seed, None);
         check(&bursts, &seen);
