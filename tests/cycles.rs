@@ -36,21 +36,25 @@ fn at(log: &[PortEvent], addr: u64) -> Vec<PortEvent> {
     log.iter().copied().filter(|e| e.addr == addr).collect()
 }
 
+/// Page 0 written (COW), committed, then read 64 times (mapped, not
+/// owned), re-written once (COW), then written 64 times (owned).
+fn reads_then_writes() -> String {
+    let mut t = String::from("W 0 1\nS\n");
+    for i in 0..64 {
+        t += &format!("R {}\n", i % 8);
+    }
+    t += "W 0 2\n";
+    for i in 0..64 {
+        t += &format!("W {} {:x}\n", i % 8, i);
+    }
+    t
+}
+
 #[test]
 fn reads_and_writes_without_cow_add_the_lookup_latency_and_stream_one_per_cycle() {
     for k in VARIANTS {
         let c = config(16, 8, 32, 32, k);
-        // Page 0 written (COW), committed, then read 64 times (mapped, not
-        // owned), re-written once (COW), then written 64 times (owned).
-        let mut t = String::from("W 0 1\nS\n");
-        for i in 0..64 {
-            t += &format!("R {}\n", i % 8);
-        }
-        t += "W 0 2\n";
-        for i in 0..64 {
-            t += &format!("W {} {:x}\n", i % 8, i);
-        }
-        let o = run_trace(c, &t, no_cache);
+        let o = run_trace(c, &reads_then_writes(), no_cache);
         assert_pass(&o);
         let log = &o.port_log;
         let reads: Vec<_> = log.iter().filter(|e| !e.write).collect();
@@ -262,19 +266,9 @@ fn the_first_cow_that_needs_the_fallbacks_frames_pays_one_durable_write() {
 fn axi4_bursts_stream_one_beat_a_cycle_two_cycles_after_the_native_latency() {
     for k in VARIANTS {
         let c = Config { host_bus: pmsnap_hdl::HostBus::Axi4, ..config(16, 8, 32, 32, k) };
-        // Page 0 written (COW) and committed, then read 64 times (mapped,
-        // not owned), re-written once (COW), then written 64 times (owned):
-        // the host queues a request a cycle, the manager takes what is
+        // The host queues a request a cycle; the manager takes what is
         // queued into a burst.
-        let mut t = String::from("W 0 1\nS\n");
-        for i in 0..64 {
-            t += &format!("R {}\n", i % 8);
-        }
-        t += "W 0 2\n";
-        for i in 0..64 {
-            t += &format!("W {} {:x}\n", i % 8, i);
-        }
-        let o = run_trace(c, &t, no_cache);
+        let o = run_trace(c, &reads_then_writes(), no_cache);
         assert_pass(&o);
         let log = &o.port_log;
         // Reads: one a cycle (a burst of one each: the host queues one a
@@ -318,11 +312,7 @@ fn axi4_bursts_stream_one_beat_a_cycle_two_cycles_after_the_native_latency() {
 fn wishbone_requests_take_the_native_latency_one_a_cycle() {
     for k in VARIANTS {
         let c = Config { host_bus: pmsnap_hdl::HostBus::Wishbone, ..config(16, 8, 32, 32, k) };
-        let mut t = String::from("W 0 1\nS\n");
-        for i in 0..64 {
-            t += &format!("R {}\n", i % 8);
-        }
-        let o = run_trace(c, &t, no_cache);
+        let o = run_trace(c, &reads_then_writes(), no_cache);
         assert_pass(&o);
         let reads: Vec<_> = o.port_log.iter().filter(|e| !e.write).collect();
         assert_eq!(reads.len(), 64);

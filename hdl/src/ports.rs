@@ -191,19 +191,14 @@ const NATIVE_HOST: std::ops::Range<usize> = 2..10;
 /// Every port of `pmsnap_controller` generated for `bus`, in declaration
 /// order: `TOP_PORTS` with the host port's group replaced by the bus's.
 pub fn top_ports(bus: HostBus) -> Vec<TopPort> {
-    match bus {
-        HostBus::Native => TOP_PORTS.to_vec(),
-        HostBus::Axi4 => {
-            let mut ports = TOP_PORTS.to_vec();
-            ports.splice(NATIVE_HOST, AXI4_HOST_PORTS.into_iter().chain(AXIL_REG_PORTS));
-            ports
-        }
-        HostBus::Wishbone => {
-            let mut ports = TOP_PORTS.to_vec();
-            ports.splice(NATIVE_HOST, WISHBONE_HOST_PORTS.into_iter().chain(WISHBONE_REG_PORTS));
-            ports
-        }
-    }
+    let host: Vec<TopPort> = match bus {
+        HostBus::Native => TOP_PORTS[NATIVE_HOST].to_vec(),
+        HostBus::Axi4 => [AXI4_HOST_PORTS.as_slice(), &AXIL_REG_PORTS].concat(),
+        HostBus::Wishbone => [WISHBONE_HOST_PORTS.as_slice(), &WISHBONE_REG_PORTS].concat(),
+    };
+    let mut ports = TOP_PORTS.to_vec();
+    ports.splice(NATIVE_HOST, host);
+    ports
 }
 
 /// The port called `name`.

@@ -4,7 +4,7 @@
 use crate::exit::BadInput;
 use anyhow::{Context, Result};
 use pmsnap_wave::dump::{self, Dump};
-use pmsnap_wave::groups::{slug, Scope, GROUPS};
+use pmsnap_wave::groups::{slug, Scope};
 use pmsnap_wave::gtkw;
 use pmsnap_wave::svg::{self, Picture, Row};
 use std::path::PathBuf;
@@ -93,9 +93,7 @@ pub fn run(a: WaveArgs) -> Result<()> {
 fn builtin_groups(d: &Dump) -> Groups {
     let h = d.hierarchy();
     let names = pmsnap_wave::names::tables(&[]);
-    GROUPS
-        .iter()
-        .filter(|g| dump::is_board(h) || !g.board_only)
+    dump::groups_shown(h)
         .map(|g| {
             let signals: Vec<_> = g
                 .signals
@@ -107,7 +105,6 @@ fn builtin_groups(d: &Dump) -> Groups {
                 .collect();
             (g.name.to_string(), signals)
         })
-        .filter(|(name, _)| GROUPS.iter().any(|g| g.name == *name && (!g.optional || dump::full_name(h, g.scope, g.signals[0]).is_some())))
         .collect()
 }
 

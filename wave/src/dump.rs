@@ -1,7 +1,7 @@
 //! A waveform file (VCD or FST) read back: the controller's scope, the
 //! clock period, and any signal's value in any cycle.
 
-use crate::groups::Scope;
+use crate::groups::{Group, Scope, GROUPS};
 use anyhow::{anyhow, bail, Context, Result};
 use std::path::Path;
 use wellen::{Hierarchy, LoadOptions, SignalRef, VarRef};
@@ -17,6 +17,13 @@ pub fn controller_scope(h: &Hierarchy) -> Option<&'static [&'static str]> {
 /// True when `h` is a board top's waveform.
 pub fn is_board(h: &Hierarchy) -> bool {
     controller_scope(h) == Some(CONTROLLER_SCOPES[1])
+}
+
+/// The groups a waveform of `h` shows: the board's only in a board's
+/// waveform, an optional one only when the waveform has its first signal.
+pub fn groups_shown(h: &Hierarchy) -> impl Iterator<Item = &'static Group> + '_ {
+    let board = is_board(h);
+    GROUPS.iter().filter(move |g| (board || !g.board_only) && (!g.optional || full_name(h, g.scope, g.signals[0]).is_some()))
 }
 
 /// The full name of the signal at `path` (dot-separated) below `scope`:

@@ -9,9 +9,9 @@
 //! other line is a signal's full name or, after `-`, a group's label.
 
 use crate::dump::{self, controller_scope};
-use crate::groups::{Scope, GROUPS};
+use crate::groups::Scope;
 use crate::names::{self, NameTable};
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -73,7 +73,6 @@ pub fn fit_zoom(first: u64, last: u64, width: u32) -> f64 {
 /// (`gtkwave/<name>.txt` beside it); returns the save file's path.
 pub fn write(s: &SaveFile) -> Result<PathBuf> {
     let h = dump::hierarchy(s.dump)?;
-    let board = dump::is_board(&h);
     controller_scope(&h).with_context(|| format!("{}: no controller scope (TOP.pmsnap_controller or TOP.pmsnap_board.controller)", s.dump.display()))?;
     // Markers and zoom cover `[start, end)`, at least one cycle.
     let end = s.span.1.max(s.span.0 + 1);
@@ -114,12 +113,17 @@ pub fn write(s: &SaveFile) -> Result<PathBuf> {
     let _ = writeln!(out, "[signals_width] {SIGNALS_WIDTH}");
     let _ = writeln!(out, "[sst_expanded] 1");
     let _ = writeln!(out, "[sst_vpaned_height] 300");
-    let present = |g: &&crate::groups::Group| !g.optional || dump::full_name(&h, g.scope, g.signals[0]).is_some();
-    for g in GROUPS.iter().filter(|g| board || !g.board_only).filter(present) {
+    for g in dump::groups_shown(&h) {
         let _ = writeln!(out, "@{:x}\n-{}", GROUP_BEGIN | BLANK, g.name);
-        for path in g.signals.iter().filter(|p| !g.optional || dump::full_name(&h, g.scope, p).is_some()) {
+        for path in g.signals {
             let missing = || format!("{}: no signal {path} in the {} group", s.dump.display(), g.name);
-            let full = dump::full_name(&h, g.scope, path).with_context(missing)?;
+            // An optional group shows what the waveform has of it.
+            let Some(full) = dump::full_name(&h, g.scope, path) else {
+                if g.optional {
+                    continue;
+                }
+                bail!(missing());
+            };
             let var = dump::lookup_full(&h, &full).with_context(missing)?;
             let width = h[var].length(&h).unwrap_or(1);
             let table = (g.scope == Scope::Controller).then(|| s.names.iter().find(|t| t.path == *path)).flatten();

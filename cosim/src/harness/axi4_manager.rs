@@ -29,6 +29,7 @@
 //! scoreboard's order against commands) at its burst's address handshake.
 
 use super::host::Queued;
+use super::port_driver::HostEvents;
 use crate::rng::Rng;
 use crate::verilator::{Model, Port};
 use anyhow::Result;
@@ -68,7 +69,7 @@ struct Burst {
 }
 
 impl Burst {
-    fn awburst(&self) -> u64 {
+    fn burst_type(&self) -> u64 {
         match self.stray {
             Some(Stray::Fixed) => AXI_BURST_FIXED,
             Some(Stray::Wrap) => AXI_BURST_WRAP,
@@ -109,16 +110,6 @@ struct Pins {
     rlast: Port,
     rvalid: Port,
     rready: Port,
-}
-
-/// What the bus did in one cycle, as the scoreboard sees it.
-pub(super) struct BusEvents {
-    /// Queued requests accepted (from the queue's front).
-    pub accepted: usize,
-    /// `(count, error, data)`: `count` requests answered alike, in order.
-    pub answered: Option<(usize, bool, u64)>,
-    /// An AXI rule the controller broke this cycle.
-    pub violation: Option<String>,
 }
 
 pub(super) struct Axi4Manager {
@@ -279,7 +270,7 @@ impl Axi4Manager {
             addr.set(b.word * self.word_bytes + (b.stray == Some(Stray::Unaligned)) as u64);
             len.set(b.beats as u64 - 1);
             size.set(if b.stray == Some(Stray::Narrow) { full - 1 } else { full });
-            burst.set(b.awburst());
+            burst.set(b.burst_type());
         } else {
             self.pins.awvalid.set(0);
             self.pins.arvalid.set(0);
@@ -301,9 +292,9 @@ impl Axi4Manager {
 
     /// The handshakes of this cycle (inputs settled), checked, and what
     /// they mean for the queue and the scoreboard.
-    pub fn observe(&mut self, queue: &VecDeque<Queued>) -> BusEvents {
+    pub fn observe(&mut self, queue: &VecDeque<Queued>) -> HostEvents {
         let p = self.pins;
-        let mut ev = BusEvents { accepted: 0, answered: None, violation: None };
+        let mut ev = HostEvents::default();
         if let Some(b) = self.offered.filter(|_| self.offer_on) {
             let ready = if b.write { p.awready.get() } else { p.arready.get() };
             if ready == 1 {

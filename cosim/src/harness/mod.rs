@@ -197,6 +197,7 @@ impl Cosim {
         if let Some(bar) = &self.opts.progress {
             bar.finish_and_clear();
         }
+        let (bus_bursts, bus_beats, bus_strays) = self.pins.bus_counts();
         let stats = Stats {
             ops: self.ops,
             cache_hits: self.host.cache_hits,
@@ -208,9 +209,9 @@ impl Cosim {
             pages_hardened: self.hardened_before + hardened,
             nvm_reads: self.nvm.reads,
             nvm_writes: self.nvm.writes,
-            bus_bursts: self.pins.bus_counts().0,
-            bus_beats: self.pins.bus_counts().1,
-            bus_strays: self.pins.bus_counts().2,
+            bus_bursts,
+            bus_beats,
+            bus_strays,
             ..std::mem::take(&mut self.board.stats)
         };
         let recorded = self.recorder.finish();

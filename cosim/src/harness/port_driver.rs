@@ -57,6 +57,18 @@ pub(super) struct PortDriver {
     mem_rsp_rdata: Port,
 }
 
+/// What the host port did in one cycle, as the scoreboard sees it,
+/// whatever its bus.
+#[derive(Default)]
+pub(super) struct HostEvents {
+    /// Queued requests accepted (from the queue's front).
+    pub accepted: usize,
+    /// `(count, error, data)`: `count` requests answered alike, in order.
+    pub answered: Option<(usize, bool, u64)>,
+    /// A rule of the bus the controller broke this cycle.
+    pub violation: Option<String>,
+}
+
 /// What the harness drives in one cycle.
 pub(super) struct Inputs<'a> {
     pub reset: bool,
@@ -175,25 +187,19 @@ impl PortDriver {
     /// `queue` is the one `drive` was given.
     #[inline]
     pub fn outputs(&mut self, queue: &VecDeque<Queued>) -> Outputs {
-        let (accepted, response, bus_violation) = match &mut self.host {
-            HostSide::Native(h) => (
-                (h.req_valid.get() == 1 && h.req_ready.get() == 1) as usize,
-                (h.rsp_valid.get() == 1).then(|| (1, h.rsp_err.get() == 1, h.rsp_rdata.get())),
-                None,
-            ),
-            HostSide::Axi4(m) => {
-                let ev = m.observe(queue);
-                (ev.accepted, ev.answered, ev.violation)
-            }
-            HostSide::Wishbone(m) => {
-                let ev = m.observe();
-                (ev.accepted, ev.answered, ev.violation)
-            }
+        let host = match &mut self.host {
+            HostSide::Native(h) => HostEvents {
+                accepted: (h.req_valid.get() == 1 && h.req_ready.get() == 1) as usize,
+                answered: (h.rsp_valid.get() == 1).then(|| (1, h.rsp_err.get() == 1, h.rsp_rdata.get())),
+                violation: None,
+            },
+            HostSide::Axi4(m) => m.observe(queue),
+            HostSide::Wishbone(m) => m.observe(),
         };
         Outputs {
-            accepted,
-            response,
-            bus_violation,
+            accepted: host.accepted,
+            response: host.answered,
+            bus_violation: host.violation,
             cmd_fire: self.cmd_valid.get() == 1 && self.cmd_ready.get() == 1,
             done: (self.cmd_done.get() == 1).then(|| self.cmd_status.get()),
             flush_req: self.flush_req.get() == 1,

@@ -13,6 +13,7 @@
 //! these.
 
 use super::host::Queued;
+use super::port_driver::HostEvents;
 use crate::rng::Rng;
 use crate::verilator::{Model, Port};
 use anyhow::Result;
@@ -61,13 +62,6 @@ pub(super) struct WishboneManager {
     abandon: bool,
     /// Stray requests taken (each refused or abandoned, or the run failed).
     pub strays_sent: u64,
-}
-
-/// What the bus did in one cycle, as the scoreboard sees it.
-pub(super) struct WishboneEvents {
-    pub accepted: usize,
-    pub answered: Option<(usize, bool, u64)>,
-    pub violation: Option<String>,
 }
 
 impl WishboneManager {
@@ -138,9 +132,9 @@ impl WishboneManager {
         p.sel.set(sel);
     }
 
-    pub fn observe(&mut self) -> WishboneEvents {
+    pub fn observe(&mut self) -> HostEvents {
         let p = self.pins;
-        let mut ev = WishboneEvents { accepted: 0, answered: None, violation: None };
+        let mut ev = HostEvents::default();
         let (ack, err) = (p.ack.get() == 1, p.err.get() == 1);
         if ack || err {
             if ack && err {

@@ -29,7 +29,7 @@
 //! low stops the port, never loses an answer.
 
 use super::response_queue::ResponseQueue;
-use super::{AxiResp, AXI_ADDR_BITS, AXI_BURST_INCR, AXI_ID_BITS};
+use super::{AxiResp, AXI_ADDR_BITS, AXI_BURST_INCR, AXI_ID_BITS, NOWHERE};
 use crate::config::HOST_ADDR_BITS;
 use crate::Config;
 use rust_hdl::prelude::*;
@@ -136,8 +136,7 @@ pub struct Axi4Host<const D: usize, const S: usize> {
     strb_all: Constant<Bits<S>>,
     /// L·W: the first word address with no memory.
     limit: Constant<Bits<HOST_ADDR_BITS>>,
-    /// The native address a refused beat is sent to: beyond any L·W, so the
-    /// core answers it with an error and changes nothing.
+    /// Where a refused beat is sent (`NOWHERE`).
     nowhere: Constant<Bits<HOST_ADDR_BITS>>,
 }
 
@@ -219,7 +218,7 @@ impl<const D: usize, const S: usize> Axi4Host<D, S> {
             align_mask: Constant::new((S as u64 - 1).to_bits()),
             strb_all: Constant::new(((1u64 << S) - 1).to_bits()),
             limit: Constant::new(config.logical_words().to_bits()),
-            nowhere: Constant::new(u32::MAX.to_bits()),
+            nowhere: Constant::new(NOWHERE.to_bits()),
         }
     }
 }

@@ -6,6 +6,7 @@
 
 use super::axi4_host::Axi4Host;
 use super::{AxiResp, AXI_BURST_FIXED, AXI_BURST_INCR, AXI_BURST_WRAP};
+use crate::test_support::rng::Rng;
 use crate::Config;
 use rust_hdl::prelude::*;
 use std::collections::VecDeque;
@@ -16,24 +17,6 @@ const WORDS: u64 = 64;
 const REFUSED_WORD: u64 = 9;
 /// Response slots of the front end.
 const SLOTS: u64 = 16;
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    /// True with probability `percent` %.
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-}
 
 #[derive(Clone, Debug)]
 struct Burst {

@@ -40,6 +40,11 @@ pub const AXI_ADDR_BITS: usize = 32;
 /// in the order its request was accepted, which AXI allows for any IDs.
 pub const AXI_ID_BITS: usize = 4;
 
+/// The native word address a front end sends a request it refuses to:
+/// beyond any L·W (at most 2^26 words), so the core answers it with an
+/// error and changes nothing, and the answer keeps its place in order.
+pub const NOWHERE: u64 = u32::MAX as u64;
+
 /// AXI response codes (BRESP, RRESP). EXOKAY (1) is never sent: exclusive
 /// access is not supported.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]

@@ -17,6 +17,7 @@
 //! * Commands: a request is in the core the cycle it is taken, so the
 //!   native port's order against commands holds as it is.
 
+use super::NOWHERE;
 use crate::config::HOST_ADDR_BITS;
 use crate::Config;
 use rust_hdl::prelude::*;
@@ -60,8 +61,7 @@ pub struct WishboneHost<const D: usize, const S: usize> {
     stale_left: Signal<Local, Bits<OWED_BITS>>,
     owed_left: Signal<Local, Bits<OWED_BITS>>,
     sel_all: Constant<Bits<S>>,
-    /// The native address a refused request is sent to: beyond any L·W, so
-    /// the core answers it with an error and changes nothing.
+    /// Where a refused request is sent (`NOWHERE`).
     nowhere: Constant<Bits<HOST_ADDR_BITS>>,
 }
 
@@ -98,7 +98,7 @@ impl<const D: usize, const S: usize> WishboneHost<D, S> {
             stale_left: Default::default(),
             owed_left: Default::default(),
             sel_all: Constant::new(((1u64 << S) - 1).to_bits()),
-            nowhere: Constant::new(u32::MAX.to_bits()),
+            nowhere: Constant::new(NOWHERE.to_bits()),
         }
     }
 }

@@ -5,26 +5,13 @@
 //! against a reference memory the requests update in the order taken.
 
 use super::wishbone_host::WishboneHost;
+use crate::test_support::rng::Rng;
 use crate::Config;
 use rust_hdl::prelude::*;
 use std::collections::VecDeque;
 
 /// L·W of the test sizing (L = 4, W = 16).
 const WORDS: u64 = 64;
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-}
 
 #[derive(Default, Debug)]
 struct Seen {
