@@ -99,6 +99,7 @@ bitstream: setup pmsnap
 report: setup pmsnap
 	@for k in 1 2; do for b in $(BOARDS); do $(PMSNAP) synth --board $$b --seeds $(SEEDS) --lookup-latency $$k || exit $$?; done; done
 	@for bus in axi4 wishbone; do for b in $(BOARDS); do $(PMSNAP) synth --board $$b --seeds $(SEEDS) --design controller --host-bus $$bus || exit $$?; done; done
+	@for b in $(BOARDS); do $(PMSNAP) synth --board $$b --seeds $(SEEDS) --design controller --nvm-bus axi4 || exit $$?; done
 
 # The proofs' sizings are formal/proofs.txt, the covers formal/covers.txt, the bounded checks
 # formal/checks.txt (tests/formal.rs reads all three).

@@ -8,7 +8,7 @@ use pmsnap_cosim::nvm::{NvmTiming, PowerLossMode, TimingSpec};
 use pmsnap_cosim::trace::{self, TraceError, TraceOp};
 use pmsnap_cosim::verilator::WaveFormat;
 use pmsnap_hdl::board::BoardConfig;
-use pmsnap_hdl::{Config, ConfigError, HostBus};
+use pmsnap_hdl::{Config, ConfigError, HostBus, NvmBus};
 use std::path::{Path, PathBuf};
 
 /// Sizing of the controller (contract §2).
@@ -37,6 +37,10 @@ pub struct Sizing {
     /// `s_wb_*`; docs/wishbone.md).
     #[arg(long, default_value_t = HostBus::Native, value_name = "native|axi4|wishbone")]
     pub host_bus: HostBus,
+    /// The NVM port's bus: `native` (the valid/ready `mem_*` port) or `axi4`
+    /// (an AXI4 manager, `m_axi_*`, behind the same core; docs/axi4-nvm.md).
+    #[arg(long, default_value_t = NvmBus::Native, value_name = "native|axi4")]
+    pub nvm_bus: NvmBus,
 }
 
 impl Sizing {
@@ -49,6 +53,7 @@ impl Sizing {
             word_bits: config.word_bits,
             lookup_latency: config.lookup_latency,
             host_bus: config.host_bus,
+            nvm_bus: config.nvm_bus,
         }
     }
 
@@ -63,6 +68,9 @@ impl Sizing {
         if self.host_bus != HostBus::Native {
             flag(&mut v, "--host-bus", self.host_bus);
         }
+        if self.nvm_bus != NvmBus::Native {
+            flag(&mut v, "--nvm-bus", self.nvm_bus);
+        }
         v
     }
 
@@ -74,6 +82,7 @@ impl Sizing {
             word_bits: self.word_bits,
             lookup_latency: self.lookup_latency,
             host_bus: self.host_bus,
+            nvm_bus: self.nvm_bus,
         };
         c.validate()?;
         Ok(c)

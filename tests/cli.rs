@@ -282,3 +282,23 @@ fn generate_axi4_writes_a_register_header_firmware_compiles() {
     assert!(pmsnap().args(["generate", "--pages", "16", "--page-words", "8", "--out"]).arg(native.path()).status().unwrap().success());
     assert!(!native.path().join("pmsnap_regs.h").exists());
 }
+
+#[test]
+fn nvm_bus_axi4_is_refused_where_there_is_no_back_end() {
+    // The board tops keep their block-RAM NVM on the native port, the
+    // pass-through has no back end: a clear error naming the flag, exit 2,
+    // nothing written.
+    for args in [vec!["--board", "ice40-hx8k"], vec!["--pass-through", "--pages", "16", "--page-words", "8"]] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = pmsnap().arg("generate").args(&args).args(["--nvm-bus", "axi4", "--out"]).arg(dir.path()).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains("--nvm-bus: ") && stderr(&out).contains("native NVM port only"), "{args:?}: {}", stderr(&out));
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "{args:?}: nothing written");
+    }
+    let out = pmsnap().args(["generate", "--nvm-bus", "pcie", "--out", "/nonexistent"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("unknown NVM bus 'pcie' (known: native, axi4)"), "{}", stderr(&out));
+    let out = pmsnap().args(["synth", "--board", "ulx3s", "--nvm-bus", "axi4"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--nvm-bus axi4: give --design controller"), "{}", stderr(&out));
+}

@@ -2,7 +2,9 @@
 //! from PyPI, installed into .venv by scripts/setup.sh) drive the AXI4 host
 //! port of the controller generated with `--host-bus axi4`, under Icarus
 //! Verilog: writes, reads, bursts, SNAPSHOT, RESTORE, a power loss and
-//! RECOVER, refusals (tests/cocotb/test_axi4_host.py).
+//! RECOVER, refusals (tests/cocotb/test_axi4_host.py) — with the NVM on the
+//! native port, and with cocotbext-axi's AxiRam as the NVM behind
+//! `--nvm-bus axi4`.
 
 mod common;
 
@@ -34,12 +36,25 @@ fn zero_storage(verilog: &str) -> String {
 
 #[test]
 fn cocotbext_axi_master_drives_the_axi4_host_port() {
+    run_cocotb("native");
+}
+
+#[test]
+fn cocotbext_axi_ram_is_the_nvm_behind_the_axi4_nvm_port() {
+    run_cocotb("axi4");
+}
+
+/// The cocotb test on the controller with the AXI4 host port and `nvm_bus`.
+fn run_cocotb(nvm_bus: &str) {
     let python = repo(".venv/bin/python");
     let has_cocotb = Command::new(&python).args(["-c", "import cocotb, cocotbext.axi"]).output().is_ok_and(|o| o.status.success());
     assert!(has_cocotb, "cocotb and cocotbext-axi are not in .venv: run scripts/setup.sh");
     let dir = tempfile::tempdir().unwrap();
-    let out =
-        pmsnap().args(["generate", "--pages", "16", "--page-words", "8", "--frames", "32", "--host-bus", "axi4", "--out"]).arg(dir.path()).output().unwrap();
+    let out = pmsnap()
+        .args(["generate", "--pages", "16", "--page-words", "8", "--frames", "32", "--host-bus", "axi4", "--nvm-bus", nvm_bus, "--out"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
     assert!(out.status.success(), "generate: {}", String::from_utf8_lossy(&out.stderr));
     let verilog = std::fs::read_to_string(dir.path().join("pmsnap_controller.v")).unwrap();
     let zeroed = zero_storage(&verilog);
@@ -58,4 +73,6 @@ fn cocotbext_axi_master_drives_the_axi4_host_port() {
     let summary = stdout.lines().find(|l| l.starts_with("cocotb: ")).unwrap_or("no summary");
     assert!(out.status.success(), "cocotb failed ({summary}):\n{}\n{}", stdout, String::from_utf8_lossy(&out.stderr));
     assert_eq!(summary, "cocotb: 1 tests, 0 failed");
+    let nvm = if nvm_bus == "axi4" { "AxiNvm" } else { "Nvm" };
+    assert!(stdout.contains(&format!("NVM: {nvm}")), "the test ran with the NVM it was meant to:\n{stdout}");
 }

@@ -11,7 +11,7 @@ use pmsnap_cosim::nvm::{NvmTiming, TimingSpec};
 use pmsnap_cosim::trace::Op;
 use pmsnap_cosim::workload::RandomWorkload;
 use pmsnap_cosim::Cosim;
-use pmsnap_hdl::{Config, HostBus};
+use pmsnap_hdl::{Config, HostBus, NvmBus};
 
 fn run(config: Config, ops: usize, seed: u64, tweak: impl FnOnce(&mut CosimOptions)) -> (Vec<pmsnap_cosim::trace::TraceOp>, pmsnap_cosim::Outcome) {
     let w = RandomWorkload { ops, seed, pages: config.pages, page_words: config.page_words, word_bits: config.word_bits };
@@ -182,5 +182,31 @@ fn wishbone_host_bus_with_gaps_at_odd_sizings() {
         o.cache_lines = 0;
         o.bus_ready_percent = 60;
     });
+    assert!(o.stats.refused.no_frame > 300, "frame exhaustion happened ({:?})", o.stats.refused);
+}
+
+/// `--nvm-bus axi4`: the same random workloads with the NVM behind an AXI4
+/// port whose reads and writes are two queues with no order between them,
+/// back-pressure on AR, AW and W, and every host bus in front.
+fn nvm_axi4(c: Config) -> Config {
+    Config { nvm_bus: NvmBus::Axi4, ..c }
+}
+
+#[test]
+fn nvm_axi4_bus_behind_every_host_bus_at_odd_sizings() {
+    for (host_bus, seed) in [(HostBus::Native, 51u64), (HostBus::Axi4, 52), (HostBus::Wishbone, 53)] {
+        let o = random(nvm_axi4(Config { host_bus, ..config(4, 4, 8, 32) }), 20_000, seed, |o| {
+            o.cache_lines = 0;
+            o.bus_ready_percent = 60;
+            o.timing = NvmTiming { read_latency: 2, write_latency: 7, ready_percent: 50 };
+        });
+        assert_eq!(o.stats.nvm_beats, o.stats.nvm_reads + o.stats.nvm_writes, "{host_bus}: every NVM access went over the AXI4 port");
+        assert!(o.stats.nvm_bursts > 10_000, "{host_bus}: {} bursts", o.stats.nvm_bursts);
+    }
+    random(nvm_axi4(Config { lookup_latency: 2, ..config(32, 256, 64, 64) }), 10_000, 54, |o| {
+        o.cache_lines = 16;
+        o.timing = NvmTiming { read_latency: 3, write_latency: 9, ready_percent: 90 };
+    });
+    let o = random(nvm_axi4(config(8, 4, 10, 32)), 20_000, 55, |o| o.cache_lines = 0);
     assert!(o.stats.refused.no_frame > 300, "frame exhaustion happened ({:?})", o.stats.refused);
 }

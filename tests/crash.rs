@@ -336,3 +336,15 @@ fn campaigns_on_the_wishbone_host_bus() {
     assert_clean_and_thorough(&r);
     assert!(r.torn_writes > 200, "multi-word updates tore ({} writes landed)", r.torn_writes);
 }
+
+#[test]
+fn campaigns_on_the_axi4_nvm_bus() {
+    // Durability is the B: writes without one are dropped or torn.
+    let c = pmsnap_hdl::Config { nvm_bus: pmsnap_hdl::NvmBus::Axi4, ..config(16, 8, 32, 32) };
+    let r = campaign_on(c, PowerLossMode::Drop, 1000, 29, |_| {});
+    assert_clean_and_thorough(&r);
+    let c = pmsnap_hdl::Config { lookup_latency: 2, host_bus: pmsnap_hdl::HostBus::Axi4, ..c };
+    let r = campaign_on(c, PowerLossMode::Adversarial, 1000, 30, |o| o.bus_ready_percent = 60);
+    assert_clean_and_thorough(&r);
+    assert!(r.torn_writes > 200, "multi-word updates tore ({} writes landed)", r.torn_writes);
+}

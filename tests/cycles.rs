@@ -324,3 +324,50 @@ fn wishbone_requests_take_the_native_latency_one_a_cycle() {
         }
     }
 }
+
+/// `--nvm-bus axi4`, nothing pushing back, a zero-wait subordinate (R or B
+/// the cycle after AR or AW·W): a request reaches the bus the cycle after
+/// the core offers it (from a register) and its answer reaches the core a
+/// cycle after R or B, so every NVM round trip is two cycles longer than
+/// on the native port.
+/// Requests of one kind stream one a cycle. The COW copy is one copy
+/// request a word, its read and write overlapped in the back end
+/// (`backend/axi4_nvm.rs`): within contract §7's W + latencies + 8 at
+/// either K, where the native port's copy is 2W + 7 + K + r + w.
+#[test]
+fn axi4_nvm_adds_two_cycles_to_each_nvm_round_trip_and_streams_one_a_cycle() {
+    for k in VARIANTS {
+        let c = Config { nvm_bus: pmsnap_hdl::NvmBus::Axi4, ..config(16, 8, 32, 32, k) };
+        let o = run_trace(c, &reads_then_writes(), no_cache);
+        assert_pass(&o);
+        let log = &o.port_log;
+        let reads: Vec<_> = log.iter().filter(|e| !e.write).collect();
+        let writes: Vec<_> = log.iter().filter(|e| e.write).skip(2 + k as usize).collect();
+        assert_eq!((reads.len() as u64, writes.len() as u64), (64, 64 - k));
+        for run in [&reads, &writes] {
+            for e in run.iter() {
+                assert_eq!(latency(e), 3 + k, "K = {k}: {e:?}");
+            }
+            for pair in run.windows(2) {
+                assert_eq!(pair[1].accepted, pair[0].accepted + 1, "K = {k}: one request accepted every cycle");
+            }
+        }
+        for (r, w) in [(0, 0), (3, 5)] {
+            let timing = NvmTiming { read_latency: r, write_latency: w, ready_percent: 100 };
+            for words in [4u64, 8, 64] {
+                let c = Config { nvm_bus: pmsnap_hdl::NvmBus::Axi4, ..config(16, words as usize, 32, 32, k) };
+                let o = run_trace(c, "W 0 1\nS\nW 1 2\n", |o| {
+                    no_cache(o);
+                    o.timing = timing;
+                });
+                assert_pass(&o);
+                let (zero_fill, copy) = (latency(&at(&o.port_log, 0)[0]), latency(&at(&o.port_log, 1)[0]));
+                assert_eq!(zero_fill, words + 7 + k + w, "zero fill, K = {k}, W = {words}, r = {r}, w = {w}");
+                assert_eq!(copy, words + 8 + k + r + w, "copy, K = {k}, W = {words}, r = {r}, w = {w}");
+                assert!(copy <= words + (1 + r) + (1 + w) + 8, "the overlapped copy's bound");
+                // The zero fill's bound, W + write latency + 6, is missed by K.
+                assert_eq!(zero_fill, words + (1 + w) + 6 + k);
+            }
+        }
+    }
+}

@@ -7,7 +7,7 @@ mod common;
 use common::config;
 use pmsnap_cosim::verilator::parse_ports;
 use pmsnap_hdl::ports::{top_ports, TOP_PORTS};
-use pmsnap_hdl::{generate, generate_passthrough, Config, HostBus};
+use pmsnap_hdl::{generate, generate_passthrough, Config, HostBus, NvmBus};
 use std::path::Path;
 use std::process::Command;
 
@@ -92,24 +92,34 @@ fn top_module_has_the_spec_ports_with_widths_from_the_sizing() {
 #[test]
 fn the_bus_tops_have_their_host_port_in_place_of_the_native_one() {
     let bus = |host_bus, c: Config| Config { host_bus, ..c };
+    let nvm = |c: Config| Config { nvm_bus: NvmBus::Axi4, ..c };
     for (c, dw) in [
         (bus(HostBus::Axi4, Config::default()), 32),
         (bus(HostBus::Axi4, Config { lookup_latency: 2, ..config(4, 4, 5, 64) }), 64),
         (bus(HostBus::Wishbone, Config::default()), 32),
         (bus(HostBus::Wishbone, Config { lookup_latency: 2, ..config(4, 4, 5, 64) }), 64),
+        (nvm(bus(HostBus::Native, Config::default())), 32),
+        (nvm(bus(HostBus::Axi4, Config { lookup_latency: 2, ..config(4, 4, 5, 64) })), 64),
+        (nvm(bus(HostBus::Wishbone, Config::default())), 32),
     ] {
         let g = generate(&c).unwrap();
         assert_eq!(g.top, "pmsnap_controller");
         let ports = parse_ports(&g.verilog, g.top).unwrap();
-        let want = top_ports(c.host_bus);
+        let want = top_ports(&c);
         assert_eq!(ports.len(), want.len(), "no extra ports");
         for (got, want) in ports.iter().zip(&want) {
             let got = (got.name.as_str(), got.input, got.bits as usize);
-            assert_eq!(got, (want.name, want.input, want.width.bits(dw)), "the ports of the {} top, in order", c.host_bus);
+            assert_eq!(got, (want.name, want.input, want.width.bits(dw)), "the ports of the {} top, in order", c.tag());
         }
-        assert!(ports.iter().all(|p| !p.name.starts_with("req_") && !p.name.starts_with("rsp_")), "no native host port beside the bus");
-        let strobe = if c.host_bus == HostBus::Axi4 { "s_axi_wstrb" } else { "s_wb_sel" };
-        assert_eq!(ports.iter().find(|p| p.name == strobe).map(|p| p.bits), Some(dw as u32 / 8));
+        if c.host_bus != HostBus::Native {
+            assert!(ports.iter().all(|p| !p.name.starts_with("req_") && !p.name.starts_with("rsp_")), "no native host port beside the bus");
+            let strobe = if c.host_bus == HostBus::Axi4 { "s_axi_wstrb" } else { "s_wb_sel" };
+            assert_eq!(ports.iter().find(|p| p.name == strobe).map(|p| p.bits), Some(dw as u32 / 8));
+        }
+        if c.nvm_bus == NvmBus::Axi4 {
+            assert!(ports.iter().all(|p| !p.name.starts_with("mem_")), "no native NVM port beside the bus");
+            assert_eq!(ports.iter().find(|p| p.name == "m_axi_wstrb").map(|p| p.bits), Some(dw as u32 / 8));
+        }
         lint(&c);
     }
 }
@@ -140,6 +150,7 @@ fn verilator_orders_the_controller_in_one_pass() {
         Config { lookup_latency: 2, ..config(4, 4, 5, 32) },
         Config { host_bus: HostBus::Axi4, ..config(4, 4, 5, 32) },
         Config { host_bus: HostBus::Wishbone, ..config(4, 4, 5, 32) },
+        Config { host_bus: HostBus::Axi4, nvm_bus: NvmBus::Axi4, ..config(4, 4, 5, 32) },
     ] {
         let dir = tempfile::tempdir().unwrap();
         let g = generate(&c).unwrap();

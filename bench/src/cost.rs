@@ -2,7 +2,7 @@
 //! 65536} pages of W = 16 words and D dirty pages, exact cycle counts of
 //! SNAPSHOT (by phase), RESTORE, RECOVER, a COW fault, and the host port's
 //! latency and throughput without COW, at a zero-wait NVM and a PCM-like
-//! one; next to a naive snapshot that copies all L·W words.
+//! one, on each NVM bus; next to a naive snapshot that copies all L·W words.
 
 use crate::plot::{line_plot, Series};
 use crate::{BenchOptions, Table};
@@ -12,7 +12,7 @@ use pmsnap_cosim::nvm::NvmTiming;
 use pmsnap_cosim::trace::{Op, TraceOp};
 use pmsnap_cosim::{Cosim, Outcome};
 use pmsnap_hdl::codes::{Code, Phase};
-use pmsnap_hdl::Config;
+use pmsnap_hdl::{Config, NvmBus};
 
 /// Words per page, fixed while L grows.
 pub const PAGE_WORDS: usize = 16;
@@ -62,6 +62,7 @@ impl SnapshotPoint {
 pub struct PortPoint {
     pub pages: usize,
     pub timing: &'static str,
+    pub nvm_bus: NvmBus,
     /// Accept → response, in cycles.
     pub read: u64,
     pub write: u64,
@@ -72,16 +73,17 @@ pub struct PortPoint {
     pub writes_per_cycle: f64,
 }
 
-fn config(pages: usize) -> Config {
-    Config::sized(pages, PAGE_WORDS, 2 * pages, 32)
+fn config(pages: usize, nvm_bus: NvmBus) -> Config {
+    Config { nvm_bus, ..Config::sized(pages, PAGE_WORDS, 2 * pages, 32) }
 }
 
 fn op(op: Op) -> TraceOp {
     TraceOp { op, line: 0 }
 }
 
-fn run(opts: &BenchOptions, pages: usize, timing: &Timing, ops: &[TraceOp]) -> Result<Outcome> {
-    let mut o = CosimOptions::new(config(pages));
+fn run(opts: &BenchOptions, config: Config, timing: &Timing, ops: &[TraceOp]) -> Result<Outcome> {
+    let pages = config.pages;
+    let mut o = CosimOptions::new(config);
     o.timing = timing.nvm;
     // No cache, and commands sent with the port quiet: the dirty pages are
     // in NVM before SNAPSHOT, so its flush phase is the handshake alone and
@@ -111,7 +113,7 @@ fn phase_cycles(out: &Outcome) -> [u64; Phase::ALL.len()] {
 pub fn snapshot_point(opts: &BenchOptions, pages: usize, dirty: usize, timing: &Timing) -> Result<SnapshotPoint> {
     let mut ops: Vec<TraceOp> = (0..dirty).map(|p| op(Op::Write { addr: (p * PAGE_WORDS) as u64, data: p as u64 + 1 })).collect();
     ops.extend([op(Op::Snapshot), op(Op::Restore), op(Op::PowerLoss)]);
-    let out = run(opts, pages, timing, &ops)?;
+    let out = run(opts, config(pages, NvmBus::Native), timing, &ops)?;
     let s = &out.stats;
     let snap = s.snapshots.first().context("the run took no snapshot")?;
     if snap.dirty != dirty {
@@ -133,7 +135,7 @@ pub fn snapshot_point(opts: &BenchOptions, pages: usize, dirty: usize, timing: &
 }
 
 /// Single requests of each kind, then a stream of reads and of writes.
-pub fn port_point(opts: &BenchOptions, pages: usize, timing: &Timing) -> Result<PortPoint> {
+pub fn port_point(opts: &BenchOptions, pages: usize, timing: &Timing, nvm_bus: NvmBus) -> Result<PortPoint> {
     let w = PAGE_WORDS as u64;
     // Each single request meets an idle NVM (a SNAPSHOT drains it; a COW
     // fault ends when its writes are durable), so in-order answers to
@@ -150,7 +152,7 @@ pub fn port_point(opts: &BenchOptions, pages: usize, timing: &Timing) -> Result<
     ];
     ops.extend((0..STREAM as u64).map(|i| op(Op::Read { addr: i % w })));
     ops.extend((0..STREAM as u64).map(|i| op(Op::Write { addr: i % w, data: i })));
-    let out = run(opts, pages, timing, &ops)?;
+    let out = run(opts, config(pages, nvm_bus), timing, &ops)?;
     let log = &out.port_log;
     if log.len() != 4 + 2 * STREAM || log.iter().any(|e| e.error) {
         bail!("L = {pages}: unexpected port log ({} requests)", log.len());
@@ -160,6 +162,7 @@ pub fn port_point(opts: &BenchOptions, pages: usize, timing: &Timing) -> Result<
     Ok(PortPoint {
         pages,
         timing: timing.name,
+        nvm_bus,
         cow_zero_fill: latency(0),
         read: latency(1),
         cow_copy: latency(2),
@@ -190,7 +193,9 @@ pub fn run_suite(opts: &BenchOptions, progress: &mut dyn FnMut(&str)) -> Result<
     for &pages in &sizes {
         for timing in &TIMINGS {
             progress(&format!("cost: L = {pages}, {}", timing.name));
-            ports.push(port_point(opts, pages, timing)?);
+            for nvm_bus in NvmBus::ALL {
+                ports.push(port_point(opts, pages, timing, nvm_bus)?);
+            }
             for &d in dirties.iter().filter(|&&d| d <= pages) {
                 snapshots.push(snapshot_point(opts, pages, d, timing)?);
             }
@@ -233,12 +238,13 @@ impl CostResult {
     pub fn port_table(&self) -> Table {
         let mut t = Table::new(
             "Host port without and with COW (cycles, accept → response)",
-            &["L", "NVM", "read", "write", "COW, zero fill", "COW, copy", "reads / cycle", "writes / cycle"],
+            &["L", "NVM", "NVM bus", "read", "write", "COW, zero fill", "COW, copy", "reads / cycle", "writes / cycle"],
         );
         for p in &self.ports {
             t.push(vec![
                 p.pages.to_string(),
                 p.timing.into(),
+                p.nvm_bus.to_string(),
                 p.read.to_string(),
                 p.write.to_string(),
                 p.cow_zero_fill.to_string(),
@@ -249,7 +255,10 @@ impl CostResult {
         }
         t.note = format!(
             "Exact simulator cycles; W = {PAGE_WORDS}. Throughput: {STREAM} reads, then {STREAM} writes, to a page owned in this \
-             epoch, issued one a cycle by a host without cache; requests accepted per cycle from the first to the last."
+             epoch, issued one a cycle by a host without cache; requests accepted per cycle from the first to the last. \
+             NVM bus axi4: the NVM behind the AXI4 manager (`--nvm-bus axi4`), R and B the NVM's latency after AR and AW·W; \
+             each round trip two cycles longer (a request slot, a registered answer), the copy's reads and writes overlapped; a read waits for every write before \
+             it to be answered (B), so the read stream's first read, behind the plain write, costs the write latency once."
         );
         t
     }

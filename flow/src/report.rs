@@ -50,8 +50,9 @@ pub const DESIGNS: [&str; 3] = ["controller", "pass-through", "board-top"];
 /// and places each with seeds 1..=`seeds`; `progress` hears what runs.
 pub fn report(tools: &Toolchain, board: &BoardConfig, dir: &Path, seeds: u64, only: &[String], progress: &mut dyn FnMut(&str)) -> Result<Report> {
     let target = target_mhz(board.family);
-    // The pass-through and the board top have the native host port only.
-    let native = BoardConfig { config: pmsnap_hdl::Config { host_bus: pmsnap_hdl::HostBus::Native, ..board.config }, ..*board };
+    // The pass-through and the board top have the native ports only.
+    let native =
+        BoardConfig { config: pmsnap_hdl::Config { host_bus: pmsnap_hdl::HostBus::Native, nvm_bus: pmsnap_hdl::NvmBus::Native, ..board.config }, ..*board };
     let designs = [ring(pmsnap_hdl::generate(&board.config)?, CONTROLLER)?, ring(pmsnap_hdl::generate_passthrough(&native.config)?, PASS_THROUGH)?, {
         let g = pmsnap_hdl::generate_board(&native)?;
         Design { name: BOARD_TOP.into(), top: g.top.into(), verilog: g.verilog }

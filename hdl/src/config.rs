@@ -43,6 +43,9 @@ pub struct Config {
     /// The bus of the host port: the native valid/ready port of contract §3,
     /// or a bus front end around it. A generation parameter.
     pub host_bus: HostBus,
+    /// The bus of the NVM port: the native valid/ready port of contract §3,
+    /// or a bus back end behind it. A generation parameter.
+    pub nvm_bus: NvmBus,
 }
 
 /// The host port's bus (`--host-bus`).
@@ -58,33 +61,50 @@ pub enum HostBus {
     Wishbone,
 }
 
-impl HostBus {
-    pub const ALL: [HostBus; 3] = [HostBus::Native, HostBus::Axi4, HostBus::Wishbone];
+/// The NVM port's bus (`--nvm-bus`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum NvmBus {
+    /// `mem_req_*` / `mem_rsp_*` (contract §3).
+    #[default]
+    Native,
+    /// An AXI4 manager, `m_axi_*` (`backend/axi4_nvm.rs`).
+    Axi4,
+}
 
-    pub fn name(self) -> &'static str {
-        match self {
-            HostBus::Native => "native",
-            HostBus::Axi4 => "axi4",
-            HostBus::Wishbone => "wishbone",
+/// A bus choice's name (as `--host-bus` / `--nvm-bus` take it), `ALL`,
+/// `Display` and `FromStr`, written once for both enums.
+macro_rules! bus_names {
+    ($ty:ident, $what:literal, [$($variant:ident => $name:literal),+]) => {
+        impl $ty {
+            pub const ALL: [$ty; [$($name),+].len()] = [$($ty::$variant),+];
+
+            pub fn name(self) -> &'static str {
+                match self {
+                    $($ty::$variant => $name),+
+                }
+            }
         }
-    }
+
+        impl std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.name())
+            }
+        }
+
+        impl std::str::FromStr for $ty {
+            type Err = String;
+            fn from_str(s: &str) -> Result<$ty, String> {
+                $ty::ALL
+                    .into_iter()
+                    .find(|b| b.name() == s)
+                    .ok_or_else(|| format!("unknown {} '{s}' (known: {})", $what, $ty::ALL.map($ty::name).join(", ")))
+            }
+        }
+    };
 }
 
-impl std::fmt::Display for HostBus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl std::str::FromStr for HostBus {
-    type Err = String;
-    fn from_str(s: &str) -> Result<HostBus, String> {
-        HostBus::ALL
-            .into_iter()
-            .find(|b| b.name() == s)
-            .ok_or_else(|| format!("unknown host bus '{s}' (known: {})", HostBus::ALL.map(HostBus::name).join(", ")))
-    }
-}
+bus_names!(HostBus, "host bus", [Native => "native", Axi4 => "axi4", Wishbone => "wishbone"]);
+bus_names!(NvmBus, "NVM bus", [Native => "native", Axi4 => "axi4"]);
 
 impl Default for Config {
     fn default() -> Self {
@@ -113,7 +133,7 @@ impl Config {
 
     /// This sizing, every generation parameter at its default.
     pub const fn sized(pages: usize, page_words: usize, frames: usize, word_bits: usize) -> Config {
-        Config { pages, page_words, frames, word_bits, lookup_latency: Config::DEFAULT_LOOKUP_LATENCY, host_bus: HostBus::Native }
+        Config { pages, page_words, frames, word_bits, lookup_latency: Config::DEFAULT_LOOKUP_LATENCY, host_bus: HostBus::Native, nvm_bus: NvmBus::Native }
     }
 
     /// Default sizing for `pages` (frames = 2·L), the other parameters default.
@@ -163,15 +183,26 @@ impl Config {
 
     /// A short stable name for caches and file names, e.g.
     /// `L256-W64-F512-D32-K1` (K: the lookup latency), with the host bus
-    /// appended when it is not the native port (`…-K1-axi4`).
+    /// appended when it is not the native port (`…-K1-axi4`), and the NVM
+    /// bus likewise (`…-K1-nvm-axi4`).
     pub fn tag(&self) -> String {
-        let bus = match self.host_bus {
+        let host = match self.host_bus {
             HostBus::Native => String::new(),
             bus => format!("-{bus}"),
         };
-        format!("L{}-W{}-F{}-D{}-K{}{bus}", self.pages, self.page_words, self.frames, self.word_bits, self.lookup_latency)
+        let nvm = match self.nvm_bus {
+            NvmBus::Native => String::new(),
+            bus => format!("-nvm-{bus}"),
+        };
+        format!("L{}-W{}-F{}-D{}-K{}{host}{nvm}", self.pages, self.page_words, self.frames, self.word_bits, self.lookup_latency)
     }
 }
+
+// The largest NVM (2^18 frames of 2^10 words, plus metadata smaller than
+// the frames) fits 32-bit byte addresses at 8 bytes a word, so the AXI4
+// back end needs no size check and word-address bit 31 is never an address
+// bit (`nvm_arbiter::COPY_FLAG`).
+const _: () = assert!((2u64 << (FRAME_BITS + OFFSET_BITS)) * 8 <= 1 << 32);
 
 // Kernels spell these widths as literals (rust-hdl copies offsets and shift
 // amounts into Verilog verbatim); keep them in step.
@@ -197,5 +228,9 @@ mod tests {
         assert_eq!(bad(Config { lookup_latency: 3, ..Config::default() }), "lookup-latency");
         Config { lookup_latency: 2, ..Config::default() }.validate().unwrap();
         Config { frames: 257, ..Config::default() }.validate().unwrap();
+        // The largest NVM fits the AXI4 back end's 32-bit byte addresses.
+        let huge = Config { pages: 1 << 16, page_words: 1024, frames: 1 << 18, word_bits: 64, nvm_bus: NvmBus::Axi4, ..Config::default() };
+        huge.validate().unwrap();
+        assert!(huge.layout().total_words() * 8 <= 1 << crate::frontend::AXI_ADDR_BITS);
     }
 }

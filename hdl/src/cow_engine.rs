@@ -6,6 +6,14 @@
 //! Reads are issued back to back into a page buffer, then writes back to
 //! back; `done` pulses once every write is acknowledged (durable).
 //!
+//! Behind a back end that copies (`--nvm-bus axi4`), a copy is instead W
+//! requests back to back, one a word: a *copy* request (`COPY_FLAG`, the
+//! source word's address as its data) for every word but the host's, a
+//! plain write for the host's. The back end overlaps their reads and
+//! writes: W + 8 + K + r + w (host request accepted → answered,
+//! tests/cycles.rs) where the native port's read-then-write copy takes
+//! 2·W + 7 + K + r + w.
+//!
 //! Cost of a COW fault, host request accepted → answered, with an NVM that
 //! answers 1 + r cycles after a read and 1 + w after a write (tests/cycles.rs
 //! asserts these): never-written page W + 5 + K + w, written page
@@ -14,7 +22,7 @@
 //! it: the single NVM port is the limit, a copy needs 2·W transfers on it.
 
 use crate::config::{FRAME_BITS, NVM_ADDR_BITS, OFFSET_BITS, WORD_COUNT_BITS};
-use crate::nvm_arbiter::NvmMaster;
+use crate::nvm_arbiter::{NvmMaster, COPY_FLAG};
 use crate::sync_ram::SyncRam;
 use rust_hdl::prelude::*;
 
@@ -60,6 +68,12 @@ pub struct CowEngine<const D: usize> {
     /// multiple of W, so a word's address is (first_frame + frame)·W | offset:
     /// one short adder).
     first_frame: Constant<Bits<NVM_ADDR_BITS>>,
+    /// The NVM back end performs copies (`COPY_FLAG`).
+    offload: Constant<Bit>,
+    copy_flag: Constant<Bits<NVM_ADDR_BITS>>,
+    /// The word being copied, at the source and at the destination.
+    src_word: Signal<Local, Bits<NVM_ADDR_BITS>>,
+    dst_word: Signal<Local, Bits<NVM_ADDR_BITS>>,
 }
 
 impl<const D: usize> CowEngine<D> {
@@ -88,6 +102,10 @@ impl<const D: usize> CowEngine<D> {
             page_words: Constant::new((config.page_words as u64).to_bits()),
             page_shift: Constant::new((config.page_shift() as u64).to_bits()),
             first_frame: Constant::new((config.layout().frames_base() / config.page_words as u64).to_bits()),
+            offload: Constant::new(config.nvm_bus == crate::NvmBus::Axi4),
+            copy_flag: Constant::new(COPY_FLAG.to_bits()),
+            src_word: Default::default(),
+            dst_word: Default::default(),
         }
     }
 }
@@ -100,8 +118,11 @@ impl<const D: usize> Logic for CowEngine<D> {
         self.done.next = false;
         self.nvm.req_valid.next = false;
         self.nvm.req_write.next = false;
-        self.nvm.req_addr.next = ((bit_cast::<NVM_ADDR_BITS, FRAME_BITS>(self.src.q.val()) + self.first_frame.val()) << self.page_shift.val())
+        self.src_word.next = ((bit_cast::<NVM_ADDR_BITS, FRAME_BITS>(self.src.q.val()) + self.first_frame.val()) << self.page_shift.val())
             | bit_cast::<NVM_ADDR_BITS, WORD_COUNT_BITS>(self.issued.q.val());
+        self.dst_word.next = ((bit_cast::<NVM_ADDR_BITS, FRAME_BITS>(self.dst.q.val()) + self.first_frame.val()) << self.page_shift.val())
+            | bit_cast::<NVM_ADDR_BITS, WORD_COUNT_BITS>(self.issued.q.val());
+        self.nvm.req_addr.next = self.src_word.val();
         self.nvm.req_wdata.next = 0.into();
         self.issued_next.next = self.issued.q.val();
         // Read responses land in the buffer in order; in the write phase the
@@ -122,8 +143,10 @@ impl<const D: usize> Logic for CowEngine<D> {
                     self.data.d.next = self.wdata.val();
                     self.issued_next.next = 0.into();
                     self.answered.d.next = 0.into();
-                    if self.src_mapped.val() {
+                    if self.src_mapped.val() & !self.offload.val() {
                         self.state.d.next = CowState::Read;
+                    } else if self.src_mapped.val() {
+                        self.state.d.next = CowState::Write;
                     } else {
                         self.state.d.next = CowState::Prefetch;
                     }
@@ -149,12 +172,16 @@ impl<const D: usize> Logic for CowEngine<D> {
             CowState::Write => {
                 self.nvm.req_valid.next = true;
                 self.nvm.req_write.next = true;
-                self.nvm.req_addr.next = ((bit_cast::<NVM_ADDR_BITS, FRAME_BITS>(self.dst.q.val()) + self.first_frame.val()) << self.page_shift.val())
-                    | bit_cast::<NVM_ADDR_BITS, WORD_COUNT_BITS>(self.issued.q.val());
+                self.nvm.req_addr.next = self.dst_word.val();
                 if self.mapped.q.val() {
                     self.nvm.req_wdata.next = self.buffer.read_data.val();
+                    if self.offload.val() {
+                        self.nvm.req_addr.next = self.dst_word.val() | self.copy_flag.val();
+                        self.nvm.req_wdata.next = bit_cast::<D, NVM_ADDR_BITS>(self.src_word.val());
+                    }
                 }
                 if bit_cast::<OFFSET_BITS, WORD_COUNT_BITS>(self.issued.q.val()) == self.word.q.val() {
+                    self.nvm.req_addr.next = self.dst_word.val();
                     self.nvm.req_wdata.next = self.data.q.val();
                 }
                 if self.nvm.req_ready.val() {
@@ -196,7 +223,11 @@ mod tests {
     /// Copies frame 2 (or, `mapped` false, zero-fills) into frame 3 with
     /// 0xbeef merged at word 1; returns (done cycle, words written).
     fn cow(page_words: usize, mapped: bool) -> (u64, Vec<(u64, u64)>) {
-        let config = Config::sized(4, page_words, 8, 32);
+        cow_with(Config::sized(4, page_words, 8, 32), mapped)
+    }
+
+    fn cow_with(config: Config, mapped: bool) -> (u64, Vec<(u64, u64)>) {
+        let page_words = config.page_words;
         let base = |frame: u64| config.layout().frame_base(frame);
         let src: HashMap<u64, u64> = (0..page_words as u64).map(|i| (base(2) + i, 0x100 + i)).collect();
         let (tx, rx) = std::sync::mpsc::channel();
@@ -245,6 +276,26 @@ mod tests {
             let (done, writes) = cow(words, true);
             assert_eq!(done, 2 * w + 6, "W = {words}");
             assert_eq!(writes, (0..w).map(|i| (dst(i), merged(i, 0x100 + i))).collect::<Vec<_>>());
+        }
+    }
+
+    #[test]
+    fn behind_a_back_end_that_copies_a_copy_is_one_request_a_word() {
+        for words in [4usize, 8] {
+            let w = words as u64;
+            let config = Config { nvm_bus: crate::NvmBus::Axi4, ..Config::sized(4, words, 8, 32) };
+            let base = |frame: u64| config.layout().frame_base(frame);
+            // Every word but the host's a copy request (the source word's
+            // address as data), the host's a plain write; W + 3 cycles at
+            // zero wait (a zero fill's W + 4 but for its prefetch cycle).
+            let (done, writes) = cow_with(config, true);
+            assert_eq!(done, w + 3, "W = {words}");
+            let want: Vec<(u64, u64)> = (0..w).map(|i| if i == 1 { (base(3) + i, 0xbeef) } else { ((base(3) + i) | COPY_FLAG, base(2) + i) }).collect();
+            assert_eq!(writes, want);
+            // A never-written page is still zero-filled with plain writes.
+            let (done, writes) = cow_with(config, false);
+            assert_eq!(done, w + 4);
+            assert!(writes.iter().all(|&(a, d)| a & COPY_FLAG == 0 && d == if a == base(3) + 1 { 0xbeef } else { 0 }));
         }
     }
 

@@ -14,6 +14,7 @@ macro_rules! cycle {
     };
 }
 
+pub mod backend;
 pub mod board;
 pub mod codes;
 pub mod config;
@@ -40,5 +41,5 @@ pub mod sync_ram;
 mod test_support;
 pub mod verilog;
 
-pub use config::{Config, ConfigError, HostBus};
+pub use config::{Config, ConfigError, HostBus, NvmBus};
 pub use verilog::{generate, generate_board, generate_passthrough, Generated, BOARD_MODULE, TOP_MODULE};

@@ -30,6 +30,16 @@ pub enum NvmOwner {
     Fallback,
 }
 
+/// A write request whose word address has this bit set is a *copy*: the
+/// word at the address in `req_wdata` is to be written to the address
+/// with the bit cleared; its answer means the copy is durable. Only the
+/// COW engine sends copies, and only to a back end that performs them
+/// (`--nvm-bus axi4`, `backend/axi4_nvm.rs`): there a copy's read and
+/// write overlap other copies', where the native port would carry a read
+/// and a write. No NVM reaches 2^31 words (`config.rs` asserts the
+/// largest fits 32-bit byte addresses), so the bit is free.
+pub const COPY_FLAG: u64 = 1 << (NVM_ADDR_BITS - 1);
+
 /// Bits of the in-flight counter: at most 2^16 − 1 requests outstanding.
 const INFLIGHT_BITS: usize = 16;
 

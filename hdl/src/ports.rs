@@ -5,7 +5,7 @@
 //! are generated from it.
 
 use crate::codes::CODE_BITS;
-use crate::config::{HostBus, COUNTER_BITS, HOST_ADDR_BITS, NVM_ADDR_BITS};
+use crate::config::{Config, HostBus, NvmBus, COUNTER_BITS, HOST_ADDR_BITS, NVM_ADDR_BITS};
 use crate::frontend::register_map::REG_ADDR_BITS;
 use crate::frontend::{AXI_ADDR_BITS, AXI_ID_BITS};
 
@@ -185,12 +185,64 @@ pub const WISHBONE_REG_PORTS: [TopPort; 11] = [
     output("irq", Width::Bit),
 ];
 
+/// The NVM port of `--nvm-bus axi4`, in place of `mem_*`
+/// (`backend/axi4_nvm.rs`).
+pub const NVM_AXI4_PORTS: [TopPort; 30] = [
+    output("m_axi_awid", Width::Fixed(AXI_ID_BITS)),
+    output("m_axi_awaddr", Width::Fixed(AXI_ADDR_BITS)),
+    output("m_axi_awlen", Width::Fixed(8)),
+    output("m_axi_awsize", Width::Fixed(3)),
+    output("m_axi_awburst", Width::Fixed(2)),
+    output("m_axi_awvalid", Width::Bit),
+    input("m_axi_awready", Width::Bit),
+    output("m_axi_wdata", Width::Data),
+    output("m_axi_wstrb", Width::Strobe),
+    output("m_axi_wlast", Width::Bit),
+    output("m_axi_wvalid", Width::Bit),
+    input("m_axi_wready", Width::Bit),
+    input("m_axi_bid", Width::Fixed(AXI_ID_BITS)),
+    input("m_axi_bresp", Width::Fixed(2)),
+    input("m_axi_bvalid", Width::Bit),
+    output("m_axi_bready", Width::Bit),
+    output("m_axi_arid", Width::Fixed(AXI_ID_BITS)),
+    output("m_axi_araddr", Width::Fixed(AXI_ADDR_BITS)),
+    output("m_axi_arlen", Width::Fixed(8)),
+    output("m_axi_arsize", Width::Fixed(3)),
+    output("m_axi_arburst", Width::Fixed(2)),
+    output("m_axi_arvalid", Width::Bit),
+    input("m_axi_arready", Width::Bit),
+    input("m_axi_rid", Width::Fixed(AXI_ID_BITS)),
+    input("m_axi_rdata", Width::Data),
+    input("m_axi_rresp", Width::Fixed(2)),
+    input("m_axi_rlast", Width::Bit),
+    input("m_axi_rvalid", Width::Bit),
+    output("m_axi_rready", Width::Bit),
+    // The NVM answered an error, or an answer nothing asked for (sticky).
+    output("nvm_bus_error", Width::Bit),
+];
+
 /// The native host port's ports in `TOP_PORTS`: `req_valid` ..= `rsp_err`.
 const NATIVE_HOST: std::ops::Range<usize> = 2..10;
+/// The native NVM port's: `mem_req_valid` ..= `mem_rsp_rdata`.
+pub const NATIVE_NVM: std::ops::Range<usize> = 27..34;
 
-/// Every port of `pmsnap_controller` generated for `bus`, in declaration
-/// order: `TOP_PORTS` with the host port's group replaced by the bus's.
-pub fn top_ports(bus: HostBus) -> Vec<TopPort> {
+/// Every port of `pmsnap_controller` generated for `config`'s host and
+/// NVM buses, in declaration order: `TOP_PORTS` with the host port's
+/// group and the NVM port's replaced by the buses'.
+pub fn top_ports(config: &Config) -> Vec<TopPort> {
+    let nvm: Vec<TopPort> = match config.nvm_bus {
+        NvmBus::Native => TOP_PORTS[NATIVE_NVM].to_vec(),
+        NvmBus::Axi4 => NVM_AXI4_PORTS.to_vec(),
+    };
+    let mut ports = host_ports(config.host_bus);
+    let at = ports.len() - NATIVE_NVM.len();
+    ports.splice(at.., nvm);
+    ports
+}
+
+/// The ports of the controller with `bus` as its host port and the native
+/// NVM port: the core a back end is wired to.
+pub fn host_ports(bus: HostBus) -> Vec<TopPort> {
     let host: Vec<TopPort> = match bus {
         HostBus::Native => TOP_PORTS[NATIVE_HOST].to_vec(),
         HostBus::Axi4 => [AXI4_HOST_PORTS.as_slice(), &AXIL_REG_PORTS].concat(),
@@ -223,3 +275,6 @@ pub fn verilog_wires(word_bits: usize) -> String {
 pub fn verilog_port_map() -> String {
     TOP_PORTS.iter().map(|p| format!(".{0}({0})", p.name)).collect::<Vec<_>>().join(", ")
 }
+
+// The NVM port is the last group of `TOP_PORTS`, as `top_ports` assumes.
+const _: () = assert!(NATIVE_NVM.end == TOP_PORTS.len());

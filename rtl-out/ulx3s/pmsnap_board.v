@@ -2758,6 +2758,8 @@ module pmsnap_board__controller__cow(clock,reset,start,src_mapped,src_frame,dst_
     localparam  page_words = 11'b1000000;
     localparam  page_shift = 8'h6;
     localparam  first_frame = 32'h9;
+    localparam  offload = 1'b0;
+    localparam  copy_flag = 32'h80000000;
     /*verilator tracing_on*/
     
     // Enums
@@ -2831,6 +2833,8 @@ module pmsnap_board__controller__cow(clock,reset,start,src_mapped,src_frame,dst_
     
     // Local signals
     reg  [10:0] issued_next;
+    reg  [31:0] src_word;
+    reg  [31:0] dst_word;
     
     // Sub module instances
     pmsnap_board__controller__cow__buffer buffer(
@@ -2895,7 +2899,9 @@ module pmsnap_board__controller__cow(clock,reset,start,src_mapped,src_frame,dst_
         done = 1'b0;
         nvm__req_valid = 1'b0;
         nvm__req_write = 1'b0;
-        nvm__req_addr = ((((src__q) & 32'hffffffff) + first_frame) << page_shift) | ((issued__q) & 32'hffffffff);
+        src_word = ((((src__q) & 32'hffffffff) + first_frame) << page_shift) | ((issued__q) & 32'hffffffff);
+        dst_word = ((((dst__q) & 32'hffffffff) + first_frame) << page_shift) | ((issued__q) & 32'hffffffff);
+        nvm__req_addr = src_word;
         nvm__req_wdata = 32'h0;
         issued_next = issued__q;
         buffer__write_enable = nvm__rsp_valid & (state__q == CowState__Read);
@@ -2915,8 +2921,11 @@ module pmsnap_board__controller__cow(clock,reset,start,src_mapped,src_frame,dst_
                         data__d = wdata;
                         issued_next = 32'h0;
                         answered__d = 32'h0;
-                        if (src_mapped) begin
+                        if (src_mapped & ~offload) begin
                             state__d = CowState__Read;
+                        end
+                        else if (src_mapped) begin
+                            state__d = CowState__Write;
                         end
                         else begin
                             state__d = CowState__Prefetch;
@@ -2945,11 +2954,16 @@ module pmsnap_board__controller__cow(clock,reset,start,src_mapped,src_frame,dst_
                 begin
                     nvm__req_valid = 1'b1;
                     nvm__req_write = 1'b1;
-                    nvm__req_addr = ((((dst__q) & 32'hffffffff) + first_frame) << page_shift) | ((issued__q) & 32'hffffffff);
+                    nvm__req_addr = dst_word;
                     if (mapped__q) begin
                         nvm__req_wdata = buffer__read_data;
+                        if (offload) begin
+                            nvm__req_addr = dst_word | copy_flag;
+                            nvm__req_wdata = ((src_word) & 32'hffffffff);
+                        end
                     end
                     if (((issued__q) & 10'h3ff) == word__q) begin
+                        nvm__req_addr = dst_word;
                         nvm__req_wdata = data__q;
                     end
                     if (nvm__req_ready) begin

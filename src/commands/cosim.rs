@@ -11,7 +11,7 @@ use pmsnap_cosim::harness::{parse_window, write_image, write_reads, CosimOptions
 use pmsnap_cosim::nvm::{NvmTiming, TimingSpec};
 use pmsnap_cosim::workload::RandomWorkload;
 use pmsnap_cosim::{Cosim, Outcome};
-use pmsnap_hdl::{Config, HostBus};
+use pmsnap_hdl::{Config, HostBus, NvmBus};
 use std::path::{Path, PathBuf};
 
 #[derive(Args, Clone, Debug, PartialEq, Eq)]
@@ -276,6 +276,9 @@ fn print_summary(config: &Config, source: &str, timing: &NvmTiming, drawn: &str,
     }
     println!("  COW faults         {} ({} of them took the fallback snapshot's frames)", s.cow_faults, s.fallback_releases);
     println!("  NVM reads/writes   {} / {}", s.nvm_reads, s.nvm_writes);
+    if config.nvm_bus == NvmBus::Axi4 {
+        println!("  NVM bus            axi4: {} bursts ({} beats)", s.nvm_bursts, s.nvm_beats);
+    }
     println!("  snapshots          {} (pages hardened {})", s.snapshots.len(), s.pages_hardened);
     println!("    flush            {} cycles", min_mean_max(s.snapshots.iter().map(|c| c.flush)));
     println!("    after flush      {} cycles", min_mean_max(s.snapshots.iter().map(|c| c.after_flush)));

@@ -12,7 +12,7 @@ use crate::exit::CheckFailed;
 use anyhow::{Context, Result};
 use pmsnap_cosim::campaign::{Campaign, CampaignResult, Shard, Violation};
 use pmsnap_cosim::harness::CosimOptions;
-use pmsnap_hdl::{Config, HostBus};
+use pmsnap_hdl::{Config, HostBus, NvmBus};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -36,6 +36,9 @@ pub struct CrashArgs {
     /// Host bus of the controller under test: native or axi4 (see `pmsnap generate --help`).
     #[arg(long, default_value_t = HostBus::Native, value_name = "native|axi4|wishbone")]
     host_bus: HostBus,
+    /// NVM bus of the controller under test: native or axi4 (see `pmsnap generate --help`).
+    #[arg(long, default_value_t = NvmBus::Native, value_name = "native|axi4")]
+    nvm_bus: NvmBus,
     /// Runs (random workloads).
     #[arg(long, default_value_t = 100)]
     runs: usize,
@@ -80,8 +83,15 @@ const VCD_AFTER: u64 = 20;
 
 /// A violation is a `CheckFailed` error (exit 1) naming its replay.
 pub fn run(a: CrashArgs) -> Result<()> {
-    let sizing =
-        Sizing { pages: a.pages, page_words: a.page_words, frames: a.frames, word_bits: a.word_bits, lookup_latency: a.lookup_latency, host_bus: a.host_bus };
+    let sizing = Sizing {
+        pages: a.pages,
+        page_words: a.page_words,
+        frames: a.frames,
+        word_bits: a.word_bits,
+        lookup_latency: a.lookup_latency,
+        host_bus: a.host_bus,
+        nvm_bus: a.nvm_bus,
+    };
     let config = sizing.config()?;
     a.wave.check()?;
     writable("--json", &a.json)?;

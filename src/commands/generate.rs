@@ -32,6 +32,7 @@ pub fn run(a: GenerateArgs) -> Result<()> {
             let mut b = *board(name)?;
             b.config.lookup_latency = a.sizing.lookup_latency;
             b.config.host_bus = a.sizing.host_bus;
+            b.config.nvm_bus = a.sizing.nvm_bus;
             b.config.validate()?;
             pmsnap_hdl::generate_board(&b)?
         }

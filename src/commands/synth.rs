@@ -3,7 +3,7 @@
 use crate::args::board;
 use crate::exit::BadInput;
 use anyhow::{Context, Result};
-use pmsnap_hdl::HostBus;
+use pmsnap_hdl::{HostBus, NvmBus};
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -15,8 +15,8 @@ pub struct SynthArgs {
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=20))]
     seeds: u64,
     /// Work folder; the report is synth-BOARD-kK.md and .json in it (K: the
-    /// lookup latency; `-axi4` appended for that host bus) [default:
-    /// bench-out/synth].
+    /// lookup latency; `-axi4` appended for that host bus, `-nvm-axi4` for
+    /// that NVM bus) [default: bench-out/synth].
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// Only these designs (repeatable) [default: all three].
@@ -32,6 +32,10 @@ pub struct SynthArgs {
     /// port only.
     #[arg(long, default_value_t = HostBus::Native, value_name = "native|axi4|wishbone")]
     host_bus: HostBus,
+    /// NVM bus of the controller: native or axi4 (see `pmsnap generate
+    /// --help`). With axi4, too, only the controller is built.
+    #[arg(long, default_value_t = NvmBus::Native, value_name = "native|axi4")]
+    nvm_bus: NvmBus,
 }
 
 pub fn run(a: SynthArgs) -> Result<()> {
@@ -40,15 +44,14 @@ pub fn run(a: SynthArgs) -> Result<()> {
         b.config.lookup_latency = k;
         b.config.validate()?;
     }
-    if a.host_bus != HostBus::Native {
+    if a.host_bus != HostBus::Native || a.nvm_bus != NvmBus::Native {
         if a.design.iter().any(|d| d != "controller") || a.design.is_empty() {
-            return Err(BadInput(format!(
-                "--host-bus {}: give --design controller (the pass-through and the board top have the native port only)",
-                a.host_bus
-            ))
-            .into());
+            let flag = if a.host_bus != HostBus::Native { format!("--host-bus {}", a.host_bus) } else { format!("--nvm-bus {}", a.nvm_bus) };
+            return Err(BadInput(format!("{flag}: give --design controller (the pass-through and the board top have the native ports only)")).into());
         }
         b.config.host_bus = a.host_bus;
+        b.config.nvm_bus = a.nvm_bus;
+        b.config.validate()?;
     }
     let b = &b;
     let tools = pmsnap_flow::Toolchain::find(b.family)?;
@@ -57,7 +60,11 @@ pub fn run(a: SynthArgs) -> Result<()> {
         HostBus::Native => String::new(),
         bus => format!("-{bus}"),
     };
-    let variant = format!("{}-k{}{bus}", b.name, b.config.lookup_latency);
+    let nvm = match b.config.nvm_bus {
+        NvmBus::Native => String::new(),
+        bus => format!("-nvm-{bus}"),
+    };
+    let variant = format!("{}-k{}{bus}{nvm}", b.name, b.config.lookup_latency);
     let work = dir.join(&variant);
     let report = pmsnap_flow::report(&tools, b, &work, a.seeds, &a.design, &mut |what| eprintln!("pmsnap synth: {what}"))?;
     let md = report.markdown();

@@ -1,10 +1,11 @@
 """pmsnap's AXI4 host port driven by a client no one here wrote.
 
 cocotb and cocotbext-axi's AxiMaster (PyPI) drive the controller generated
-with `--host-bus axi4`; this file models only what is not AXI: the NVM on
-the native NVM port (a Python dict, answers in order after a random
-latency, writes durable when answered), the flush handshake and the command
-port. Commands and the flush acknowledgement go through the control and
+with `--host-bus axi4`. The NVM is cocotbext-axi's AxiRam on the AXI4 NVM
+port when the controller has one (`--nvm-bus axi4`), else a Python dict on
+the native NVM port (answers in order after a random latency, writes
+durable when answered). This file models only what is not AXI: that dict,
+the flush handshake and the command port. Commands and the flush acknowledgement go through the control and
 status registers with cocotbext-axi's AxiLiteMaster (the register map:
 docs/registers.md). The masters pause at random on every channel.
 Checked: single writes and reads, bursts, SNAPSHOT, RESTORE, a power loss
@@ -18,7 +19,7 @@ from collections import deque
 import cocotb
 from cocotb.clock import Clock
 from cocotb.triggers import ReadOnly, RisingEdge
-from cocotbext.axi import AxiBurstType, AxiBus, AxiLiteBus, AxiLiteMaster, AxiMaster
+from cocotbext.axi import AxiBurstType, AxiBus, AxiLiteBus, AxiLiteMaster, AxiMaster, AxiRam
 
 # contract §3 codes (hdl/src/codes.rs): ops and statuses.
 SNAPSHOT, RESTORE, RECOVER, FORMAT = 1, 2, 3, 4
@@ -31,6 +32,27 @@ REG_ID, REG_COMMAND, REG_STATUS, REG_IRQ_STATUS, REG_FLUSH_ACK, REG_DONE_COUNT, 
 IRQ_DONE, IRQ_FLUSH = 1, 2
 # L·W of the sizing tests/cocotb.rs generates (L16-W8-F32-D32).
 WORDS = 16 * 8
+
+
+class AxiNvm:
+    """The NVM behind the AXI4 NVM port: cocotbext-axi's AxiRam, pausing at
+    random on every channel. It starts zeroed, as a blank device; the
+    controller's reset resets its channels, and the memory keeps what it
+    took (a write it took but had not answered may land at a power loss)."""
+
+    def __init__(self, dut, pause):
+        self.ram = AxiRam(AxiBus.from_prefix(dut, "m_axi"), dut.clock, dut.reset, size=1 << 20)
+        for channel in (self.ram.write_if.aw_channel, self.ram.write_if.w_channel, self.ram.write_if.b_channel, self.ram.read_if.ar_channel, self.ram.read_if.r_channel):
+            channel.set_pause_generator(pause())
+        self.dut = dut
+
+    def power_loss(self):
+        pass
+
+    async def run(self):
+        while True:
+            await RisingEdge(self.dut.clock)
+            assert int(self.dut.nvm_bus_error.value) == 0, "nvm_bus_error: the controller saw a bad answer"
 
 
 class Nvm:
@@ -127,14 +149,16 @@ async def axi4_master_against_the_controller(dut):
     dut.cmd_valid.value = 0
     dut.cmd_op.value = 0
     dut.flush_ack.value = 0
-    nvm = Nvm(dut, seed=3)
-    cocotb.start_soon(nvm.run())
-    master = AxiMaster(AxiBus.from_prefix(dut, "s_axi"), dut.clock, dut.reset)
-    regs = AxiLiteMaster(AxiLiteBus.from_prefix(dut, "s_axil"), dut.clock, dut.reset)
 
     def random_pause():
         while True:
             yield rng.random() < 0.3
+
+    nvm = AxiNvm(dut, random_pause) if hasattr(dut, "m_axi_awvalid") else Nvm(dut, seed=3)
+    dut._log.info("NVM: %s", type(nvm).__name__)
+    cocotb.start_soon(nvm.run())
+    master = AxiMaster(AxiBus.from_prefix(dut, "s_axi"), dut.clock, dut.reset)
+    regs = AxiLiteMaster(AxiLiteBus.from_prefix(dut, "s_axil"), dut.clock, dut.reset)
 
     master.write_if.aw_channel.set_pause_generator(random_pause())
     master.write_if.w_channel.set_pause_generator(random_pause())

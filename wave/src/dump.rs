@@ -28,19 +28,15 @@ pub fn groups_shown(h: &Hierarchy) -> impl Iterator<Item = &'static Group> + '_ 
 
 /// The full name of the signal at `path` (dot-separated) below `scope`:
 /// `TOP.pmsnap_controller.cow.state__q`; for a controller with a bus front
-/// end, whose core sits one scope down, `TOP.pmsnap_controller.core.cow.state__q`.
-/// None when the waveform has neither.
+/// end or an NVM back end, whose core sits one scope down,
+/// `TOP.pmsnap_controller.core.cow.state__q`, and with both, two scopes
+/// down (`core.core`). None when the waveform has none of them.
 pub fn full_name(h: &Hierarchy, scope: Scope, path: &str) -> Option<String> {
     let base = match scope {
         Scope::Controller => controller_scope(h)?.join("."),
-        Scope::Top => "TOP".to_string(),
+        Scope::Top => return Some(format!("TOP.{path}")),
     };
-    let direct = format!("{base}.{path}");
-    if lookup_full(h, &direct).is_some() || scope == Scope::Top {
-        return Some(direct);
-    }
-    let in_core = format!("{base}.core.{path}");
-    lookup_full(h, &in_core).map(|_| in_core)
+    ["", "core.", "core.core."].into_iter().map(|down| format!("{base}.{down}{path}")).find(|full| lookup_full(h, full).is_some())
 }
 
 /// The variable at `path` below `scope`, if the waveform has it.

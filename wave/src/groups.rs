@@ -43,9 +43,11 @@ const fn group(name: &'static str, signals: &'static [&'static str]) -> Group {
 
 /// The groups, top to bottom.
 /// With a bus front end (`--host-bus axi4`, `wishbone`) the Host port group
-/// shows the core's native port behind it (its blocks sit one scope down, in `core`;
+/// shows the core's native port behind it, and with an NVM back end
+/// (`--nvm-bus axi4`) the NVM port group the core's native NVM port in
+/// front of it (the blocks sit one or two scopes down, in `core`;
 /// `dump::full_name` finds them there).
-pub const GROUPS: [Group; 12] = [
+pub const GROUPS: [Group; 13] = [
     Group {
         name: "AXI4 host port",
         scope: Scope::Controller,
@@ -172,6 +174,31 @@ pub const GROUPS: [Group; 12] = [
             "sequencer.recover.state__q",
         ],
     ),
+    Group {
+        name: "AXI4 NVM port",
+        scope: Scope::Controller,
+        signals: &[
+            "m_axi_awvalid",
+            "m_axi_awready",
+            "m_axi_awaddr",
+            "m_axi_wvalid",
+            "m_axi_wready",
+            "m_axi_wdata",
+            "m_axi_bvalid",
+            "m_axi_bready",
+            "m_axi_bresp",
+            "m_axi_arvalid",
+            "m_axi_arready",
+            "m_axi_araddr",
+            "m_axi_rvalid",
+            "m_axi_rready",
+            "m_axi_rdata",
+            "m_axi_rresp",
+            "nvm_bus_error",
+        ],
+        board_only: false,
+        optional: true,
+    },
     group("COW engine", &["cow.start", "cow.state__q", "cow.src_frame", "cow.dst_frame", "cow.issued__q", "cow.answered__q", "cow.done"]),
     group("Allocator", &["allocator.pop", "allocator.head_frame", "allocator.free_count", "allocator.empty", "allocator.fallback_held"]),
     Group { name: "UART", scope: Scope::Top, signals: &["uart_rx", "uart_tx", "leds"], board_only: true, optional: false },

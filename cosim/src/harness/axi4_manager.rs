@@ -28,10 +28,11 @@
 //! is the queue's order. A request counts as accepted (for the
 //! scoreboard's order against commands) at its burst's address handshake.
 
+use super::axi4_pins::Axi4Pins;
 use super::host::Queued;
 use super::port_driver::HostEvents;
 use crate::rng::Rng;
-use crate::verilator::{Model, Port};
+use crate::verilator::Model;
 use anyhow::Result;
 use pmsnap_hdl::frontend::{AxiResp, AXI_BURST_FIXED, AXI_BURST_INCR, AXI_BURST_WRAP};
 use pmsnap_hdl::Config;
@@ -78,42 +79,8 @@ impl Burst {
     }
 }
 
-/// The `s_axi_*` ports.
-#[derive(Clone, Copy)]
-struct Pins {
-    awid: Port,
-    awaddr: Port,
-    awlen: Port,
-    awsize: Port,
-    awburst: Port,
-    awvalid: Port,
-    awready: Port,
-    wdata: Port,
-    wstrb: Port,
-    wlast: Port,
-    wvalid: Port,
-    wready: Port,
-    bid: Port,
-    bresp: Port,
-    bvalid: Port,
-    bready: Port,
-    arid: Port,
-    araddr: Port,
-    arlen: Port,
-    arsize: Port,
-    arburst: Port,
-    arvalid: Port,
-    arready: Port,
-    rid: Port,
-    rdata: Port,
-    rresp: Port,
-    rlast: Port,
-    rvalid: Port,
-    rready: Port,
-}
-
 pub(super) struct Axi4Manager {
-    pins: Pins,
+    pins: Axi4Pins,
     rng: Rng,
     /// Chance in percent that a channel the manager drives offers (valid)
     /// or takes (ready) in a cycle.
@@ -145,38 +112,7 @@ pub(super) struct Axi4Manager {
 
 impl Axi4Manager {
     pub fn resolve(m: &Model, config: &Config, seed: u64, ready_percent: u32, strays: bool) -> Result<Axi4Manager> {
-        let p = |n: &str| m.port(&format!("s_axi_{n}"));
-        let pins = Pins {
-            awid: p("awid")?,
-            awaddr: p("awaddr")?,
-            awlen: p("awlen")?,
-            awsize: p("awsize")?,
-            awburst: p("awburst")?,
-            awvalid: p("awvalid")?,
-            awready: p("awready")?,
-            wdata: p("wdata")?,
-            wstrb: p("wstrb")?,
-            wlast: p("wlast")?,
-            wvalid: p("wvalid")?,
-            wready: p("wready")?,
-            bid: p("bid")?,
-            bresp: p("bresp")?,
-            bvalid: p("bvalid")?,
-            bready: p("bready")?,
-            arid: p("arid")?,
-            araddr: p("araddr")?,
-            arlen: p("arlen")?,
-            arsize: p("arsize")?,
-            arburst: p("arburst")?,
-            arvalid: p("arvalid")?,
-            arready: p("arready")?,
-            rid: p("rid")?,
-            rdata: p("rdata")?,
-            rresp: p("rresp")?,
-            rlast: p("rlast")?,
-            rvalid: p("rvalid")?,
-            rready: p("rready")?,
-        };
+        let pins = Axi4Pins::resolve(m, "s_axi_")?;
         Ok(Axi4Manager {
             pins,
             rng: Rng::new(seed ^ 0xA8_1A4),

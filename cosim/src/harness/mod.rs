@@ -23,7 +23,7 @@ use anyhow::{Context, Result};
 use faults::FaultInjector;
 use host::{Command, CpuOp, Host, Purpose, Wait};
 use pmsnap_hdl::codes::{CmdOp, Phase, Status};
-use pmsnap_hdl::Config;
+use pmsnap_hdl::{Config, NvmBus};
 use port_driver::{Inputs, PortDriver};
 use recorder::Recorder;
 use scoreboard::nvm_rules::in_slots;
@@ -33,6 +33,8 @@ use std::time::Instant;
 use strays::Strays;
 
 mod axi4_manager;
+mod axi4_pins;
+mod axi4_subordinate;
 mod faults;
 mod files;
 mod host;
@@ -116,6 +118,9 @@ impl Cosim {
         let clock = Clocked::new(model, waveform)?;
         let mut nvm = Nvm::new(c.layout(), c.word_bits, opts.timing, opts.nvm_seed);
         nvm.forget_answered = opts.faults.nvm_forgets_answered;
+        if c.nvm_bus == NvmBus::Axi4 {
+            nvm.split_channels();
+        }
         let mut program = vec![CpuOp::Command(OP_RECOVER)];
         let mut strays = Strays::new(opts.stray_commands, opts.faults.busy_probe);
         if let Some(undefined) = strays.undefined_op() {
@@ -198,6 +203,7 @@ impl Cosim {
             bar.finish_and_clear();
         }
         let (bus_bursts, bus_beats, bus_strays) = self.pins.bus_counts();
+        let (nvm_bursts, nvm_beats) = self.pins.nvm_bus_counts();
         let stats = Stats {
             ops: self.ops,
             cache_hits: self.host.cache_hits,
@@ -212,6 +218,8 @@ impl Cosim {
             bus_bursts,
             bus_beats,
             bus_strays,
+            nvm_bursts,
+            nvm_beats,
             ..std::mem::take(&mut self.board.stats)
         };
         let recorded = self.recorder.finish();
@@ -352,6 +360,7 @@ impl Cosim {
         // counts as a loss during recovery.
         let phase = if self.reset_cycles > 0 { Phase::Recover as u8 } else { self.pins.phase() };
         let torn_writes = self.nvm.power_loss(self.opts.power_loss);
+        self.pins.nvm_power_loss();
         self.recorder.mark(self.cycle(), "power loss".into());
         self.board.power_loss(self.cycle(), phase, snapshotting, torn_writes, &self.nvm);
         self.board.clear_in_flight();
@@ -369,7 +378,7 @@ impl Cosim {
     fn clock_cycle(&mut self) -> Result<()> {
         let cycle = self.cycle();
         if let Some(target) = self.faults.due(cycle) {
-            if self.board.formatted && self.host.command.is_none() && self.nvm.idle() && self.reset_cycles == 0 {
+            if self.board.formatted && self.host.command.is_none() && self.nvm.idle() && !self.pins.nvm_bus_busy() && self.reset_cycles == 0 {
                 self.faults.corrupt(target, &mut self.nvm, &mut self.board);
             }
         }
@@ -391,11 +400,10 @@ impl Cosim {
             Some(c) if c.accepted_at.is_none() => Some(c.op),
             _ => self.strays.offered(),
         };
-        let nvm_ready = self.nvm.ready();
-        let nvm_response = self.nvm.response(cycle);
         let flush_ack = self.host.flush_ack();
         let command_out = self.host.command.is_some();
-        self.pins.drive(Inputs { reset: in_reset, queue: &self.host.queue, command_out, command, flush_ack, nvm_ready, nvm_response });
+        self.pins.drive(Inputs { reset: in_reset, queue: &self.host.queue, command_out, command, flush_ack });
+        self.pins.drive_nvm(&mut self.nvm, cycle);
         self.clock.settle();
         // Nothing to observe in reset: the outputs still show the state the
         // controller is losing.
@@ -408,14 +416,19 @@ impl Cosim {
             self.fail(v);
         }
         let mut progress = false;
-        if nvm_response.is_some() && self.nvm.retire().is_some_and(in_slots) {
-            self.board.rules.refresh(&self.nvm);
+        let (nvm_events, native_request) = self.pins.observe_nvm();
+        for write in nvm_events.retired {
+            if self.nvm.retire_of(write).is_some_and(in_slots) {
+                self.board.rules.refresh(&self.nvm);
+            }
         }
-        if let Err(fault) = self.board.rules.check_port(cycle, self.nvm.word_mask(), out.nvm) {
+        if let Some(Err(fault)) = native_request.map(|r| self.board.rules.check_port(cycle, self.nvm.word_mask(), r)) {
             self.fail(fault);
         }
-        if out.nvm.accepted() {
-            let (w, a, d) = (out.nvm.write, out.nvm.addr, out.nvm.wdata);
+        if let Some(v) = nvm_events.violation {
+            self.fail(v);
+        }
+        for (w, a, d) in nvm_events.requests {
             match self.board.rules.check_access(&self.nvm, w, a, d) {
                 Err(fault) => self.fail(fault),
                 Ok(()) => {

@@ -58,6 +58,10 @@ pub struct Stats {
     pub bus_beats: u64,
     /// Stray bursts it sent, each refused (`axi4_manager.rs`).
     pub bus_strays: u64,
+    /// With `--nvm-bus axi4`: bursts the controller's AXI4 manager made to
+    /// the NVM, and their beats.
+    pub nvm_bursts: u64,
+    pub nvm_beats: u64,
 }
 
 /// Host-port requests answered with an error, by reason.

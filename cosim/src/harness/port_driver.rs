@@ -2,18 +2,21 @@
 //! and the NVM drive each cycle, and what the controller answers.
 
 use super::axi4_manager::Axi4Manager;
+use super::axi4_subordinate::{Axi4Subordinate, NvmEvents};
 use super::host::Queued;
 use super::scoreboard::nvm_rules::NvmRequest;
 use super::wishbone_manager::WishboneManager;
+use crate::nvm::Nvm;
 use crate::verilator::{Model, Port};
 use anyhow::Result;
 use pmsnap_hdl::ports::top_ports;
-use pmsnap_hdl::{Config, HostBus};
+use pmsnap_hdl::{Config, HostBus, NvmBus};
 use std::collections::VecDeque;
 
-/// The native host port's pins.
+/// A native valid/ready port's pins (contract §3): the host port's
+/// (`req_*`, `rsp_*`) or the NVM port's (`mem_req_*`, `mem_rsp_*`).
 #[derive(Clone, Copy)]
-struct NativeHost {
+struct NativePins {
     req_valid: Port,
     req_ready: Port,
     req_write: Port,
@@ -21,6 +24,27 @@ struct NativeHost {
     req_wdata: Port,
     rsp_valid: Port,
     rsp_rdata: Port,
+}
+
+impl NativePins {
+    fn resolve(m: &Model, prefix: &str) -> Result<NativePins> {
+        let p = |n: &str| m.port(&format!("{prefix}{n}"));
+        Ok(NativePins {
+            req_valid: p("req_valid")?,
+            req_ready: p("req_ready")?,
+            req_write: p("req_write")?,
+            req_addr: p("req_addr")?,
+            req_wdata: p("req_wdata")?,
+            rsp_valid: p("rsp_valid")?,
+            rsp_rdata: p("rsp_rdata")?,
+        })
+    }
+}
+
+/// The native host port's pins.
+#[derive(Clone, Copy)]
+struct NativeHost {
+    pins: NativePins,
     rsp_err: Port,
 }
 
@@ -30,6 +54,21 @@ enum HostSide {
     Native(NativeHost),
     Axi4(Box<Axi4Manager>),
     Wishbone(Box<WishboneManager>),
+}
+
+/// The native NVM port's pins.
+#[derive(Clone, Copy)]
+struct NativeNvm {
+    pins: NativePins,
+    /// An answer is presented this cycle.
+    answering: bool,
+}
+
+/// The device's side of the NVM port: the pins themselves, or an AXI4
+/// subordinate driving them.
+enum NvmSide {
+    Native(NativeNvm),
+    Axi4(Box<Axi4Subordinate>),
 }
 
 /// Every input and output of the controller but the clock (`Clocked`'s).
@@ -48,13 +87,8 @@ pub(super) struct PortDriver {
     pages_hardened: Port,
     flush_req: Port,
     flush_ack: Port,
-    mem_req_valid: Port,
-    mem_req_ready: Port,
-    mem_req_write: Port,
-    mem_req_addr: Port,
-    mem_req_wdata: Port,
-    mem_rsp_valid: Port,
-    mem_rsp_rdata: Port,
+    nvm: NvmSide,
+    total_words: u64,
 }
 
 /// What the host port did in one cycle, as the scoreboard sees it,
@@ -82,9 +116,6 @@ pub(super) struct Inputs<'a> {
     /// The command offered (`cmd_valid`, `cmd_op`).
     pub command: Option<u64>,
     pub flush_ack: bool,
-    pub nvm_ready: bool,
-    /// The NVM's answer this cycle (`mem_rsp_valid`, `mem_rsp_rdata`).
-    pub nvm_response: Option<u64>,
 }
 
 /// What the controller shows once the cycle's inputs have settled.
@@ -100,7 +131,6 @@ pub(super) struct Outputs {
     /// `cmd_done` with its status.
     pub done: Option<u64>,
     pub flush_req: bool,
-    pub nvm: NvmRequest,
 }
 
 impl PortDriver {
@@ -109,23 +139,14 @@ impl PortDriver {
     /// width; `seed`, `bus_ready_percent` and `bus_strays` drive the AXI4
     /// manager.
     pub fn resolve(m: &Model, config: &Config, seed: u64, bus_ready_percent: u32, bus_strays: bool) -> Result<PortDriver> {
-        let ports = top_ports(config.host_bus);
+        let ports = top_ports(config);
         for p in &ports {
             let bits = m.port(p.name)?.bits() as usize;
             anyhow::ensure!(bits == p.width.bits(config.word_bits), "the model's port `{}` has {bits} bits, not {}", p.name, p.width.bits(config.word_bits));
         }
         anyhow::ensure!(m.port_count() == ports.len(), "the model has ports contract §3 does not name");
         let host = match config.host_bus {
-            HostBus::Native => HostSide::Native(NativeHost {
-                req_valid: m.port("req_valid")?,
-                req_ready: m.port("req_ready")?,
-                req_write: m.port("req_write")?,
-                req_addr: m.port("req_addr")?,
-                req_wdata: m.port("req_wdata")?,
-                rsp_valid: m.port("rsp_valid")?,
-                rsp_rdata: m.port("rsp_rdata")?,
-                rsp_err: m.port("rsp_err")?,
-            }),
+            HostBus::Native => HostSide::Native(NativeHost { pins: NativePins::resolve(m, "")?, rsp_err: m.port("rsp_err")? }),
             HostBus::Axi4 => HostSide::Axi4(Box::new(Axi4Manager::resolve(m, config, seed, bus_ready_percent, bus_strays)?)),
             HostBus::Wishbone => HostSide::Wishbone(Box::new(WishboneManager::resolve(m, config, seed, bus_ready_percent, bus_strays)?)),
         };
@@ -144,13 +165,11 @@ impl PortDriver {
             pages_hardened: m.port("pages_hardened")?,
             flush_req: m.port("flush_req")?,
             flush_ack: m.port("flush_ack")?,
-            mem_req_valid: m.port("mem_req_valid")?,
-            mem_req_ready: m.port("mem_req_ready")?,
-            mem_req_write: m.port("mem_req_write")?,
-            mem_req_addr: m.port("mem_req_addr")?,
-            mem_req_wdata: m.port("mem_req_wdata")?,
-            mem_rsp_valid: m.port("mem_rsp_valid")?,
-            mem_rsp_rdata: m.port("mem_rsp_rdata")?,
+            nvm: match config.nvm_bus {
+                NvmBus::Native => NvmSide::Native(NativeNvm { pins: NativePins::resolve(m, "mem_")?, answering: false }),
+                NvmBus::Axi4 => NvmSide::Axi4(Box::new(Axi4Subordinate::resolve(m, config)?)),
+            },
+            total_words: config.layout().total_words(),
         })
     }
 
@@ -165,12 +184,12 @@ impl PortDriver {
         match &mut self.host {
             HostSide::Native(h) => match i.queue.front() {
                 Some(r) => {
-                    h.req_valid.set(1);
-                    h.req_write.set(r.write as u64);
-                    h.req_addr.set(r.addr);
-                    h.req_wdata.set(r.data);
+                    h.pins.req_valid.set(1);
+                    h.pins.req_write.set(r.write as u64);
+                    h.pins.req_addr.set(r.addr);
+                    h.pins.req_wdata.set(r.data);
                 }
-                None => h.req_valid.set(0),
+                None => h.pins.req_valid.set(0),
             },
             HostSide::Axi4(m) => m.drive(i.reset, i.queue, i.command_out),
             HostSide::Wishbone(m) => m.drive(i.reset, i.queue, i.command_out),
@@ -178,9 +197,69 @@ impl PortDriver {
         self.cmd_valid.set(i.command.is_some() as u64);
         self.cmd_op.set(i.command.unwrap_or(0));
         self.flush_ack.set(i.flush_ack as u64);
-        self.mem_req_ready.set(i.nvm_ready as u64);
-        self.mem_rsp_valid.set(i.nvm_response.is_some() as u64);
-        self.mem_rsp_rdata.set(i.nvm_response.unwrap_or(0));
+    }
+
+    /// Drives the NVM's side of its port for `cycle` (before settling).
+    #[inline]
+    pub fn drive_nvm(&mut self, nvm: &mut Nvm, cycle: u64) {
+        match &mut self.nvm {
+            NvmSide::Native(n) => {
+                n.pins.req_ready.set(nvm.ready() as u64);
+                let answer = nvm.response(cycle);
+                n.answering = answer.is_some();
+                n.pins.rsp_valid.set(n.answering as u64);
+                n.pins.rsp_rdata.set(answer.unwrap_or(0));
+            }
+            NvmSide::Axi4(s) => s.drive(nvm, cycle),
+        }
+    }
+
+    /// What happened on the NVM port this cycle, once settled, and (native
+    /// port) the request as the port's valid/ready rules see it.
+    #[inline]
+    pub fn observe_nvm(&mut self) -> (NvmEvents, Option<NvmRequest>) {
+        match &mut self.nvm {
+            NvmSide::Native(n) => {
+                let r = NvmRequest {
+                    valid: n.pins.req_valid.get() == 1,
+                    ready: n.pins.req_ready.get() == 1,
+                    write: n.pins.req_write.get() == 1,
+                    addr: n.pins.req_addr.get(),
+                    wdata: n.pins.req_wdata.get(),
+                };
+                let events = NvmEvents {
+                    retired: if n.answering { vec![false] } else { Vec::new() },
+                    requests: if r.accepted() { vec![(r.write, r.addr, r.wdata)] } else { Vec::new() },
+                    violation: None,
+                };
+                (events, Some(r))
+            }
+            NvmSide::Axi4(s) => (s.observe(self.total_words), None),
+        }
+    }
+
+    /// Power lost: the NVM's bus forgets what it had in flight.
+    pub fn nvm_power_loss(&mut self) {
+        if let NvmSide::Axi4(s) = &mut self.nvm {
+            s.power_loss();
+        }
+    }
+
+    /// (bursts, beats) on the NVM's AXI4 port; zeros for the native port.
+    pub fn nvm_bus_counts(&self) -> (u64, u64) {
+        match &self.nvm {
+            NvmSide::Native(_) => (0, 0),
+            NvmSide::Axi4(s) => (s.bursts, s.beats),
+        }
+    }
+
+    /// The NVM's bus has something in flight the NVM model does not hold
+    /// yet (W beats waiting for their AW, …).
+    pub fn nvm_bus_busy(&self) -> bool {
+        match &self.nvm {
+            NvmSide::Native(_) => false,
+            NvmSide::Axi4(s) => s.busy(),
+        }
     }
 
     /// What the controller shows once the cycle's inputs have settled;
@@ -189,8 +268,8 @@ impl PortDriver {
     pub fn outputs(&mut self, queue: &VecDeque<Queued>) -> Outputs {
         let host = match &mut self.host {
             HostSide::Native(h) => HostEvents {
-                accepted: (h.req_valid.get() == 1 && h.req_ready.get() == 1) as usize,
-                answered: (h.rsp_valid.get() == 1).then(|| (1, h.rsp_err.get() == 1, h.rsp_rdata.get())),
+                accepted: (h.pins.req_valid.get() == 1 && h.pins.req_ready.get() == 1) as usize,
+                answered: (h.pins.rsp_valid.get() == 1).then(|| (1, h.rsp_err.get() == 1, h.pins.rsp_rdata.get())),
                 violation: None,
             },
             HostSide::Axi4(m) => m.observe(queue),
@@ -203,13 +282,6 @@ impl PortDriver {
             cmd_fire: self.cmd_valid.get() == 1 && self.cmd_ready.get() == 1,
             done: (self.cmd_done.get() == 1).then(|| self.cmd_status.get()),
             flush_req: self.flush_req.get() == 1,
-            nvm: NvmRequest {
-                valid: self.mem_req_valid.get() == 1,
-                ready: self.mem_req_ready.get() == 1,
-                write: self.mem_req_write.get() == 1,
-                addr: self.mem_req_addr.get(),
-                wdata: self.mem_req_wdata.get(),
-            },
         }
     }
 

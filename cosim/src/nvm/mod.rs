@@ -8,6 +8,12 @@
 //! seeded random back-pressure. The contents start as seeded garbage, as a
 //! real device would be before FORMAT. Writes per frame are counted (wear).
 //!
+//! Behind an AXI4 port (`split_channels`), reads and writes are two
+//! queues, each in order, with no order between them (as AXI4 has none
+//! between its read and write channels); a read then takes its word when
+//! its answer is presented, so a read the controller let past an
+//! unanswered write to the same word sees the old word.
+//!
 //! A write is durable once answered. At a power loss the writes accepted but
 //! not yet answered are dropped ([`PowerLossMode::Drop`]) or a seeded random
 //! subset of them lands ([`PowerLossMode::Adversarial`]), so multi-word
@@ -25,6 +31,8 @@ pub use timing::{NvmTiming, PowerLossMode, TimingSpec};
 
 struct Pending {
     due: u64,
+    /// A read's word (taken at acceptance, or its address when channels
+    /// are split: taken when presented).
     rdata: u64,
     /// For a write: the address and the word it replaced.
     undo: Option<(usize, u64)>,
@@ -35,8 +43,10 @@ pub struct Nvm {
     words: Vec<u64>,
     layout: NvmLayout,
     timing: NvmTiming,
-    pending: VecDeque<Pending>,
-    last_due: u64,
+    /// In flight, oldest first: one queue, or reads and writes apart.
+    pending: [VecDeque<Pending>; 2],
+    last_due: [u64; 2],
+    split: bool,
     rng: Rng,
     word_mask: u64,
     /// Test-only fault: at a power loss, also undo this many of the most
@@ -58,8 +68,9 @@ impl Nvm {
             words,
             layout,
             timing,
-            pending: VecDeque::new(),
-            last_due: 0,
+            pending: Default::default(),
+            last_due: [0; 2],
+            split: false,
             rng,
             word_mask,
             forget_answered: 0,
@@ -70,6 +81,17 @@ impl Nvm {
         }
     }
 
+    /// Reads and writes in flight apart from here on (an AXI4 port's two
+    /// channels); call before the first request.
+    pub fn split_channels(&mut self) {
+        self.split = true;
+    }
+
+    /// The queue a request of this kind waits in.
+    fn queue(&self, write: bool) -> usize {
+        (self.split && write) as usize
+    }
+
     /// Decides `mem_req_ready` for this cycle (before seeing the request).
     pub fn ready(&mut self) -> bool {
         self.timing.ready_percent >= 100 || (self.rng.next_u64() % 100) < self.timing.ready_percent as u64
@@ -77,13 +99,33 @@ impl Nvm {
 
     /// The response presented in `cycle`, if one is due.
     pub fn response(&self, cycle: u64) -> Option<u64> {
-        self.pending.front().filter(|p| p.due <= cycle).map(|p| p.rdata)
+        self.response_of(false, cycle)
+    }
+
+    /// The oldest answer of this kind (both kinds, unless split), if due
+    /// in `cycle`: a read's word, or 0 for a write.
+    pub fn response_of(&self, write: bool, cycle: u64) -> Option<u64> {
+        let p = self.pending[self.queue(write)].front().filter(|p| p.due <= cycle)?;
+        Some(if self.split && p.undo.is_none() { self.words[p.rdata as usize] } else { p.rdata })
+    }
+
+    /// Whether the `n` oldest requests of this kind are all due in `cycle`
+    /// (a burst's last beat).
+    pub fn due(&self, write: bool, n: usize, cycle: u64) -> bool {
+        n > 0 && self.pending[self.queue(write)].get(n - 1).is_some_and(|p| p.due <= cycle)
     }
 
     /// The response of `response(cycle)` was presented: retire it (a write
     /// is now durable). Returns the address of a write so retired.
     pub fn retire(&mut self) -> Option<u64> {
-        let undo = self.pending.pop_front()?.undo?;
+        self.retire_of(false)
+    }
+
+    /// The oldest answer of this kind was presented: retire it. Returns
+    /// the address of a write so retired.
+    pub fn retire_of(&mut self, write: bool) -> Option<u64> {
+        let q = self.queue(write);
+        let undo = self.pending[q].pop_front()?.undo?;
         if self.forget_answered > 0 {
             self.answered.push_back(undo);
             if self.answered.len() > self.forget_answered {
@@ -102,8 +144,9 @@ impl Nvm {
     pub fn accept(&mut self, cycle: u64, write: bool, addr: u64, wdata: u64) {
         let index = addr as usize;
         let latency = if write { self.timing.write_latency } else { self.timing.read_latency };
-        let due = (cycle + 1 + latency).max(self.last_due + 1);
-        self.last_due = due;
+        let q = self.queue(write);
+        let due = (cycle + 1 + latency).max(self.last_due[q] + 1);
+        self.last_due[q] = due;
         if write {
             let new = wdata & self.word_mask;
             let old = std::mem::replace(&mut self.words[index], new);
@@ -111,11 +154,11 @@ impl Nvm {
             if let Some(frame) = self.layout.frame_of(addr) {
                 self.frame_writes[frame as usize] += 1;
             }
-            self.pending.push_back(Pending { due, rdata: 0, undo: Some((index, old)), new });
+            self.pending[q].push_back(Pending { due, rdata: 0, undo: Some((index, old)), new });
         } else {
             self.reads += 1;
-            let rdata = self.words[index];
-            self.pending.push_back(Pending { due, rdata, undo: None, new: 0 });
+            let rdata = if self.split { addr } else { self.words[index] };
+            self.pending[q].push_back(Pending { due, rdata, undo: None, new: 0 });
         }
     }
 
@@ -123,18 +166,20 @@ impl Nvm {
     /// value before the oldest unanswered write to it, if any.
     pub fn durable_word(&self, addr: u64) -> u64 {
         let i = addr as usize;
-        self.pending.iter().filter_map(|p| p.undo).find(|&(at, _)| at == i).map_or(self.words[i], |(_, old)| old)
+        self.pending[self.queue(true)].iter().filter_map(|p| p.undo).find(|&(at, _)| at == i).map_or(self.words[i], |(_, old)| old)
     }
 
     /// Addresses written by requests not yet answered.
     pub fn unanswered_writes(&self) -> impl Iterator<Item = u64> + '_ {
-        self.pending.iter().filter_map(|p| p.undo).map(|(i, _)| i as u64)
+        self.pending[self.queue(true)].iter().filter_map(|p| p.undo).map(|(i, _)| i as u64)
     }
 
     /// Power fails: unanswered writes are dropped, or (adversarial) each
     /// lands or not at random. Pending reads vanish.
     pub fn power_loss(&mut self, mode: PowerLossMode) -> usize {
-        let pending: Vec<Pending> = self.pending.drain(..).collect();
+        let q = self.queue(true);
+        self.pending[1 - q].clear();
+        let pending: Vec<Pending> = self.pending[q].drain(..).collect();
         for p in pending.iter().rev() {
             if let Some((index, old)) = p.undo {
                 self.words[index] = old;
@@ -152,7 +197,7 @@ impl Nvm {
                 }
             }
         }
-        self.last_due = 0;
+        self.last_due = [0; 2];
         landed
     }
 
@@ -162,7 +207,7 @@ impl Nvm {
     }
 
     pub fn idle(&self) -> bool {
-        self.pending.is_empty()
+        self.pending.iter().all(VecDeque::is_empty)
     }
 
     pub fn word(&self, addr: u64) -> u64 {
@@ -240,5 +285,25 @@ mod tests {
             }
             assert!(nvm.idle());
         }
+    }
+
+    #[test]
+    fn split_channels_answer_reads_and_writes_apart_and_a_read_takes_its_word_when_presented() {
+        let (mut nvm, c) = formatted();
+        nvm.split_channels();
+        nvm.timing = NvmTiming { read_latency: 0, write_latency: 5, ready_percent: 100 };
+        let a = c.layout().frame_base(0);
+        let old = nvm.word(a);
+        nvm.accept(1000, false, a, 0); // a read, then a write of the same word
+        nvm.accept(1000, true, a, 0x77);
+        // The read is due first, though the write was accepted with it: no
+        // order between the two queues; the read sees the write that landed.
+        assert_eq!(nvm.response_of(false, 1001), Some(0x77));
+        assert_eq!(nvm.response_of(true, 1001), None, "the write's answer comes later");
+        assert!(nvm.due(true, 1, 1006) && !nvm.due(true, 1, 1005) && !nvm.due(true, 2, 1006));
+        assert_eq!(nvm.retire_of(false), None);
+        assert_eq!(nvm.durable_word(a), old, "not durable before its answer");
+        assert_eq!(nvm.retire_of(true), Some(a));
+        assert!(nvm.idle());
     }
 }

@@ -1,0 +1,377 @@
+//! Test bench of the AXI4 NVM back end: a core model offering random
+//! reads and writes on the native port, against an AXI4 subordinate model
+//! with random back-pressure on AR, AW and W and random latency on R and B.
+//! The subordinate is as unhelpful as AXI allows between its channels: a
+//! write lands the moment its AW and W are both in, a read takes its data
+//! only when its R is presented — so a read let out past an unanswered
+//! write, or a write past an unanswered read, returns the wrong word.
+//! Copies (`COPY_FLAG`) come as the COW engine sends them: a page's words
+//! from one region to another, with one plain write into the destination
+//! among them, started only when nothing is in flight.
+//! Every answer is checked against memory applied in request order, and
+//! every handshake against the AXI rules.
+
+use super::axi4_nvm::Axi4Nvm;
+use crate::frontend::AXI_BURST_INCR;
+use crate::nvm_arbiter::COPY_FLAG;
+use crate::test_support::rng::Rng;
+use rust_hdl::prelude::*;
+use std::collections::VecDeque;
+
+const WORDS: u64 = 64;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Request {
+    write: bool,
+    addr: u64,
+    data: u64,
+    /// A copy from this word to `addr` (a write).
+    from: Option<u64>,
+    /// Offered only once every earlier request is answered.
+    alone: bool,
+}
+
+impl Request {
+    fn read(addr: u64) -> Request {
+        Request { write: false, addr, data: 0, from: None, alone: false }
+    }
+
+    fn write(addr: u64, data: u64) -> Request {
+        Request { write: true, addr, data, from: None, alone: false }
+    }
+
+    /// What the core puts on the port.
+    fn pins(&self) -> (bool, u64, u64) {
+        match self.from {
+            Some(from) => (true, self.addr | COPY_FLAG, from),
+            None => (self.write, self.addr, self.data),
+        }
+    }
+}
+
+/// Words of one copied "page" in the bench.
+const PAGE: u64 = 16;
+
+#[derive(Clone, Copy)]
+struct Pressure {
+    /// Chance the core offers its next request in a cycle.
+    valid: u64,
+    /// Chance ARREADY / AWREADY / WREADY is high in a cycle.
+    ready: u64,
+    /// R and B come 1 ..= this many cycles after their request.
+    latency: u64,
+}
+
+const NO_PRESSURE: Pressure = Pressure { valid: 100, ready: 100, latency: 1 };
+
+/// What the subordinate may do wrong, to see the checks fail.
+#[derive(Clone, Copy, Default)]
+struct Misbehave {
+    /// Answer this B with SLVERR (its index among the writes).
+    slverr_b: Option<usize>,
+    /// Present an R in this cycle with nothing asked.
+    stray_r_at: Option<u64>,
+}
+
+#[derive(Default, Debug)]
+struct Seen {
+    /// (cycle the core's request was accepted, request).
+    accepted: Vec<(u64, Request)>,
+    /// (cycle, data) of every answer to the core.
+    answers: Vec<(u64, u64)>,
+    /// Cycles an AR, an AW, a W was taken.
+    ar: Vec<u64>,
+    aw: Vec<u64>,
+    w: Vec<u64>,
+    /// `bus_error` at the end.
+    bus_error: bool,
+    /// The subordinate's memory at the end.
+    memory: Vec<u64>,
+}
+
+fn random_requests(rng: &mut Rng, n: usize) -> Vec<Request> {
+    // Runs of one kind and switches, on a few words so reads meet writes,
+    // and now and then a page copied as the COW engine does it.
+    let mut write = false;
+    let mut v = Vec::new();
+    while v.len() < n {
+        if rng.chance(4) {
+            // After a read no write is in flight when the copies go out, so
+            // they need not wait for the read's answer; the back end must
+            // still tell the read's R from the copies'.
+            let after_read = v.last().is_some_and(|r: &Request| !r.write);
+            let mut copy = page_copy(rng.below(WORDS / PAGE), rng.below(WORDS / PAGE), rng.below(PAGE), rng.next() & 0xffff_ffff);
+            copy[0].alone = !after_read;
+            v.extend(copy);
+            continue;
+        }
+        if rng.chance(30) {
+            write = !write;
+        }
+        let addr = rng.below(WORDS / 4) * 3;
+        v.push(if write { Request::write(addr, rng.next() & 0xffff_ffff) } else { Request::read(addr) });
+    }
+    v
+}
+
+/// Page `from` copied to page `to` (another, unless equal: then the next),
+/// the word at `offset` written with `data` instead.
+fn page_copy(from: u64, to: u64, offset: u64, data: u64) -> Vec<Request> {
+    let to = if to == from { (to + 1) % (WORDS / PAGE) } else { to };
+    (0..PAGE)
+        .map(|i| {
+            let dst = to * PAGE + i;
+            let mut r = if i == offset { Request::write(dst, data) } else { Request { from: Some(from * PAGE + i), ..Request::write(dst, 0) } };
+            r.alone = i == 0;
+            r
+        })
+        .collect()
+}
+
+fn run(requests: Vec<Request>, pressure: Pressure, seed: u64, misbehave: Misbehave) -> Seen {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut sim = Simulation::new();
+    sim.add_clock(5, |x: &mut Box<Axi4Nvm<32, 4>>| x.clock.next = !x.clock.val());
+    sim.add_testbench(move |mut sim: Sim<Axi4Nvm<32, 4>>| {
+        let mut x = sim.init()?;
+        let mut rng = Rng(seed | 1);
+        x.reset.next = true;
+        wait_clock_cycle!(sim, clock, x);
+        x.reset.next = false;
+        let mut seen = Seen::default();
+        let mut memory: Vec<u64> = (0..WORDS).map(|a| a * 0x0101).collect();
+        let mut next = 0usize;
+        let mut offering = false;
+        // Subordinate: reads (due, byte address), AWs and Ws waiting for
+        // each other, B (due, resp).
+        let mut reads: VecDeque<(u64, u64)> = VecDeque::new();
+        let (mut aws, mut ws): (VecDeque<u64>, VecDeque<u64>) = Default::default();
+        let mut bs: VecDeque<(u64, u64)> = VecDeque::new();
+        let (mut last_r, mut last_b, mut writes_done) = (0u64, 0u64, 0usize);
+        let mut held: [Option<(u64, u64)>; 3] = [None; 3]; // AR, AW, W: (payload, payload)
+        for cycle in 0..20_000u64 {
+            // The core offers its next request until it is taken.
+            let r = requests.get(next).copied().unwrap_or(Request::read(0));
+            let drained = seen.answers.len() == seen.accepted.len();
+            offering |= next < requests.len() && rng.chance(pressure.valid) && (!r.alone || drained);
+            let (write, addr, data) = r.pins();
+            x.core.req_valid.next = offering;
+            x.core.req_write.next = write;
+            x.core.req_addr.next = addr.to_bits();
+            x.core.req_wdata.next = data.to_bits();
+            x.m_axi_arready.next = rng.chance(pressure.ready);
+            x.m_axi_awready.next = rng.chance(pressure.ready);
+            x.m_axi_wready.next = rng.chance(pressure.ready);
+            let r_due = reads.front().filter(|r| r.0 <= cycle).copied();
+            let stray = misbehave.stray_r_at == Some(cycle);
+            x.m_axi_rvalid.next = r_due.is_some() || stray;
+            x.m_axi_rdata.next = r_due.map_or(0, |r| memory[(r.1 / 4) as usize]).to_bits();
+            x.m_axi_rresp.next = 0.into();
+            x.m_axi_rlast.next = true;
+            x.m_axi_rid.next = 0.into();
+            let b_due = bs.front().filter(|b| b.0 <= cycle).copied();
+            x.m_axi_bvalid.next = b_due.is_some();
+            x.m_axi_bresp.next = b_due.map_or(0, |b| b.1).to_bits();
+            x.m_axi_bid.next = 0.into();
+            x = sim.wait(1, x)?;
+
+            // What happens at the coming edge.
+            if x.core.rsp_valid.val() {
+                seen.answers.push((cycle, x.core.rsp_rdata.val().index() as u64));
+            }
+            if offering && x.core.req_ready.val() {
+                seen.accepted.push((cycle, r));
+                next += 1;
+                offering = false;
+            }
+            if r_due.is_some() || stray {
+                sim_assert!(sim, x.m_axi_rready.val(), x);
+                if r_due.is_some() {
+                    reads.pop_front();
+                }
+            }
+            if b_due.is_some() {
+                sim_assert!(sim, x.m_axi_bready.val(), x);
+                bs.pop_front();
+            }
+            // Valid held, payload stable, until taken; single full beats.
+            let channels = [
+                (x.m_axi_arvalid.val(), x.m_axi_arready.val(), x.m_axi_araddr.val().index() as u64, 0),
+                (x.m_axi_awvalid.val(), x.m_axi_awready.val(), x.m_axi_awaddr.val().index() as u64, 0),
+                (x.m_axi_wvalid.val(), x.m_axi_wready.val(), x.m_axi_wdata.val().index() as u64, 0),
+            ];
+            for (k, &(valid, ready, payload, extra)) in channels.iter().enumerate() {
+                sim_assert!(sim, held[k].is_none_or(|h| valid && h == (payload, extra)), x);
+                held[k] = (valid && !ready).then_some((payload, extra));
+            }
+            if x.m_axi_arvalid.val() {
+                sim_assert!(
+                    sim,
+                    (x.m_axi_arlen.val().index(), x.m_axi_arsize.val().index(), x.m_axi_arburst.val().index()) == (0, 2, AXI_BURST_INCR as usize),
+                    x
+                );
+            }
+            if x.m_axi_awvalid.val() {
+                sim_assert!(
+                    sim,
+                    (x.m_axi_awlen.val().index(), x.m_axi_awsize.val().index(), x.m_axi_awburst.val().index()) == (0, 2, AXI_BURST_INCR as usize),
+                    x
+                );
+            }
+            if x.m_axi_wvalid.val() {
+                sim_assert!(sim, x.m_axi_wlast.val() && x.m_axi_wstrb.val().index() == 0xf, x);
+            }
+            if x.m_axi_arvalid.val() && x.m_axi_arready.val() {
+                last_r = (cycle + 1 + rng.below(pressure.latency)).max(last_r + 1);
+                reads.push_back((last_r, x.m_axi_araddr.val().index() as u64));
+                seen.ar.push(cycle);
+            }
+            if x.m_axi_awvalid.val() && x.m_axi_awready.val() {
+                aws.push_back(x.m_axi_awaddr.val().index() as u64);
+                seen.aw.push(cycle);
+            }
+            if x.m_axi_wvalid.val() && x.m_axi_wready.val() {
+                ws.push_back(x.m_axi_wdata.val().index() as u64);
+                seen.w.push(cycle);
+            }
+            while !aws.is_empty() && !ws.is_empty() {
+                let (addr, data) = (aws.pop_front().unwrap(), ws.pop_front().unwrap());
+                memory[(addr / 4) as usize] = data;
+                last_b = (cycle + 1 + rng.below(pressure.latency)).max(last_b + 1);
+                let resp = if misbehave.slverr_b == Some(writes_done) { 2 } else { 0 };
+                bs.push_back((last_b, resp));
+                writes_done += 1;
+            }
+            wait_clock_cycle!(sim, clock, x);
+            if seen.answers.len() == requests.len() && reads.is_empty() && bs.is_empty() && cycle > misbehave.stray_r_at.unwrap_or(0) {
+                break;
+            }
+        }
+        seen.bus_error = x.bus_error.val();
+        seen.memory = memory;
+        tx.send(seen).unwrap();
+        sim.done(x)
+    });
+    let mut uut = Axi4Nvm::<32, 4>::default();
+    uut.connect_all();
+    sim.run(Box::new(uut), 400_000).unwrap();
+    rx.recv().unwrap()
+}
+
+/// The answers the native port promises: in request order, a read the
+/// word as every earlier write left it (a write's answer carries no data:
+/// `None`).
+fn reference(requests: &[Request]) -> Vec<Option<u64>> {
+    reference_with_memory(requests).0
+}
+
+/// The answers and the memory after them.
+fn reference_with_memory(requests: &[Request]) -> (Vec<Option<u64>>, Vec<u64>) {
+    let mut memory: Vec<u64> = (0..WORDS).map(|a| a * 0x0101).collect();
+    let answers = requests
+        .iter()
+        .map(|r| {
+            if r.write {
+                memory[r.addr as usize] = r.from.map_or(r.data, |from| memory[from as usize]);
+                None
+            } else {
+                Some(memory[r.addr as usize])
+            }
+        })
+        .collect();
+    (answers, memory)
+}
+
+#[test]
+fn random_requests_under_back_pressure_are_answered_in_order_with_the_right_data() {
+    for (seed, pressure) in [
+        (1u64, Pressure { valid: 70, ready: 50, latency: 4 }),
+        (2, Pressure { valid: 100, ready: 30, latency: 12 }),
+        (5, Pressure { valid: 100, ready: 100, latency: 30 }),
+        (3, Pressure { valid: 40, ready: 90, latency: 1 }),
+        (4, NO_PRESSURE),
+    ] {
+        let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        let requests = random_requests(&mut rng, 300);
+        let seen = run(requests.clone(), pressure, seed, Misbehave::default());
+        assert_eq!(seen.accepted.iter().map(|a| a.1).collect::<Vec<_>>(), requests, "seed {seed}: every request taken, in order");
+        let data: Vec<u64> = seen.answers.iter().map(|a| a.1).collect();
+        assert_eq!(data.len(), requests.len(), "seed {seed}: one answer a request");
+        for (k, (got, want)) in data.iter().zip(reference(&requests)).enumerate() {
+            assert!(want.is_none_or(|w| w == *got), "seed {seed}: answer {k} ({:?}): {got:#x}, not {want:x?}", requests[k]);
+        }
+        assert!(!seen.bus_error, "seed {seed}: no error on a well-behaved bus");
+        assert_eq!(seen.memory, reference_with_memory(&requests).1, "seed {seed}: memory after every request");
+        let copies = requests.iter().filter(|r| r.from.is_some()).count();
+        assert!(copies > 60, "seed {seed}: {copies} copies");
+        assert_eq!(seen.ar.len() + seen.aw.len(), requests.len() + copies, "seed {seed}: one burst a request, two a copy");
+        assert_eq!(seen.aw.len(), seen.w.len());
+    }
+}
+
+#[test]
+fn a_run_of_one_kind_streams_one_a_cycle_and_answers_three_cycles_after_the_request() {
+    let reads: Vec<Request> = (0..8).map(Request::read).collect();
+    let writes: Vec<Request> = (0..8).map(|a| Request::write(a, 0x100 + a)).collect();
+    for requests in [reads, writes] {
+        let seen = run(requests.clone(), NO_PRESSURE, 1, Misbehave::default());
+        let accepted: Vec<u64> = seen.accepted.iter().map(|a| a.0).collect();
+        let first = accepted[0];
+        assert_eq!(accepted, (first..first + 8).collect::<Vec<_>>(), "one request taken a cycle");
+        let bus = if requests[0].write { &seen.aw } else { &seen.ar };
+        let next: Vec<u64> = accepted.iter().map(|c| c + 1).collect();
+        assert_eq!(bus, &next, "each on the bus the cycle after the core offers it (from its slot)");
+        // A zero-wait subordinate answers the cycle after; the core has it the next.
+        let answered: Vec<u64> = seen.answers.iter().map(|a| a.0).collect();
+        assert_eq!(answered, accepted.iter().map(|c| c + 3).collect::<Vec<_>>());
+    }
+}
+
+#[test]
+fn a_page_copy_streams_one_word_a_cycle_with_reads_and_writes_overlapped() {
+    let requests: Vec<Request> = page_copy(1, 2, 3, 0xbeef).into_iter().take(8).collect();
+    let seen = run(requests.clone(), NO_PRESSURE, 1, Misbehave::default());
+    let accepted: Vec<u64> = seen.accepted.iter().map(|a| a.0).collect();
+    let first = accepted[0];
+    assert_eq!(accepted, (first..first + 8).collect::<Vec<_>>(), "one copy taken a cycle");
+    let next: Vec<u64> = accepted.iter().map(|c| c + 1).collect();
+    assert_eq!(seen.aw, next, "each AW the cycle after the core offers it");
+    // A copy's AR goes with its AW, its W two cycles later (R, then the
+    // copy data slot), its answer two after that; the host's word's W
+    // waits its turn behind the copies' (W in AW order).
+    let ar: Vec<u64> = next.iter().copied().filter(|&c| c != first + 4).collect();
+    assert_eq!(seen.ar, ar);
+    assert_eq!(seen.w, next.iter().map(|c| c + 2).collect::<Vec<_>>(), "the W beats stream too");
+    let answered: Vec<u64> = seen.answers.iter().map(|a| a.0).collect();
+    assert_eq!(answered, next.iter().map(|c| c + 4).collect::<Vec<_>>());
+    assert_eq!(seen.memory, reference_with_memory(&requests).1);
+}
+
+#[test]
+fn a_read_after_a_write_waits_for_its_b() {
+    let requests = vec![Request::write(5, 77), Request::read(5)];
+    let seen = run(requests, Pressure { valid: 100, ready: 100, latency: 1 }, 1, Misbehave::default());
+    assert_eq!(seen.answers[1].1, 77);
+    // AW at c, B at c + 1, the count clears at c + 2: the AR goes out then.
+    assert_eq!(seen.ar[0], seen.aw[0] + 2);
+    assert_eq!(seen.answers[1].0, seen.ar[0] + 2);
+}
+
+#[test]
+fn an_error_answer_or_an_answer_to_nothing_raises_bus_error() {
+    let mut rng = Rng(5);
+    let requests = random_requests(&mut rng, 40);
+    let first_write = requests.iter().position(|r| r.write).is_some();
+    assert!(first_write);
+    let seen = run(requests.clone(), NO_PRESSURE, 5, Misbehave { slverr_b: Some(0), ..Default::default() });
+    assert!(seen.bus_error, "SLVERR on a B is an error");
+    assert_eq!(seen.answers.len(), requests.len(), "the core still gets every answer");
+    let seen = run(requests.clone(), NO_PRESSURE, 5, Misbehave { stray_r_at: Some(400), ..Default::default() });
+    assert!(seen.bus_error, "an R with no AR out is an error");
+    assert_eq!(seen.answers.len(), requests.len(), "and is not passed to the core");
+}
+
+#[test]
+fn lints_and_synthesizes() {
+    crate::test_support::lint::check_block("axi4_nvm", Axi4Nvm::<32, 4>::default());
+}
