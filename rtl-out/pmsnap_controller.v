@@ -1927,7 +1927,7 @@ module pmsnap_controller__cow(clock,reset,start,src_mapped,src_frame,dst_frame,o
                         if (src_mapped & ~offload) begin
                             state__d = CowState__Read;
                         end
-                        else if (src_mapped) begin
+                        else if (offload) begin
                             state__d = CowState__Write;
                         end
                         else begin

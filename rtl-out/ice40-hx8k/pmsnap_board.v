@@ -2924,7 +2924,7 @@ module pmsnap_board__controller__cow(clock,reset,start,src_mapped,src_frame,dst_
                         if (src_mapped & ~offload) begin
                             state__d = CowState__Read;
                         end
-                        else if (src_mapped) begin
+                        else if (offload) begin
                             state__d = CowState__Write;
                         end
                         else begin
