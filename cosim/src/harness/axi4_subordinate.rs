@@ -25,15 +25,28 @@ use pmsnap_hdl::frontend::AXI_BURST_INCR;
 use pmsnap_hdl::Config;
 use std::collections::VecDeque;
 
-/// What the NVM did in one cycle, whatever its bus.
+/// What the NVM did in one cycle, whatever its bus. One is kept for the
+/// whole run and cleared each cycle, so a busy cycle allocates nothing.
 #[derive(Default)]
 pub(super) struct NvmEvents {
-    /// Answers taken, in order: `true` for a write (durable now).
-    pub retired: Vec<bool>,
+    /// Answers taken of reads, and of writes (durable now). Reads and
+    /// writes are separate queues behind AXI4 and one queue behind the
+    /// native port, whose answers count as reads (`Nvm::retire`).
+    pub read_answers: usize,
+    pub write_answers: usize,
     /// Requests that reached the device: (write, word address, data).
     pub requests: Vec<(bool, u64, u64)>,
     /// A rule of the bus the controller broke.
     pub violation: Option<String>,
+}
+
+impl NvmEvents {
+    pub fn clear(&mut self) {
+        self.read_answers = 0;
+        self.write_answers = 0;
+        self.requests.clear();
+        self.violation = None;
+    }
 }
 
 /// AXI4 burst of the controller's, as the device took it.
@@ -131,19 +144,20 @@ impl Axi4Subordinate {
         p.bresp.set(0);
     }
 
-    /// What the controller did at this cycle's edge, once it settled.
-    pub fn observe(&mut self, total_words: u64) -> NvmEvents {
+    /// What the controller did at this cycle's edge, once it settled,
+    /// into `ev` (cleared).
+    pub fn observe(&mut self, total_words: u64, ev: &mut NvmEvents) {
         let p = self.pins;
-        let mut ev = NvmEvents::default();
+        ev.clear();
         let fail = |ev: &mut NvmEvents, what: String| {
             ev.violation.get_or_insert(format!("NVM AXI4 port: {what}"));
         };
         if self.bus_error.get() == 1 {
-            fail(&mut ev, "nvm_bus_error is high, but the device answered nothing wrong".into());
+            fail(ev, "nvm_bus_error is high, but the device answered nothing wrong".into());
         }
         if let Some((_, _, last)) = self.shown_r {
             if p.rready.get() == 1 {
-                ev.retired.push(false);
+                ev.read_answers += 1;
                 self.shown_r = None;
                 self.r_beat += 1;
                 if last {
@@ -154,7 +168,7 @@ impl Axi4Subordinate {
         }
         if let Some(burst) = self.shown_b {
             if p.bready.get() == 1 {
-                ev.retired.extend(std::iter::repeat_n(true, burst.beats));
+                ev.write_answers += burst.beats;
                 self.shown_b = None;
                 self.b.pop_front();
             }
@@ -168,9 +182,9 @@ impl Axi4Subordinate {
         for (k, (name, valid, payload)) in channels.into_iter().enumerate() {
             if let Some(h) = self.held[k] {
                 if !valid {
-                    fail(&mut ev, format!("{name}VALID fell before {name}READY"));
+                    fail(ev, format!("{name}VALID fell before {name}READY"));
                 } else if h != payload {
-                    fail(&mut ev, format!("{name} changed while waiting for {name}READY: {h:x?} → {payload:x?}"));
+                    fail(ev, format!("{name} changed while waiting for {name}READY: {h:x?} → {payload:x?}"));
                 }
             }
             self.held[k] = (valid && !self.ready[k]).then_some(payload);
@@ -183,13 +197,13 @@ impl Axi4Subordinate {
             let burst = Burst { word: addr / self.word_bytes, beats: len as usize + 1, id };
             let name = channels[k].0;
             if size_burst != self.size << 8 | AXI_BURST_INCR {
-                fail(&mut ev, format!("{name} at {addr:#x} is not an INCR burst of full beats (size and burst {size_burst:#x})"));
+                fail(ev, format!("{name} at {addr:#x} is not an INCR burst of full beats (size and burst {size_burst:#x})"));
             }
             if addr % self.word_bytes != 0 || (addr % 4096) + (len + 1) * self.word_bytes > 4096 {
-                fail(&mut ev, format!("{name} at {addr:#x}, {} beats, is unaligned or crosses a 4 KB boundary", len + 1));
+                fail(ev, format!("{name} at {addr:#x}, {} beats, is unaligned or crosses a 4 KB boundary", len + 1));
             }
             if burst.word + burst.beats as u64 > total_words {
-                fail(&mut ev, format!("{name} at {addr:#x}, {} beats, runs beyond the device's {total_words} words", len + 1));
+                fail(ev, format!("{name} at {addr:#x}, {} beats, runs beyond the device's {total_words} words", len + 1));
             }
             self.bursts += 1;
             self.beats += burst.beats as u64;
@@ -208,10 +222,10 @@ impl Axi4Subordinate {
         while let (Some((burst, done)), Some(&(data, strobe, last))) = (self.writes.front_mut(), self.early_w.front()) {
             self.early_w.pop_front();
             if strobe != (1 << self.word_bytes) - 1 {
-                fail(&mut ev, format!("W beat {done} of the write at word {:#x} has strobe {strobe:#x}", burst.word));
+                fail(ev, format!("W beat {done} of the write at word {:#x} has strobe {strobe:#x}", burst.word));
             }
             if last != (*done + 1 == burst.beats) {
-                fail(&mut ev, format!("W beat {done} of a {}-beat write has WLAST {}", burst.beats, last as u8));
+                fail(ev, format!("W beat {done} of a {}-beat write has WLAST {}", burst.beats, last as u8));
             }
             ev.requests.push((true, burst.word + *done as u64, data));
             *done += 1;
@@ -220,7 +234,6 @@ impl Axi4Subordinate {
                 self.writes.pop_front();
             }
         }
-        ev
     }
 
     /// Bursts in flight (for the harness's "the NVM is idle").

@@ -20,6 +20,7 @@ use crate::reference::Refusal;
 use crate::trace::{Op, TraceOp};
 use crate::verilator::{self, Model, WaveFormat};
 use anyhow::{Context, Result};
+use axi4_subordinate::NvmEvents;
 use faults::FaultInjector;
 use host::{Command, CpuOp, Host, Purpose, Wait};
 use pmsnap_hdl::codes::{CmdOp, Phase, Status};
@@ -88,6 +89,8 @@ pub struct Cosim {
     opts: CosimOptions,
     clock: Clocked,
     pins: PortDriver,
+    /// What the NVM port did this cycle (kept: its buffer is reused).
+    nvm_events: NvmEvents,
     nvm: Nvm,
     host: Host,
     board: Scoreboard,
@@ -139,6 +142,7 @@ impl Cosim {
         Ok(Cosim {
             clock,
             pins,
+            nvm_events: NvmEvents::default(),
             board: Scoreboard::new(&c, &nvm, !opts.faults.corrupt_at.is_empty()),
             nvm,
             host: Host::new(program, opts.cache_lines, opts.vm.map(crate::vm::VmProgram::new), final_queued),
@@ -416,8 +420,11 @@ impl Cosim {
             self.fail(v);
         }
         let mut progress = false;
-        let (nvm_events, native_request) = self.pins.observe_nvm();
-        for write in nvm_events.retired {
+        // Taken out for the cycle (and put back) so `self` stays free.
+        let mut nvm_events = std::mem::take(&mut self.nvm_events);
+        let native_request = self.pins.observe_nvm(&mut nvm_events);
+        let answers = std::iter::repeat_n(false, nvm_events.read_answers).chain(std::iter::repeat_n(true, nvm_events.write_answers));
+        for write in answers {
             if self.nvm.retire_of(write).is_some_and(in_slots) {
                 self.board.rules.refresh(&self.nvm);
             }
@@ -425,10 +432,10 @@ impl Cosim {
         if let Some(Err(fault)) = native_request.map(|r| self.board.rules.check_port(cycle, self.nvm.word_mask(), r)) {
             self.fail(fault);
         }
-        if let Some(v) = nvm_events.violation {
+        if let Some(v) = nvm_events.violation.take() {
             self.fail(v);
         }
-        for (w, a, d) in nvm_events.requests {
+        for &(w, a, d) in &nvm_events.requests {
             match self.board.rules.check_access(&self.nvm, w, a, d) {
                 Err(fault) => self.fail(fault),
                 Ok(()) => {
@@ -440,6 +447,7 @@ impl Cosim {
             }
             progress = true;
         }
+        self.nvm_events = nvm_events;
         for _ in 0..out.accepted {
             let q = self.host.queue.pop_front().context("a request was accepted from the empty queue")?;
             self.board.accept_request(cycle, q, self.host.command.as_ref(), out.flush_req);

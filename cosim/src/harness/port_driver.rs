@@ -214,10 +214,10 @@ impl PortDriver {
         }
     }
 
-    /// What happened on the NVM port this cycle, once settled, and (native
-    /// port) the request as the port's valid/ready rules see it.
+    /// What happened on the NVM port this cycle, once settled, into `ev`;
+    /// and (native port) the request as the port's valid/ready rules see it.
     #[inline]
-    pub fn observe_nvm(&mut self) -> (NvmEvents, Option<NvmRequest>) {
+    pub fn observe_nvm(&mut self, ev: &mut NvmEvents) -> Option<NvmRequest> {
         match &mut self.nvm {
             NvmSide::Native(n) => {
                 let r = NvmRequest {
@@ -227,14 +227,17 @@ impl PortDriver {
                     addr: n.pins.req_addr.get(),
                     wdata: n.pins.req_wdata.get(),
                 };
-                let events = NvmEvents {
-                    retired: if n.answering { vec![false] } else { Vec::new() },
-                    requests: if r.accepted() { vec![(r.write, r.addr, r.wdata)] } else { Vec::new() },
-                    violation: None,
-                };
-                (events, Some(r))
+                ev.clear();
+                ev.read_answers = n.answering as usize;
+                if r.accepted() {
+                    ev.requests.push((r.write, r.addr, r.wdata));
+                }
+                Some(r)
             }
-            NvmSide::Axi4(s) => (s.observe(self.total_words), None),
+            NvmSide::Axi4(s) => {
+                s.observe(self.total_words, ev);
+                None
+            }
         }
     }
 
