@@ -1302,6 +1302,13 @@ module pmsnap_controller__arbiter(clock,reset,owner,idle,host__req_valid,host__r
     input wire  nvm__rsp_valid;
     input wire  [31:0] nvm__rsp_rdata;
     
+    // Constant declarations
+    /*verilator tracing_off*/
+    localparam  offload = 1'b0;
+    localparam  burst_code = 32'h60000000;
+    localparam  follows = 32'h20000000;
+    /*verilator tracing_on*/
+    
     // Enums
     /*verilator tracing_off*/
     localparam NvmOwner__Host = 0;
@@ -1411,7 +1418,7 @@ module pmsnap_controller__arbiter(clock,reset,owner,idle,host__req_valid,host__r
             host__rsp_valid = nvm__rsp_valid;
         end
         host__req_ready = nvm__req_ready & host_grant__q;
-        accepted__d = nvm__req_valid & nvm__req_ready;
+        accepted__d = nvm__req_valid & nvm__req_ready & ~(offload & ((nvm__req_addr & burst_code) == follows));
         if (accepted__q & ~nvm__rsp_valid) begin
             inflight__d = inflight__q + 32'h1;
             busy__d = 1'b1;
@@ -1763,6 +1770,10 @@ module pmsnap_controller__cow(clock,reset,start,src_mapped,src_frame,dst_frame,o
     localparam  first_frame = 32'h9;
     localparam  offload = 1'b0;
     localparam  copy_flag = 32'h80000000;
+    localparam  burst_opens = 32'h40000000;
+    localparam  burst_follows = 32'h20000000;
+    localparam  burst_mask = 11'b111111;
+    localparam  write_answers = 11'b1000000;
     /*verilator tracing_on*/
     
     // Enums
@@ -1836,6 +1847,7 @@ module pmsnap_controller__cow(clock,reset,start,src_mapped,src_frame,dst_frame,o
     
     // Local signals
     reg  [10:0] issued_next;
+    reg  [31:0] burst_flag;
     reg  [31:0] src_word;
     reg  [31:0] dst_word;
     
@@ -1905,6 +1917,13 @@ module pmsnap_controller__cow(clock,reset,start,src_mapped,src_frame,dst_frame,o
         src_word = ((((src__q) & 32'hffffffff) + first_frame) << page_shift) | ((issued__q) & 32'hffffffff);
         dst_word = ((((dst__q) & 32'hffffffff) + first_frame) << page_shift) | ((issued__q) & 32'hffffffff);
         nvm__req_addr = src_word;
+        burst_flag = 32'h0;
+        if (offload) begin
+            burst_flag = burst_follows;
+            if ((issued__q & burst_mask) == 32'h0) begin
+                burst_flag = burst_opens;
+            end
+        end
         nvm__req_wdata = 32'h0;
         issued_next = issued__q;
         buffer__write_enable = nvm__rsp_valid & (state__q == CowState__Read);
@@ -1957,16 +1976,16 @@ module pmsnap_controller__cow(clock,reset,start,src_mapped,src_frame,dst_frame,o
                 begin
                     nvm__req_valid = 1'b1;
                     nvm__req_write = 1'b1;
-                    nvm__req_addr = dst_word;
+                    nvm__req_addr = dst_word | burst_flag;
                     if (mapped__q) begin
                         nvm__req_wdata = buffer__read_data;
                         if (offload) begin
-                            nvm__req_addr = dst_word | copy_flag;
+                            nvm__req_addr = dst_word | burst_flag | copy_flag;
                             nvm__req_wdata = ((src_word) & 32'hffffffff);
                         end
                     end
                     if (((issued__q) & 10'h3ff) == word__q) begin
-                        nvm__req_addr = dst_word;
+                        nvm__req_addr = dst_word | burst_flag;
                         nvm__req_wdata = data__q;
                     end
                     if (nvm__req_ready) begin
@@ -1978,7 +1997,7 @@ module pmsnap_controller__cow(clock,reset,start,src_mapped,src_frame,dst_frame,o
                 end
             CowState__Drain:
                 begin
-                    if (answered__q == page_words) begin
+                    if (answered__q == write_answers) begin
                         state__d = CowState__Done;
                     end
                 end
@@ -4556,6 +4575,9 @@ module pmsnap_controller__sequencer__commit(clock,reset,start,seq,record_table,n
     localparam  frames = 32'h200;
     localparam  slot_1_base = 32'h8;
     localparam  first_checksum = 32'hafb2acb1;
+    localparam  offload = 1'b0;
+    localparam  opens_record = 32'h60000000;
+    localparam  follows = 32'h20000000;
     /*verilator tracing_on*/
     
     // Enums
@@ -4603,6 +4625,7 @@ module pmsnap_controller__sequencer__commit(clock,reset,start,seq,record_table,n
     reg  unused_answers;
     reg  [31:0] slot_base;
     reg  [31:0] record_word;
+    reg  [31:0] burst_code;
     
     // Sub module instances
     pmsnap_controller__sequencer__commit__state state(
@@ -4671,7 +4694,14 @@ module pmsnap_controller__sequencer__commit(clock,reset,start,seq,record_table,n
         step__word = record_word;
         nvm__req_valid = 1'b0;
         nvm__req_write = 1'b1;
-        nvm__req_addr = slot_base + ((word__q) & 32'hffffffff);
+        burst_code = 32'h0;
+        if (offload) begin
+            burst_code = follows;
+            if (word__q == word_version) begin
+                burst_code = opens_record;
+            end
+        end
+        nvm__req_addr = (slot_base + ((word__q) & 32'hffffffff)) | burst_code;
         nvm__req_wdata = ((record_word) & 32'hffffffff);
         magic__start = 1'b0;
         magic__req_ready = nvm__req_ready;

@@ -371,3 +371,27 @@ fn axi4_nvm_adds_two_cycles_to_each_nvm_round_trip_and_streams_one_a_cycle() {
         }
     }
 }
+
+/// Behind the AXI4 NVM port a COW fault's page goes as bursts of the page
+/// (256 words when it is longer): the zero fill one write burst of W beats
+/// a burst, the copy a read burst and a write burst; each word one beat.
+/// Counted as the difference one fault makes to the run's AXI4 totals.
+#[test]
+fn axi4_nvm_moves_a_cow_faults_page_in_bursts_of_the_page_or_256_words() {
+    for words in [8u64, 512] {
+        let c = Config { nvm_bus: pmsnap_hdl::NvmBus::Axi4, ..config(8, words as usize, 24, 32, 1) };
+        let totals = |trace: &str| {
+            let o = run_trace(c, trace, |o| {
+                no_cache(o);
+                o.dump_final = false;
+            });
+            assert_pass(&o);
+            (o.stats.nvm_bursts, o.stats.nvm_beats)
+        };
+        let bursts = words.div_ceil(256);
+        let (none, zero_filled) = (totals(""), totals("W 0 1\n"));
+        assert_eq!((zero_filled.0 - none.0, zero_filled.1 - none.1), (bursts, words), "zero fill, W = {words}");
+        let (snapped, copied) = (totals("W 0 1\nS\n"), totals("W 0 1\nS\nW 1 2\n"));
+        assert_eq!((copied.0 - snapped.0, copied.1 - snapped.1), (2 * bursts, 2 * words), "copy, W = {words}");
+    }
+}

@@ -257,7 +257,7 @@ impl CostResult {
             "Exact simulator cycles; W = {PAGE_WORDS}. Throughput: {STREAM} reads, then {STREAM} writes, to a page owned in this \
              epoch, issued one a cycle by a host without cache; requests accepted per cycle from the first to the last. \
              NVM bus axi4: the NVM behind the AXI4 manager (`--nvm-bus axi4`), R and B the NVM's latency after AR and AW·W; \
-             each round trip two cycles longer (a request slot, a registered answer), the copy's reads and writes overlapped; a read waits for every write before \
+             each round trip two cycles longer (a request slot, a registered answer), the zero fill one write burst, the copy a read burst and a write burst overlapped; a read waits for every write before \
              it to be answered (B), so the read stream's first read, behind the plain write, costs the write latency once."
         );
         t

@@ -24,6 +24,9 @@ pub const NVM_ADDR_BITS: usize = 32;
 /// Width of counters and status words.
 pub const COUNTER_BITS: usize = 32;
 
+/// Beats of AXI4's longest INCR burst.
+pub const MAX_NVM_BURST_WORDS: usize = 256;
+
 /// The sizing of one controller, as given on the command line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Config {
@@ -177,6 +180,14 @@ impl Config {
         (self.pages * self.page_words) as u64
     }
 
+    /// Words in one NVM bus burst of a page copy or zero fill (`--nvm-bus
+    /// axi4`): the page, or AXI4's longest INCR burst when the page is
+    /// longer. A burst is an aligned block of at most 256 · 8 bytes, so
+    /// it never crosses a 4 KB boundary.
+    pub fn nvm_burst_words(&self) -> usize {
+        self.page_words.min(MAX_NVM_BURST_WORDS)
+    }
+
     pub fn layout(&self) -> crate::nvm_layout::NvmLayout {
         crate::nvm_layout::NvmLayout::new(self)
     }
@@ -201,8 +212,10 @@ impl Config {
 // The largest NVM (2^18 frames of 2^10 words, plus metadata smaller than
 // the frames) fits 32-bit byte addresses at 8 bytes a word, so the AXI4
 // back end needs no size check and word-address bit 31 is never an address
-// bit (`nvm_arbiter::COPY_FLAG`).
+// bit (`nvm_arbiter::COPY_FLAG`) …
 const _: () = assert!((2u64 << (FRAME_BITS + OFFSET_BITS)) * 8 <= 1 << 32);
+// … and below the burst flags too (`nvm_arbiter::BURST_FOLLOWS`).
+const _: () = assert!(2u64 << (FRAME_BITS + OFFSET_BITS) <= crate::nvm_arbiter::BURST_FOLLOWS);
 
 // Kernels spell these widths as literals (rust-hdl copies offsets and shift
 // amounts into Verilog verbatim); keep them in step.

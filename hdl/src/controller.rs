@@ -130,7 +130,7 @@ impl<const D: usize> Controller<D> {
             fallback: FallbackRelease::new(config),
             sequencer: Sequencer::new(config),
             flush: Default::default(),
-            arbiter: Default::default(),
+            arbiter: NvmArbiter::new(config),
             counters: Default::default(),
         }
     }

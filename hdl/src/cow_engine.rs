@@ -12,7 +12,10 @@
 //! plain write for the host's. The back end overlaps their reads and
 //! writes: W + 8 + K + r + w (host request accepted → answered,
 //! tests/cycles.rs) where the native port's read-then-write copy takes
-//! 2·W + 7 + K + r + w.
+//! 2·W + 7 + K + r + w. There the words, copied or zero-filled, go in
+//! bursts of `Config::nvm_burst_words()` (the page, or 256 words): the
+//! first word of each opens it (`BURST_OPENS`), the rest follow
+//! (`BURST_FOLLOWS`), and each burst is answered once.
 //!
 //! Cost of a COW fault, host request accepted → answered, with an NVM that
 //! answers 1 + r cycles after a read and 1 + w after a write (tests/cycles.rs
@@ -22,7 +25,7 @@
 //! it: the single NVM port is the limit, a copy needs 2·W transfers on it.
 
 use crate::config::{FRAME_BITS, NVM_ADDR_BITS, OFFSET_BITS, WORD_COUNT_BITS};
-use crate::nvm_arbiter::{NvmMaster, COPY_FLAG};
+use crate::nvm_arbiter::{NvmMaster, BURST_FOLLOWS, BURST_OPENS, COPY_FLAG};
 use crate::sync_ram::SyncRam;
 use rust_hdl::prelude::*;
 
@@ -68,9 +71,18 @@ pub struct CowEngine<const D: usize> {
     /// multiple of W, so a word's address is (first_frame + frame)·W | offset:
     /// one short adder).
     first_frame: Constant<Bits<NVM_ADDR_BITS>>,
-    /// The NVM back end performs copies (`COPY_FLAG`).
+    /// The NVM back end performs copies (`COPY_FLAG`) and bursts
+    /// (`BURST_OPENS`, `BURST_FOLLOWS`).
     offload: Constant<Bit>,
     copy_flag: Constant<Bits<NVM_ADDR_BITS>>,
+    burst_opens: Constant<Bits<NVM_ADDR_BITS>>,
+    burst_follows: Constant<Bits<NVM_ADDR_BITS>>,
+    /// Words of a burst, less one (a mask: bursts are a power of two).
+    burst_mask: Constant<Bits<WORD_COUNT_BITS>>,
+    /// Answers the writes of a page get: one a word, or one a burst.
+    write_answers: Constant<Bits<WORD_COUNT_BITS>>,
+    /// The flag of the word being written: opens or follows a burst.
+    burst_flag: Signal<Local, Bits<NVM_ADDR_BITS>>,
     /// The word being copied, at the source and at the destination.
     src_word: Signal<Local, Bits<NVM_ADDR_BITS>>,
     dst_word: Signal<Local, Bits<NVM_ADDR_BITS>>,
@@ -104,6 +116,13 @@ impl<const D: usize> CowEngine<D> {
             first_frame: Constant::new((config.layout().frames_base() / config.page_words as u64).to_bits()),
             offload: Constant::new(config.nvm_bus == crate::NvmBus::Axi4),
             copy_flag: Constant::new(COPY_FLAG.to_bits()),
+            burst_opens: Constant::new(BURST_OPENS.to_bits()),
+            burst_follows: Constant::new(BURST_FOLLOWS.to_bits()),
+            burst_mask: Constant::new((config.nvm_burst_words() as u64 - 1).to_bits()),
+            write_answers: Constant::new(
+                (if config.nvm_bus == crate::NvmBus::Axi4 { config.page_words / config.nvm_burst_words() } else { config.page_words } as u64).to_bits(),
+            ),
+            burst_flag: Default::default(),
             src_word: Default::default(),
             dst_word: Default::default(),
         }
@@ -123,6 +142,13 @@ impl<const D: usize> Logic for CowEngine<D> {
         self.dst_word.next = ((bit_cast::<NVM_ADDR_BITS, FRAME_BITS>(self.dst.q.val()) + self.first_frame.val()) << self.page_shift.val())
             | bit_cast::<NVM_ADDR_BITS, WORD_COUNT_BITS>(self.issued.q.val());
         self.nvm.req_addr.next = self.src_word.val();
+        self.burst_flag.next = 0.into();
+        if self.offload.val() {
+            self.burst_flag.next = self.burst_follows.val();
+            if (self.issued.q.val() & self.burst_mask.val()) == 0 {
+                self.burst_flag.next = self.burst_opens.val();
+            }
+        }
         self.nvm.req_wdata.next = 0.into();
         self.issued_next.next = self.issued.q.val();
         // Read responses land in the buffer in order; in the write phase the
@@ -175,16 +201,16 @@ impl<const D: usize> Logic for CowEngine<D> {
             CowState::Write => {
                 self.nvm.req_valid.next = true;
                 self.nvm.req_write.next = true;
-                self.nvm.req_addr.next = self.dst_word.val();
+                self.nvm.req_addr.next = self.dst_word.val() | self.burst_flag.val();
                 if self.mapped.q.val() {
                     self.nvm.req_wdata.next = self.buffer.read_data.val();
                     if self.offload.val() {
-                        self.nvm.req_addr.next = self.dst_word.val() | self.copy_flag.val();
+                        self.nvm.req_addr.next = self.dst_word.val() | self.burst_flag.val() | self.copy_flag.val();
                         self.nvm.req_wdata.next = bit_cast::<D, NVM_ADDR_BITS>(self.src_word.val());
                     }
                 }
                 if bit_cast::<OFFSET_BITS, WORD_COUNT_BITS>(self.issued.q.val()) == self.word.q.val() {
-                    self.nvm.req_addr.next = self.dst_word.val();
+                    self.nvm.req_addr.next = self.dst_word.val() | self.burst_flag.val();
                     self.nvm.req_wdata.next = self.data.q.val();
                 }
                 if self.nvm.req_ready.val() {
@@ -195,7 +221,7 @@ impl<const D: usize> Logic for CowEngine<D> {
                 }
             }
             CowState::Drain => {
-                if self.answered.q.val() == self.page_words.val() {
+                if self.answered.q.val() == self.write_answers.val() {
                     self.state.d.next = CowState::Done;
                 }
             }
@@ -219,6 +245,7 @@ impl<const D: usize> Logic for CowEngine<D> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::nvm_arbiter::{BURST_FOLLOWS, BURST_OPENS};
     use crate::test_support::zero_wait_nvm::ZeroWaitNvm;
     use crate::Config;
     use std::collections::HashMap;
@@ -239,12 +266,13 @@ mod tests {
         sim.add_testbench(move |mut sim: Sim<CowEngine<32>>| {
             let mut x = sim.init()?;
             let mut nvm = ZeroWaitNvm::with(src.clone());
+            nvm.burst_words = config.nvm_burst_words() as u64;
             x.src_mapped.next = mapped;
             x.src_frame.next = 2.into();
             x.dst_frame.next = 3.into();
             x.offset.next = 1.into();
             x.wdata.next = 0xbeef.into();
-            for cycle in 0..200u64 {
+            for cycle in 0..2_000u64 {
                 x.start.next = cycle == 0;
                 let mut idle = Signal::<In, Bit>::default();
                 nvm.drive(cycle, &mut x.nvm, &mut idle);
@@ -283,23 +311,27 @@ mod tests {
     }
 
     #[test]
-    fn behind_a_back_end_that_copies_a_copy_is_one_request_a_word() {
-        for words in [4usize, 8] {
+    fn behind_a_back_end_that_copies_a_copy_is_one_request_a_word_in_bursts() {
+        for words in [4usize, 8, 512] {
             let w = words as u64;
             let config = Config { nvm_bus: crate::NvmBus::Axi4, ..Config::sized(4, words, 8, 32) };
             let base = |frame: u64| config.layout().frame_base(frame);
+            // Bursts of the page, or of 256 words when it is longer.
+            let burst = |i: u64| if i.is_multiple_of(w.min(256)) { BURST_OPENS } else { BURST_FOLLOWS };
             // Every word but the host's a copy request (the source word's
             // address as data), the host's a plain write; W + 3 cycles at
             // zero wait (a zero fill's W + 4 but for its prefetch cycle).
             let (done, writes) = cow_with(config, true);
             assert_eq!(done, w + 3, "W = {words}");
-            let want: Vec<(u64, u64)> = (0..w).map(|i| if i == 1 { (base(3) + i, 0xbeef) } else { ((base(3) + i) | COPY_FLAG, base(2) + i) }).collect();
+            let want: Vec<(u64, u64)> =
+                (0..w).map(|i| if i == 1 { ((base(3) + i) | burst(i), 0xbeef) } else { ((base(3) + i) | burst(i) | COPY_FLAG, base(2) + i) }).collect();
             assert_eq!(writes, want);
             // A never-written page is still zero-filled with plain writes,
-            // without the prefetch cycle too.
+            // in bursts, without the prefetch cycle too.
             let (done, writes) = cow_with(config, false);
             assert_eq!(done, w + 3);
-            assert!(writes.iter().all(|&(a, d)| a & COPY_FLAG == 0 && d == if a == base(3) + 1 { 0xbeef } else { 0 }));
+            let want: Vec<(u64, u64)> = (0..w).map(|i| ((base(3) + i) | burst(i), if i == 1 { 0xbeef } else { 0 })).collect();
+            assert_eq!(writes, want);
         }
     }
 

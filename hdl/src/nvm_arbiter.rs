@@ -4,7 +4,8 @@
 //! engine, the command sequencer, or the fallback release (`fallback_release`). The NVM answers in order, so ownership
 //! may change only while nothing is in flight (`idle`); the controller's
 //! blocks wait for `idle` before they take the port, which keeps every
-//! response routed to the block that asked.
+//! response routed to the block that asked. A burst's followers
+//! (`BURST_FOLLOWS`) have no answer of their own and are not counted.
 //!
 //! The host path's grant is registered (`host_grant`, the owner was the
 //! host at the last edge): `req_ready` reaches the host port through one
@@ -40,6 +41,28 @@ pub enum NvmOwner {
 /// largest fits 32-bit byte addresses), so the bit is free.
 pub const COPY_FLAG: u64 = 1 << (NVM_ADDR_BITS - 1);
 
+/// Word-address bits 30 and 29 are a burst code (above every NVM address,
+/// like [`COPY_FLAG`]). A write (or copy) with [`BURST_OPENS`] opens a
+/// *burst* of `Config::nvm_burst_words()` writes, one with
+/// [`BURST_OPENS_RECORD`] one of [`RECORD_BURST_WORDS`]; the writes after
+/// the opener carry [`BURST_FOLLOWS`]. A burst's writes go to consecutive
+/// words (their copies' sources likewise), and the burst is answered once,
+/// when every word of it is durable. Only the COW engine (page copies and
+/// zero fills) and the commit writer (a record's words 1–7) send bursts,
+/// and only to a back end that makes them bus bursts (`--nvm-bus axi4`).
+pub const BURST_OPENS: u64 = 1 << (NVM_ADDR_BITS - 2);
+/// Opens a burst of the commit record's words 1–7.
+pub const BURST_OPENS_RECORD: u64 = BURST_OPENS | BURST_FOLLOWS;
+/// A write that continues the burst opened before it: it has no answer of
+/// its own, so the arbiter does not count it in flight.
+pub const BURST_FOLLOWS: u64 = 1 << (NVM_ADDR_BITS - 3);
+/// The bits of the burst code.
+pub const BURST_CODE: u64 = BURST_OPENS | BURST_FOLLOWS;
+/// The word address without the flags above.
+pub const ADDRESS_MASK: u64 = BURST_FOLLOWS - 1;
+/// Words of a `BURST_OPENS_RECORD` burst.
+pub const RECORD_BURST_WORDS: u64 = crate::nvm_layout::SLOT_WORDS - 1;
+
 /// Bits of the in-flight counter: at most 2^16 − 1 requests outstanding.
 const INFLIGHT_BITS: usize = 16;
 
@@ -67,7 +90,7 @@ pub struct NvmSlave<const D: usize> {
     pub rsp_rdata: Signal<Out, Bits<D>>,
 }
 
-#[derive(LogicBlock, Default)]
+#[derive(LogicBlock)]
 pub struct NvmArbiter<const D: usize> {
     pub clock: Signal<In, Clock>,
     pub reset: Signal<In, Bit>,
@@ -85,9 +108,41 @@ pub struct NvmArbiter<const D: usize> {
     host_grant: DFF<Bit>,
     /// `inflight` is not zero, kept as a register (`idle` fans out widely).
     busy: DFF<Bit>,
-    /// A request was accepted at the last edge; `inflight` counts it at the
-    /// next (its valid comes late in the cycle, from the owner's decisions).
+    /// A request that has an answer of its own (not a burst's follower,
+    /// `BURST_FOLLOWS`) was accepted at the last edge; `inflight` counts it
+    /// at the next (its valid comes late in the cycle, from the owner's
+    /// decisions).
     accepted: DFF<Bit>,
+    /// Behind a back end that makes bursts: a request can be a follower.
+    offload: Constant<Bit>,
+    burst_code: Constant<Bits<NVM_ADDR_BITS>>,
+    follows: Constant<Bits<NVM_ADDR_BITS>>,
+}
+
+impl<const D: usize> NvmArbiter<D> {
+    /// The arbiter for `config`: bursts' followers are told apart only
+    /// behind a back end that makes bursts (`--nvm-bus axi4`); on the
+    /// native port no request is one, and the check folds away.
+    pub fn new(config: &crate::Config) -> Self {
+        NvmArbiter {
+            clock: Default::default(),
+            reset: Default::default(),
+            owner: Default::default(),
+            idle: Default::default(),
+            host: Default::default(),
+            cow: Default::default(),
+            sequencer: Default::default(),
+            fallback: Default::default(),
+            nvm: Default::default(),
+            inflight: Default::default(),
+            host_grant: Default::default(),
+            busy: Default::default(),
+            accepted: Default::default(),
+            offload: Constant::new(config.nvm_bus == crate::NvmBus::Axi4),
+            burst_code: Constant::new(BURST_CODE.to_bits()),
+            follows: Constant::new(BURST_FOLLOWS.to_bits()),
+        }
+    }
 }
 
 impl<const D: usize> Logic for NvmArbiter<D> {
@@ -136,7 +191,9 @@ impl<const D: usize> Logic for NvmArbiter<D> {
             self.host.rsp_valid.next = self.nvm.rsp_valid.val();
         }
         self.host.req_ready.next = self.nvm.req_ready.val() & self.host_grant.q.val();
-        self.accepted.d.next = self.nvm.req_valid.val() & self.nvm.req_ready.val();
+        self.accepted.d.next = self.nvm.req_valid.val()
+            & self.nvm.req_ready.val()
+            & !(self.offload.val() & ((self.nvm.req_addr.val() & self.burst_code.val()) == self.follows.val()));
         // A response comes a cycle after its request's acceptance at the
         // earliest, so the count never goes below zero.
         if self.accepted.q.val() & !self.nvm.rsp_valid.val() {
@@ -222,13 +279,46 @@ mod tests {
             sim_assert!(sim, x.idle.val(), x);
             sim.done(x)
         });
-        let mut uut = NvmArbiter::<32>::default();
+        let mut uut = NvmArbiter::<32>::new(&crate::Config::default());
         uut.connect_all();
         sim.run(Box::new(uut), 10_000).unwrap();
     }
 
+    /// Behind a back end that makes bursts, a burst's followers are not
+    /// counted: its one answer leaves the port idle. On the native port the
+    /// same request is counted like any other.
+    #[test]
+    fn a_burst_is_one_request_in_flight_behind_a_back_end_that_makes_bursts() {
+        for (nvm_bus, idle_after_one_answer) in [(crate::NvmBus::Axi4, true), (crate::NvmBus::Native, false)] {
+            let mut sim = Simulation::new();
+            sim.add_clock(5, |x: &mut Box<NvmArbiter<32>>| x.clock.next = !x.clock.val());
+            sim.add_testbench(move |mut sim: Sim<NvmArbiter<32>>| {
+                let mut x = sim.init()?;
+                x.owner.next = NvmOwner::Cow;
+                x.nvm.req_ready.next = true;
+                x.cow.req_write.next = true;
+                for addr in [BURST_OPENS | 40, BURST_FOLLOWS | 41, BURST_FOLLOWS | 42] {
+                    x.cow.req_valid.next = true;
+                    x.cow.req_addr.next = addr.to_bits();
+                    wait_clock_cycle!(sim, clock, x);
+                }
+                x.cow.req_valid.next = false;
+                wait_clock_cycle!(sim, clock, x);
+                x.nvm.rsp_valid.next = true;
+                wait_clock_cycle!(sim, clock, x);
+                x.nvm.rsp_valid.next = false;
+                x = sim.wait(1, x)?;
+                sim_assert_eq!(sim, x.idle.val(), idle_after_one_answer, x);
+                sim.done(x)
+            });
+            let mut uut = NvmArbiter::<32>::new(&crate::Config { nvm_bus, ..crate::Config::default() });
+            uut.connect_all();
+            sim.run(Box::new(uut), 10_000).unwrap();
+        }
+    }
+
     #[test]
     fn lints_and_synthesizes() {
-        crate::test_support::lint::check_block("nvm_arbiter", NvmArbiter::<32>::default());
+        crate::test_support::lint::check_block("nvm_arbiter", NvmArbiter::<32>::new(&crate::Config::default()));
     }
 }

@@ -94,7 +94,7 @@ impl<const D: usize> PassThrough<D> {
             mem_rsp_valid: Default::default(),
             mem_rsp_rdata: Default::default(),
             host: HostPort::new(config),
-            arbiter: Default::default(),
+            arbiter: NvmArbiter::new(config),
             looked_up: Default::default(),
             answer: Default::default(),
             bad_command: Constant::new(Status::BadOp.bits()),

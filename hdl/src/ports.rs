@@ -97,39 +97,50 @@ pub const TOP_PORTS: [TopPort; 34] = [
     input("mem_rsp_rdata", Width::Data),
 ];
 
+/// AXI4's five channels (the ID, address, length, size and burst of AW and
+/// AR; data, strobe and last of W; ID and response of B; ID, data, response
+/// and last of R), with `$prefix` before each name: `$to` for what the
+/// manager drives, `$from` for what the subordinate drives. One list for
+/// the host's subordinate and the NVM's manager.
+macro_rules! axi4_ports {
+    ($prefix:literal, $to:ident, $from:ident) => {
+        [
+            $to(concat!($prefix, "awid"), Width::Fixed(AXI_ID_BITS)),
+            $to(concat!($prefix, "awaddr"), Width::Fixed(AXI_ADDR_BITS)),
+            $to(concat!($prefix, "awlen"), Width::Fixed(8)),
+            $to(concat!($prefix, "awsize"), Width::Fixed(3)),
+            $to(concat!($prefix, "awburst"), Width::Fixed(2)),
+            $to(concat!($prefix, "awvalid"), Width::Bit),
+            $from(concat!($prefix, "awready"), Width::Bit),
+            $to(concat!($prefix, "wdata"), Width::Data),
+            $to(concat!($prefix, "wstrb"), Width::Strobe),
+            $to(concat!($prefix, "wlast"), Width::Bit),
+            $to(concat!($prefix, "wvalid"), Width::Bit),
+            $from(concat!($prefix, "wready"), Width::Bit),
+            $from(concat!($prefix, "bid"), Width::Fixed(AXI_ID_BITS)),
+            $from(concat!($prefix, "bresp"), Width::Fixed(2)),
+            $from(concat!($prefix, "bvalid"), Width::Bit),
+            $to(concat!($prefix, "bready"), Width::Bit),
+            $to(concat!($prefix, "arid"), Width::Fixed(AXI_ID_BITS)),
+            $to(concat!($prefix, "araddr"), Width::Fixed(AXI_ADDR_BITS)),
+            $to(concat!($prefix, "arlen"), Width::Fixed(8)),
+            $to(concat!($prefix, "arsize"), Width::Fixed(3)),
+            $to(concat!($prefix, "arburst"), Width::Fixed(2)),
+            $to(concat!($prefix, "arvalid"), Width::Bit),
+            $from(concat!($prefix, "arready"), Width::Bit),
+            $from(concat!($prefix, "rid"), Width::Fixed(AXI_ID_BITS)),
+            $from(concat!($prefix, "rdata"), Width::Data),
+            $from(concat!($prefix, "rresp"), Width::Fixed(2)),
+            $from(concat!($prefix, "rlast"), Width::Bit),
+            $from(concat!($prefix, "rvalid"), Width::Bit),
+            $to(concat!($prefix, "rready"), Width::Bit),
+        ]
+    };
+}
+
 /// The host port of `--host-bus axi4`, in place of `req_*` / `rsp_*`
-/// (`frontend/axi4_host.rs`).
-pub const AXI4_HOST_PORTS: [TopPort; 29] = [
-    input("s_axi_awid", Width::Fixed(AXI_ID_BITS)),
-    input("s_axi_awaddr", Width::Fixed(AXI_ADDR_BITS)),
-    input("s_axi_awlen", Width::Fixed(8)),
-    input("s_axi_awsize", Width::Fixed(3)),
-    input("s_axi_awburst", Width::Fixed(2)),
-    input("s_axi_awvalid", Width::Bit),
-    output("s_axi_awready", Width::Bit),
-    input("s_axi_wdata", Width::Data),
-    input("s_axi_wstrb", Width::Strobe),
-    input("s_axi_wlast", Width::Bit),
-    input("s_axi_wvalid", Width::Bit),
-    output("s_axi_wready", Width::Bit),
-    output("s_axi_bid", Width::Fixed(AXI_ID_BITS)),
-    output("s_axi_bresp", Width::Fixed(2)),
-    output("s_axi_bvalid", Width::Bit),
-    input("s_axi_bready", Width::Bit),
-    input("s_axi_arid", Width::Fixed(AXI_ID_BITS)),
-    input("s_axi_araddr", Width::Fixed(AXI_ADDR_BITS)),
-    input("s_axi_arlen", Width::Fixed(8)),
-    input("s_axi_arsize", Width::Fixed(3)),
-    input("s_axi_arburst", Width::Fixed(2)),
-    input("s_axi_arvalid", Width::Bit),
-    output("s_axi_arready", Width::Bit),
-    output("s_axi_rid", Width::Fixed(AXI_ID_BITS)),
-    output("s_axi_rdata", Width::Data),
-    output("s_axi_rresp", Width::Fixed(2)),
-    output("s_axi_rlast", Width::Bit),
-    output("s_axi_rvalid", Width::Bit),
-    input("s_axi_rready", Width::Bit),
-];
+/// (`frontend/axi4_host.rs`): the controller is the subordinate.
+pub const AXI4_HOST_PORTS: [TopPort; 29] = axi4_ports!("s_axi_", input, output);
 
 /// The control and status registers of `--host-bus axi4`, after its host
 /// port (`frontend/axil_regs.rs`, `frontend/register_map.rs`).
@@ -186,40 +197,11 @@ pub const WISHBONE_REG_PORTS: [TopPort; 11] = [
 ];
 
 /// The NVM port of `--nvm-bus axi4`, in place of `mem_*`
-/// (`backend/axi4_nvm.rs`).
-pub const NVM_AXI4_PORTS: [TopPort; 30] = [
-    output("m_axi_awid", Width::Fixed(AXI_ID_BITS)),
-    output("m_axi_awaddr", Width::Fixed(AXI_ADDR_BITS)),
-    output("m_axi_awlen", Width::Fixed(8)),
-    output("m_axi_awsize", Width::Fixed(3)),
-    output("m_axi_awburst", Width::Fixed(2)),
-    output("m_axi_awvalid", Width::Bit),
-    input("m_axi_awready", Width::Bit),
-    output("m_axi_wdata", Width::Data),
-    output("m_axi_wstrb", Width::Strobe),
-    output("m_axi_wlast", Width::Bit),
-    output("m_axi_wvalid", Width::Bit),
-    input("m_axi_wready", Width::Bit),
-    input("m_axi_bid", Width::Fixed(AXI_ID_BITS)),
-    input("m_axi_bresp", Width::Fixed(2)),
-    input("m_axi_bvalid", Width::Bit),
-    output("m_axi_bready", Width::Bit),
-    output("m_axi_arid", Width::Fixed(AXI_ID_BITS)),
-    output("m_axi_araddr", Width::Fixed(AXI_ADDR_BITS)),
-    output("m_axi_arlen", Width::Fixed(8)),
-    output("m_axi_arsize", Width::Fixed(3)),
-    output("m_axi_arburst", Width::Fixed(2)),
-    output("m_axi_arvalid", Width::Bit),
-    input("m_axi_arready", Width::Bit),
-    input("m_axi_rid", Width::Fixed(AXI_ID_BITS)),
-    input("m_axi_rdata", Width::Data),
-    input("m_axi_rresp", Width::Fixed(2)),
-    input("m_axi_rlast", Width::Bit),
-    input("m_axi_rvalid", Width::Bit),
-    output("m_axi_rready", Width::Bit),
-    // The NVM answered an error, or an answer nothing asked for (sticky).
-    output("nvm_bus_error", Width::Bit),
-];
+/// (`backend/axi4_nvm.rs`): the controller is the manager. Then
+/// `NVM_BUS_ERROR`.
+pub const NVM_AXI4_PORTS: [TopPort; 29] = axi4_ports!("m_axi_", output, input);
+/// The NVM answered an error, or an answer nothing asked for (sticky).
+pub const NVM_BUS_ERROR: TopPort = output("nvm_bus_error", Width::Bit);
 
 /// The native host port's ports in `TOP_PORTS`: `req_valid` ..= `rsp_err`.
 const NATIVE_HOST: std::ops::Range<usize> = 2..10;
@@ -232,7 +214,7 @@ pub const NATIVE_NVM: std::ops::Range<usize> = 27..34;
 pub fn top_ports(config: &Config) -> Vec<TopPort> {
     let nvm: Vec<TopPort> = match config.nvm_bus {
         NvmBus::Native => TOP_PORTS[NATIVE_NVM].to_vec(),
-        NvmBus::Axi4 => NVM_AXI4_PORTS.to_vec(),
+        NvmBus::Axi4 => [NVM_AXI4_PORTS.as_slice(), &[NVM_BUS_ERROR]].concat(),
     };
     let mut ports = host_ports(config.host_bus);
     let at = ports.len() - NATIVE_NVM.len();

@@ -8,7 +8,7 @@ use crate::controller::Controller;
 use crate::frontend::axi4_top::Axi4Controller;
 use crate::frontend::wishbone_top::WishboneController;
 use crate::passthrough::PassThrough;
-use crate::ports::{host_ports, top_ports, TopPort, NATIVE_NVM, NVM_AXI4_PORTS, TOP_PORTS};
+use crate::ports::{host_ports, top_ports, TopPort, NATIVE_NVM, NVM_AXI4_PORTS, NVM_BUS_ERROR, TOP_PORTS};
 use crate::{Config, ConfigError, HostBus, NvmBus};
 use rust_hdl::prelude::*;
 use std::collections::HashSet;
@@ -67,8 +67,8 @@ pub fn generate(config: &Config) -> Result<Generated, ConfigError> {
         NvmBus::Native => emit_host_top(config, TOP_MODULE),
         NvmBus::Axi4 => {
             let back_end = match config.word_bits {
-                32 => emit(Axi4Nvm::<32, 4>::default(), NVM_AXI4_MODULE),
-                _ => emit(Axi4Nvm::<64, 8>::default(), NVM_AXI4_MODULE),
+                32 => emit(Axi4Nvm::<32, 4>::new(config.nvm_burst_words()), NVM_AXI4_MODULE),
+                _ => emit(Axi4Nvm::<64, 8>::new(config.nvm_burst_words()), NVM_AXI4_MODULE),
             };
             format!("{}\n{}\n{back_end}", back_end_wrapper(config), emit_host_top(config, CORE_MODULE))
         }
@@ -128,10 +128,8 @@ fn back_end_wrapper(config: &Config) -> String {
         .iter()
         .map(|n| format!(".{n}({n})"))
         .chain(TOP_PORTS[NATIVE_NVM].iter().map(|p| format!(".core__{}({})", p.name.trim_start_matches("mem_"), p.name)))
-        .chain(NVM_AXI4_PORTS.iter().map(|p| match p.name {
-            "nvm_bus_error" => ".bus_error(nvm_bus_error)".to_string(),
-            n => format!(".{n}({n})"),
-        }))
+        .chain(NVM_AXI4_PORTS.iter().map(|p| format!(".{0}({0})", p.name)))
+        .chain([format!(".bus_error({})", NVM_BUS_ERROR.name)])
         .map(|c| format!("        {c}"))
         .collect();
     v += &format!("    {NVM_AXI4_MODULE} nvm_axi4(\n{}\n    );\nendmodule\n", nvm.join(",\n"));

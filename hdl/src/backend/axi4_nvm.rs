@@ -1,22 +1,33 @@
 //! AXI4 manager on the memory side: the core's native NVM port (contract
 //! §3, `mem_*`) in, an AXI4 manager (`m_axi_*`) out, one request a cycle.
 //!
-//! Each native request is one single-beat INCR burst of the full data
-//! width (AxLEN 0, AxSIZE log2(DW/8), WSTRB all ones, WLAST high, ID 0) at
-//! byte address `word address · DW/8`. A read is an AR; a write an AW and
-//! its W beat, offered together (either may be taken first). A *copy*
+//! Every transaction is an INCR burst of the full data width (AxSIZE
+//! log2(DW/8), WSTRB all ones, ID 0) at byte address `word address ·
+//! DW/8`. A read is a single-beat AR; a write a single-beat AW and its W
+//! beat, offered together (either may be taken first). A *copy*
 //! (`nvm_arbiter::COPY_FLAG`, sent by the COW engine) is an AR of the
 //! source and an AW of the destination, offered together; its W beat is
-//! the R data, sent as it comes back, so the copies of a page stream one a
-//! cycle with their reads and writes overlapped.
+//! the R data, sent as it comes back.
+//!
+//! Bursts. The COW engine sends a page copy or zero fill as bursts of B
+//! words (`Config::nvm_burst_words`: the page, at most 256): the first
+//! write of each opens it (`BURST_OPENS`), the B − 1 after it follow
+//! (`BURST_FOLLOWS`); the commit writer a record's words 1–7 as a burst of
+//! 7 (`BURST_OPENS_RECORD`). The opener's AW carries AWLEN, beats − 1; a
+//! follower adds only its W beat (WLAST on the last). The burst's first copy sends one AR
+//! for the source words from its own to the burst's end; the copies after
+//! it take their data from its R beats, and a plain write among them (the
+//! host's word) sends its own data and drops its R beat. So a page copy's
+//! reads and writes overlap, one word a cycle on each channel. The burst's
+//! one B is its one answer to the core (the arbiter counts no follower).
 //!
 //! Order. The native port answers in order, and a read after a write to
 //! the same word must see it; AXI4 orders reads among reads and writes
 //! among writes (one ID), but nothing between the two channels. So a read
-//! goes out only once every earlier write and copy has had its B, and a
-//! write or copy only once every earlier read of the core's (not a copy's)
-//! has had its R. A copy's own
-//! read and write are of different frames, as are those of the copies and
+//! goes out only once every earlier write and copy has had its B (and no
+//! burst is open), and a write or copy only once every earlier read of the
+//! core's (not a copy's) has had its R. A copy's own read and write are of
+//! different frames, as are those of the copies and
 //! the host's write that make up one COW fault (the only sender of copies,
 //! which the arbiter gives the port only when nothing is in flight), so
 //! copies and writes do not wait for each other. W beats go out in AW
@@ -30,25 +41,27 @@
 //! answers B before the write is durable breaks that, as a native NVM that
 //! answered early would.
 //!
-//! Timing. RREADY and BREADY are always high (the core cannot hold off an
-//! answer, and never more than one of its answers arrives in a cycle). A
-//! request goes to the AXI channels the cycle after the core offers it,
-//! from a register (two request slots, `req_ready` high while one is free:
-//! one request a cycle), and the answer reaches the core the cycle after
-//! its R or B (registered): the core's request logic, the back end's
-//! decisions and the bus's AxREADY are each a register away from the
+//! Timing. BREADY is always high (the core cannot hold off an answer, and
+//! never more than one of its answers arrives in a cycle); RREADY too, but
+//! while the copy data slots are full (a burst's R beats may outrun its W
+//! beats). A request goes to the AXI channels the cycle after the core
+//! offers it, from a register (two request slots, `req_ready` high while
+//! one is free: one request a cycle), and the answer reaches the core the
+//! cycle after its R or B (registered): the core's request logic, the back
+//! end's decisions and the bus's AxREADY are each a register away from the
 //! others.
 //!
 //! Errors. An R or B with RRESP/BRESP other than OKAY, an ID other than 0,
-//! an R without RLAST, or one with nothing outstanding, sets `bus_error`
-//! (sticky until reset). An unexpected one is not passed to the core (its
-//! in-flight count would go wrong); an error answer is (the core waits for
-//! every answer), with the data the bus gave.
+//! an R whose RLAST is not on its burst's last beat, or one with nothing
+//! outstanding, sets `bus_error` (sticky until reset). An unexpected one is
+//! not passed to the core (its in-flight count would go wrong); an error
+//! answer is (the core waits for every answer), with the data the bus
+//! gave.
 
 use crate::config::NVM_ADDR_BITS;
 use crate::frontend::{AXI_ADDR_BITS, AXI_BURST_INCR, AXI_ID_BITS};
 use crate::lut_ram::LutRam;
-use crate::nvm_arbiter::{NvmSlave, COPY_FLAG};
+use crate::nvm_arbiter::{NvmSlave, ADDRESS_MASK, BURST_CODE, BURST_FOLLOWS, BURST_OPENS, BURST_OPENS_RECORD, COPY_FLAG, RECORD_BURST_WORDS};
 use rust_hdl::prelude::*;
 
 /// Bits of the outstanding-request counters: at most 2^16 − 1 in flight,
@@ -56,14 +69,14 @@ use rust_hdl::prelude::*;
 const OUTSTANDING_BITS: usize = 16;
 /// log2 of the W queue's slots (W beats behind their AW), and of the copy
 /// data slots (R data of copies waiting for their W). Copies stream one a
-/// cycle while the NVM's round trip (R, then W, then B) stays under 15.
+/// cycle while the NVM's round trip (R, then W) stays under 16 cycles.
 const QUEUE_BITS: usize = 4;
 /// Queue pointers: a lap bit more.
 const POINTER_BITS: usize = QUEUE_BITS + 1;
-/// Beats the W queue holds at most: one short of its slots, so copies whose
-/// R came back before their W entry was queued (at most one) still find a
-/// copy data slot.
-const W_QUEUE_LIMIT: u64 = (1 << QUEUE_BITS) - 1;
+/// Slots of the W queue and of the copy data.
+const QUEUE_SLOTS: u64 = 1 << QUEUE_BITS;
+/// Bits of a burst's beat count (1 ..= 256).
+const BEAT_BITS: usize = 9;
 
 // An NVM word address shifted to bytes is an AXI address.
 const _: () = assert!(AXI_ADDR_BITS == NVM_ADDR_BITS);
@@ -134,19 +147,28 @@ pub struct Axi4Nvm<const D: usize, const S: usize> {
     ar_sent: DFF<Bit>,
     aw_sent: DFF<Bit>,
     w_sent: DFF<Bit>,
-    /// Reads without their R (the core's, the copies'), writes and copies
-    /// without their B.
+    /// The core's reads without their R, copies' R beats not yet taken,
+    /// AWs without their B.
     reads_out: DFF<Bits<OUTSTANDING_BITS>>,
-    copy_reads_out: DFF<Bits<OUTSTANDING_BITS>>,
+    copy_beats_out: DFF<Bits<OUTSTANDING_BITS>>,
     writes_out: DFF<Bits<OUTSTANDING_BITS>>,
-    /// W beats whose AW went out, in AW order: the data, or (a copy) "the
-    /// next copy data".
+    /// Writes still to come in the open burst (0: none open), and whether
+    /// its AR went out (its later words take R beats).
+    open_left: DFF<Bits<BEAT_BITS>>,
+    burst_reading: DFF<Bit>,
+    /// W beats whose AW went out, in AW order: the data, whether it is
+    /// "the next copy data" instead (a copy), whether the beat takes the
+    /// next copy data (a copy, or a plain write its burst's AR covers),
+    /// and WLAST.
     w_queue_data: LutRam<Bits<D>, QUEUE_BITS>,
-    w_queue_copy: LutRam<Bit, QUEUE_BITS>,
+    w_queue_from_r: LutRam<Bit, QUEUE_BITS>,
+    w_queue_uses_r: LutRam<Bit, QUEUE_BITS>,
+    w_queue_last: LutRam<Bit, QUEUE_BITS>,
     w_in: DFF<Bits<POINTER_BITS>>,
     w_out: DFF<Bits<POINTER_BITS>>,
-    /// R data of copies, in order, until their W beat goes.
+    /// R data of copies, in order, until their W beat goes; and RLAST.
     copy_data: LutRam<Bits<D>, QUEUE_BITS>,
+    copy_last: LutRam<Bit, QUEUE_BITS>,
     copy_in: DFF<Bits<POINTER_BITS>>,
     copy_out: DFF<Bits<POINTER_BITS>>,
     rsp_valid: DFF<Bit>,
@@ -156,6 +178,22 @@ pub struct Axi4Nvm<const D: usize, const S: usize> {
     head_read: Signal<Local, Bit>,
     head_copy: Signal<Local, Bit>,
     head_write: Signal<Local, Bit>,
+    head_follows: Signal<Local, Bit>,
+    /// Beats of the head's burst from the head on (1 outside a burst), and
+    /// one less (AxLEN).
+    beats_left: Signal<Local, Bits<BEAT_BITS>>,
+    beats_less_one: Signal<Local, Bits<BEAT_BITS>>,
+    head_last: Signal<Local, Bit>,
+    /// The head needs an AW (it is no follower), an AR (a copy its burst's
+    /// AR does not yet cover); its W beat takes an R beat.
+    needs_aw: Signal<Local, Bit>,
+    needs_ar: Signal<Local, Bit>,
+    uses_r: Signal<Local, Bit>,
+    /// A copy's AR is taken this cycle.
+    copy_ar_taken: Signal<Local, Bit>,
+    /// A copy data slot is free (RREADY); an R is taken.
+    r_room: Signal<Local, Bit>,
+    r_take: Signal<Local, Bit>,
     /// It may go out: a read with no write or copy in flight, a write or
     /// copy with no read of the core's in flight and room in the W queue.
     read_go: Signal<Local, Bit>,
@@ -169,6 +207,7 @@ pub struct Axi4Nvm<const D: usize, const S: usize> {
     w_done: Signal<Local, Bit>,
     w_valid: Signal<Local, Bit>,
     w_from_queue: Signal<Local, Bit>,
+    w_queue_taken: Signal<Local, Bit>,
     read_sent: Signal<Local, Bit>,
     write_sent: Signal<Local, Bit>,
     copy_sent: Signal<Local, Bit>,
@@ -181,12 +220,24 @@ pub struct Axi4Nvm<const D: usize, const S: usize> {
     strobe: Constant<Bits<S>>,
     okay: Constant<Bits<2>>,
     copy_flag: Constant<Bits<NVM_ADDR_BITS>>,
-    w_queue_limit: Constant<Bits<POINTER_BITS>>,
+    /// The burst codes (`nvm_arbiter`).
+    burst_code: Constant<Bits<NVM_ADDR_BITS>>,
+    opens_code: Constant<Bits<NVM_ADDR_BITS>>,
+    opens_record_code: Constant<Bits<NVM_ADDR_BITS>>,
+    follows_code: Constant<Bits<NVM_ADDR_BITS>>,
+    record_words: Constant<Bits<BEAT_BITS>>,
+    address_mask: Constant<Bits<NVM_ADDR_BITS>>,
+    /// B, the words of a burst.
+    burst_words: Constant<Bits<BEAT_BITS>>,
+    queue_slots: Constant<Bits<POINTER_BITS>>,
 }
 
-impl<const D: usize, const S: usize> Default for Axi4Nvm<D, S> {
-    fn default() -> Self {
+impl<const D: usize, const S: usize> Axi4Nvm<D, S> {
+    /// A back end whose bursts are `burst_words` long
+    /// (`Config::nvm_burst_words`).
+    pub fn new(burst_words: usize) -> Self {
         assert_eq!(D, 8 * S, "Axi4Nvm: S must be D / 8");
+        assert!(burst_words.is_power_of_two() && burst_words <= crate::config::MAX_NVM_BURST_WORDS, "Axi4Nvm: bursts of 1 ..= 256 words, a power of two");
         Axi4Nvm {
             clock: Default::default(),
             reset: Default::default(),
@@ -237,13 +288,18 @@ impl<const D: usize, const S: usize> Default for Axi4Nvm<D, S> {
             aw_sent: Default::default(),
             w_sent: Default::default(),
             reads_out: Default::default(),
-            copy_reads_out: Default::default(),
+            copy_beats_out: Default::default(),
             writes_out: Default::default(),
+            open_left: Default::default(),
+            burst_reading: Default::default(),
             w_queue_data: LutRam::new(),
-            w_queue_copy: LutRam::new(),
+            w_queue_from_r: LutRam::new(),
+            w_queue_uses_r: LutRam::new(),
+            w_queue_last: LutRam::new(),
             w_in: Default::default(),
             w_out: Default::default(),
             copy_data: LutRam::new(),
+            copy_last: LutRam::new(),
             copy_in: Default::default(),
             copy_out: Default::default(),
             rsp_valid: Default::default(),
@@ -252,6 +308,16 @@ impl<const D: usize, const S: usize> Default for Axi4Nvm<D, S> {
             head_read: Default::default(),
             head_copy: Default::default(),
             head_write: Default::default(),
+            head_follows: Default::default(),
+            beats_left: Default::default(),
+            beats_less_one: Default::default(),
+            head_last: Default::default(),
+            needs_aw: Default::default(),
+            needs_ar: Default::default(),
+            uses_r: Default::default(),
+            copy_ar_taken: Default::default(),
+            r_room: Default::default(),
+            r_take: Default::default(),
             read_go: Default::default(),
             write_go: Default::default(),
             copy_go: Default::default(),
@@ -262,6 +328,7 @@ impl<const D: usize, const S: usize> Default for Axi4Nvm<D, S> {
             w_done: Default::default(),
             w_valid: Default::default(),
             w_from_queue: Default::default(),
+            w_queue_taken: Default::default(),
             read_sent: Default::default(),
             write_sent: Default::default(),
             copy_sent: Default::default(),
@@ -273,7 +340,14 @@ impl<const D: usize, const S: usize> Default for Axi4Nvm<D, S> {
             strobe: Constant::new(((1u64 << S) - 1).to_bits()),
             okay: Constant::new(0u64.to_bits()),
             copy_flag: Constant::new(COPY_FLAG.to_bits()),
-            w_queue_limit: Constant::new(W_QUEUE_LIMIT.to_bits()),
+            burst_code: Constant::new(BURST_CODE.to_bits()),
+            opens_code: Constant::new(BURST_OPENS.to_bits()),
+            opens_record_code: Constant::new(BURST_OPENS_RECORD.to_bits()),
+            follows_code: Constant::new(BURST_FOLLOWS.to_bits()),
+            record_words: Constant::new(RECORD_BURST_WORDS.to_bits()),
+            address_mask: Constant::new(ADDRESS_MASK.to_bits()),
+            burst_words: Constant::new((burst_words as u64).to_bits()),
+            queue_slots: Constant::new(QUEUE_SLOTS.to_bits()),
         }
     }
 }
@@ -291,8 +365,10 @@ impl<const D: usize, const S: usize> Logic for Axi4Nvm<D, S> {
             aw_sent,
             w_sent,
             reads_out,
-            copy_reads_out,
+            copy_beats_out,
             writes_out,
+            open_left,
+            burst_reading,
             w_in,
             w_out,
             copy_in,
@@ -301,7 +377,7 @@ impl<const D: usize, const S: usize> Logic for Axi4Nvm<D, S> {
             rsp_data,
             error
         );
-        clock!(self, clock, slot_write, slot_addr, slot_data, w_queue_data, w_queue_copy, copy_data);
+        clock!(self, clock, slot_write, slot_addr, slot_data, w_queue_data, w_queue_from_r, w_queue_uses_r, w_queue_last, copy_data, copy_last);
         // The core's request into a free slot; the oldest slot is the head.
         self.core.req_ready.next = self.room.q.val();
         self.push.next = self.core.req_valid.val() & self.room.q.val();
@@ -326,9 +402,25 @@ impl<const D: usize, const S: usize> Logic for Axi4Nvm<D, S> {
         self.head_read.next = self.head_valid.val() & !self.head_is_write.val();
         self.head_copy.next = self.head_valid.val() & self.head_is_write.val() & ((self.head_addr.val() & self.copy_flag.val()) != 0);
         self.head_write.next = self.head_valid.val() & self.head_is_write.val() & !self.head_copy.val();
+        self.head_follows.next = (self.head_addr.val() & self.burst_code.val()) == self.follows_code.val();
+        self.beats_left.next = 1.into();
+        if (self.head_addr.val() & self.burst_code.val()) == self.opens_code.val() {
+            self.beats_left.next = self.burst_words.val();
+        }
+        if (self.head_addr.val() & self.burst_code.val()) == self.opens_record_code.val() {
+            self.beats_left.next = self.record_words.val();
+        }
+        if self.head_follows.val() {
+            self.beats_left.next = self.open_left.q.val();
+        }
+        self.beats_less_one.next = self.beats_left.val() - 1;
+        self.head_last.next = self.beats_left.val() == 1;
+        self.needs_aw.next = !self.head_follows.val();
+        self.uses_r.next = self.head_copy.val() | (self.head_follows.val() & self.burst_reading.q.val());
+        self.needs_ar.next = self.head_copy.val() & !(self.head_follows.val() & self.burst_reading.q.val());
         self.w_queue_empty.next = self.w_in.q.val() == self.w_out.q.val();
-        self.w_queue_room.next = (self.w_in.q.val() - self.w_out.q.val()) < self.w_queue_limit.val();
-        self.read_go.next = self.head_read.val() & (self.writes_out.q.val() == 0);
+        self.w_queue_room.next = (self.w_in.q.val() - self.w_out.q.val()) != self.queue_slots.val();
+        self.read_go.next = self.head_read.val() & (self.writes_out.q.val() == 0) & (self.open_left.q.val() == 0);
         self.write_go.next = self.head_write.val() & (self.reads_out.q.val() == 0) & self.w_queue_room.val();
         self.copy_go.next = self.head_copy.val() & (self.reads_out.q.val() == 0) & self.w_queue_room.val();
         self.m_axi_arid.next = 0.into();
@@ -336,40 +428,47 @@ impl<const D: usize, const S: usize> Logic for Axi4Nvm<D, S> {
         if self.head_copy.val() {
             self.m_axi_araddr.next = bit_cast::<AXI_ADDR_BITS, D>(self.head_data.val()) << self.size.val();
         }
-        self.m_axi_arlen.next = 0.into();
+        self.m_axi_arlen.next = bit_cast::<8, BEAT_BITS>(self.beats_less_one.val());
         self.m_axi_arsize.next = self.size.val();
         self.m_axi_arburst.next = self.incr.val();
-        self.m_axi_arvalid.next = self.read_go.val() | (self.copy_go.val() & !self.ar_sent.q.val());
+        self.m_axi_arvalid.next = self.read_go.val() | (self.copy_go.val() & self.needs_ar.val() & !self.ar_sent.q.val());
         self.m_axi_awid.next = 0.into();
-        self.m_axi_awaddr.next = (self.head_addr.val() & !self.copy_flag.val()) << self.size.val();
-        self.m_axi_awlen.next = 0.into();
+        self.m_axi_awaddr.next = (self.head_addr.val() & self.address_mask.val()) << self.size.val();
+        self.m_axi_awlen.next = bit_cast::<8, BEAT_BITS>(self.beats_less_one.val());
         self.m_axi_awsize.next = self.size.val();
         self.m_axi_awburst.next = self.incr.val();
-        self.m_axi_awvalid.next = (self.write_go.val() | self.copy_go.val()) & !self.aw_sent.q.val();
-        self.ar_done.next = self.ar_sent.q.val() | self.m_axi_arready.val();
-        self.aw_done.next = self.aw_sent.q.val() | self.m_axi_awready.val();
+        self.m_axi_awvalid.next = (self.write_go.val() | self.copy_go.val()) & self.needs_aw.val() & !self.aw_sent.q.val();
+        self.ar_done.next = self.ar_sent.q.val() | self.m_axi_arready.val() | !self.needs_ar.val();
+        self.aw_done.next = self.aw_sent.q.val() | self.m_axi_awready.val() | !self.needs_aw.val();
+        self.copy_ar_taken.next = self.copy_go.val() & self.needs_ar.val() & !self.ar_sent.q.val() & self.m_axi_arready.val();
 
-        // W: the queue's head, or with the queue empty the head write's own.
+        // W: the queue's head, or with the queue empty the head write's own
+        // (unless it must first drop an R beat).
         self.w_queue_data.read_address.next = bit_cast::<QUEUE_BITS, POINTER_BITS>(self.w_out.q.val());
-        self.w_queue_copy.read_address.next = bit_cast::<QUEUE_BITS, POINTER_BITS>(self.w_out.q.val());
+        self.w_queue_from_r.read_address.next = bit_cast::<QUEUE_BITS, POINTER_BITS>(self.w_out.q.val());
+        self.w_queue_uses_r.read_address.next = bit_cast::<QUEUE_BITS, POINTER_BITS>(self.w_out.q.val());
+        self.w_queue_last.read_address.next = bit_cast::<QUEUE_BITS, POINTER_BITS>(self.w_out.q.val());
         self.copy_data.read_address.next = bit_cast::<QUEUE_BITS, POINTER_BITS>(self.copy_out.q.val());
+        self.copy_last.read_address.next = bit_cast::<QUEUE_BITS, POINTER_BITS>(self.copy_out.q.val());
         self.w_from_queue.next = !self.w_queue_empty.val();
-        self.w_valid.next = self.write_go.val() & !self.w_sent.q.val();
+        self.w_valid.next = self.write_go.val() & !self.uses_r.val() & !self.w_sent.q.val();
         self.m_axi_wdata.next = self.head_data.val();
+        self.m_axi_wlast.next = self.head_last.val();
         if self.w_from_queue.val() {
-            self.w_valid.next = !self.w_queue_copy.read_data.val() | (self.copy_in.q.val() != self.copy_out.q.val());
+            self.w_valid.next = !self.w_queue_uses_r.read_data.val() | (self.copy_in.q.val() != self.copy_out.q.val());
             self.m_axi_wdata.next = self.w_queue_data.read_data.val();
-            if self.w_queue_copy.read_data.val() {
+            if self.w_queue_from_r.read_data.val() {
                 self.m_axi_wdata.next = self.copy_data.read_data.val();
             }
+            self.m_axi_wlast.next = self.w_queue_last.read_data.val();
         }
         self.m_axi_wstrb.next = self.strobe.val();
-        self.m_axi_wlast.next = true;
         self.m_axi_wvalid.next = self.w_valid.val();
         self.w_done.next = self.w_sent.q.val() | (!self.w_from_queue.val() & self.w_valid.val() & self.m_axi_wready.val());
-        if self.w_from_queue.val() & self.w_valid.val() & self.m_axi_wready.val() {
+        self.w_queue_taken.next = self.w_from_queue.val() & self.w_valid.val() & self.m_axi_wready.val();
+        if self.w_queue_taken.val() {
             self.w_out.d.next = self.w_out.q.val() + 1;
-            if self.w_queue_copy.read_data.val() {
+            if self.w_queue_uses_r.read_data.val() {
                 self.copy_out.d.next = self.copy_out.q.val() + 1;
             }
         }
@@ -394,12 +493,22 @@ impl<const D: usize, const S: usize> Logic for Axi4Nvm<D, S> {
         if !self.push.val() & self.pop.val() {
             self.room.d.next = true;
         }
+        if self.write_sent.val() | self.copy_sent.val() {
+            self.open_left.d.next = self.beats_less_one.val();
+            self.burst_reading.d.next = !self.head_last.val() & self.uses_r.val();
+        }
         self.w_queue_data.write_enable.next = (self.write_sent.val() & !self.w_done.val()) | self.copy_sent.val();
-        self.w_queue_copy.write_enable.next = (self.write_sent.val() & !self.w_done.val()) | self.copy_sent.val();
+        self.w_queue_from_r.write_enable.next = (self.write_sent.val() & !self.w_done.val()) | self.copy_sent.val();
+        self.w_queue_uses_r.write_enable.next = (self.write_sent.val() & !self.w_done.val()) | self.copy_sent.val();
+        self.w_queue_last.write_enable.next = (self.write_sent.val() & !self.w_done.val()) | self.copy_sent.val();
         self.w_queue_data.write_address.next = bit_cast::<QUEUE_BITS, POINTER_BITS>(self.w_in.q.val());
-        self.w_queue_copy.write_address.next = bit_cast::<QUEUE_BITS, POINTER_BITS>(self.w_in.q.val());
+        self.w_queue_from_r.write_address.next = bit_cast::<QUEUE_BITS, POINTER_BITS>(self.w_in.q.val());
+        self.w_queue_uses_r.write_address.next = bit_cast::<QUEUE_BITS, POINTER_BITS>(self.w_in.q.val());
+        self.w_queue_last.write_address.next = bit_cast::<QUEUE_BITS, POINTER_BITS>(self.w_in.q.val());
         self.w_queue_data.write_data.next = self.head_data.val();
-        self.w_queue_copy.write_data.next = self.copy_sent.val();
+        self.w_queue_from_r.write_data.next = self.copy_sent.val();
+        self.w_queue_uses_r.write_data.next = self.uses_r.val();
+        self.w_queue_last.write_data.next = self.head_last.val();
         if self.w_queue_data.write_enable.val() {
             self.w_in.d.next = self.w_in.q.val() + 1;
         }
@@ -414,14 +523,19 @@ impl<const D: usize, const S: usize> Logic for Axi4Nvm<D, S> {
 
         // Answers: R of the core's reads and B go to the core, at most one a
         // cycle (reads never meet writes in flight); R of copies to their W.
-        self.m_axi_rready.next = true;
+        self.r_room.next = (self.copy_in.q.val() - self.copy_out.q.val()) != self.queue_slots.val();
+        self.m_axi_rready.next = self.r_room.val();
         self.m_axi_bready.next = true;
-        self.r_copy.next = self.m_axi_rvalid.val() & (self.copy_reads_out.q.val() != 0);
-        self.r_expected.next = self.m_axi_rvalid.val() & (self.reads_out.q.val() != 0) & (self.copy_reads_out.q.val() == 0);
+        self.r_take.next = self.m_axi_rvalid.val() & self.r_room.val();
+        self.r_copy.next = self.r_take.val() & (self.copy_beats_out.q.val() != 0);
+        self.r_expected.next = self.r_take.val() & (self.reads_out.q.val() != 0) & (self.copy_beats_out.q.val() == 0);
         self.b_expected.next = self.m_axi_bvalid.val() & (self.writes_out.q.val() != 0);
         self.copy_data.write_enable.next = self.r_copy.val();
+        self.copy_last.write_enable.next = self.r_copy.val();
         self.copy_data.write_address.next = bit_cast::<QUEUE_BITS, POINTER_BITS>(self.copy_in.q.val());
+        self.copy_last.write_address.next = bit_cast::<QUEUE_BITS, POINTER_BITS>(self.copy_in.q.val());
         self.copy_data.write_data.next = self.m_axi_rdata.val();
+        self.copy_last.write_data.next = self.m_axi_rlast.val();
         if self.r_copy.val() {
             self.copy_in.d.next = self.copy_in.q.val() + 1;
         }
@@ -435,26 +549,31 @@ impl<const D: usize, const S: usize> Logic for Axi4Nvm<D, S> {
         if !self.read_sent.val() & self.r_expected.val() {
             self.reads_out.d.next = self.reads_out.q.val() - 1;
         }
-        // A copy's read counts from its AR handshake: its R may come
-        // before its AW is taken.
-        if (self.copy_go.val() & !self.ar_sent.q.val() & self.m_axi_arready.val()) & !self.r_copy.val() {
-            self.copy_reads_out.d.next = self.copy_reads_out.q.val() + 1;
+        // A copy's beats count from its AR handshake: an R may come before
+        // its AW is taken.
+        if self.copy_ar_taken.val() & !self.r_copy.val() {
+            self.copy_beats_out.d.next = self.copy_beats_out.q.val() + bit_cast::<OUTSTANDING_BITS, BEAT_BITS>(self.beats_left.val());
         }
-        if !(self.copy_go.val() & !self.ar_sent.q.val() & self.m_axi_arready.val()) & self.r_copy.val() {
-            self.copy_reads_out.d.next = self.copy_reads_out.q.val() - 1;
+        if self.copy_ar_taken.val() & self.r_copy.val() {
+            self.copy_beats_out.d.next = self.copy_beats_out.q.val() + bit_cast::<OUTSTANDING_BITS, BEAT_BITS>(self.beats_less_one.val());
         }
-        if (self.write_sent.val() | self.copy_sent.val()) & !self.b_expected.val() {
+        if !self.copy_ar_taken.val() & self.r_copy.val() {
+            self.copy_beats_out.d.next = self.copy_beats_out.q.val() - 1;
+        }
+        if ((self.write_sent.val() | self.copy_sent.val()) & self.needs_aw.val()) & !self.b_expected.val() {
             self.writes_out.d.next = self.writes_out.q.val() + 1;
         }
-        if !(self.write_sent.val() | self.copy_sent.val()) & self.b_expected.val() {
+        if !((self.write_sent.val() | self.copy_sent.val()) & self.needs_aw.val()) & self.b_expected.val() {
             self.writes_out.d.next = self.writes_out.q.val() - 1;
         }
-        if (self.m_axi_rvalid.val()
+        // An R beat's RLAST must fall where its W beat's WLAST does.
+        if (self.r_take.val()
             & ((!self.r_expected.val() & !self.r_copy.val())
                 | (self.m_axi_rresp.val() != self.okay.val())
                 | (self.m_axi_rid.val() != 0)
-                | !self.m_axi_rlast.val()))
+                | (self.r_expected.val() & !self.m_axi_rlast.val())))
             | (self.m_axi_bvalid.val() & (!self.b_expected.val() | (self.m_axi_bresp.val() != self.okay.val()) | (self.m_axi_bid.val() != 0)))
+            | (self.w_queue_taken.val() & self.w_queue_uses_r.read_data.val() & (self.copy_last.read_data.val() != self.w_queue_last.read_data.val()))
         {
             self.error.d.next = true;
         }
@@ -468,8 +587,10 @@ impl<const D: usize, const S: usize> Logic for Axi4Nvm<D, S> {
             self.aw_sent.d.next = false;
             self.w_sent.d.next = false;
             self.reads_out.d.next = 0.into();
-            self.copy_reads_out.d.next = 0.into();
+            self.copy_beats_out.d.next = 0.into();
             self.writes_out.d.next = 0.into();
+            self.open_left.d.next = 0.into();
+            self.burst_reading.d.next = false;
             self.w_in.d.next = 0.into();
             self.w_out.d.next = 0.into();
             self.copy_in.d.next = 0.into();

@@ -7,13 +7,14 @@
 //! write, or a write past an unanswered read, returns the wrong word.
 //! Copies (`COPY_FLAG`) come as the COW engine sends them: a page's words
 //! from one region to another, with one plain write into the destination
-//! among them, started only when nothing is in flight.
+//! among them, started only when nothing is in flight, in bursts
+//! (`BURST_OPENS`, `BURST_FOLLOWS`); zero fills likewise, without copies.
 //! Every answer is checked against memory applied in request order, and
 //! every handshake against the AXI rules.
 
 use super::axi4_nvm::Axi4Nvm;
 use crate::frontend::AXI_BURST_INCR;
-use crate::nvm_arbiter::COPY_FLAG;
+use crate::nvm_arbiter::{BURST_FOLLOWS, BURST_OPENS, BURST_OPENS_RECORD, COPY_FLAG, RECORD_BURST_WORDS};
 use crate::test_support::rng::Rng;
 use rust_hdl::prelude::*;
 use std::collections::VecDeque;
@@ -29,28 +30,36 @@ struct Request {
     from: Option<u64>,
     /// Offered only once every earlier request is answered.
     alone: bool,
+    /// Opens a burst, or follows in one (`BURST_OPENS`, `BURST_FOLLOWS`).
+    burst: u64,
 }
 
 impl Request {
     fn read(addr: u64) -> Request {
-        Request { write: false, addr, data: 0, from: None, alone: false }
+        Request { write: false, addr, data: 0, from: None, alone: false, burst: 0 }
     }
 
     fn write(addr: u64, data: u64) -> Request {
-        Request { write: true, addr, data, from: None, alone: false }
+        Request { write: true, addr, data, from: None, alone: false, burst: 0 }
     }
 
     /// What the core puts on the port.
     fn pins(&self) -> (bool, u64, u64) {
         match self.from {
-            Some(from) => (true, self.addr | COPY_FLAG, from),
-            None => (self.write, self.addr, self.data),
+            Some(from) => (true, self.addr | self.burst | COPY_FLAG, from),
+            None => (self.write, self.addr | self.burst, self.data),
         }
+    }
+
+    /// It has an answer of its own (it follows no burst).
+    fn answered(&self) -> bool {
+        self.burst != BURST_FOLLOWS
     }
 }
 
-/// Words of one copied "page" in the bench.
+/// Words of one copied "page" in the bench, and of a burst: two a page.
 const PAGE: u64 = 16;
+const BURST: u64 = 8;
 
 #[derive(Clone, Copy)]
 struct Pressure {
@@ -71,6 +80,8 @@ struct Misbehave {
     slverr_b: Option<usize>,
     /// Present an R in this cycle with nothing asked.
     stray_r_at: Option<u64>,
+    /// RLAST on every R beat.
+    rlast_always: bool,
 }
 
 #[derive(Default, Debug)]
@@ -79,10 +90,12 @@ struct Seen {
     accepted: Vec<(u64, Request)>,
     /// (cycle, data) of every answer to the core.
     answers: Vec<(u64, u64)>,
-    /// Cycles an AR, an AW, a W was taken.
+    /// Cycles an AR, an AW, a W was taken, and AxLEN + 1 of the ARs, AWs.
     ar: Vec<u64>,
     aw: Vec<u64>,
     w: Vec<u64>,
+    ar_beats: Vec<u64>,
+    aw_beats: Vec<u64>,
     /// `bus_error` at the end.
     bus_error: bool,
     /// The subordinate's memory at the end.
@@ -95,14 +108,22 @@ fn random_requests(rng: &mut Rng, n: usize) -> Vec<Request> {
     let mut write = false;
     let mut v = Vec::new();
     while v.len() < n {
-        if rng.chance(4) {
+        if rng.chance(6) {
             // After a read no write is in flight when the copies go out, so
             // they need not wait for the read's answer; the back end must
             // still tell the read's R from the copies'.
             let after_read = v.last().is_some_and(|r: &Request| !r.write);
-            let mut copy = page_copy(rng.below(WORDS / PAGE), rng.below(WORDS / PAGE), rng.below(PAGE), rng.next() & 0xffff_ffff);
+            // Now and then the host's word opens a burst (its AR then
+            // starts at the next word), or the page is zero-filled.
+            let offset = if rng.chance(30) { BURST * rng.below(PAGE / BURST) } else { rng.below(PAGE) };
+            let (from, to) = (rng.below(WORDS / PAGE), rng.below(WORDS / PAGE));
+            let mut copy = if rng.chance(20) { zero_fill(to, offset, rng.next() & 0xffff_ffff) } else { page_copy(from, to, offset, rng.next() & 0xffff_ffff) };
             copy[0].alone = !after_read;
             v.extend(copy);
+            continue;
+        }
+        if rng.chance(3) {
+            v.extend(record(rng.below(WORDS - RECORD_BURST_WORDS), rng.next() & 0xffff));
             continue;
         }
         if rng.chance(30) {
@@ -115,7 +136,7 @@ fn random_requests(rng: &mut Rng, n: usize) -> Vec<Request> {
 }
 
 /// Page `from` copied to page `to` (another, unless equal: then the next),
-/// the word at `offset` written with `data` instead.
+/// the word at `offset` written with `data` instead; in bursts.
 fn page_copy(from: u64, to: u64, offset: u64, data: u64) -> Vec<Request> {
     let to = if to == from { (to + 1) % (WORDS / PAGE) } else { to };
     (0..PAGE)
@@ -123,9 +144,22 @@ fn page_copy(from: u64, to: u64, offset: u64, data: u64) -> Vec<Request> {
             let dst = to * PAGE + i;
             let mut r = if i == offset { Request::write(dst, data) } else { Request { from: Some(from * PAGE + i), ..Request::write(dst, 0) } };
             r.alone = i == 0;
+            r.burst = if i.is_multiple_of(BURST) { BURST_OPENS } else { BURST_FOLLOWS };
             r
         })
         .collect()
+}
+
+/// A commit record's words 1–7 as the commit writer sends them: one burst
+/// of writes from `at`.
+fn record(at: u64, data: u64) -> Vec<Request> {
+    (0..RECORD_BURST_WORDS).map(|i| Request { burst: if i == 0 { BURST_OPENS_RECORD } else { BURST_FOLLOWS }, ..Request::write(at + i, data + i) }).collect()
+}
+
+/// Page `to` zero-filled, the word at `offset` written with `data`; in
+/// bursts.
+fn zero_fill(to: u64, offset: u64, data: u64) -> Vec<Request> {
+    page_copy(0, to, offset, data).into_iter().map(|r| Request { from: None, data: if r.from.is_some() { 0 } else { r.data }, ..r }).collect()
 }
 
 fn run(requests: Vec<Request>, pressure: Pressure, seed: u64, misbehave: Misbehave) -> Seen {
@@ -142,17 +176,19 @@ fn run(requests: Vec<Request>, pressure: Pressure, seed: u64, misbehave: Misbeha
         let mut memory: Vec<u64> = (0..WORDS).map(|a| a * 0x0101).collect();
         let mut next = 0usize;
         let mut offering = false;
-        // Subordinate: reads (due, byte address), AWs and Ws waiting for
-        // each other, B (due, resp).
-        let mut reads: VecDeque<(u64, u64)> = VecDeque::new();
-        let (mut aws, mut ws): (VecDeque<u64>, VecDeque<u64>) = Default::default();
+        // Subordinate: R beats (due, byte address, last), AWs (byte
+        // address, beats, beats landed) and W beats (data, last) waiting
+        // for each other, B (due, resp).
+        let mut reads: VecDeque<(u64, u64, bool)> = VecDeque::new();
+        let mut aws: VecDeque<(u64, u64, u64)> = VecDeque::new();
+        let mut ws: VecDeque<(u64, bool)> = VecDeque::new();
         let mut bs: VecDeque<(u64, u64)> = VecDeque::new();
         let (mut last_r, mut last_b, mut writes_done) = (0u64, 0u64, 0usize);
         let mut held: [Option<(u64, u64)>; 3] = [None; 3]; // AR, AW, W: (payload, payload)
         for cycle in 0..20_000u64 {
             // The core offers its next request until it is taken.
             let r = requests.get(next).copied().unwrap_or(Request::read(0));
-            let drained = seen.answers.len() == seen.accepted.len();
+            let drained = seen.answers.len() == seen.accepted.iter().filter(|a| a.1.answered()).count();
             offering |= next < requests.len() && rng.chance(pressure.valid) && (!r.alone || drained);
             let (write, addr, data) = r.pins();
             x.core.req_valid.next = offering;
@@ -167,7 +203,7 @@ fn run(requests: Vec<Request>, pressure: Pressure, seed: u64, misbehave: Misbeha
             x.m_axi_rvalid.next = r_due.is_some() || stray;
             x.m_axi_rdata.next = r_due.map_or(0, |r| memory[(r.1 / 4) as usize]).to_bits();
             x.m_axi_rresp.next = 0.into();
-            x.m_axi_rlast.next = true;
+            x.m_axi_rlast.next = r_due.is_none_or(|r| r.2) || misbehave.rlast_always;
             x.m_axi_rid.next = 0.into();
             let b_due = bs.front().filter(|b| b.0 <= cycle).copied();
             x.m_axi_bvalid.next = b_due.is_some();
@@ -184,66 +220,84 @@ fn run(requests: Vec<Request>, pressure: Pressure, seed: u64, misbehave: Misbeha
                 next += 1;
                 offering = false;
             }
-            if r_due.is_some() || stray {
-                sim_assert!(sim, x.m_axi_rready.val(), x);
-                if r_due.is_some() {
-                    reads.pop_front();
-                }
+            if r_due.is_some() && x.m_axi_rready.val() {
+                reads.pop_front();
             }
             if b_due.is_some() {
                 sim_assert!(sim, x.m_axi_bready.val(), x);
                 bs.pop_front();
             }
-            // Valid held, payload stable, until taken; single full beats.
+            // Valid held, payload stable, until taken; full beats, bursts
+            // within a 4 KB page.
             let channels = [
-                (x.m_axi_arvalid.val(), x.m_axi_arready.val(), x.m_axi_araddr.val().index() as u64, 0),
-                (x.m_axi_awvalid.val(), x.m_axi_awready.val(), x.m_axi_awaddr.val().index() as u64, 0),
-                (x.m_axi_wvalid.val(), x.m_axi_wready.val(), x.m_axi_wdata.val().index() as u64, 0),
+                (x.m_axi_arvalid.val(), x.m_axi_arready.val(), x.m_axi_araddr.val().index() as u64, x.m_axi_arlen.val().index() as u64),
+                (x.m_axi_awvalid.val(), x.m_axi_awready.val(), x.m_axi_awaddr.val().index() as u64, x.m_axi_awlen.val().index() as u64),
+                (x.m_axi_wvalid.val(), x.m_axi_wready.val(), x.m_axi_wdata.val().index() as u64, x.m_axi_wlast.val() as u64),
             ];
             for (k, &(valid, ready, payload, extra)) in channels.iter().enumerate() {
                 sim_assert!(sim, held[k].is_none_or(|h| valid && h == (payload, extra)), x);
                 held[k] = (valid && !ready).then_some((payload, extra));
             }
-            if x.m_axi_arvalid.val() {
-                sim_assert!(
-                    sim,
-                    (x.m_axi_arlen.val().index(), x.m_axi_arsize.val().index(), x.m_axi_arburst.val().index()) == (0, 2, AXI_BURST_INCR as usize),
-                    x
-                );
-            }
-            if x.m_axi_awvalid.val() {
-                sim_assert!(
-                    sim,
-                    (x.m_axi_awlen.val().index(), x.m_axi_awsize.val().index(), x.m_axi_awburst.val().index()) == (0, 2, AXI_BURST_INCR as usize),
-                    x
-                );
+            for (valid, addr, len, size, burst) in [
+                (
+                    x.m_axi_arvalid.val(),
+                    x.m_axi_araddr.val().index() as u64,
+                    x.m_axi_arlen.val().index() as u64,
+                    x.m_axi_arsize.val().index(),
+                    x.m_axi_arburst.val().index(),
+                ),
+                (
+                    x.m_axi_awvalid.val(),
+                    x.m_axi_awaddr.val().index() as u64,
+                    x.m_axi_awlen.val().index() as u64,
+                    x.m_axi_awsize.val().index(),
+                    x.m_axi_awburst.val().index(),
+                ),
+            ] {
+                sim_assert!(sim, !valid || (size, burst) == (2, AXI_BURST_INCR as usize) && len < BURST && addr % 4096 + 4 * (len + 1) <= 4096, x);
             }
             if x.m_axi_wvalid.val() {
-                sim_assert!(sim, x.m_axi_wlast.val() && x.m_axi_wstrb.val().index() == 0xf, x);
+                sim_assert!(sim, x.m_axi_wstrb.val().index() == 0xf, x);
             }
             if x.m_axi_arvalid.val() && x.m_axi_arready.val() {
-                last_r = (cycle + 1 + rng.below(pressure.latency)).max(last_r + 1);
-                reads.push_back((last_r, x.m_axi_araddr.val().index() as u64));
+                let (addr, beats) = (x.m_axi_araddr.val().index() as u64, x.m_axi_arlen.val().index() as u64 + 1);
+                for beat in 0..beats {
+                    last_r = (cycle + 1 + rng.below(pressure.latency)).max(last_r + 1);
+                    reads.push_back((last_r, addr + 4 * beat, beat + 1 == beats));
+                }
                 seen.ar.push(cycle);
+                seen.ar_beats.push(beats);
             }
             if x.m_axi_awvalid.val() && x.m_axi_awready.val() {
-                aws.push_back(x.m_axi_awaddr.val().index() as u64);
+                let beats = x.m_axi_awlen.val().index() as u64 + 1;
+                aws.push_back((x.m_axi_awaddr.val().index() as u64, beats, 0));
                 seen.aw.push(cycle);
+                seen.aw_beats.push(beats);
             }
             if x.m_axi_wvalid.val() && x.m_axi_wready.val() {
-                ws.push_back(x.m_axi_wdata.val().index() as u64);
+                ws.push_back((x.m_axi_wdata.val().index() as u64, x.m_axi_wlast.val()));
                 seen.w.push(cycle);
             }
-            while !aws.is_empty() && !ws.is_empty() {
-                let (addr, data) = (aws.pop_front().unwrap(), ws.pop_front().unwrap());
-                memory[(addr / 4) as usize] = data;
-                last_b = (cycle + 1 + rng.below(pressure.latency)).max(last_b + 1);
-                let resp = if misbehave.slverr_b == Some(writes_done) { 2 } else { 0 };
-                bs.push_back((last_b, resp));
-                writes_done += 1;
+            // A beat lands when its AW and W are both in; WLAST on the last.
+            while let (Some(aw), Some(&(data, last))) = (aws.front_mut(), ws.front()) {
+                ws.pop_front();
+                memory[(aw.0 / 4 + aw.2) as usize] = data;
+                aw.2 += 1;
+                sim_assert!(sim, last == (aw.2 == aw.1), x);
+                if aw.2 == aw.1 {
+                    aws.pop_front();
+                    last_b = (cycle + 1 + rng.below(pressure.latency)).max(last_b + 1);
+                    let resp = if misbehave.slverr_b == Some(writes_done) { 2 } else { 0 };
+                    bs.push_back((last_b, resp));
+                    writes_done += 1;
+                }
             }
             wait_clock_cycle!(sim, clock, x);
-            if seen.answers.len() == requests.len() && reads.is_empty() && bs.is_empty() && cycle > misbehave.stray_r_at.unwrap_or(0) {
+            if seen.answers.len() == requests.iter().filter(|r| r.answered()).count()
+                && reads.is_empty()
+                && bs.is_empty()
+                && cycle > misbehave.stray_r_at.unwrap_or(0)
+            {
                 break;
             }
         }
@@ -252,7 +306,7 @@ fn run(requests: Vec<Request>, pressure: Pressure, seed: u64, misbehave: Misbeha
         tx.send(seen).unwrap();
         sim.done(x)
     });
-    let mut uut = Axi4Nvm::<32, 4>::default();
+    let mut uut = Axi4Nvm::<32, 4>::new(BURST as usize);
     uut.connect_all();
     sim.run(Box::new(uut), 400_000).unwrap();
     rx.recv().unwrap()
@@ -260,7 +314,7 @@ fn run(requests: Vec<Request>, pressure: Pressure, seed: u64, misbehave: Misbeha
 
 /// The answers the native port promises: in request order, a read the
 /// word as every earlier write left it (a write's answer carries no data:
-/// `None`).
+/// `None`; a burst has one answer, its opener's).
 fn reference(requests: &[Request]) -> Vec<Option<u64>> {
     reference_with_memory(requests).0
 }
@@ -270,13 +324,14 @@ fn reference_with_memory(requests: &[Request]) -> (Vec<Option<u64>>, Vec<u64>) {
     let mut memory: Vec<u64> = (0..WORDS).map(|a| a * 0x0101).collect();
     let answers = requests
         .iter()
-        .map(|r| {
-            if r.write {
+        .filter_map(|r| {
+            let answer = if r.write {
                 memory[r.addr as usize] = r.from.map_or(r.data, |from| memory[from as usize]);
                 None
             } else {
                 Some(memory[r.addr as usize])
-            }
+            };
+            r.answered().then_some(answer)
         })
         .collect();
     (answers, memory)
@@ -296,17 +351,46 @@ fn random_requests_under_back_pressure_are_answered_in_order_with_the_right_data
         let seen = run(requests.clone(), pressure, seed, Misbehave::default());
         assert_eq!(seen.accepted.iter().map(|a| a.1).collect::<Vec<_>>(), requests, "seed {seed}: every request taken, in order");
         let data: Vec<u64> = seen.answers.iter().map(|a| a.1).collect();
-        assert_eq!(data.len(), requests.len(), "seed {seed}: one answer a request");
+        let answered: Vec<&Request> = requests.iter().filter(|r| r.answered()).collect();
+        assert_eq!(data.len(), answered.len(), "seed {seed}: one answer a request, one a burst");
         for (k, (got, want)) in data.iter().zip(reference(&requests)).enumerate() {
-            assert!(want.is_none_or(|w| w == *got), "seed {seed}: answer {k} ({:?}): {got:#x}, not {want:x?}", requests[k]);
+            assert!(want.is_none_or(|w| w == *got), "seed {seed}: answer {k} ({:?}): {got:#x}, not {want:x?}", answered[k]);
         }
         assert!(!seen.bus_error, "seed {seed}: no error on a well-behaved bus");
         assert_eq!(seen.memory, reference_with_memory(&requests).1, "seed {seed}: memory after every request");
         let copies = requests.iter().filter(|r| r.from.is_some()).count();
-        assert!(copies > 60, "seed {seed}: {copies} copies");
-        assert_eq!(seen.ar.len() + seen.aw.len(), requests.len() + copies, "seed {seed}: one burst a request, two a copy");
-        assert_eq!(seen.aw.len(), seen.w.len());
+        assert!(copies > 40, "seed {seed}: {copies} copies");
+        let (ar_beats, aw_beats) = bursts(&requests);
+        assert!(aw_beats.iter().filter(|&&b| b == BURST).count() > 10, "seed {seed}: bursts");
+        assert_eq!((&seen.ar_beats, &seen.aw_beats), (&ar_beats, &aw_beats), "seed {seed}: the ARs and AWs, with their lengths");
+        assert_eq!(seen.w.len(), requests.iter().filter(|r| r.write).count(), "seed {seed}: a W beat a write");
     }
+}
+
+/// The ARs and AWs the requests make (their beats): an AR a read, an AW a
+/// write outside a burst, one AW a burst, and one AR a burst of copies,
+/// from its first copy to its end.
+fn bursts(requests: &[Request]) -> (Vec<u64>, Vec<u64>) {
+    let (mut ar, mut aw) = (Vec::new(), Vec::new());
+    let mut k = 0;
+    while k < requests.len() {
+        let r = requests[k];
+        let len = match r.burst {
+            BURST_OPENS => BURST as usize,
+            BURST_OPENS_RECORD => RECORD_BURST_WORDS as usize,
+            _ => 1,
+        };
+        if !r.write {
+            ar.push(1);
+        } else {
+            aw.push(len as u64);
+            if let Some(first_copy) = requests[k..k + len].iter().position(|r| r.from.is_some()) {
+                ar.push((len - first_copy) as u64);
+            }
+        }
+        k += len;
+    }
+    (ar, aw)
 }
 
 #[test]
@@ -328,22 +412,55 @@ fn a_run_of_one_kind_streams_one_a_cycle_and_answers_three_cycles_after_the_requ
 }
 
 #[test]
-fn a_page_copy_streams_one_word_a_cycle_with_reads_and_writes_overlapped() {
-    let requests: Vec<Request> = page_copy(1, 2, 3, 0xbeef).into_iter().take(8).collect();
+fn a_page_copy_is_one_burst_each_way_streaming_one_word_a_cycle() {
+    let requests: Vec<Request> = page_copy(1, 2, 3, 0xbeef).into_iter().take(BURST as usize).collect();
     let seen = run(requests.clone(), NO_PRESSURE, 1, Misbehave::default());
     let accepted: Vec<u64> = seen.accepted.iter().map(|a| a.0).collect();
     let first = accepted[0];
-    assert_eq!(accepted, (first..first + 8).collect::<Vec<_>>(), "one copy taken a cycle");
-    let next: Vec<u64> = accepted.iter().map(|c| c + 1).collect();
-    assert_eq!(seen.aw, next, "each AW the cycle after the core offers it");
-    // A copy's AR goes with its AW, its W two cycles later (R, then the
-    // copy data slot), its answer two after that; the host's word's W
-    // waits its turn behind the copies' (W in AW order).
-    let ar: Vec<u64> = next.iter().copied().filter(|&c| c != first + 4).collect();
-    assert_eq!(seen.ar, ar);
-    assert_eq!(seen.w, next.iter().map(|c| c + 2).collect::<Vec<_>>(), "the W beats stream too");
-    let answered: Vec<u64> = seen.answers.iter().map(|a| a.0).collect();
-    assert_eq!(answered, next.iter().map(|c| c + 4).collect::<Vec<_>>());
+    assert_eq!(accepted, (first..first + BURST).collect::<Vec<_>>(), "one copy taken a cycle");
+    // One AR and one AW of the whole burst, the cycle after the core
+    // offers its first word; the W beats from the R beats two cycles
+    // later (R, then the copy data slot), the host's word's among them
+    // (its R beat dropped); the one answer two cycles after the last.
+    assert_eq!((seen.ar.clone(), seen.ar_beats.clone()), (vec![first + 1], vec![BURST]));
+    assert_eq!((seen.aw.clone(), seen.aw_beats.clone()), (vec![first + 1], vec![BURST]));
+    assert_eq!(seen.w, (first + 3..first + 3 + BURST).collect::<Vec<_>>(), "the W beats stream");
+    assert_eq!(seen.answers.iter().map(|a| a.0).collect::<Vec<_>>(), vec![first + BURST + 4]);
+    assert_eq!(seen.memory, reference_with_memory(&requests).1);
+    // The host's word opens the burst: its W goes at once with the AW,
+    // the AR (of the rest) with the first copy, a cycle later.
+    let requests: Vec<Request> = page_copy(1, 2, 0, 0xbeef).into_iter().take(BURST as usize).collect();
+    let seen = run(requests.clone(), NO_PRESSURE, 1, Misbehave::default());
+    let first = seen.accepted[0].0;
+    assert_eq!((seen.aw.clone(), seen.aw_beats.clone()), (vec![first + 1], vec![BURST]));
+    assert_eq!((seen.ar.clone(), seen.ar_beats.clone()), (vec![first + 2], vec![BURST - 1]));
+    let mut w = vec![first + 1];
+    w.extend(first + 4..first + 3 + BURST);
+    assert_eq!(seen.w, w);
+    assert_eq!(seen.answers.iter().map(|a| a.0).collect::<Vec<_>>(), vec![first + BURST + 4]);
+    assert_eq!(seen.memory, reference_with_memory(&requests).1);
+}
+
+#[test]
+fn a_commit_record_is_one_write_burst_of_seven() {
+    let requests = record(9, 0x50);
+    let seen = run(requests.clone(), NO_PRESSURE, 1, Misbehave::default());
+    let first = seen.accepted[0].0;
+    assert_eq!((seen.aw.clone(), seen.aw_beats.clone()), (vec![first + 1], vec![RECORD_BURST_WORDS]));
+    assert_eq!(seen.w, (first + 1..first + 1 + RECORD_BURST_WORDS).collect::<Vec<_>>());
+    assert_eq!(seen.answers.iter().map(|a| a.0).collect::<Vec<_>>(), vec![first + RECORD_BURST_WORDS + 2]);
+    assert_eq!(seen.memory, reference_with_memory(&requests).1);
+}
+
+#[test]
+fn a_zero_fill_is_one_write_burst_a_beat_a_cycle() {
+    let requests = zero_fill(2, 5, 0xbeef);
+    let seen = run(requests.clone(), NO_PRESSURE, 1, Misbehave::default());
+    let first = seen.accepted[0].0;
+    assert!(seen.ar.is_empty());
+    assert_eq!((seen.aw.clone(), seen.aw_beats.clone()), (vec![first + 1, first + 1 + BURST], vec![BURST, BURST]));
+    assert_eq!(seen.w, (first + 1..first + 1 + PAGE).collect::<Vec<_>>(), "W with the requests, one a cycle");
+    assert_eq!(seen.answers.iter().map(|a| a.0).collect::<Vec<_>>(), vec![first + BURST + 2, first + PAGE + 2]);
     assert_eq!(seen.memory, reference_with_memory(&requests).1);
 }
 
@@ -363,15 +480,21 @@ fn an_error_answer_or_an_answer_to_nothing_raises_bus_error() {
     let requests = random_requests(&mut rng, 40);
     let first_write = requests.iter().position(|r| r.write).is_some();
     assert!(first_write);
+    let answers = requests.iter().filter(|r| r.answered()).count();
     let seen = run(requests.clone(), NO_PRESSURE, 5, Misbehave { slverr_b: Some(0), ..Default::default() });
     assert!(seen.bus_error, "SLVERR on a B is an error");
-    assert_eq!(seen.answers.len(), requests.len(), "the core still gets every answer");
+    assert_eq!(seen.answers.len(), answers, "the core still gets every answer");
     let seen = run(requests.clone(), NO_PRESSURE, 5, Misbehave { stray_r_at: Some(400), ..Default::default() });
     assert!(seen.bus_error, "an R with no AR out is an error");
-    assert_eq!(seen.answers.len(), requests.len(), "and is not passed to the core");
+    assert_eq!(seen.answers.len(), answers, "and is not passed to the core");
+    let seen = run(requests.clone(), NO_PRESSURE, 5, Misbehave::default());
+    assert!(!seen.bus_error);
+    let copy = page_copy(0, 1, 3, 7);
+    let seen = run(copy, NO_PRESSURE, 5, Misbehave { rlast_always: true, ..Default::default() });
+    assert!(seen.bus_error, "RLAST before a burst's last beat is an error");
 }
 
 #[test]
 fn lints_and_synthesizes() {
-    crate::test_support::lint::check_block("axi4_nvm", Axi4Nvm::<32, 4>::default());
+    crate::test_support::lint::check_block("axi4_nvm", Axi4Nvm::<32, 4>::new(BURST as usize));
 }

@@ -6,12 +6,14 @@
 //!
 //! The slot is the sequence number's parity (a record with sequence s
 //! lives in slot s mod 2). Cost with a zero-wait NVM: 7 cycles of words, 2
-//! to be durable, 3 for the magic word.
+//! to be durable, 3 for the magic word. Behind a back end that makes
+//! bursts (`--nvm-bus axi4`) words 1–7 are one burst
+//! (`BURST_OPENS_RECORD`, then `BURST_FOLLOWS`), answered once.
 
 use super::checksum::ChecksumStep;
 use super::durable_write::DurableWrite;
 use crate::config::{COUNTER_BITS, NVM_ADDR_BITS};
-use crate::nvm_arbiter::NvmMaster;
+use crate::nvm_arbiter::{NvmMaster, BURST_FOLLOWS, BURST_OPENS_RECORD, RECORD_BURST_WORDS};
 use crate::nvm_layout::{checksum_step, CommitWord, CHECKSUM_SEED, COMMIT_MAGIC, LAYOUT_VERSION};
 use crate::Config;
 use rust_hdl::prelude::*;
@@ -69,7 +71,15 @@ pub struct CommitWriter<const D: usize> {
     slot_1_base: Constant<Bits<NVM_ADDR_BITS>>,
     /// The checksum after word 0, the magic.
     first_checksum: Constant<Bits<32>>,
+    /// The NVM back end makes bursts; the burst codes of words 1 and 2–7.
+    offload: Constant<Bit>,
+    opens_record: Constant<Bits<NVM_ADDR_BITS>>,
+    follows: Constant<Bits<NVM_ADDR_BITS>>,
+    burst_code: Signal<Local, Bits<NVM_ADDR_BITS>>,
 }
+
+// Words 1–7, the record but its magic, make one burst.
+const _: () = assert!(RECORD_BURST_WORDS == CommitWord::Checksum as u64);
 
 impl<const D: usize> CommitWriter<D> {
     pub fn new(config: &Config) -> Self {
@@ -107,6 +117,10 @@ impl<const D: usize> CommitWriter<D> {
             frames: value(config.frames as u64),
             slot_1_base: Constant::new(config.layout().slot_base(1).to_bits()),
             first_checksum: value(checksum_step(CHECKSUM_SEED, COMMIT_MAGIC) as u64),
+            offload: Constant::new(config.nvm_bus == crate::NvmBus::Axi4),
+            opens_record: Constant::new(BURST_OPENS_RECORD.to_bits()),
+            follows: Constant::new(BURST_FOLLOWS.to_bits()),
+            burst_code: Default::default(),
         }
     }
 }
@@ -143,7 +157,14 @@ impl<const D: usize> Logic for CommitWriter<D> {
         self.step.word.next = self.record_word.val();
         self.nvm.req_valid.next = false;
         self.nvm.req_write.next = true;
-        self.nvm.req_addr.next = self.slot_base.val() + bit_cast::<NVM_ADDR_BITS, 3>(self.word.q.val());
+        self.burst_code.next = 0.into();
+        if self.offload.val() {
+            self.burst_code.next = self.follows.val();
+            if self.word.q.val() == self.word_version.val() {
+                self.burst_code.next = self.opens_record.val();
+            }
+        }
+        self.nvm.req_addr.next = (self.slot_base.val() + bit_cast::<NVM_ADDR_BITS, 3>(self.word.q.val())) | self.burst_code.val();
         self.nvm.req_wdata.next = bit_cast::<D, 32>(self.record_word.val());
         self.magic.start.next = false;
         self.magic.req_ready.next = self.nvm.req_ready.val();
@@ -199,59 +220,63 @@ impl<const D: usize> Logic for CommitWriter<D> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::nvm_arbiter::ADDRESS_MASK;
     use crate::nvm_layout::commit_record;
+    use crate::test_support::zero_wait_nvm::ZeroWaitNvm;
+    use crate::NvmBus;
 
-    /// Writes the record of sequence 5, table 1 into a model NVM (zero wait,
-    /// answers one cycle after accepting) and checks every word, the order
-    /// and the cycle count.
+    /// Writes the record of sequence 5, table 1 into a zero-wait NVM (a
+    /// request accepted in cycle c answered in c + 1, a burst once, after
+    /// its last write) and checks every word, the order and the cycle
+    /// count: on the native port and behind the AXI4 back end, where words
+    /// 1–7 are one burst.
     #[test]
     fn writes_the_record_magic_last_in_exact_cycles() {
-        let config = Config::sized(8, 4, 16, 32);
-        let want = commit_record(&config, 5, 1);
-        let mut sim = Simulation::new();
-        sim.add_clock(5, |x: &mut Box<CommitWriter<32>>| x.clock.next = !x.clock.val());
-        sim.add_testbench(move |mut sim: Sim<CommitWriter<32>>| {
-            let mut x = sim.init()?;
-            x.seq.next = 5.into();
-            x.record_table.next = true;
-            x.nvm.req_ready.next = true;
-            x.nvm_idle.next = true;
-            cycle!(sim, x, start);
-            // A zero-wait NVM: a request accepted in cycle c is answered in
-            // c + 1; the port is idle in a cycle when nothing was in flight
-            // at its start (the arbiter's registered count).
-            let mut writes = Vec::new();
-            let (mut cycles, mut answer, mut in_flight) = (0u64, false, 0u64);
-            loop {
-                cycles += 1;
-                x.nvm.rsp_valid.next = answer;
-                x.nvm_idle.next = in_flight == 0;
-                x = sim.wait(1, x)?;
-                if x.done.val() {
-                    break;
+        for nvm_bus in crate::NvmBus::ALL {
+            let config = Config { nvm_bus, ..Config::sized(8, 4, 16, 32) };
+            let want = commit_record(&config, 5, 1);
+            let mut sim = Simulation::new();
+            sim.add_clock(5, |x: &mut Box<CommitWriter<32>>| x.clock.next = !x.clock.val());
+            sim.add_testbench(move |mut sim: Sim<CommitWriter<32>>| {
+                let mut x = sim.init()?;
+                x.seq.next = 5.into();
+                x.record_table.next = true;
+                x.nvm.req_ready.next = true;
+                x.nvm_idle.next = true;
+                cycle!(sim, x, start);
+                let mut nvm = ZeroWaitNvm::default();
+                let mut cycles = 0u64;
+                loop {
+                    cycles += 1;
+                    nvm.drive(cycles, &mut x.nvm, &mut x.nvm_idle);
+                    x = sim.wait(1, x)?;
+                    if x.done.val() {
+                        break;
+                    }
+                    nvm.observe(cycles, &x.nvm);
+                    wait_clock_cycle!(sim, clock, x);
+                    sim_assert!(sim, cycles < 100, x);
                 }
-                answer = x.nvm.req_valid.val();
-                if answer {
-                    sim_assert!(sim, x.nvm.req_write.val(), x);
-                    writes.push((x.nvm.req_addr.val().index() as u64, x.nvm.req_wdata.val().index() as u32));
+                // Slot 1 (sequence 5 is odd): words 1..=7, then word 0.
+                let burst = |i: u64| match (nvm_bus, i) {
+                    (NvmBus::Native, _) | (_, 0) => 0,
+                    (_, 1) => BURST_OPENS_RECORD,
+                    _ => BURST_FOLLOWS,
+                };
+                let order: Vec<u64> = nvm.writes().iter().map(|w| w.0).collect();
+                let expected: Vec<u64> = [1u64, 2, 3, 4, 5, 6, 7, 0].iter().map(|&i| (8 + i) | burst(i)).collect();
+                sim_assert_eq!(sim, order, expected, x);
+                for (addr, data) in nvm.writes() {
+                    sim_assert_eq!(sim, data as u32, want[((addr & ADDRESS_MASK) - 8) as usize], x);
                 }
-                in_flight = in_flight + answer as u64 - x.nvm.rsp_valid.val() as u64;
-                wait_clock_cycle!(sim, clock, x);
-                sim_assert!(sim, cycles < 100, x);
-            }
-            // Slot 1 (sequence 5 is odd): words 1..=7, then word 0.
-            let order: Vec<u64> = writes.iter().map(|w| w.0).collect();
-            sim_assert_eq!(sim, order, vec![9u64, 10, 11, 12, 13, 14, 15, 8], x);
-            for (addr, data) in &writes {
-                sim_assert_eq!(sim, *data, want[(*addr - 8) as usize], x);
-            }
-            // Done 7 + 2 + 3 cycles after the one that started it.
-            sim_assert_eq!(sim, cycles, 7 + 2 + 3, x);
-            sim.done(x)
-        });
-        let mut uut = CommitWriter::<32>::new(&config);
-        uut.connect_all();
-        sim.run(Box::new(uut), 100_000).unwrap();
+                // Done 7 + 2 + 3 cycles after the one that started it.
+                sim_assert_eq!(sim, cycles, 7 + 2 + 3, x);
+                sim.done(x)
+            });
+            let mut uut = CommitWriter::<32>::new(&config);
+            uut.connect_all();
+            sim.run(Box::new(uut), 100_000).unwrap();
+        }
     }
 
     #[test]

@@ -2,9 +2,11 @@
 //! cycle from a rust-hdl test bench. A request accepted in cycle c is
 //! answered in c + 1 (as the co-simulation's NVM at zero wait states);
 //! `idle` is high in a cycle when nothing was in flight at its start, as
-//! the NVM arbiter reports it. Every accepted request is logged.
+//! the NVM arbiter reports it. Every accepted request is logged. A burst
+//! (`BURST_OPENS` or `BURST_OPENS_RECORD`, then writes with
+//! `BURST_FOLLOWS`) is answered once, the cycle after its last write.
 
-use crate::nvm_arbiter::NvmMaster;
+use crate::nvm_arbiter::{NvmMaster, BURST_CODE, BURST_FOLLOWS, BURST_OPENS, BURST_OPENS_RECORD, RECORD_BURST_WORDS};
 use rust_hdl::prelude::*;
 use std::collections::HashMap;
 
@@ -24,6 +26,11 @@ pub struct ZeroWaitNvm {
     pub log: Vec<Access>,
     /// `req_ready` is low in these cycles.
     pub stall: Vec<u64>,
+    /// Words of a burst (`Config::nvm_burst_words`), for blocks that send
+    /// them.
+    pub burst_words: u64,
+    /// Writes still to come in the open burst.
+    burst_left: u64,
     answer: Option<u64>,
     in_flight: u64,
 }
@@ -50,13 +57,25 @@ impl ZeroWaitNvm {
         }
         if nvm.req_valid.val() && nvm.req_ready.val() {
             let (write, addr, data) = (nvm.req_write.val(), nvm.req_addr.val().index() as u64, nvm.req_wdata.val().index() as u64);
-            self.answer = Some(if write {
+            let answer = if write {
                 self.mem.insert(addr, data);
                 0
             } else {
                 self.mem.get(&addr).copied().unwrap_or(0)
-            });
-            self.in_flight += 1;
+            };
+            match addr & BURST_CODE {
+                BURST_OPENS => self.burst_left = self.burst_words,
+                BURST_OPENS_RECORD => self.burst_left = RECORD_BURST_WORDS,
+                BURST_FOLLOWS => {}
+                _ => self.burst_left = 1,
+            }
+            if addr & BURST_CODE != BURST_FOLLOWS {
+                self.in_flight += 1;
+            }
+            self.burst_left = self.burst_left.saturating_sub(1);
+            if self.burst_left == 0 {
+                self.answer = Some(answer);
+            }
             self.log.push(Access { cycle, write, addr, data });
         }
     }
