@@ -157,9 +157,10 @@ fn record(at: u64, data: u64) -> Vec<Request> {
 }
 
 /// Page `to` zero-filled, the word at `offset` written with `data`; in
-/// bursts.
+/// bursts: a page copy's requests without their sources (a copy's data is
+/// 0).
 fn zero_fill(to: u64, offset: u64, data: u64) -> Vec<Request> {
-    page_copy(0, to, offset, data).into_iter().map(|r| Request { from: None, data: if r.from.is_some() { 0 } else { r.data }, ..r }).collect()
+    page_copy(0, to, offset, data).into_iter().map(|r| Request { from: None, ..r }).collect()
 }
 
 fn run(requests: Vec<Request>, pressure: Pressure, seed: u64, misbehave: Misbehave) -> Seen {
