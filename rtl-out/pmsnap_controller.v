@@ -1305,7 +1305,6 @@ module pmsnap_controller__arbiter(clock,reset,owner,idle,host__req_valid,host__r
     // Constant declarations
     /*verilator tracing_off*/
     localparam  offload = 1'b0;
-    localparam  burst_code = 32'h60000000;
     localparam  follows = 32'h20000000;
     /*verilator tracing_on*/
     
@@ -1418,7 +1417,7 @@ module pmsnap_controller__arbiter(clock,reset,owner,idle,host__req_valid,host__r
             host__rsp_valid = nvm__rsp_valid;
         end
         host__req_ready = nvm__req_ready & host_grant__q;
-        accepted__d = nvm__req_valid & nvm__req_ready & ~(offload & ((nvm__req_addr & burst_code) == follows));
+        accepted__d = nvm__req_valid & nvm__req_ready & ~(offload & ((nvm__req_addr & follows) != 32'h0));
         if (accepted__q & ~nvm__rsp_valid) begin
             inflight__d = inflight__q + 32'h1;
             busy__d = 1'b1;
@@ -4576,8 +4575,7 @@ module pmsnap_controller__sequencer__commit(clock,reset,start,seq,record_table,n
     localparam  slot_1_base = 32'h8;
     localparam  first_checksum = 32'hafb2acb1;
     localparam  offload = 1'b0;
-    localparam  opens_record = 32'h60000000;
-    localparam  follows = 32'h20000000;
+    localparam  gathers = 32'h60000000;
     /*verilator tracing_on*/
     
     // Enums
@@ -4695,11 +4693,8 @@ module pmsnap_controller__sequencer__commit(clock,reset,start,seq,record_table,n
         nvm__req_valid = 1'b0;
         nvm__req_write = 1'b1;
         burst_code = 32'h0;
-        if (offload) begin
-            burst_code = follows;
-            if (word__q == word_version) begin
-                burst_code = opens_record;
-            end
+        if (offload & (word__q != word_checksum)) begin
+            burst_code = gathers;
         end
         nvm__req_addr = (slot_base + ((word__q) & 32'hffffffff)) | burst_code;
         nvm__req_wdata = ((record_word) & 32'hffffffff);
@@ -7420,6 +7415,9 @@ module pmsnap_controller__sequencer__snapshot(clock,reset,start,done,status,phas
     // Constant declarations
     /*verilator tracing_off*/
     localparam  table_a_base = 32'h10;
+    localparam  offload = 1'b0;
+    localparam  gathers = 32'h60000000;
+    localparam  gather_block = 32'hf;
     localparam  table_b_base = 32'h110;
     localparam  page_mask = 16'hff;
     localparam  slot_1_base = 32'h8;
@@ -7576,6 +7574,9 @@ module pmsnap_controller__sequencer__snapshot(clock,reset,start,done,status,phas
     reg  [31:0] current_slot_base;
     reg  [31:0] new_slot_base;
     reg  [31:0] entry;
+    reg  [31:0] entry_addr_d;
+    reg  [31:0] entry_addr_c;
+    reg  [31:0] burst_code;
     reg  advance_d;
     reg  advance_c;
     reg  advance_b;
@@ -7764,6 +7765,12 @@ module pmsnap_controller__sequencer__snapshot(clock,reset,start,done,status,phas
         commit_start = 1'b0;
         page_hardened = 1'b0;
         snapshot_taken = 1'b0;
+        entry_addr_d = inactive_base + ((page_d__q & page_mask) & 32'hffffffff);
+        entry_addr_c = inactive_base + ((page__q & page_mask) & 32'hffffffff);
+        burst_code = 32'h0;
+        if (offload & valid_c__q & (entry_addr_c == entry_addr_d + 32'h1) & ((entry_addr_c & gather_block) != 32'h0)) begin
+            burst_code = gathers;
+        end
         phase = phase_harden;
         case (state__q)
             SnapshotState__Idle:
@@ -7828,7 +7835,7 @@ module pmsnap_controller__sequencer__snapshot(clock,reset,start,done,status,phas
             SnapshotState__Harden:
                 begin
                     nvm__req_valid = valid_d__q;
-                    nvm__req_addr = inactive_base + ((page_d__q & page_mask) & 32'hffffffff);
+                    nvm__req_addr = entry_addr_d | burst_code;
                     nvm__req_wdata = ((entry_d__q) & 32'hffffffff);
                     if (valid_d__q & nvm__req_ready) begin
                         page_hardened = 1'b1;

@@ -395,3 +395,38 @@ fn axi4_nvm_moves_a_cow_faults_page_in_bursts_of_the_page_or_256_words() {
         assert_eq!((copied.0 - snapped.0, copied.1 - snapped.1), (2 * bursts, 2 * words), "copy, W = {words}");
     }
 }
+
+/// Behind the AXI4 NVM port a SNAPSHOT hardens the table entries of
+/// neighbouring dirty pages as one write burst (up to 16 entries, inside
+/// an aligned block of 16 words). Sixteen dirty pages side by side make
+/// fifteen bursts fewer than sixteen scattered ones, with as many beats;
+/// the commit record's words 1–7 are one burst of 7 either way.
+#[test]
+fn axi4_nvm_hardens_neighbouring_table_entries_as_one_burst() {
+    let (pages, words) = (64u64, 4u64);
+    let c = Config { nvm_bus: pmsnap_hdl::NvmBus::Axi4, ..config(pages as usize, words as usize, 2 * pages as usize, 32, 1) };
+    let totals = |dirty: &[u64], snapshot: bool| {
+        let mut trace: String = dirty.iter().map(|p| format!("W {:x} 1\n", p * words)).collect();
+        if snapshot {
+            trace.push_str("S\n");
+        }
+        let o = run_trace(c, &trace, |o| {
+            no_cache(o);
+            o.dump_final = false;
+        });
+        assert_pass(&o);
+        (o.stats.nvm_bursts, o.stats.nvm_beats)
+    };
+    let snapshot_cost = |dirty: &[u64]| {
+        let (before, after) = (totals(dirty, false), totals(dirty, true));
+        (after.0 - before.0, after.1 - before.1)
+    };
+    let side_by_side: Vec<u64> = (16..32).collect();
+    let scattered: Vec<u64> = (0..16).map(|p| 4 * p).collect();
+    let (together, apart) = (snapshot_cost(&side_by_side), snapshot_cost(&scattered));
+    assert_eq!(together.1, apart.1, "as many beats");
+    assert_eq!(apart.0 - together.0, 15, "sixteen entries, one burst");
+    // Identify's read, the retire, the entries, the record (one burst of
+    // 7), its magic.
+    assert_eq!(apart, (1 + 1 + 16 + 1 + 1, 1 + 1 + 16 + 7 + 1));
+}

@@ -5,7 +5,8 @@
 //! may change only while nothing is in flight (`idle`); the controller's
 //! blocks wait for `idle` before they take the port, which keeps every
 //! response routed to the block that asked. A burst's followers
-//! (`BURST_FOLLOWS`) have no answer of their own and are not counted.
+//! and gatherers (`BURST_FOLLOWS`, `BURST_GATHERS`) have no answer of
+//! their own and are not counted.
 //!
 //! The host path's grant is registered (`host_grant`, the owner was the
 //! host at the last edge): `req_ready` reaches the host port through one
@@ -42,26 +43,37 @@ pub enum NvmOwner {
 pub const COPY_FLAG: u64 = 1 << (NVM_ADDR_BITS - 1);
 
 /// Word-address bits 30 and 29 are a burst code (above every NVM address,
-/// like [`COPY_FLAG`]). A write (or copy) with [`BURST_OPENS`] opens a
-/// *burst* of `Config::nvm_burst_words()` writes, one with
-/// [`BURST_OPENS_RECORD`] one of [`RECORD_BURST_WORDS`]; the writes after
-/// the opener carry [`BURST_FOLLOWS`]. A burst's writes go to consecutive
-/// words (their copies' sources likewise), and the burst is answered once,
-/// when every word of it is durable. Only the COW engine (page copies and
-/// zero fills) and the commit writer (a record's words 1–7) send bursts,
-/// and only to a back end that makes them bus bursts (`--nvm-bus axi4`).
+/// like [`COPY_FLAG`]). A burst is a run of writes to consecutive words
+/// (their copies' sources likewise), answered once, when every word of it
+/// is durable; only a back end that makes them bus bursts
+/// (`--nvm-bus axi4`) is sent any. Two kinds:
+///
+/// * a write (or copy) with [`BURST_OPENS`] opens a burst of
+///   `Config::nvm_burst_words()` writes, the writes after it carrying
+///   [`BURST_FOLLOWS`] (the COW engine's page copies and zero fills: the
+///   length is known up front, as a copy's read burst needs);
+/// * a write with [`BURST_GATHERS`] says the next write goes to the next
+///   word and joins its burst; the first write without the code closes
+///   the burst (the commit record's words 1–7, the harden's table entries
+///   of neighbouring dirty pages: the sender knows only one write ahead).
+///   A gathered burst stays inside one aligned block of
+///   [`MAX_GATHER_WORDS`].
 pub const BURST_OPENS: u64 = 1 << (NVM_ADDR_BITS - 2);
-/// Opens a burst of the commit record's words 1–7.
-pub const BURST_OPENS_RECORD: u64 = BURST_OPENS | BURST_FOLLOWS;
 /// A write that continues the burst opened before it: it has no answer of
 /// its own, so the arbiter does not count it in flight.
 pub const BURST_FOLLOWS: u64 = 1 << (NVM_ADDR_BITS - 3);
+/// The next write joins this one's burst: no answer of its own either
+/// (the code holds the `BURST_FOLLOWS` bit, which the arbiter tests).
+pub const BURST_GATHERS: u64 = BURST_OPENS | BURST_FOLLOWS;
 /// The bits of the burst code.
 pub const BURST_CODE: u64 = BURST_OPENS | BURST_FOLLOWS;
 /// The word address without the flags above.
 pub const ADDRESS_MASK: u64 = BURST_FOLLOWS - 1;
-/// Words of a `BURST_OPENS_RECORD` burst.
-pub const RECORD_BURST_WORDS: u64 = crate::nvm_layout::SLOT_WORDS - 1;
+/// A gathered burst never leaves an aligned block of this many words, so
+/// it is at most this long (the AXI4 back end holds that many W beats) and
+/// never crosses a 4 KiB boundary (16 words of 8 bytes divide 4096).
+pub const MAX_GATHER_WORDS: u64 = 16;
+const _: () = assert!(4096 % (MAX_GATHER_WORDS * 8) == 0);
 
 /// Bits of the in-flight counter: at most 2^16 − 1 requests outstanding.
 const INFLIGHT_BITS: usize = 16;
@@ -108,14 +120,14 @@ pub struct NvmArbiter<const D: usize> {
     host_grant: DFF<Bit>,
     /// `inflight` is not zero, kept as a register (`idle` fans out widely).
     busy: DFF<Bit>,
-    /// A request that has an answer of its own (not a burst's follower,
-    /// `BURST_FOLLOWS`) was accepted at the last edge; `inflight` counts it
+    /// A request that has an answer of its own (not a burst's follower
+    /// or gatherer: no `BURST_FOLLOWS` bit) was accepted at the last edge; `inflight` counts it
     /// at the next (its valid comes late in the cycle, from the owner's
     /// decisions).
     accepted: DFF<Bit>,
-    /// Behind a back end that makes bursts: a request can be a follower.
+    /// Behind a back end that makes bursts: a request can be a follower
+    /// or a gatherer.
     offload: Constant<Bit>,
-    burst_code: Constant<Bits<NVM_ADDR_BITS>>,
     follows: Constant<Bits<NVM_ADDR_BITS>>,
 }
 
@@ -139,7 +151,6 @@ impl<const D: usize> NvmArbiter<D> {
             busy: Default::default(),
             accepted: Default::default(),
             offload: Constant::new(config.nvm_bus == crate::NvmBus::Axi4),
-            burst_code: Constant::new(BURST_CODE.to_bits()),
             follows: Constant::new(BURST_FOLLOWS.to_bits()),
         }
     }
@@ -191,9 +202,8 @@ impl<const D: usize> Logic for NvmArbiter<D> {
             self.host.rsp_valid.next = self.nvm.rsp_valid.val();
         }
         self.host.req_ready.next = self.nvm.req_ready.val() & self.host_grant.q.val();
-        self.accepted.d.next = self.nvm.req_valid.val()
-            & self.nvm.req_ready.val()
-            & !(self.offload.val() & ((self.nvm.req_addr.val() & self.burst_code.val()) == self.follows.val()));
+        self.accepted.d.next =
+            self.nvm.req_valid.val() & self.nvm.req_ready.val() & !(self.offload.val() & ((self.nvm.req_addr.val() & self.follows.val()) != 0));
         // A response comes a cycle after its request's acceptance at the
         // earliest, so the count never goes below zero.
         if self.accepted.q.val() & !self.nvm.rsp_valid.val() {
@@ -284,12 +294,19 @@ mod tests {
         sim.run(Box::new(uut), 10_000).unwrap();
     }
 
-    /// Behind a back end that makes bursts, a burst's followers are not
-    /// counted: its one answer leaves the port idle. On the native port the
-    /// same request is counted like any other.
+    /// Behind a back end that makes bursts, a burst's followers and
+    /// gatherers are not counted: its one answer leaves the port idle. On
+    /// the native port the same requests are counted like any other.
     #[test]
     fn a_burst_is_one_request_in_flight_behind_a_back_end_that_makes_bursts() {
-        for (nvm_bus, idle_after_one_answer) in [(crate::NvmBus::Axi4, true), (crate::NvmBus::Native, false)] {
+        let opened = [BURST_OPENS | 40, BURST_FOLLOWS | 41, BURST_FOLLOWS | 42];
+        let gathered = [BURST_GATHERS | 40, BURST_GATHERS | 41, 42];
+        for (nvm_bus, burst, idle_after_one_answer) in [
+            (crate::NvmBus::Axi4, opened, true),
+            (crate::NvmBus::Axi4, gathered, true),
+            (crate::NvmBus::Native, opened, false),
+            (crate::NvmBus::Native, gathered, false),
+        ] {
             let mut sim = Simulation::new();
             sim.add_clock(5, |x: &mut Box<NvmArbiter<32>>| x.clock.next = !x.clock.val());
             sim.add_testbench(move |mut sim: Sim<NvmArbiter<32>>| {
@@ -297,7 +314,7 @@ mod tests {
                 x.owner.next = NvmOwner::Cow;
                 x.nvm.req_ready.next = true;
                 x.cow.req_write.next = true;
-                for addr in [BURST_OPENS | 40, BURST_FOLLOWS | 41, BURST_FOLLOWS | 42] {
+                for addr in burst {
                     x.cow.req_valid.next = true;
                     x.cow.req_addr.next = addr.to_bits();
                     wait_clock_cycle!(sim, clock, x);

@@ -12,14 +12,23 @@
 //! Bursts. The COW engine sends a page copy or zero fill as bursts of B
 //! words (`Config::nvm_burst_words`: the page, at most 256): the first
 //! write of each opens it (`BURST_OPENS`), the B − 1 after it follow
-//! (`BURST_FOLLOWS`); the commit writer a record's words 1–7 as a burst of
-//! 7 (`BURST_OPENS_RECORD`). The opener's AW carries AWLEN, beats − 1; a
+//! (`BURST_FOLLOWS`). The opener's AW carries AWLEN, beats − 1; a
 //! follower adds only its W beat (WLAST on the last). The burst's first copy sends one AR
 //! for the source words from its own to the burst's end; the copies after
 //! it take their data from its R beats, and a plain write among them (the
 //! host's word) sends its own data and drops its R beat. So a page copy's
 //! reads and writes overlap, one word a cycle on each channel. The burst's
 //! one B is its one answer to the core (the arbiter counts no follower).
+//!
+//! Gathered bursts. The commit writer (a record's words 1–7) and the
+//! harden (table entries of neighbouring dirty pages) know only that the
+//! next write goes to the next word (`BURST_GATHERS`), not how many will.
+//! So the back end holds the AW: each gathering write sends its W beat
+//! (AXI4 lets W come before its AW) and counts a beat, and the write that
+//! closes the burst (the first without the code) sends the AW of them all
+//! with its own W, the last. The sender keeps a gathered burst inside
+//! `MAX_GATHER_WORDS` (16, the W queue's slots), so a subordinate that
+//! takes no W before its AW still lets the closing write in.
 //!
 //! Order. The native port answers in order, and a read after a write to
 //! the same word must see it; AXI4 orders reads among reads and writes
@@ -61,7 +70,7 @@
 use crate::config::NVM_ADDR_BITS;
 use crate::frontend::{AXI_ADDR_BITS, AXI_BURST_INCR, AXI_ID_BITS};
 use crate::lut_ram::LutRam;
-use crate::nvm_arbiter::{NvmSlave, ADDRESS_MASK, BURST_CODE, BURST_FOLLOWS, BURST_OPENS, BURST_OPENS_RECORD, COPY_FLAG, RECORD_BURST_WORDS};
+use crate::nvm_arbiter::{NvmSlave, ADDRESS_MASK, BURST_CODE, BURST_FOLLOWS, BURST_GATHERS, BURST_OPENS, COPY_FLAG, MAX_GATHER_WORDS};
 use rust_hdl::prelude::*;
 
 /// Bits of the outstanding-request counters: at most 2^16 − 1 in flight,
@@ -80,6 +89,8 @@ const BEAT_BITS: usize = 9;
 
 // An NVM word address shifted to bytes is an AXI address.
 const _: () = assert!(AXI_ADDR_BITS == NVM_ADDR_BITS);
+// A gathered burst's W beats fit the W queue while its AW is held.
+const _: () = assert!(MAX_GATHER_WORDS <= QUEUE_SLOTS);
 
 /// `D`: data bits (32 or 64); `S` = D / 8, the strobe bits.
 #[derive(LogicBlock)]
@@ -156,6 +167,10 @@ pub struct Axi4Nvm<const D: usize, const S: usize> {
     /// its AR went out (its later words take R beats).
     open_left: DFF<Bits<BEAT_BITS>>,
     burst_reading: DFF<Bit>,
+    /// The gathered burst being built: its W beats sent so far (0: none)
+    /// and its first word's address, for the AW its closing write sends.
+    gathered: DFF<Bits<BEAT_BITS>>,
+    gather_addr: DFF<Bits<NVM_ADDR_BITS>>,
     /// W beats whose AW went out, in AW order: the data, whether it is
     /// "the next copy data" instead (a copy), whether the beat takes the
     /// next copy data (a copy, or a plain write its burst's AR covers),
@@ -179,6 +194,7 @@ pub struct Axi4Nvm<const D: usize, const S: usize> {
     head_copy: Signal<Local, Bit>,
     head_write: Signal<Local, Bit>,
     head_follows: Signal<Local, Bit>,
+    head_gathers: Signal<Local, Bit>,
     /// Beats of the head's burst from the head on (1 outside a burst), and
     /// one less (AxLEN).
     beats_left: Signal<Local, Bits<BEAT_BITS>>,
@@ -223,9 +239,8 @@ pub struct Axi4Nvm<const D: usize, const S: usize> {
     /// The burst codes (`nvm_arbiter`).
     burst_code: Constant<Bits<NVM_ADDR_BITS>>,
     opens_code: Constant<Bits<NVM_ADDR_BITS>>,
-    opens_record_code: Constant<Bits<NVM_ADDR_BITS>>,
     follows_code: Constant<Bits<NVM_ADDR_BITS>>,
-    record_words: Constant<Bits<BEAT_BITS>>,
+    gathers_code: Constant<Bits<NVM_ADDR_BITS>>,
     address_mask: Constant<Bits<NVM_ADDR_BITS>>,
     /// B, the words of a burst.
     burst_words: Constant<Bits<BEAT_BITS>>,
@@ -292,6 +307,8 @@ impl<const D: usize, const S: usize> Axi4Nvm<D, S> {
             writes_out: Default::default(),
             open_left: Default::default(),
             burst_reading: Default::default(),
+            gathered: Default::default(),
+            gather_addr: Default::default(),
             w_queue_data: LutRam::new(),
             w_queue_from_r: LutRam::new(),
             w_queue_uses_r: LutRam::new(),
@@ -309,6 +326,7 @@ impl<const D: usize, const S: usize> Axi4Nvm<D, S> {
             head_copy: Default::default(),
             head_write: Default::default(),
             head_follows: Default::default(),
+            head_gathers: Default::default(),
             beats_left: Default::default(),
             beats_less_one: Default::default(),
             head_last: Default::default(),
@@ -342,9 +360,8 @@ impl<const D: usize, const S: usize> Axi4Nvm<D, S> {
             copy_flag: Constant::new(COPY_FLAG.to_bits()),
             burst_code: Constant::new(BURST_CODE.to_bits()),
             opens_code: Constant::new(BURST_OPENS.to_bits()),
-            opens_record_code: Constant::new(BURST_OPENS_RECORD.to_bits()),
             follows_code: Constant::new(BURST_FOLLOWS.to_bits()),
-            record_words: Constant::new(RECORD_BURST_WORDS.to_bits()),
+            gathers_code: Constant::new(BURST_GATHERS.to_bits()),
             address_mask: Constant::new(ADDRESS_MASK.to_bits()),
             burst_words: Constant::new((burst_words as u64).to_bits()),
             queue_slots: Constant::new(QUEUE_SLOTS.to_bits()),
@@ -369,6 +386,8 @@ impl<const D: usize, const S: usize> Logic for Axi4Nvm<D, S> {
             writes_out,
             open_left,
             burst_reading,
+            gathered,
+            gather_addr,
             w_in,
             w_out,
             copy_in,
@@ -403,24 +422,24 @@ impl<const D: usize, const S: usize> Logic for Axi4Nvm<D, S> {
         self.head_copy.next = self.head_valid.val() & self.head_is_write.val() & ((self.head_addr.val() & self.copy_flag.val()) != 0);
         self.head_write.next = self.head_valid.val() & self.head_is_write.val() & !self.head_copy.val();
         self.head_follows.next = (self.head_addr.val() & self.burst_code.val()) == self.follows_code.val();
+        self.head_gathers.next = (self.head_addr.val() & self.burst_code.val()) == self.gathers_code.val();
+        // Beats of an opened burst; a gathering write's count as 1 here
+        // (its burst's AW goes with the closing write).
         self.beats_left.next = 1.into();
         if (self.head_addr.val() & self.burst_code.val()) == self.opens_code.val() {
             self.beats_left.next = self.burst_words.val();
-        }
-        if (self.head_addr.val() & self.burst_code.val()) == self.opens_record_code.val() {
-            self.beats_left.next = self.record_words.val();
         }
         if self.head_follows.val() {
             self.beats_left.next = self.open_left.q.val();
         }
         self.beats_less_one.next = self.beats_left.val() - 1;
-        self.head_last.next = self.beats_left.val() == 1;
-        self.needs_aw.next = !self.head_follows.val();
+        self.head_last.next = (self.beats_left.val() == 1) & !self.head_gathers.val();
+        self.needs_aw.next = !self.head_follows.val() & !self.head_gathers.val();
         self.uses_r.next = self.head_copy.val() | (self.head_follows.val() & self.burst_reading.q.val());
         self.needs_ar.next = self.head_copy.val() & !(self.head_follows.val() & self.burst_reading.q.val());
         self.w_queue_empty.next = self.w_in.q.val() == self.w_out.q.val();
         self.w_queue_room.next = (self.w_in.q.val() - self.w_out.q.val()) != self.queue_slots.val();
-        self.read_go.next = self.head_read.val() & (self.writes_out.q.val() == 0) & (self.open_left.q.val() == 0);
+        self.read_go.next = self.head_read.val() & (self.writes_out.q.val() == 0) & (self.open_left.q.val() == 0) & (self.gathered.q.val() == 0);
         self.write_go.next = self.head_write.val() & (self.reads_out.q.val() == 0) & self.w_queue_room.val();
         self.copy_go.next = self.head_copy.val() & (self.reads_out.q.val() == 0) & self.w_queue_room.val();
         self.m_axi_arid.next = 0.into();
@@ -433,8 +452,12 @@ impl<const D: usize, const S: usize> Logic for Axi4Nvm<D, S> {
         self.m_axi_arburst.next = self.incr.val();
         self.m_axi_arvalid.next = self.read_go.val() | (self.copy_go.val() & self.needs_ar.val() & !self.ar_sent.q.val());
         self.m_axi_awid.next = 0.into();
+        // A closing write's AW covers the gathered beats before it.
         self.m_axi_awaddr.next = (self.head_addr.val() & self.address_mask.val()) << self.size.val();
-        self.m_axi_awlen.next = bit_cast::<8, BEAT_BITS>(self.beats_less_one.val());
+        if self.gathered.q.val() != 0 {
+            self.m_axi_awaddr.next = self.gather_addr.q.val() << self.size.val();
+        }
+        self.m_axi_awlen.next = bit_cast::<8, BEAT_BITS>(self.beats_less_one.val() + self.gathered.q.val());
         self.m_axi_awsize.next = self.size.val();
         self.m_axi_awburst.next = self.incr.val();
         self.m_axi_awvalid.next = (self.write_go.val() | self.copy_go.val()) & self.needs_aw.val() & !self.aw_sent.q.val();
@@ -496,6 +519,13 @@ impl<const D: usize, const S: usize> Logic for Axi4Nvm<D, S> {
         if self.write_sent.val() | self.copy_sent.val() {
             self.open_left.d.next = self.beats_less_one.val();
             self.burst_reading.d.next = !self.head_last.val() & self.uses_r.val();
+            self.gathered.d.next = 0.into();
+        }
+        if self.write_sent.val() & self.head_gathers.val() {
+            self.gathered.d.next = self.gathered.q.val() + 1;
+            if self.gathered.q.val() == 0 {
+                self.gather_addr.d.next = self.head_addr.val() & self.address_mask.val();
+            }
         }
         self.w_queue_data.write_enable.next = (self.write_sent.val() & !self.w_done.val()) | self.copy_sent.val();
         self.w_queue_from_r.write_enable.next = (self.write_sent.val() & !self.w_done.val()) | self.copy_sent.val();
@@ -591,6 +621,7 @@ impl<const D: usize, const S: usize> Logic for Axi4Nvm<D, S> {
             self.writes_out.d.next = 0.into();
             self.open_left.d.next = 0.into();
             self.burst_reading.d.next = false;
+            self.gathered.d.next = 0.into();
             self.w_in.d.next = 0.into();
             self.w_out.d.next = 0.into();
             self.copy_in.d.next = 0.into();

@@ -8,13 +8,15 @@
 //! Copies (`COPY_FLAG`) come as the COW engine sends them: a page's words
 //! from one region to another, with one plain write into the destination
 //! among them, started only when nothing is in flight, in bursts
-//! (`BURST_OPENS`, `BURST_FOLLOWS`); zero fills likewise, without copies.
+//! (`BURST_OPENS`, `BURST_FOLLOWS`); zero fills likewise, without copies;
+//! and runs of writes to neighbouring words gathered into one burst as the
+//! commit writer and the harden send them (`BURST_GATHERS`).
 //! Every answer is checked against memory applied in request order, and
 //! every handshake against the AXI rules.
 
 use super::axi4_nvm::Axi4Nvm;
 use crate::frontend::AXI_BURST_INCR;
-use crate::nvm_arbiter::{BURST_FOLLOWS, BURST_OPENS, BURST_OPENS_RECORD, COPY_FLAG, RECORD_BURST_WORDS};
+use crate::nvm_arbiter::{BURST_FOLLOWS, BURST_GATHERS, BURST_OPENS, COPY_FLAG, MAX_GATHER_WORDS};
 use crate::test_support::rng::Rng;
 use rust_hdl::prelude::*;
 use std::collections::VecDeque;
@@ -30,7 +32,8 @@ struct Request {
     from: Option<u64>,
     /// Offered only once every earlier request is answered.
     alone: bool,
-    /// Opens a burst, or follows in one (`BURST_OPENS`, `BURST_FOLLOWS`).
+    /// Opens a burst, follows in one, or gathers the next write into its
+    /// burst (`BURST_OPENS`, `BURST_FOLLOWS`, `BURST_GATHERS`).
     burst: u64,
 }
 
@@ -51,9 +54,10 @@ impl Request {
         }
     }
 
-    /// It has an answer of its own (it follows no burst).
+    /// It has an answer of its own (it neither follows in a burst nor
+    /// gathers the next write into one).
     fn answered(&self) -> bool {
-        self.burst != BURST_FOLLOWS
+        self.burst & BURST_FOLLOWS == 0
     }
 }
 
@@ -69,9 +73,12 @@ struct Pressure {
     ready: u64,
     /// R and B come 1 ..= this many cycles after their request.
     latency: u64,
+    /// WREADY only while a write burst's AW is in (the subordinate takes
+    /// no W before its AW).
+    w_waits_for_aw: bool,
 }
 
-const NO_PRESSURE: Pressure = Pressure { valid: 100, ready: 100, latency: 1 };
+const NO_PRESSURE: Pressure = Pressure { valid: 100, ready: 100, latency: 1, w_waits_for_aw: false };
 
 /// What the subordinate may do wrong, to see the checks fail.
 #[derive(Clone, Copy, Default)]
@@ -122,8 +129,11 @@ fn random_requests(rng: &mut Rng, n: usize) -> Vec<Request> {
             v.extend(copy);
             continue;
         }
-        if rng.chance(3) {
-            v.extend(record(rng.below(WORDS - RECORD_BURST_WORDS), rng.next() & 0xffff));
+        if rng.chance(5) {
+            // A gathered run, inside an aligned block as its senders keep it.
+            let at = rng.below(WORDS);
+            let len = 1 + rng.below(MAX_GATHER_WORDS - at % MAX_GATHER_WORDS);
+            v.extend(gathered(at, len, rng.next() & 0xffff));
             continue;
         }
         if rng.chance(30) {
@@ -150,10 +160,10 @@ fn page_copy(from: u64, to: u64, offset: u64, data: u64) -> Vec<Request> {
         .collect()
 }
 
-/// A commit record's words 1–7 as the commit writer sends them: one burst
-/// of writes from `at`.
-fn record(at: u64, data: u64) -> Vec<Request> {
-    (0..RECORD_BURST_WORDS).map(|i| Request { burst: if i == 0 { BURST_OPENS_RECORD } else { BURST_FOLLOWS }, ..Request::write(at + i, data + i) }).collect()
+/// `len` writes from `at` gathered into one burst, as the commit writer
+/// and the harden send them: each but the last says the next joins it.
+fn gathered(at: u64, len: u64, data: u64) -> Vec<Request> {
+    (0..len).map(|i| Request { burst: if i + 1 < len { BURST_GATHERS } else { 0 }, ..Request::write(at + i, data + i) }).collect()
 }
 
 /// Page `to` zero-filled, the word at `offset` written with `data`; in
@@ -198,7 +208,7 @@ fn run(requests: Vec<Request>, pressure: Pressure, seed: u64, misbehave: Misbeha
             x.core.req_wdata.next = data.to_bits();
             x.m_axi_arready.next = rng.chance(pressure.ready);
             x.m_axi_awready.next = rng.chance(pressure.ready);
-            x.m_axi_wready.next = rng.chance(pressure.ready);
+            x.m_axi_wready.next = rng.chance(pressure.ready) && (!pressure.w_waits_for_aw || !aws.is_empty());
             let r_due = reads.front().filter(|r| r.0 <= cycle).copied();
             let stray = misbehave.stray_r_at == Some(cycle);
             x.m_axi_rvalid.next = r_due.is_some() || stray;
@@ -255,7 +265,11 @@ fn run(requests: Vec<Request>, pressure: Pressure, seed: u64, misbehave: Misbeha
                     x.m_axi_awburst.val().index(),
                 ),
             ] {
-                sim_assert!(sim, !valid || (size, burst) == (2, AXI_BURST_INCR as usize) && len < BURST && addr % 4096 + 4 * (len + 1) <= 4096, x);
+                sim_assert!(
+                    sim,
+                    !valid || (size, burst) == (2, AXI_BURST_INCR as usize) && len < BURST.max(MAX_GATHER_WORDS) && addr % 4096 + 4 * (len + 1) <= 4096,
+                    x
+                );
             }
             if x.m_axi_wvalid.val() {
                 sim_assert!(sim, x.m_axi_wstrb.val().index() == 0xf, x);
@@ -341,14 +355,15 @@ fn reference_with_memory(requests: &[Request]) -> (Vec<Option<u64>>, Vec<u64>) {
 #[test]
 fn random_requests_under_back_pressure_are_answered_in_order_with_the_right_data() {
     for (seed, pressure) in [
-        (1u64, Pressure { valid: 70, ready: 50, latency: 4 }),
-        (2, Pressure { valid: 100, ready: 30, latency: 12 }),
-        (5, Pressure { valid: 100, ready: 100, latency: 30 }),
-        (3, Pressure { valid: 40, ready: 90, latency: 1 }),
+        (1u64, Pressure { valid: 70, ready: 50, latency: 4, w_waits_for_aw: false }),
+        (2, Pressure { valid: 100, ready: 30, latency: 12, w_waits_for_aw: false }),
+        (5, Pressure { valid: 100, ready: 100, latency: 30, w_waits_for_aw: false }),
+        (3, Pressure { valid: 40, ready: 90, latency: 1, w_waits_for_aw: false }),
         (4, NO_PRESSURE),
+        (6, Pressure { valid: 100, ready: 70, latency: 3, w_waits_for_aw: true }),
     ] {
         let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15));
-        let requests = random_requests(&mut rng, 300);
+        let requests = random_requests(&mut rng, 500);
         let seen = run(requests.clone(), pressure, seed, Misbehave::default());
         assert_eq!(seen.accepted.iter().map(|a| a.1).collect::<Vec<_>>(), requests, "seed {seed}: every request taken, in order");
         let data: Vec<u64> = seen.answers.iter().map(|a| a.1).collect();
@@ -363,14 +378,17 @@ fn random_requests_under_back_pressure_are_answered_in_order_with_the_right_data
         assert!(copies > 40, "seed {seed}: {copies} copies");
         let (ar_beats, aw_beats) = bursts(&requests);
         assert!(aw_beats.iter().filter(|&&b| b == BURST).count() > 10, "seed {seed}: bursts");
+        let runs = requests.windows(2).filter(|w| w[0].burst == BURST_GATHERS && w[1].burst == 0).count();
+        assert!(runs > 3, "seed {seed}: {runs} gathered runs");
         assert_eq!((&seen.ar_beats, &seen.aw_beats), (&ar_beats, &aw_beats), "seed {seed}: the ARs and AWs, with their lengths");
         assert_eq!(seen.w.len(), requests.iter().filter(|r| r.write).count(), "seed {seed}: a W beat a write");
     }
 }
 
 /// The ARs and AWs the requests make (their beats): an AR a read, an AW a
-/// write outside a burst, one AW a burst, and one AR a burst of copies,
-/// from its first copy to its end.
+/// write outside a burst, one AW a burst (opened, or gathered up to the
+/// write that closes it), and one AR a burst of copies, from its first
+/// copy to its end.
 fn bursts(requests: &[Request]) -> (Vec<u64>, Vec<u64>) {
     let (mut ar, mut aw) = (Vec::new(), Vec::new());
     let mut k = 0;
@@ -378,7 +396,7 @@ fn bursts(requests: &[Request]) -> (Vec<u64>, Vec<u64>) {
         let r = requests[k];
         let len = match r.burst {
             BURST_OPENS => BURST as usize,
-            BURST_OPENS_RECORD => RECORD_BURST_WORDS as usize,
+            BURST_GATHERS => 1 + requests[k..].iter().take_while(|r| r.burst == BURST_GATHERS).count(),
             _ => 1,
         };
         if !r.write {
@@ -442,14 +460,30 @@ fn a_page_copy_is_one_burst_each_way_streaming_one_word_a_cycle() {
     assert_eq!(seen.memory, reference_with_memory(&requests).1);
 }
 
+/// A commit record's words 1–7 (slot 1: words 9–15) gathered: each W beat
+/// goes the cycle after its request, the AW with the closing write's, and
+/// the one answer is as early as a burst whose AW went first.
 #[test]
-fn a_commit_record_is_one_write_burst_of_seven() {
-    let requests = record(9, 0x50);
+fn a_gathered_run_sends_its_w_beats_at_once_and_its_aw_with_the_last() {
+    let requests = gathered(9, 7, 0x50);
     let seen = run(requests.clone(), NO_PRESSURE, 1, Misbehave::default());
     let first = seen.accepted[0].0;
-    assert_eq!((seen.aw.clone(), seen.aw_beats.clone()), (vec![first + 1], vec![RECORD_BURST_WORDS]));
-    assert_eq!(seen.w, (first + 1..first + 1 + RECORD_BURST_WORDS).collect::<Vec<_>>());
-    assert_eq!(seen.answers.iter().map(|a| a.0).collect::<Vec<_>>(), vec![first + RECORD_BURST_WORDS + 2]);
+    assert_eq!(seen.accepted.iter().map(|a| a.0).collect::<Vec<_>>(), (first..first + 7).collect::<Vec<_>>());
+    assert_eq!((seen.aw.clone(), seen.aw_beats.clone()), (vec![first + 7], vec![7]));
+    assert_eq!(seen.w, (first + 1..first + 8).collect::<Vec<_>>());
+    assert_eq!(seen.answers.iter().map(|a| a.0).collect::<Vec<_>>(), vec![first + 7 + 2]);
+    assert_eq!(seen.memory, reference_with_memory(&requests).1);
+    // A subordinate that takes no W before its AW: the longest run still
+    // goes in one request a cycle (its beats wait in the W queue), then
+    // streams one beat a cycle behind its AW.
+    let requests = gathered(16, MAX_GATHER_WORDS, 0x70);
+    let seen = run(requests.clone(), Pressure { w_waits_for_aw: true, ..NO_PRESSURE }, 1, Misbehave::default());
+    let first = seen.accepted[0].0;
+    let n = MAX_GATHER_WORDS;
+    assert_eq!(seen.accepted.iter().map(|a| a.0).collect::<Vec<_>>(), (first..first + n).collect::<Vec<_>>());
+    assert_eq!((seen.aw.clone(), seen.aw_beats.clone()), (vec![first + n], vec![n]));
+    assert_eq!(seen.w, (first + n + 1..first + 2 * n + 1).collect::<Vec<_>>());
+    assert_eq!(seen.answers.iter().map(|a| a.0).collect::<Vec<_>>(), vec![first + 2 * n + 2]);
     assert_eq!(seen.memory, reference_with_memory(&requests).1);
 }
 
@@ -468,7 +502,7 @@ fn a_zero_fill_is_one_write_burst_a_beat_a_cycle() {
 #[test]
 fn a_read_after_a_write_waits_for_its_b() {
     let requests = vec![Request::write(5, 77), Request::read(5)];
-    let seen = run(requests, Pressure { valid: 100, ready: 100, latency: 1 }, 1, Misbehave::default());
+    let seen = run(requests, NO_PRESSURE, 1, Misbehave::default());
     assert_eq!(seen.answers[1].1, 77);
     // AW at c, B at c + 1, the count clears at c + 2: the AR goes out then.
     assert_eq!(seen.ar[0], seen.aw[0] + 2);

@@ -7,13 +7,13 @@
 //! The slot is the sequence number's parity (a record with sequence s
 //! lives in slot s mod 2). Cost with a zero-wait NVM: 7 cycles of words, 2
 //! to be durable, 3 for the magic word. Behind a back end that makes
-//! bursts (`--nvm-bus axi4`) words 1–7 are one burst
-//! (`BURST_OPENS_RECORD`, then `BURST_FOLLOWS`), answered once.
+//! bursts (`--nvm-bus axi4`) words 1–7 are one burst, answered once:
+//! words 1–6 carry `BURST_GATHERS`, and word 7 closes it.
 
 use super::checksum::ChecksumStep;
 use super::durable_write::DurableWrite;
 use crate::config::{COUNTER_BITS, NVM_ADDR_BITS};
-use crate::nvm_arbiter::{NvmMaster, BURST_FOLLOWS, BURST_OPENS_RECORD, RECORD_BURST_WORDS};
+use crate::nvm_arbiter::{NvmMaster, BURST_GATHERS, MAX_GATHER_WORDS};
 use crate::nvm_layout::{checksum_step, CommitWord, CHECKSUM_SEED, COMMIT_MAGIC, LAYOUT_VERSION};
 use crate::Config;
 use rust_hdl::prelude::*;
@@ -71,15 +71,15 @@ pub struct CommitWriter<const D: usize> {
     slot_1_base: Constant<Bits<NVM_ADDR_BITS>>,
     /// The checksum after word 0, the magic.
     first_checksum: Constant<Bits<32>>,
-    /// The NVM back end makes bursts; the burst codes of words 1 and 2–7.
+    /// The NVM back end makes bursts; the burst code of words 1–6.
     offload: Constant<Bit>,
-    opens_record: Constant<Bits<NVM_ADDR_BITS>>,
-    follows: Constant<Bits<NVM_ADDR_BITS>>,
+    gathers: Constant<Bits<NVM_ADDR_BITS>>,
     burst_code: Signal<Local, Bits<NVM_ADDR_BITS>>,
 }
 
-// Words 1–7, the record but its magic, make one burst.
-const _: () = assert!(RECORD_BURST_WORDS == CommitWord::Checksum as u64);
+// Words 1–7 of a slot, gathered into one burst, lie in one aligned block
+// of `MAX_GATHER_WORDS` (slots start at multiples of 8).
+const _: () = assert!(crate::nvm_layout::SLOT_WORDS <= MAX_GATHER_WORDS && MAX_GATHER_WORDS.is_multiple_of(crate::nvm_layout::SLOT_WORDS));
 
 impl<const D: usize> CommitWriter<D> {
     pub fn new(config: &Config) -> Self {
@@ -118,8 +118,7 @@ impl<const D: usize> CommitWriter<D> {
             slot_1_base: Constant::new(config.layout().slot_base(1).to_bits()),
             first_checksum: value(checksum_step(CHECKSUM_SEED, COMMIT_MAGIC) as u64),
             offload: Constant::new(config.nvm_bus == crate::NvmBus::Axi4),
-            opens_record: Constant::new(BURST_OPENS_RECORD.to_bits()),
-            follows: Constant::new(BURST_FOLLOWS.to_bits()),
+            gathers: Constant::new(BURST_GATHERS.to_bits()),
             burst_code: Default::default(),
         }
     }
@@ -158,11 +157,8 @@ impl<const D: usize> Logic for CommitWriter<D> {
         self.nvm.req_valid.next = false;
         self.nvm.req_write.next = true;
         self.burst_code.next = 0.into();
-        if self.offload.val() {
-            self.burst_code.next = self.follows.val();
-            if self.word.q.val() == self.word_version.val() {
-                self.burst_code.next = self.opens_record.val();
-            }
+        if self.offload.val() & (self.word.q.val() != self.word_checksum.val()) {
+            self.burst_code.next = self.gathers.val();
         }
         self.nvm.req_addr.next = (self.slot_base.val() + bit_cast::<NVM_ADDR_BITS, 3>(self.word.q.val())) | self.burst_code.val();
         self.nvm.req_wdata.next = bit_cast::<D, 32>(self.record_word.val());
@@ -259,9 +255,8 @@ mod tests {
                 }
                 // Slot 1 (sequence 5 is odd): words 1..=7, then word 0.
                 let burst = |i: u64| match (nvm_bus, i) {
-                    (NvmBus::Native, _) | (_, 0) => 0,
-                    (_, 1) => BURST_OPENS_RECORD,
-                    _ => BURST_FOLLOWS,
+                    (NvmBus::Native, _) | (_, 0 | 7) => 0,
+                    _ => BURST_GATHERS,
                 };
                 let order: Vec<u64> = nvm.writes().iter().map(|w| w.0).collect();
                 let expected: Vec<u64> = [1u64, 2, 3, 4, 5, 6, 7, 0].iter().map(|&i| (8 + i) | burst(i)).collect();

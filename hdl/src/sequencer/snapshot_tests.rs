@@ -1,5 +1,6 @@
 //! Tests of the block in `snapshot.rs`.
 use super::*;
+use crate::nvm_arbiter::ADDRESS_MASK;
 use crate::test_support::zero_wait_nvm::{Access, ZeroWaitNvm};
 
 /// What one SNAPSHOT did.
@@ -20,7 +21,12 @@ struct Run {
 /// writer that answers 12 cycles after it is started. The flush ends in
 /// cycle 3.
 fn snapshot(stall: Vec<u64>) -> Run {
-    let config = Config::sized(16, 4, 32, 32);
+    snapshot_of(Config::sized(16, 4, 32, 32), &[3], &[5, 7], stall)
+}
+
+/// The same with `config` and these dirty logs.
+fn snapshot_of(config: Config, previous: &[u64], current: &[u64], stall: Vec<u64>) -> Run {
+    let (previous, current) = (previous.to_vec(), current.to_vec());
     let result = std::sync::Arc::new(std::sync::Mutex::new(Run::default()));
     let out = result.clone();
     let mut sim = Simulation::new();
@@ -30,15 +36,14 @@ fn snapshot(stall: Vec<u64>) -> Run {
         let mut nvm = ZeroWaitNvm::default();
         nvm.stall = stall.clone();
         nvm.mem.insert(2, 4); // slot 0's sequence word
-        let (previous, current) = ([3u64], [5u64, 7]);
         x.seq.next = 4.into();
         x.active_table.next = true;
-        x.log.previous_count.next = 1.into();
-        x.log.current_count.next = 2.into();
+        x.log.previous_count.next = (previous.len() as u64).to_bits();
+        x.log.current_count.next = (current.len() as u64).to_bits();
         x.host_idle.next = true;
         let (mut log_read, mut lookup) = (None::<u64>, 0u64);
         let mut run = Run::default();
-        for cycle in 0..100u64 {
+        for cycle in 0..200u64 {
             x.start.next = cycle == 0;
             x.flush_done.next = cycle == 3;
             x.commit_done.next = run.commit_at.is_some_and(|c| cycle == c + 12);
@@ -136,6 +141,36 @@ fn a_refused_harden_write_holds_the_pipeline_without_losing_an_entry() {
         }
         assert_eq!(run.pushes, free.pushes, "stall {stall:?}");
         assert_eq!(run.ct_writes.iter().map(|w| (w.1, w.2)).collect::<Vec<_>>(), free.ct_writes.iter().map(|w| (w.1, w.2)).collect::<Vec<_>>());
+    }
+}
+
+/// Behind a back end that makes bursts, a harden write whose next write
+/// goes to the next word of the same aligned block of `MAX_GATHER_WORDS`
+/// says so (`BURST_GATHERS`); the run's last write, and every write on the
+/// native port, carries no code. The two logs are hardened apart (a
+/// cycle between them), so a run never spans them. The writes, their
+/// cycles and the SNAPSHOT's length are those of the native port, also
+/// when the NVM refuses writes.
+#[test]
+fn behind_a_back_end_that_makes_bursts_neighbouring_entries_are_gathered_in_the_same_cycles() {
+    // L = 32: table A is words 16..48, an aligned block boundary at word
+    // 32 (page 16).
+    let sized = Config::sized(32, 4, 64, 32);
+    let (previous, current) = ([3u64, 4], [5u64, 6, 7, 14, 15, 16, 17, 9, 10, 10]);
+    const G: u64 = BURST_GATHERS;
+    // 3→4, 5→6→7, 14→15 | 16→17 (the block boundary), 9→10, 10 twice.
+    let codes = [G, 0, G, G, 0, G, 0, G, 0, G, 0, 0];
+    for stall in [Vec::new(), vec![F + 12, F + 15, F + 16, F + 19]] {
+        let native = snapshot_of(sized, &previous, &current, stall.clone());
+        let axi4 = snapshot_of(Config { nvm_bus: crate::NvmBus::Axi4, ..sized }, &previous, &current, stall.clone());
+        let harden: Vec<&Access> = axi4.log.iter().filter(|a| a.write && a.addr & ADDRESS_MASK >= 16).collect();
+        let pages: Vec<u64> = harden.iter().map(|a| (a.addr & ADDRESS_MASK) - 16).collect();
+        assert_eq!(pages, [previous.as_slice(), current.as_slice()].concat(), "stall {stall:?}");
+        assert_eq!(harden.iter().map(|a| a.addr & !ADDRESS_MASK).collect::<Vec<_>>(), codes, "stall {stall:?}");
+        let plain = |r: &Run| r.log.iter().map(|a| (a.cycle, a.write, a.addr & ADDRESS_MASK, a.data)).collect::<Vec<_>>();
+        assert_eq!(plain(&axi4), plain(&native), "stall {stall:?}");
+        assert!(native.log.iter().all(|a| a.addr & !ADDRESS_MASK == 0));
+        assert_eq!((axi4.commit_at, axi4.done_at), (native.commit_at, native.done_at), "stall {stall:?}");
     }
 }
 

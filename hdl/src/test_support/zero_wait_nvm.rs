@@ -3,10 +3,11 @@
 //! answered in c + 1 (as the co-simulation's NVM at zero wait states);
 //! `idle` is high in a cycle when nothing was in flight at its start, as
 //! the NVM arbiter reports it. Every accepted request is logged. A burst
-//! (`BURST_OPENS` or `BURST_OPENS_RECORD`, then writes with
-//! `BURST_FOLLOWS`) is answered once, the cycle after its last write.
+//! (`BURST_OPENS`, then writes with `BURST_FOLLOWS`; or writes with
+//! `BURST_GATHERS`, then one without) is answered once, the cycle after
+//! its last write.
 
-use crate::nvm_arbiter::{NvmMaster, BURST_CODE, BURST_FOLLOWS, BURST_OPENS, BURST_OPENS_RECORD, RECORD_BURST_WORDS};
+use crate::nvm_arbiter::{NvmMaster, BURST_CODE, BURST_FOLLOWS, BURST_GATHERS, BURST_OPENS};
 use rust_hdl::prelude::*;
 use std::collections::HashMap;
 
@@ -65,11 +66,12 @@ impl ZeroWaitNvm {
             };
             match addr & BURST_CODE {
                 BURST_OPENS => self.burst_left = self.burst_words,
-                BURST_OPENS_RECORD => self.burst_left = RECORD_BURST_WORDS,
+                // One more: the write that closes the burst.
+                BURST_GATHERS => self.burst_left = 2,
                 BURST_FOLLOWS => {}
                 _ => self.burst_left = 1,
             }
-            if addr & BURST_CODE != BURST_FOLLOWS {
+            if addr & BURST_FOLLOWS == 0 {
                 self.in_flight += 1;
             }
             self.burst_left = self.burst_left.saturating_sub(1);
