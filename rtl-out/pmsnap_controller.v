@@ -5001,6 +5001,9 @@ module pmsnap_controller__sequencer__format(clock,reset,start,done,status,unmoun
     // Constant declarations
     /*verilator tracing_off*/
     localparam  last_page = 32'hff;
+    localparam  offload = 1'b0;
+    localparam  gathers = 32'h60000000;
+    localparam  gather_block = 32'hf;
     localparam  frames = 32'h200;
     localparam  metadata_last = 32'h20f;
     localparam  first_seq = 32'h1;
@@ -5047,6 +5050,7 @@ module pmsnap_controller__sequencer__format(clock,reset,start,done,status,unmoun
     
     // Local signals
     reg  unused_answers;
+    reg  [31:0] burst_code;
     
     // Sub module instances
     pmsnap_controller__sequencer__format__state state(
@@ -5087,7 +5091,11 @@ module pmsnap_controller__sequencer__format(clock,reset,start,done,status,unmoun
         commit_start = 1'b0;
         nvm__req_valid = 1'b0;
         nvm__req_write = 1'b1;
-        nvm__req_addr = index__q;
+        burst_code = 32'h0;
+        if (offload & (index__q != metadata_last) & ((index__q & gather_block) != gather_block)) begin
+            burst_code = gathers;
+        end
+        nvm__req_addr = index__q | burst_code;
         nvm__req_wdata = 32'h0;
         owns_nvm = (state__q != FormatState__Idle) & (state__q != FormatState__Finish);
         owns_table = state__q != FormatState__Idle;

@@ -400,7 +400,8 @@ fn axi4_nvm_moves_a_cow_faults_page_in_bursts_of_the_page_or_256_words() {
 /// neighbouring dirty pages as one write burst (up to 16 entries, inside
 /// an aligned block of 16 words). Sixteen dirty pages side by side make
 /// fifteen bursts fewer than sixteen scattered ones, with as many beats;
-/// the commit record's words 1–7 are one burst of 7 either way.
+/// the commit record's words 1–7 are one burst of 7 either way. FORMAT's
+/// zeroes go the same way, a burst an aligned block of 16 words.
 #[test]
 fn axi4_nvm_hardens_neighbouring_table_entries_as_one_burst() {
     let (pages, words) = (64u64, 4u64);
@@ -429,4 +430,9 @@ fn axi4_nvm_hardens_neighbouring_table_entries_as_one_burst() {
     // Identify's read, the retire, the entries, the record (one burst of
     // 7), its magic.
     assert_eq!(apart, (1 + 1 + 16 + 1 + 1, 1 + 1 + 16 + 7 + 1));
+    // A trace without operations: RECOVER reads both slots' 16 words (one
+    // AR each) and finds no record; FORMAT zeroes the 16 + 2L metadata
+    // words, one burst a block of 16, then writes its record and magic.
+    let metadata = 16 + 2 * pages;
+    assert_eq!(totals(&[], false), (16 + metadata / 16 + 2, 16 + metadata + 7 + 1));
 }

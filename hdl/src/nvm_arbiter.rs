@@ -54,8 +54,9 @@ pub const COPY_FLAG: u64 = 1 << (NVM_ADDR_BITS - 1);
 ///   length is known up front, as a copy's read burst needs);
 /// * a write with [`BURST_GATHERS`] says the next write goes to the next
 ///   word and joins its burst; the first write without the code closes
-///   the burst (the commit record's words 1–7, the harden's table entries
-///   of neighbouring dirty pages: the sender knows only one write ahead).
+///   the burst (the commit record's words 1–7, FORMAT's zeroes, the
+///   harden's table entries of neighbouring dirty pages: the sender knows
+///   only one write ahead).
 ///   A gathered burst stays inside one aligned block of
 ///   [`MAX_GATHER_WORDS`].
 pub const BURST_OPENS: u64 = 1 << (NVM_ADDR_BITS - 2);

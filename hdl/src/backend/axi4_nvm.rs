@@ -20,8 +20,9 @@
 //! reads and writes overlap, one word a cycle on each channel. The burst's
 //! one B is its one answer to the core (the arbiter counts no follower).
 //!
-//! Gathered bursts. The commit writer (a record's words 1–7) and the
-//! harden (table entries of neighbouring dirty pages) know only that the
+//! Gathered bursts. The commit writer (a record's words 1–7), FORMAT (its
+//! zeroes) and the harden (table entries of neighbouring dirty pages)
+//! know only that the
 //! next write goes to the next word (`BURST_GATHERS`), not how many will.
 //! So the back end holds the AW: each gathering write sends its W beat
 //! (AXI4 lets W come before its AW) and counts a beat, and the write that

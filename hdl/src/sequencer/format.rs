@@ -2,13 +2,15 @@
 //! both tables in NVM (one write a cycle), clears the on-chip tables and,
 //! beside that walk, pushes every frame onto the free ring; once the
 //! writes are durable, commits the record of sequence 1, table A
-//! (`CommitWriter`), then mounts the device: O(L + F) cycles.
+//! (`CommitWriter`), then mounts the device: O(L + F) cycles. Behind a
+//! back end that makes bursts (`--nvm-bus axi4`) the zeroes go as gathered
+//! bursts of an aligned block of 16 words, in the same cycles.
 
 use crate::codes::{Code, Status, CODE_BITS};
 use crate::config::{COUNTER_BITS, FRAME_BITS, NVM_ADDR_BITS, PAGE_BITS};
 use crate::frame_allocator::AllocatorControlMaster;
 use crate::indirection_table::TableUpdateMaster;
-use crate::nvm_arbiter::NvmMaster;
+use crate::nvm_arbiter::{NvmMaster, BURST_GATHERS, MAX_GATHER_WORDS};
 use crate::Config;
 use rust_hdl::prelude::*;
 
@@ -60,6 +62,13 @@ pub struct FormatSeq<const D: usize> {
     /// Frames pushed onto the free ring so far.
     pushed: DFF<Bits<COUNTER_BITS>>,
     last_page: Constant<Bits<NVM_ADDR_BITS>>,
+    /// The NVM back end makes bursts (`--nvm-bus axi4`): the zeroes go as
+    /// gathered bursts, each inside an aligned block of `MAX_GATHER_WORDS`
+    /// (`BURST_GATHERS` on every write but a block's or the walk's last).
+    offload: Constant<Bit>,
+    gathers: Constant<Bits<NVM_ADDR_BITS>>,
+    gather_block: Constant<Bits<NVM_ADDR_BITS>>,
+    burst_code: Signal<Local, Bits<NVM_ADDR_BITS>>,
     frames: Constant<Bits<COUNTER_BITS>>,
     metadata_last: Constant<Bits<NVM_ADDR_BITS>>,
     first_seq: Constant<Bits<COUNTER_BITS>>,
@@ -94,6 +103,10 @@ impl<const D: usize> FormatSeq<D> {
             clearing: Default::default(),
             pushed: Default::default(),
             last_page: Constant::new((config.pages as u64 - 1).to_bits()),
+            offload: Constant::new(config.nvm_bus == crate::NvmBus::Axi4),
+            gathers: Constant::new(BURST_GATHERS.to_bits()),
+            gather_block: Constant::new((MAX_GATHER_WORDS - 1).to_bits()),
+            burst_code: Default::default(),
             frames: Constant::new((config.frames as u64).to_bits()),
             metadata_last: Constant::new((config.layout().metadata_words() - 1).to_bits()),
             first_seq: Constant::new(1u64.to_bits()),
@@ -117,7 +130,11 @@ impl<const D: usize> Logic for FormatSeq<D> {
         self.commit_start.next = false;
         self.nvm.req_valid.next = false;
         self.nvm.req_write.next = true;
-        self.nvm.req_addr.next = self.index.q.val();
+        self.burst_code.next = 0.into();
+        if self.offload.val() & (self.index.q.val() != self.metadata_last.val()) & ((self.index.q.val() & self.gather_block.val()) != self.gather_block.val()) {
+            self.burst_code.next = self.gathers.val();
+        }
+        self.nvm.req_addr.next = self.index.q.val() | self.burst_code.val();
         self.nvm.req_wdata.next = 0.into();
         self.owns_nvm.next = (self.state.q.val() != FormatState::Idle) & (self.state.q.val() != FormatState::Finish);
         self.owns_table.next = self.state.q.val() != FormatState::Idle;
@@ -207,10 +224,18 @@ mod tests {
     use super::*;
     use crate::test_support::zero_wait_nvm::ZeroWaitNvm;
 
+    /// On both NVM buses, in the same cycles; behind AXI4 the zeroes carry
+    /// `BURST_GATHERS` but for each aligned block's last word and the
+    /// walk's last.
     #[test]
     fn zeroes_the_metadata_fills_the_ring_commits_and_mounts_in_exact_cycles() {
+        for nvm_bus in [crate::NvmBus::Native, crate::NvmBus::Axi4] {
+            zeroes_the_metadata_on(Config { nvm_bus, ..Config::sized(4, 4, 8, 32) });
+        }
+    }
+
+    fn zeroes_the_metadata_on(config: Config) {
         // L = 4, F = 8: 24 metadata words (two slots of 8, two tables of 4).
-        let config = Config::sized(4, 4, 8, 32);
         let mut sim = Simulation::new();
         sim.add_clock(5, |x: &mut Box<FormatSeq<32>>| x.clock.next = !x.clock.val());
         sim.add_testbench(move |mut sim: Sim<FormatSeq<32>>| {
@@ -245,7 +270,8 @@ mod tests {
                 wait_clock_cycle!(sim, clock, x);
             }
             // One metadata word zeroed a cycle, from cycle 1.
-            let zeroes: Vec<(u64, u64)> = (0..24).map(|a| (a, 0)).collect();
+            let code = |a: u64| if config.nvm_bus == crate::NvmBus::Axi4 && a != 23 && a != 15 { BURST_GATHERS } else { 0 };
+            let zeroes: Vec<(u64, u64)> = (0..24).map(|a| (a | code(a), 0)).collect();
             sim_assert_eq!(sim, nvm.writes(), zeroes, x);
             sim_assert!(sim, nvm.log.iter().enumerate().all(|(i, a)| a.cycle == 1 + i as u64), x);
             sim_assert_eq!(sim, cleared.clone(), (0..4).map(|p| (1 + p, p)).collect::<Vec<_>>(), x);
