@@ -13,23 +13,23 @@
 //! words (`Config::nvm_burst_words`: the page, at most 256): the first
 //! write of each opens it (`BURST_OPENS`), the B − 1 after it follow
 //! (`BURST_FOLLOWS`). The opener's AW carries AWLEN, beats − 1; a
-//! follower adds only its W beat (WLAST on the last). The burst's first copy sends one AR
-//! for the source words from its own to the burst's end; the copies after
-//! it take their data from its R beats, and a plain write among them (the
-//! host's word) sends its own data and drops its R beat. So a page copy's
+//! follower adds only its W beat (WLAST on the last). The burst's first
+//! copy sends one AR for the source words from its own to the burst's end;
+//! the copies after it take their data from its R beats, and a plain write
+//! among them (the host's word) sends its own data and drops its R beat. So a page copy's
 //! reads and writes overlap, one word a cycle on each channel. The burst's
 //! one B is its one answer to the core (the arbiter counts no follower).
 //!
 //! Gathered bursts. The commit writer (a record's words 1–7), FORMAT (its
 //! zeroes) and the harden (table entries of neighbouring dirty pages)
-//! know only that the
-//! next write goes to the next word (`BURST_GATHERS`), not how many will.
-//! So the back end holds the AW: each gathering write sends its W beat
-//! (AXI4 lets W come before its AW) and counts a beat, and the write that
-//! closes the burst (the first without the code) sends the AW of them all
-//! with its own W, the last. The sender keeps a gathered burst inside
-//! `MAX_GATHER_WORDS` (16, the W queue's slots), so a subordinate that
-//! takes no W before its AW still lets the closing write in.
+//! know only that the next write goes to the next word (`BURST_GATHERS`),
+//! not how many will. So the back end holds the AW: each gathering write
+//! sends its W beat (AXI4 lets W come before its AW) and counts a beat,
+//! and the write that closes the burst (the first without the code) sends
+//! the AW of them all with its own W, the last. The sender keeps a
+//! gathered burst inside `MAX_GATHER_WORDS` (16, the W queue's slots), so
+//! a subordinate that takes no W before its AW still lets the closing
+//! write in.
 //!
 //! Order. The native port answers in order, and a read after a write to
 //! the same word must see it; AXI4 orders reads among reads and writes
