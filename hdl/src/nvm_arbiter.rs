@@ -122,9 +122,9 @@ pub struct NvmArbiter<const D: usize> {
     /// `inflight` is not zero, kept as a register (`idle` fans out widely).
     busy: DFF<Bit>,
     /// A request that has an answer of its own (not a burst's follower
-    /// or gatherer: no `BURST_FOLLOWS` bit) was accepted at the last edge; `inflight` counts it
-    /// at the next (its valid comes late in the cycle, from the owner's
-    /// decisions).
+    /// or gatherer: no `BURST_FOLLOWS` bit) was accepted at the last edge;
+    /// `inflight` counts it at the next (its valid comes late in the cycle,
+    /// from the owner's decisions).
     accepted: DFF<Bit>,
     /// Behind a back end that makes bursts: a request can be a follower
     /// or a gatherer.
