@@ -282,8 +282,8 @@ fn i1_and_order_fail_with_a_counterexample_from_a_mounted_state() {
             patch(
                 &verilog,
                 "pmsnap_controller__sequencer__snapshot",
-                "nvm__req_addr = entry_addr_d | burst_code;",
-                "nvm__req_addr = (table_a_base + ((page_d__q & page_mask) & 32'hffffffff)) | burst_code;",
+                "nvm__req_addr = gather__req_addr;",
+                "nvm__req_addr = table_a_base + ((page_d__q & page_mask) & 32'hffffffff);",
             ),
             "i1.committed_table_kept",
         ),

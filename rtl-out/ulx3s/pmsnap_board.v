@@ -5571,8 +5571,6 @@ module pmsnap_board__controller__sequencer__commit(clock,reset,start,seq,record_
     localparam  frames = 32'h300;
     localparam  slot_1_base = 32'h8;
     localparam  first_checksum = 32'hafb2acb1;
-    localparam  offload = 1'b0;
-    localparam  gathers = 32'h60000000;
     /*verilator tracing_on*/
     
     // Enums
@@ -5614,13 +5612,15 @@ module pmsnap_board__controller__sequencer__commit(clock,reset,start,seq,record_
     reg  magic__req_ready;
     reg  magic__nvm_idle;
     wire  magic__done;
+    reg  [31:0] gather__addr;
+    reg  gather__next_joins;
+    wire  [31:0] gather__req_addr;
     /*verilator tracing_on*/
     
     // Local signals
     reg  unused_answers;
     reg  [31:0] slot_base;
     reg  [31:0] record_word;
-    reg  [31:0] burst_code;
     
     // Sub module instances
     pmsnap_board__controller__sequencer__commit__state state(
@@ -5651,6 +5651,11 @@ module pmsnap_board__controller__sequencer__commit(clock,reset,start,seq,record_
         .req_ready(magic__req_ready),
         .nvm_idle(magic__nvm_idle),
         .done(magic__done)
+    );
+    pmsnap_board__controller__sequencer__commit__gather gather(
+        .addr(gather__addr),
+        .next_joins(gather__next_joins),
+        .req_addr(gather__req_addr)
     );
     
     // Update code
@@ -5689,11 +5694,12 @@ module pmsnap_board__controller__sequencer__commit(clock,reset,start,seq,record_
         step__word = record_word;
         nvm__req_valid = 1'b0;
         nvm__req_write = 1'b1;
-        burst_code = 32'h0;
-        if (offload & (word__q != word_checksum)) begin
-            burst_code = gathers;
+        gather__addr = slot_base + ((word__q) & 32'hffffffff);
+        if (state__q == CommitState__Magic) begin
+            gather__addr = slot_base;
         end
-        nvm__req_addr = (slot_base + ((word__q) & 32'hffffffff)) | burst_code;
+        gather__next_joins = (state__q == CommitState__Words) & (word__q != word_checksum);
+        nvm__req_addr = gather__req_addr;
         nvm__req_wdata = ((record_word) & 32'hffffffff);
         magic__start = 1'b0;
         magic__req_ready = nvm__req_ready;
@@ -5731,7 +5737,6 @@ module pmsnap_board__controller__sequencer__commit(clock,reset,start,seq,record_
             CommitState__Magic:
                 begin
                     nvm__req_valid = magic__req_valid;
-                    nvm__req_addr = slot_base;
                     nvm__req_wdata = ((magic_word) & 32'hffffffff);
                     if (magic__done) begin
                         done = 1'b1;
@@ -5772,6 +5777,31 @@ endmodule // pmsnap_board__controller__sequencer__commit__checksum
 
 
 /*verilator tracing_on*/
+module pmsnap_board__controller__sequencer__commit__gather(addr,next_joins,req_addr);
+    
+    // Module arguments
+    input wire  [31:0] addr;
+    input wire  next_joins;
+    output reg  [31:0] req_addr;
+    
+    // Constant declarations
+    /*verilator tracing_off*/
+    localparam  offload = 1'b0;
+    localparam  gathers = 32'h60000000;
+    localparam  block_last = 32'hf;
+    /*verilator tracing_on*/
+    
+    // Update code
+    always @(*) begin
+        req_addr = addr;
+        if (offload & next_joins & ((addr & block_last) != block_last)) begin
+            req_addr = addr | gathers;
+        end
+    end
+    
+endmodule // pmsnap_board__controller__sequencer__commit__gather
+
+
 module pmsnap_board__controller__sequencer__commit__magic(clock,reset,start,req_valid,req_ready,nvm_idle,done);
     
     // Module arguments
@@ -5998,9 +6028,6 @@ module pmsnap_board__controller__sequencer__format(clock,reset,start,done,status
     // Constant declarations
     /*verilator tracing_off*/
     localparam  last_page = 32'hff;
-    localparam  offload = 1'b0;
-    localparam  gathers = 32'h60000000;
-    localparam  gather_block = 32'hf;
     localparam  frames = 32'h300;
     localparam  metadata_last = 32'h20f;
     localparam  first_seq = 32'h1;
@@ -6043,11 +6070,13 @@ module pmsnap_board__controller__sequencer__format(clock,reset,start,done,status
     /*verilator tracing_off*/
     wire  pushed__clock;
     assign pushed__clock = clock;
+    reg  [31:0] gather__addr;
+    reg  gather__next_joins;
+    wire  [31:0] gather__req_addr;
     /*verilator tracing_on*/
     
     // Local signals
     reg  unused_answers;
-    reg  [31:0] burst_code;
     
     // Sub module instances
     pmsnap_board__controller__sequencer__format__state state(
@@ -6070,6 +6099,11 @@ module pmsnap_board__controller__sequencer__format(clock,reset,start,done,status
         .q(pushed__q),
         .clock(pushed__clock)
     );
+    pmsnap_board__controller__sequencer__format__gather gather(
+        .addr(gather__addr),
+        .next_joins(gather__next_joins),
+        .req_addr(gather__req_addr)
+    );
     
     // Update code
     always @(*) begin
@@ -6088,11 +6122,9 @@ module pmsnap_board__controller__sequencer__format(clock,reset,start,done,status
         commit_start = 1'b0;
         nvm__req_valid = 1'b0;
         nvm__req_write = 1'b1;
-        burst_code = 32'h0;
-        if (offload & (index__q != metadata_last) & ((index__q & gather_block) != gather_block)) begin
-            burst_code = gathers;
-        end
-        nvm__req_addr = index__q | burst_code;
+        gather__addr = index__q;
+        gather__next_joins = index__q != metadata_last;
+        nvm__req_addr = gather__req_addr;
         nvm__req_wdata = 32'h0;
         owns_nvm = (state__q != FormatState__Idle) & (state__q != FormatState__Finish);
         owns_table = state__q != FormatState__Idle;
@@ -6204,6 +6236,31 @@ endmodule // pmsnap_board__controller__sequencer__format__clearing
 
 
 /*verilator tracing_on*/
+module pmsnap_board__controller__sequencer__format__gather(addr,next_joins,req_addr);
+    
+    // Module arguments
+    input wire  [31:0] addr;
+    input wire  next_joins;
+    output reg  [31:0] req_addr;
+    
+    // Constant declarations
+    /*verilator tracing_off*/
+    localparam  offload = 1'b0;
+    localparam  gathers = 32'h60000000;
+    localparam  block_last = 32'hf;
+    /*verilator tracing_on*/
+    
+    // Update code
+    always @(*) begin
+        req_addr = addr;
+        if (offload & next_joins & ((addr & block_last) != block_last)) begin
+            req_addr = addr | gathers;
+        end
+    end
+    
+endmodule // pmsnap_board__controller__sequencer__format__gather
+
+
 /*verilator tracing_off*/
 module pmsnap_board__controller__sequencer__format__index(d,q,clock);
     
@@ -8420,9 +8477,6 @@ module pmsnap_board__controller__sequencer__snapshot(clock,reset,start,done,stat
     // Constant declarations
     /*verilator tracing_off*/
     localparam  table_a_base = 32'h10;
-    localparam  offload = 1'b0;
-    localparam  gathers = 32'h60000000;
-    localparam  gather_block = 32'hf;
     localparam  table_b_base = 32'h110;
     localparam  page_mask = 16'hff;
     localparam  slot_1_base = 32'h8;
@@ -8569,6 +8623,9 @@ module pmsnap_board__controller__sequencer__snapshot(clock,reset,start,done,stat
     reg  retire__req_ready;
     reg  retire__nvm_idle;
     wire  retire__done;
+    reg  [31:0] gather__addr;
+    reg  gather__next_joins;
+    wire  [31:0] gather__req_addr;
     /*verilator tracing_on*/
     
     // Local signals
@@ -8581,7 +8638,6 @@ module pmsnap_board__controller__sequencer__snapshot(clock,reset,start,done,stat
     reg  [31:0] entry;
     reg  [31:0] entry_addr_d;
     reg  [31:0] entry_addr_c;
-    reg  [31:0] burst_code;
     reg  advance_d;
     reg  advance_c;
     reg  advance_b;
@@ -8686,6 +8742,11 @@ module pmsnap_board__controller__sequencer__snapshot(clock,reset,start,done,stat
         .nvm_idle(retire__nvm_idle),
         .done(retire__done)
     );
+    pmsnap_board__controller__sequencer__snapshot__gather gather(
+        .addr(gather__addr),
+        .next_joins(gather__next_joins),
+        .req_addr(gather__req_addr)
+    );
     
     // Update code
     always @(*) begin
@@ -8772,10 +8833,8 @@ module pmsnap_board__controller__sequencer__snapshot(clock,reset,start,done,stat
         snapshot_taken = 1'b0;
         entry_addr_d = inactive_base + ((page_d__q & page_mask) & 32'hffffffff);
         entry_addr_c = inactive_base + ((page__q & page_mask) & 32'hffffffff);
-        burst_code = 32'h0;
-        if (offload & valid_c__q & (entry_addr_c == entry_addr_d + 32'h1) & ((entry_addr_c & gather_block) != 32'h0)) begin
-            burst_code = gathers;
-        end
+        gather__addr = entry_addr_d;
+        gather__next_joins = valid_c__q & (entry_addr_c == entry_addr_d + 32'h1);
         phase = phase_harden;
         case (state__q)
             SnapshotState__Idle:
@@ -8840,7 +8899,7 @@ module pmsnap_board__controller__sequencer__snapshot(clock,reset,start,done,stat
             SnapshotState__Harden:
                 begin
                     nvm__req_valid = valid_d__q;
-                    nvm__req_addr = entry_addr_d | burst_code;
+                    nvm__req_addr = gather__req_addr;
                     nvm__req_wdata = ((entry_d__q) & 32'hffffffff);
                     if (valid_d__q & nvm__req_ready) begin
                         page_hardened = 1'b1;
@@ -8967,6 +9026,31 @@ endmodule // pmsnap_board__controller__sequencer__snapshot__frame_d
 
 
 /*verilator tracing_on*/
+module pmsnap_board__controller__sequencer__snapshot__gather(addr,next_joins,req_addr);
+    
+    // Module arguments
+    input wire  [31:0] addr;
+    input wire  next_joins;
+    output reg  [31:0] req_addr;
+    
+    // Constant declarations
+    /*verilator tracing_off*/
+    localparam  offload = 1'b0;
+    localparam  gathers = 32'h60000000;
+    localparam  block_last = 32'hf;
+    /*verilator tracing_on*/
+    
+    // Update code
+    always @(*) begin
+        req_addr = addr;
+        if (offload & next_joins & ((addr & block_last) != block_last)) begin
+            req_addr = addr | gathers;
+        end
+    end
+    
+endmodule // pmsnap_board__controller__sequencer__snapshot__gather
+
+
 /*verilator tracing_off*/
 module pmsnap_board__controller__sequencer__snapshot__index(d,q,clock);
     

@@ -12,8 +12,9 @@
 
 use super::checksum::ChecksumStep;
 use super::durable_write::DurableWrite;
+use super::gather_code::GatherCode;
 use crate::config::{COUNTER_BITS, NVM_ADDR_BITS};
-use crate::nvm_arbiter::{NvmMaster, BURST_GATHERS, MAX_GATHER_WORDS};
+use crate::nvm_arbiter::{NvmMaster, MAX_GATHER_WORDS};
 use crate::nvm_layout::{checksum_step, CommitWord, CHECKSUM_SEED, COMMIT_MAGIC, LAYOUT_VERSION};
 use crate::Config;
 use rust_hdl::prelude::*;
@@ -71,10 +72,8 @@ pub struct CommitWriter<const D: usize> {
     slot_1_base: Constant<Bits<NVM_ADDR_BITS>>,
     /// The checksum after word 0, the magic.
     first_checksum: Constant<Bits<32>>,
-    /// The NVM back end makes bursts; the burst code of words 1–6.
-    offload: Constant<Bit>,
-    gathers: Constant<Bits<NVM_ADDR_BITS>>,
-    burst_code: Signal<Local, Bits<NVM_ADDR_BITS>>,
+    /// Words 1–6 run on to the next word (gathered behind AXI4).
+    gather: GatherCode,
 }
 
 // Words 1–7 of a slot, gathered into one burst, lie in one aligned block
@@ -117,9 +116,7 @@ impl<const D: usize> CommitWriter<D> {
             frames: value(config.frames as u64),
             slot_1_base: Constant::new(config.layout().slot_base(1).to_bits()),
             first_checksum: value(checksum_step(CHECKSUM_SEED, COMMIT_MAGIC) as u64),
-            offload: Constant::new(config.nvm_bus == crate::NvmBus::Axi4),
-            gathers: Constant::new(BURST_GATHERS.to_bits()),
-            burst_code: Default::default(),
+            gather: GatherCode::new(config.nvm_bus),
         }
     }
 }
@@ -156,11 +153,15 @@ impl<const D: usize> Logic for CommitWriter<D> {
         self.step.word.next = self.record_word.val();
         self.nvm.req_valid.next = false;
         self.nvm.req_write.next = true;
-        self.burst_code.next = 0.into();
-        if self.offload.val() & (self.word.q.val() != self.word_checksum.val()) {
-            self.burst_code.next = self.gathers.val();
+        // Words 1–6 run on to the next word; the magic word goes alone, to
+        // the slot's first word. (Chosen at the gather block's input: read
+        // after its output, `slot_base` would make Verilator see a loop.)
+        self.gather.addr.next = self.slot_base.val() + bit_cast::<NVM_ADDR_BITS, 3>(self.word.q.val());
+        if self.state.q.val() == CommitState::Magic {
+            self.gather.addr.next = self.slot_base.val();
         }
-        self.nvm.req_addr.next = (self.slot_base.val() + bit_cast::<NVM_ADDR_BITS, 3>(self.word.q.val())) | self.burst_code.val();
+        self.gather.next_joins.next = (self.state.q.val() == CommitState::Words) & (self.word.q.val() != self.word_checksum.val());
+        self.nvm.req_addr.next = self.gather.req_addr.val();
         self.nvm.req_wdata.next = bit_cast::<D, 32>(self.record_word.val());
         self.magic.start.next = false;
         self.magic.req_ready.next = self.nvm.req_ready.val();
@@ -196,7 +197,6 @@ impl<const D: usize> Logic for CommitWriter<D> {
             CommitState::Magic => {
                 // The switch: word 0 alone, after the other seven are durable.
                 self.nvm.req_valid.next = self.magic.req_valid.val();
-                self.nvm.req_addr.next = self.slot_base.val();
                 self.nvm.req_wdata.next = bit_cast::<D, 32>(self.magic_word.val());
                 if self.magic.done.val() {
                     self.done.next = true;
@@ -216,7 +216,7 @@ impl<const D: usize> Logic for CommitWriter<D> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::nvm_arbiter::ADDRESS_MASK;
+    use crate::nvm_arbiter::{ADDRESS_MASK, BURST_GATHERS};
     use crate::nvm_layout::commit_record;
     use crate::test_support::zero_wait_nvm::ZeroWaitNvm;
     use crate::NvmBus;

@@ -6,11 +6,12 @@
 //! back end that makes bursts (`--nvm-bus axi4`) the zeroes go as gathered
 //! bursts of an aligned block of 16 words, in the same cycles.
 
+use super::gather_code::GatherCode;
 use crate::codes::{Code, Status, CODE_BITS};
 use crate::config::{COUNTER_BITS, FRAME_BITS, NVM_ADDR_BITS, PAGE_BITS};
 use crate::frame_allocator::AllocatorControlMaster;
 use crate::indirection_table::TableUpdateMaster;
-use crate::nvm_arbiter::{NvmMaster, BURST_GATHERS, MAX_GATHER_WORDS};
+use crate::nvm_arbiter::NvmMaster;
 use crate::Config;
 use rust_hdl::prelude::*;
 
@@ -62,13 +63,9 @@ pub struct FormatSeq<const D: usize> {
     /// Frames pushed onto the free ring so far.
     pushed: DFF<Bits<COUNTER_BITS>>,
     last_page: Constant<Bits<NVM_ADDR_BITS>>,
-    /// The NVM back end makes bursts (`--nvm-bus axi4`): the zeroes go as
-    /// gathered bursts, each inside an aligned block of `MAX_GATHER_WORDS`
-    /// (`BURST_GATHERS` on every write but a block's or the walk's last).
-    offload: Constant<Bit>,
-    gathers: Constant<Bits<NVM_ADDR_BITS>>,
-    gather_block: Constant<Bits<NVM_ADDR_BITS>>,
-    burst_code: Signal<Local, Bits<NVM_ADDR_BITS>>,
+    /// Behind a back end that makes bursts the zeroes go as gathered
+    /// bursts: every write but the walk's last runs on to the next word.
+    gather: GatherCode,
     frames: Constant<Bits<COUNTER_BITS>>,
     metadata_last: Constant<Bits<NVM_ADDR_BITS>>,
     first_seq: Constant<Bits<COUNTER_BITS>>,
@@ -103,10 +100,7 @@ impl<const D: usize> FormatSeq<D> {
             clearing: Default::default(),
             pushed: Default::default(),
             last_page: Constant::new((config.pages as u64 - 1).to_bits()),
-            offload: Constant::new(config.nvm_bus == crate::NvmBus::Axi4),
-            gathers: Constant::new(BURST_GATHERS.to_bits()),
-            gather_block: Constant::new((MAX_GATHER_WORDS - 1).to_bits()),
-            burst_code: Default::default(),
+            gather: GatherCode::new(config.nvm_bus),
             frames: Constant::new((config.frames as u64).to_bits()),
             metadata_last: Constant::new((config.layout().metadata_words() - 1).to_bits()),
             first_seq: Constant::new(1u64.to_bits()),
@@ -130,11 +124,9 @@ impl<const D: usize> Logic for FormatSeq<D> {
         self.commit_start.next = false;
         self.nvm.req_valid.next = false;
         self.nvm.req_write.next = true;
-        self.burst_code.next = 0.into();
-        if self.offload.val() & (self.index.q.val() != self.metadata_last.val()) & ((self.index.q.val() & self.gather_block.val()) != self.gather_block.val()) {
-            self.burst_code.next = self.gathers.val();
-        }
-        self.nvm.req_addr.next = self.index.q.val() | self.burst_code.val();
+        self.gather.addr.next = self.index.q.val();
+        self.gather.next_joins.next = self.index.q.val() != self.metadata_last.val();
+        self.nvm.req_addr.next = self.gather.req_addr.val();
         self.nvm.req_wdata.next = 0.into();
         self.owns_nvm.next = (self.state.q.val() != FormatState::Idle) & (self.state.q.val() != FormatState::Finish);
         self.owns_table.next = self.state.q.val() != FormatState::Idle;
@@ -222,6 +214,7 @@ impl<const D: usize> Logic for FormatSeq<D> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::nvm_arbiter::BURST_GATHERS;
     use crate::test_support::zero_wait_nvm::ZeroWaitNvm;
 
     /// On both NVM buses, in the same cycles; behind AXI4 the zeroes carry

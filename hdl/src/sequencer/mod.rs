@@ -15,6 +15,8 @@
 //! * `commit_record.rs`: the commit record (SNAPSHOT's and FORMAT's last
 //!   step), with `checksum.rs` and `durable_write.rs` ("write, then wait
 //!   until durable", also used to retire a slot).
+//! * `gather_code.rs`: whether a write runs on to the next word, as one
+//!   gathered burst behind AXI4 (the record, FORMAT's zeroes, the harden).
 //!
 //! This block holds what every sequence shares — the committed snapshot's
 //! sequence number and table, whether a device is mounted, the epoch —
@@ -27,6 +29,7 @@ pub mod commit_record;
 pub mod durable_write;
 pub mod format;
 pub mod front;
+pub mod gather_code;
 pub mod recover;
 pub mod restore;
 pub mod snapshot;

@@ -32,12 +32,13 @@
 //! entries of both dirty logs, whatever L (exact in `tests/cycles.rs`).
 
 use super::durable_write::DurableWrite;
+use super::gather_code::GatherCode;
 use crate::codes::{Code, Phase, Status, CODE_BITS};
 use crate::config::{COUNTER_BITS, FRAME_BITS, LOG_BITS, NVM_ADDR_BITS, PAGE_BITS};
 use crate::dirty_log::DirtyLogMaster;
 use crate::frame_allocator::AllocatorControlMaster;
 use crate::indirection_table::TableUpdateMaster;
-use crate::nvm_arbiter::{NvmMaster, BURST_GATHERS, MAX_GATHER_WORDS};
+use crate::nvm_arbiter::NvmMaster;
 use crate::nvm_layout::{CommitWord, ENTRY_MAPPED_BIT};
 use crate::Config;
 use rust_hdl::prelude::*;
@@ -129,21 +130,18 @@ pub struct SnapshotSeq<const D: usize> {
     current_slot_base: Signal<Local, Bits<NVM_ADDR_BITS>>,
     new_slot_base: Signal<Local, Bits<NVM_ADDR_BITS>>,
     entry: Signal<Local, Bits<32>>,
-    /// NVM addresses of D's and C's table entries, and D's burst code.
+    /// NVM addresses of D's and C's table entries.
     entry_addr_d: Signal<Local, Bits<NVM_ADDR_BITS>>,
     entry_addr_c: Signal<Local, Bits<NVM_ADDR_BITS>>,
-    burst_code: Signal<Local, Bits<NVM_ADDR_BITS>>,
+    /// D's write runs on to C's when C's entry is the next word (gathered
+    /// behind AXI4).
+    gather: GatherCode,
     /// Stage D is free for C's entry (empty, or its write goes now); stage
     /// C is free for B's; stage B is free for A's.
     advance_d: Signal<Local, Bit>,
     advance_c: Signal<Local, Bit>,
     advance_b: Signal<Local, Bit>,
     table_a_base: Constant<Bits<NVM_ADDR_BITS>>,
-    /// The NVM back end makes bursts (`--nvm-bus axi4`): neighbouring
-    /// entries are gathered, within aligned blocks of `MAX_GATHER_WORDS`.
-    offload: Constant<Bit>,
-    gathers: Constant<Bits<NVM_ADDR_BITS>>,
-    gather_block: Constant<Bits<NVM_ADDR_BITS>>,
     table_b_base: Constant<Bits<NVM_ADDR_BITS>>,
     /// L − 1: a table write's address takes only a page index's bits, so
     /// no value a register holds can address beyond the inactive table
@@ -224,14 +222,11 @@ impl<const D: usize> SnapshotSeq<D> {
             entry: Default::default(),
             entry_addr_d: Default::default(),
             entry_addr_c: Default::default(),
-            burst_code: Default::default(),
+            gather: GatherCode::new(config.nvm_bus),
             advance_d: Default::default(),
             advance_c: Default::default(),
             advance_b: Default::default(),
             table_a_base: Constant::new(layout.table_base(0).to_bits()),
-            offload: Constant::new(config.nvm_bus == crate::NvmBus::Axi4),
-            gathers: Constant::new(BURST_GATHERS.to_bits()),
-            gather_block: Constant::new((MAX_GATHER_WORDS - 1).to_bits()),
             table_b_base: Constant::new(layout.table_base(1).to_bits()),
             page_mask: Constant::new((config.pages as u64 - 1).to_bits()),
             slot_1_base: Constant::new(layout.slot_base(1).to_bits()),
@@ -354,14 +349,8 @@ impl<const D: usize> Logic for SnapshotSeq<D> {
         // goes to the next word of the same aligned block.
         self.entry_addr_d.next = self.inactive_base.val() + bit_cast::<NVM_ADDR_BITS, PAGE_BITS>(self.page_d.q.val() & self.page_mask.val());
         self.entry_addr_c.next = self.inactive_base.val() + bit_cast::<NVM_ADDR_BITS, PAGE_BITS>(self.page.q.val() & self.page_mask.val());
-        self.burst_code.next = 0.into();
-        if self.offload.val()
-            & self.valid_c.q.val()
-            & (self.entry_addr_c.val() == self.entry_addr_d.val() + 1)
-            & ((self.entry_addr_c.val() & self.gather_block.val()) != 0)
-        {
-            self.burst_code.next = self.gathers.val();
-        }
+        self.gather.addr.next = self.entry_addr_d.val();
+        self.gather.next_joins.next = self.valid_c.q.val() & (self.entry_addr_c.val() == self.entry_addr_d.val() + 1);
         self.phase.next = self.phase_harden.val();
         match self.state.q.val() {
             SnapshotState::Idle => {
@@ -424,7 +413,7 @@ impl<const D: usize> Logic for SnapshotSeq<D> {
             SnapshotState::Harden => {
                 // D: the registered entry goes to NVM.
                 self.nvm.req_valid.next = self.valid_d.q.val();
-                self.nvm.req_addr.next = self.entry_addr_d.val() | self.burst_code.val();
+                self.nvm.req_addr.next = self.gather.req_addr.val();
                 self.nvm.req_wdata.next = bit_cast::<D, 32>(self.entry_d.q.val());
                 if self.valid_d.q.val() & self.nvm.req_ready.val() {
                     self.page_hardened.next = true;

@@ -1,6 +1,6 @@
 //! Tests of the block in `snapshot.rs`.
 use super::*;
-use crate::nvm_arbiter::ADDRESS_MASK;
+use crate::nvm_arbiter::{ADDRESS_MASK, BURST_GATHERS};
 use crate::test_support::zero_wait_nvm::{Access, ZeroWaitNvm};
 
 /// What one SNAPSHOT did.
