@@ -15,12 +15,12 @@
 //!    block-RAM output reaches the NVM port; D: write it, the next write
 //!    issued before the previous one is answered — the NVM port is in
 //!    order; behind a back end that makes bursts, a write whose next one,
-//!    C's, goes to the next word says so, `BURST_GATHERS`, and the back
-//!    end makes one bus burst of the run). A write the NVM does not
-//!    accept holds D and C, and B and A re-read their RAMs at the
-//!    addresses they hold; current-epoch pages also become committed on chip, and the frames they leave behind are
-//!    staged for reclaim; `HardenDurable` waits for every write to be
-//!    answered;
+//!    C's, goes to the next word says so (`GatherCode`), and the back end
+//!    makes one bus burst of the run). A write the NVM does not accept
+//!    holds D and C, and B and A re-read their RAMs at the addresses they
+//!    hold; current-epoch pages also become committed on chip, and the
+//!    frames they leave behind are staged for reclaim; `HardenDurable`
+//!    waits for every write to be answered;
 //! 5. `Commit`: the commit record (`CommitWriter`): the atomic switch;
 //! 6. `Finish`: reclaim, swap the dirty logs. Frames the superseded
 //!    snapshot alone used stay reserved until the next snapshot commits,
