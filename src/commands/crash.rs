@@ -33,7 +33,7 @@ pub struct CrashArgs {
     /// Lookup latency of the controller under test: 1 or 2 (see `pmsnap generate --help`).
     #[arg(long, default_value_t = Config::DEFAULT_LOOKUP_LATENCY, value_name = "1|2")]
     lookup_latency: usize,
-    /// Host bus of the controller under test: native or axi4 (see `pmsnap generate --help`).
+    /// Host bus of the controller under test: native, axi4 or wishbone (see `pmsnap generate --help`).
     #[arg(long, default_value_t = HostBus::Native, value_name = "native|axi4|wishbone")]
     host_bus: HostBus,
     /// NVM bus of the controller under test: native or axi4 (see `pmsnap generate --help`).

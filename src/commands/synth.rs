@@ -26,10 +26,10 @@ pub struct SynthArgs {
     /// `pmsnap generate --help`) [default: the board's].
     #[arg(long, value_name = "1|2")]
     lookup_latency: Option<usize>,
-    /// Host bus of the controller: native or axi4 (see `pmsnap generate
-    /// --help`). With axi4 only the controller is built (`--design
-    /// controller`): the pass-through and the board top have the native
-    /// port only.
+    /// Host bus of the controller: native, axi4 or wishbone (see `pmsnap
+    /// generate --help`). With a bus front end only the controller is
+    /// built (`--design controller`): the pass-through and the board top
+    /// have the native port only.
     #[arg(long, default_value_t = HostBus::Native, value_name = "native|axi4|wishbone")]
     host_bus: HostBus,
     /// NVM bus of the controller: native or axi4 (see `pmsnap generate
