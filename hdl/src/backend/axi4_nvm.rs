@@ -16,9 +16,10 @@
 //! follower adds only its W beat (WLAST on the last). The burst's first
 //! copy sends one AR for the source words from its own to the burst's end;
 //! the copies after it take their data from its R beats, and a plain write
-//! among them (the host's word) sends its own data and drops its R beat. So a page copy's
-//! reads and writes overlap, one word a cycle on each channel. The burst's
-//! one B is its one answer to the core (the arbiter counts no follower).
+//! among them (the host's word) sends its own data and drops its R beat.
+//! So a page copy's reads and writes overlap, one word a cycle on each
+//! channel. The burst's one B is its one answer to the core (the arbiter
+//! counts no follower).
 //!
 //! Gathered bursts. The commit writer (a record's words 1–7), FORMAT (its
 //! zeroes) and the harden (table entries of neighbouring dirty pages)
