@@ -81,6 +81,7 @@ module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_
     reg  host__alloc_empty;
     reg  host__alloc_reclaimable;
     reg  [17:0] host__alloc_frame;
+    reg  host__alloc_settled;
     wire  host__release_start;
     reg  host__release_done;
     wire  host__release_active;
@@ -134,6 +135,7 @@ module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_
     reg  allocator__control__init;
     reg  allocator__free_retired;
     wire  [17:0] allocator__head_frame;
+    wire  allocator__settled;
     wire  allocator__empty;
     wire  allocator__reclaimable;
     wire  allocator__fallback_held;
@@ -329,6 +331,7 @@ module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_
         .alloc_empty(host__alloc_empty),
         .alloc_reclaimable(host__alloc_reclaimable),
         .alloc_frame(host__alloc_frame),
+        .alloc_settled(host__alloc_settled),
         .release_start(host__release_start),
         .release_done(host__release_done),
         .release_active(host__release_active),
@@ -384,6 +387,7 @@ module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_
         .control__init(allocator__control__init),
         .free_retired(allocator__free_retired),
         .head_frame(allocator__head_frame),
+        .settled(allocator__settled),
         .empty(allocator__empty),
         .reclaimable(allocator__reclaimable),
         .fallback_held(allocator__fallback_held),
@@ -589,6 +593,7 @@ module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_
         host__alloc_reclaimable = allocator__reclaimable;
         host__release_done = fallback__done;
         host__alloc_frame = allocator__head_frame;
+        host__alloc_settled = allocator__settled;
         host__cow_done = cow__done;
         sequencer__cmd_valid = cmd_valid;
         sequencer__cmd_op = cmd_op;
@@ -710,7 +715,7 @@ module pmsnap_controller(clock,reset,req_valid,req_ready,req_write,req_addr,req_
 endmodule // pmsnap_controller
 
 
-module pmsnap_controller__allocator(clock,reset,pop,control__push,control__push_frame,control__commit,control__publish,control__rollback,control__init,free_retired,head_frame,empty,reclaimable,fallback_held,free_count);
+module pmsnap_controller__allocator(clock,reset,pop,control__push,control__push_frame,control__commit,control__publish,control__rollback,control__init,free_retired,head_frame,settled,empty,reclaimable,fallback_held,free_count);
     
     // Module arguments
     input wire  clock;
@@ -724,6 +729,7 @@ module pmsnap_controller__allocator(clock,reset,pop,control__push,control__push_
     input wire  control__init;
     input wire  free_retired;
     output reg  [17:0] head_frame;
+    output reg  settled;
     output reg  empty;
     output reg  reclaimable;
     output reg  fallback_held;
@@ -815,6 +821,12 @@ module pmsnap_controller__allocator(clock,reset,pop,control__push,control__push_
     /*verilator tracing_off*/
     wire  has_retired__clock;
     assign has_retired__clock = clock;
+    reg  head_settled__d;
+    /*verilator tracing_on*/
+    wire  head_settled__q;
+    /*verilator tracing_off*/
+    wire  head_settled__clock;
+    assign head_settled__clock = clock;
     /*verilator tracing_on*/
     
     // Local signals
@@ -893,6 +905,11 @@ module pmsnap_controller__allocator(clock,reset,pop,control__push,control__push_
         .q(has_retired__q),
         .clock(has_retired__clock)
     );
+    pmsnap_controller__allocator__head_settled head_settled(
+        .d(head_settled__d),
+        .q(head_settled__q),
+        .clock(head_settled__clock)
+    );
     
     // Update code
     always @(*) begin
@@ -908,6 +925,7 @@ module pmsnap_controller__allocator(clock,reset,pop,control__push,control__push_
         push_frame__d = push_frame__q;
         has_free__d = has_free__q;
         has_retired__d = has_retired__q;
+        head_settled__d = head_settled__q;
         pushing__d = control__push;
         push_frame__d = control__push_frame;
         count_next = count__q;
@@ -952,7 +970,7 @@ module pmsnap_controller__allocator(clock,reset,pop,control__push,control__push_
             fallback__d = 1'b0;
         end
         head__d = head_next;
-        ring__read_address = head_next;
+        ring__read_address = head__q;
         ring__write_enable = pushing__q;
         ring__write_address = tail__q;
         ring__write_data = push_frame__q;
@@ -963,7 +981,9 @@ module pmsnap_controller__allocator(clock,reset,pop,control__push,control__push_
         if (reset) begin
             pushing__d = 1'b0;
         end
+        head_settled__d = ~pop & ~control__rollback;
         if (control__init | reset) begin
+            head_settled__d = 1'b0;
             head__d = 32'h0;
             tail__d = 32'h0;
             count_next = 32'h0;
@@ -978,6 +998,7 @@ module pmsnap_controller__allocator(clock,reset,pop,control__push,control__push_
         has_free__d = |count_next;
         has_retired__d = |retired_next;
         head_frame = ring__read_data;
+        settled = head_settled__q;
         empty = ~has_free__q;
         reclaimable = has_retired__q;
         fallback_held = fallback__q;
@@ -1093,6 +1114,27 @@ endmodule // pmsnap_controller__allocator__head
 
 /*verilator tracing_on*/
 /*verilator tracing_off*/
+module pmsnap_controller__allocator__head_settled(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_controller__allocator__head_settled
+
+
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_controller__allocator__push_frame(d,q,clock);
     
     // Module arguments
@@ -1166,12 +1208,20 @@ module pmsnap_controller__allocator__ring(clock,read_address,read_data,write_ena
     input wire  [17:0] write_data;
     
     // Update code (custom)
-    reg [17:0] storage [0:511];
+    (* no_rw_check *) reg [17:0] storage [0:511];
     wire unused_address_bits = &{1'b0, read_address[17:9], write_address[17:9]};
+    `ifdef FORMAL
+    (* anyseq *) wire [17:0] collision_word;
+    always @(posedge clock) begin
+        read_data <= (write_enable && write_address[8:0] == read_address[8:0]) ? collision_word : storage[read_address[8:0]];
+        if (write_enable) storage[write_address[8:0]] <= write_data;
+    end
+    `else
     always @(posedge clock) begin
         read_data <= storage[read_address[8:0]];
         if (write_enable) storage[write_address[8:0]] <= write_data;
     end
+    `endif
 endmodule // pmsnap_controller__allocator__ring
 
 
@@ -2052,12 +2102,20 @@ module pmsnap_controller__cow__buffer(clock,read_address,read_data,write_enable,
     input wire  [31:0] write_data;
     
     // Update code (custom)
-    reg [31:0] storage [0:63];
+    (* no_rw_check *) reg [31:0] storage [0:63];
     wire unused_address_bits = &{1'b0, read_address[10:6], write_address[10:6]};
+    `ifdef FORMAL
+    (* anyseq *) wire [31:0] collision_word;
+    always @(posedge clock) begin
+        read_data <= (write_enable && write_address[5:0] == read_address[5:0]) ? collision_word : storage[read_address[5:0]];
+        if (write_enable) storage[write_address[5:0]] <= write_data;
+    end
+    `else
     always @(posedge clock) begin
         read_data <= storage[read_address[5:0]];
         if (write_enable) storage[write_address[5:0]] <= write_data;
     end
+    `endif
 endmodule // pmsnap_controller__cow__buffer
 
 
@@ -2390,12 +2448,20 @@ module pmsnap_controller__dirty__log(clock,read_address,read_data,write_enable,w
     input wire  [15:0] write_data;
     
     // Update code (custom)
-    reg [15:0] storage [0:511];
+    (* no_rw_check *) reg [15:0] storage [0:511];
     wire unused_address_bits = &{1'b0, read_address[16:9], write_address[16:9]};
+    `ifdef FORMAL
+    (* anyseq *) wire [15:0] collision_word;
+    always @(posedge clock) begin
+        read_data <= (write_enable && write_address[8:0] == read_address[8:0]) ? collision_word : storage[read_address[8:0]];
+        if (write_enable) storage[write_address[8:0]] <= write_data;
+    end
+    `else
     always @(posedge clock) begin
         read_data <= storage[read_address[8:0]];
         if (write_enable) storage[write_address[8:0]] <= write_data;
     end
+    `endif
 endmodule // pmsnap_controller__dirty__log
 
 
@@ -2607,7 +2673,7 @@ endmodule // pmsnap_controller__flush__pending
 
 
 /*verilator tracing_on*/
-module pmsnap_controller__host(clock,reset,req_valid,req_ready,req_write,req_addr,req_wdata,rsp_valid,rsp_rdata,rsp_err,enable,mounted,idle,lookup_page,owned,working_mapped,working_frame,tag_low_match,tag_high_match,tagged_frame,committed_mapped,committed_frame,remap,remap_page,remap_frame,alloc_pop,alloc_empty,alloc_reclaimable,alloc_frame,release_start,release_done,release_active,cow_start,cow_done,cow_active,cow_offset,cow_wdata,cow_fault,error,nvm__req_valid,nvm__req_ready,nvm__req_write,nvm__req_addr,nvm__req_wdata,nvm__rsp_valid,nvm__rsp_rdata,nvm_idle,cow_src_mapped,cow_src_frame);
+module pmsnap_controller__host(clock,reset,req_valid,req_ready,req_write,req_addr,req_wdata,rsp_valid,rsp_rdata,rsp_err,enable,mounted,idle,lookup_page,owned,working_mapped,working_frame,tag_low_match,tag_high_match,tagged_frame,committed_mapped,committed_frame,remap,remap_page,remap_frame,alloc_pop,alloc_empty,alloc_reclaimable,alloc_frame,alloc_settled,release_start,release_done,release_active,cow_start,cow_done,cow_active,cow_offset,cow_wdata,cow_fault,error,nvm__req_valid,nvm__req_ready,nvm__req_write,nvm__req_addr,nvm__req_wdata,nvm__rsp_valid,nvm__rsp_rdata,nvm_idle,cow_src_mapped,cow_src_frame);
     
     // Module arguments
     input wire  clock;
@@ -2639,6 +2705,7 @@ module pmsnap_controller__host(clock,reset,req_valid,req_ready,req_write,req_add
     input wire  alloc_empty;
     input wire  alloc_reclaimable;
     input wire  [17:0] alloc_frame;
+    input wire  alloc_settled;
     output reg  release_start;
     input wire  release_done;
     output reg  release_active;
@@ -2692,6 +2759,7 @@ module pmsnap_controller__host(clock,reset,req_valid,req_ready,req_write,req_add
     wire  skid__out_write;
     wire  [31:0] skid__out_addr;
     wire  [31:0] skid__out_data;
+    wire  skid__held;
     reg  s1_valid__d;
     /*verilator tracing_on*/
     wire  s1_valid__q;
@@ -2857,7 +2925,8 @@ module pmsnap_controller__host(clock,reset,req_valid,req_ready,req_write,req_add
         .out_ready(skid__out_ready),
         .out_write(skid__out_write),
         .out_addr(skid__out_addr),
-        .out_data(skid__out_data)
+        .out_data(skid__out_data),
+        .held(skid__held)
     );
     pmsnap_controller__host__s1_valid s1_valid(
         .d(s1_valid__d),
@@ -3059,7 +3128,7 @@ module pmsnap_controller__host(clock,reset,req_valid,req_ready,req_write,req_add
                             nvm__req_valid = 1'b1;
                             complete = nvm__req_ready;
                         end
-                        else if (view_cow & nvm_idle) begin
+                        else if (view_cow & nvm_idle & alloc_settled) begin
                             if (alloc_empty & alloc_reclaimable) begin
                                 release_start = 1'b1;
                                 state__d = HostState__Release;
@@ -3164,7 +3233,7 @@ module pmsnap_controller__host(clock,reset,req_valid,req_ready,req_write,req_add
             wdata__d = next_wdata;
         end
         fwd__d = remap & (remap_page == lookup_page);
-        idle = ~skid__out_valid & ~s1_valid__q & ~valid__q & nvm_idle;
+        idle = ~skid__held & ~s1_valid__q & ~valid__q & nvm_idle;
         if (reset) begin
             s1_valid__d = 1'b0;
             valid__d = 1'b0;
@@ -3553,7 +3622,7 @@ endmodule // pmsnap_controller__host__s1_write
 
 
 /*verilator tracing_on*/
-module pmsnap_controller__host__skid(clock,reset,in_valid,in_ready,in_write,in_addr,in_data,out_valid,out_ready,out_write,out_addr,out_data);
+module pmsnap_controller__host__skid(clock,reset,in_valid,in_ready,in_write,in_addr,in_data,out_valid,out_ready,out_write,out_addr,out_data,held);
     
     // Module arguments
     input wire  clock;
@@ -3568,6 +3637,7 @@ module pmsnap_controller__host__skid(clock,reset,in_valid,in_ready,in_write,in_a
     output reg  out_write;
     output reg  [31:0] out_addr;
     output reg  [31:0] out_data;
+    output reg  held;
     
     // Stub signals
     /*verilator tracing_off*/
@@ -3626,6 +3696,7 @@ module pmsnap_controller__host__skid(clock,reset,in_valid,in_ready,in_write,in_a
         addr__d = addr__q;
         data__d = data__q;
         in_ready = ~full__q;
+        held = full__q;
         out_valid = in_valid;
         out_write = in_write;
         out_addr = in_addr;
@@ -3907,6 +3978,7 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
     wire  front__start_recover;
     wire  front__start_format;
     reg  front__done;
+    reg  front__restore_instant;
     reg  [2:0] front__done_status;
     reg  [2:0] front__snapshot_phase;
     wire  front__idle;
@@ -3972,6 +4044,7 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
     reg  restore__reset;
     reg  restore__start;
     wire  restore__done;
+    wire  restore__instant;
     reg  [15:0] restore__epoch;
     wire  restore__next_epoch;
     wire  restore__first_epoch;
@@ -4122,6 +4195,7 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
         .start_recover(front__start_recover),
         .start_format(front__start_format),
         .done(front__done),
+        .restore_instant(front__restore_instant),
         .done_status(front__done_status),
         .snapshot_phase(front__snapshot_phase),
         .idle(front__idle),
@@ -4189,6 +4263,7 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
         .reset(restore__reset),
         .start(restore__start),
         .done(restore__done),
+        .instant(restore__instant),
         .epoch(restore__epoch),
         .next_epoch(restore__next_epoch),
         .first_epoch(restore__first_epoch),
@@ -4347,6 +4422,7 @@ module pmsnap_controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_d
         format__start = front__start_format;
         recover__start = front__start_recover;
         front__done = snapshot__done | restore__done | format__done | recover__done;
+        front__restore_instant = restore__instant;
         front__done_status = snapshot__status;
         if (format__done) begin
             front__done_status = format__status;
@@ -5335,7 +5411,7 @@ endmodule // pmsnap_controller__sequencer__format__state
 
 
 /*verilator tracing_on*/
-module pmsnap_controller__sequencer__front(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_done,cmd_status,mounted,host_idle,start_snapshot,start_restore,start_recover,start_format,done,done_status,snapshot_phase,idle,phase,error);
+module pmsnap_controller__sequencer__front(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_done,cmd_status,mounted,host_idle,start_snapshot,start_restore,start_recover,start_format,done,restore_instant,done_status,snapshot_phase,idle,phase,error);
     
     // Module arguments
     input wire  clock;
@@ -5352,6 +5428,7 @@ module pmsnap_controller__sequencer__front(clock,reset,cmd_valid,cmd_ready,cmd_o
     output reg  start_recover;
     output reg  start_format;
     input wire  done;
+    input wire  restore_instant;
     input wire  [2:0] done_status;
     input wire  [2:0] snapshot_phase;
     output reg  idle;
@@ -5483,6 +5560,9 @@ module pmsnap_controller__sequencer__front(clock,reset,cmd_valid,cmd_ready,cmd_o
                         start_recover = op__q == op_recover;
                         start_format = op__q == op_format;
                         state__d = FrontState__Run;
+                        if ((op__q == op_restore) & restore_instant) begin
+                            state__d = FrontState__Done;
+                        end
                     end
                 end
             FrontState__Run:
@@ -5500,7 +5580,7 @@ module pmsnap_controller__sequencer__front(clock,reset,cmd_valid,cmd_ready,cmd_o
                     state__d = FrontState__Idle;
                 end
         endcase
-        if (done & ((state__q == FrontState__Drain) | (state__q == FrontState__Run))) begin
+        if (done & (state__q == FrontState__Run)) begin
             status__d = done_status;
             state__d = FrontState__Done;
         end
@@ -5793,6 +5873,12 @@ module pmsnap_controller__sequencer__recover(clock,reset,start,done,status,unmou
     /*verilator tracing_off*/
     wire  entry_reg__clock;
     assign entry_reg__clock = clock;
+    reg  entry_bad__d;
+    /*verilator tracing_on*/
+    wire  entry_bad__q;
+    /*verilator tracing_off*/
+    wire  entry_bad__clock;
+    assign entry_bad__clock = clock;
     reg  [31:0] mapped_count__d;
     /*verilator tracing_on*/
     wire  [31:0] mapped_count__q;
@@ -5918,6 +6004,11 @@ module pmsnap_controller__sequencer__recover(clock,reset,start,done,status,unmou
         .q(entry_reg__q),
         .clock(entry_reg__clock)
     );
+    pmsnap_controller__sequencer__recover__entry_bad entry_bad(
+        .d(entry_bad__d),
+        .q(entry_bad__q),
+        .clock(entry_bad__clock)
+    );
     pmsnap_controller__sequencer__recover__mapped_count mapped_count(
         .d(mapped_count__d),
         .q(mapped_count__q),
@@ -5983,6 +6074,7 @@ module pmsnap_controller__sequencer__recover(clock,reset,start,done,status,unmou
         item_d__d = item_d__q;
         other_slot__d = other_slot__q;
         entry_reg__d = entry_reg__q;
+        entry_bad__d = entry_bad__q;
         mapped_count__d = mapped_count__q;
         unaccounted__d = unaccounted__q;
         all_accounted__d = all_accounted__q;
@@ -6107,6 +6199,10 @@ module pmsnap_controller__sequencer__recover(clock,reset,start,done,status,unmou
                     end
                     if (nvm__rsp_valid) begin
                         entry_reg__d = rsp_word;
+                        entry_bad__d = rsp_word != 32'h0;
+                        if (rsp_word[32'h1f]) begin
+                            entry_bad__d = ((rsp_word[(32'h0)+:(31)]) & 32'hffffffff) >= frames;
+                        end
                         entry_valid__d = 1'b1;
                         entry_page__d = answered__q;
                         answered__d = answered__q + 32'h1;
@@ -6117,11 +6213,8 @@ module pmsnap_controller__sequencer__recover(clock,reset,start,done,status,unmou
                         if (entry_reg__q[32'h1f]) begin
                             frame_owner__write_enable = 1'b1;
                             mapped_count__d = mapped_count__q + 32'h1;
-                            if (((entry_reg__q[(32'h0)+:(31)]) & 32'hffffffff) >= frames) begin
-                                corrupt__d = 1'b1;
-                            end
                         end
-                        else if (entry_reg__q != 32'h0) begin
+                        if (entry_bad__q) begin
                             corrupt__d = 1'b1;
                         end
                     end
@@ -6801,6 +6894,27 @@ endmodule // pmsnap_controller__sequencer__recover__corrupt
 
 /*verilator tracing_on*/
 /*verilator tracing_off*/
+module pmsnap_controller__sequencer__recover__entry_bad(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_controller__sequencer__recover__entry_bad
+
+
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_controller__sequencer__recover__entry_page(d,q,clock);
     
     // Module arguments
@@ -6874,12 +6988,20 @@ module pmsnap_controller__sequencer__recover__frame_owner(clock,read_address,rea
     input wire  [15:0] write_data;
     
     // Update code (custom)
-    reg [15:0] storage [0:511];
+    (* no_rw_check *) reg [15:0] storage [0:511];
     wire unused_address_bits = &{1'b0, read_address[17:9], write_address[17:9]};
+    `ifdef FORMAL
+    (* anyseq *) wire [15:0] collision_word;
+    always @(posedge clock) begin
+        read_data <= (write_enable && write_address[8:0] == read_address[8:0]) ? collision_word : storage[read_address[8:0]];
+        if (write_enable) storage[write_address[8:0]] <= write_data;
+    end
+    `else
     always @(posedge clock) begin
         read_data <= storage[read_address[8:0]];
         if (write_enable) storage[write_address[8:0]] <= write_data;
     end
+    `endif
 endmodule // pmsnap_controller__sequencer__recover__frame_owner
 
 
@@ -7224,13 +7346,14 @@ endmodule // pmsnap_controller__sequencer__recover__valid_d
 
 
 /*verilator tracing_on*/
-module pmsnap_controller__sequencer__restore(clock,reset,start,done,epoch,next_epoch,first_epoch,owns_table,table_update__ct_write,table_update__ct_page,table_update__ct_mapped,table_update__ct_frame,table_update__wt_clear,table_update__wt_page,log_drop,alloc__push,alloc__push_frame,alloc__commit,alloc__publish,alloc__rollback,alloc__init,restore_taken);
+module pmsnap_controller__sequencer__restore(clock,reset,start,done,instant,epoch,next_epoch,first_epoch,owns_table,table_update__ct_write,table_update__ct_page,table_update__ct_mapped,table_update__ct_frame,table_update__wt_clear,table_update__wt_page,log_drop,alloc__push,alloc__push_frame,alloc__commit,alloc__publish,alloc__rollback,alloc__init,restore_taken);
     
     // Module arguments
     input wire  clock;
     input wire  reset;
     input wire  start;
     output reg  done;
+    output reg  instant;
     input wire  [15:0] epoch;
     output reg  next_epoch;
     output reg  first_epoch;
@@ -7295,6 +7418,7 @@ module pmsnap_controller__sequencer__restore(clock,reset,start,done,epoch,next_e
         state__d = state__q;
         index__d = index__q;
         done = 1'b0;
+        instant = epoch != last_epoch;
         next_epoch = 1'b0;
         first_epoch = 1'b0;
         owns_table = state__q == RestoreState__Scrub;
@@ -7319,13 +7443,13 @@ module pmsnap_controller__sequencer__restore(clock,reset,start,done,epoch,next_e
                         alloc__rollback = 1'b1;
                         log_drop = 1'b1;
                         restore_taken = 1'b1;
-                        if (epoch == last_epoch) begin
-                            index__d = 32'h0;
-                            state__d = RestoreState__Scrub;
-                        end
-                        else begin
+                        if (instant) begin
                             next_epoch = 1'b1;
                             done = 1'b1;
+                        end
+                        else begin
+                            index__d = 32'h0;
+                            state__d = RestoreState__Scrub;
                         end
                     end
                 end
@@ -8614,12 +8738,20 @@ module pmsnap_controller__tables__ct(clock,read_address,read_data,write_enable,w
     input wire  [18:0] write_data;
     
     // Update code (custom)
-    reg [18:0] storage [0:255];
+    (* no_rw_check *) reg [18:0] storage [0:255];
     wire unused_address_bits = &{1'b0, read_address[15:8], write_address[15:8]};
+    `ifdef FORMAL
+    (* anyseq *) wire [18:0] collision_word;
+    always @(posedge clock) begin
+        read_data <= (write_enable && write_address[7:0] == read_address[7:0]) ? collision_word : storage[read_address[7:0]];
+        if (write_enable) storage[write_address[7:0]] <= write_data;
+    end
+    `else
     always @(posedge clock) begin
         read_data <= storage[read_address[7:0]];
         if (write_enable) storage[write_address[7:0]] <= write_data;
     end
+    `endif
 endmodule // pmsnap_controller__tables__ct
 
 
@@ -8634,10 +8766,18 @@ module pmsnap_controller__tables__wt(clock,read_address,read_data,write_enable,w
     input wire  [33:0] write_data;
     
     // Update code (custom)
-    reg [33:0] storage [0:255];
+    (* no_rw_check *) reg [33:0] storage [0:255];
     wire unused_address_bits = &{1'b0, read_address[15:8], write_address[15:8]};
+    `ifdef FORMAL
+    (* anyseq *) wire [33:0] collision_word;
+    always @(posedge clock) begin
+        read_data <= (write_enable && write_address[7:0] == read_address[7:0]) ? collision_word : storage[read_address[7:0]];
+        if (write_enable) storage[write_address[7:0]] <= write_data;
+    end
+    `else
     always @(posedge clock) begin
         read_data <= storage[read_address[7:0]];
         if (write_enable) storage[write_address[7:0]] <= write_data;
     end
+    `endif
 endmodule // pmsnap_controller__tables__wt

@@ -26,7 +26,8 @@ fn zero_storage(verilog: &str) -> String {
     for line in verilog.lines() {
         out.push_str(line);
         out.push('\n');
-        let decl = line.trim();
+        // The controller's memories carry `(* no_rw_check *)` (sync_ram.rs).
+        let decl = line.trim().trim_start_matches("(* no_rw_check *) ");
         if let Some(last) = decl.strip_prefix("reg [").and_then(|r| r.split_once("] storage [0:")).and_then(|(_, r)| r.strip_suffix("];")) {
             out.push_str(&format!("initial begin : zero_storage\n    integer i;\n    for (i = 0; i <= {last}; i = i + 1) storage[i] = 0;\nend\n"));
         }

@@ -58,6 +58,8 @@ module frames_invariants #(
     input wire pushing,
     input wire [17:0] push_frame,
     input wire has_free,
+    // The head did not move at the last edge (the ring is read at `head`).
+    input wire head_settled,
     input wire has_retired,
     // Host port (decide stage) and COW engine.
     input wire host_valid,
@@ -121,6 +123,9 @@ module frames_invariants #(
     input wire [31:0] r_answered,
     input wire r_entry_valid,
     input wire [31:0] r_entry_page,
+    // The entry taken, and its verdict (judged as it was taken).
+    input wire [31:0] r_entry_reg,
+    input wire r_entry_bad,
     input wire r_valid_b,
     input wire [31:0] r_item_b,
     input wire r_valid_c,
@@ -266,7 +271,7 @@ module frames_invariants #(
             assert (snap_count >= count && from(head, snap_head) == snap_count - count); // popped_count
             assert (has_free == (count != 0)); // has_free_is_count
             assert (has_retired == (retired != 0)); // has_retired_is_count
-            if (has_free && !pushed_last) assert (ring_rd == slot(head)); // head_read
+            if (has_free && !pushed_last && head_settled) assert (ring_rd == slot(head)); // head_read
             for (i = 0; i < FRAMES; i = i + 1) begin
                 if (live(i)) assert (!in_ct(slot(i))); // live_not_committed
                 for (j = i + 1; j < FRAMES; j = j + 1)
@@ -420,6 +425,8 @@ module frames_invariants #(
             if (recover_state >= RECOVER_LOAD) begin
                 assert (r_mapped_count == n_loaded_mapped); // load_mapped_count
                 if (recover_state == RECOVER_LOAD && r_entry_valid) assert (r_entry_page + 1 == r_answered); // load_entry_page
+                if (recover_state == RECOVER_LOAD && r_entry_valid)
+                    assert (r_entry_bad == (r_entry_reg[31] ? r_entry_reg[30:0] >= FRAMES : r_entry_reg != 0)); // load_entry_verdict
                 for (p = 0; p < PAGES; p = p + 1) if (p < loaded) begin
                     assert (wt_tag(p) == 0); // load_wt_cleared
                     if (!r_corrupt && ct_mapped(p)) assert (ct_frame(p) < FRAMES); // load_frame_exists

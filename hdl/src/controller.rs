@@ -174,6 +174,7 @@ impl<const D: usize> Logic for Controller<D> {
         self.host.alloc_reclaimable.next = self.allocator.reclaimable.val();
         self.host.release_done.next = self.fallback.done.val();
         self.host.alloc_frame.next = self.allocator.head_frame.val();
+        self.host.alloc_settled.next = self.allocator.settled.val();
         self.host.cow_done.next = self.cow.done.val();
 
         // Command port and sequencer.

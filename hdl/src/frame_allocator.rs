@@ -1,7 +1,8 @@
 //! Free-frame allocator: a ring of frame numbers, oldest-freed first, so
 //! writes spread over all free frames (wear levelling, claim 2).
 //!
-//! * `pop` takes the frame at the head (`head_frame`, valid while `!empty`).
+//! * `pop` takes the frame at the head (`head_frame`, valid while `!empty`
+//!   and `settled`).
 //! * `push` appends a freed frame, *staged* (registered first: it takes
 //!   effect one cycle later, so `commit`, `publish` and `rollback` come at
 //!   least a cycle after the last push; the sequencer leaves more). At `commit` (a snapshot is
@@ -19,6 +20,12 @@
 //!   `rollback` returns every frame popped since that point (RESTORE), in
 //!   O(1): between two snapshots the ring is only ever popped.
 //! * `init` empties the ring (FORMAT then pushes every frame).
+//!
+//! The ring is read at `head`, a register, so a `pop` reaches no further
+//! than the head and the counters: `head_frame` is `ring[head]` again one
+//! cycle after the head moved (`settled` is low for that cycle; the host
+//! port waits for it before it pops, which costs nothing, since it never
+//! pops in the cycle after a pop or a command).
 //!
 //! `fallback_held` says a fallback snapshot is kept: set at `commit` (the
 //! superseded snapshot becomes the fallback), cleared by `free_retired`,
@@ -65,8 +72,10 @@ pub struct FrameAllocator {
     pub control: AllocatorControlSlave,
     /// Frees the retired frames: the fallback snapshot yields them.
     pub free_retired: Signal<In, Bit>,
-    /// The frame `pop` hands out.
+    /// The frame `pop` hands out, while `settled`.
     pub head_frame: Signal<Out, Bits<FRAME_BITS>>,
+    /// The head did not move at the last edge: `head_frame` is current.
+    pub settled: Signal<Out, Bit>,
     /// No frame can be popped without a `release` first.
     pub empty: Signal<Out, Bit>,
     /// Frames only the fallback snapshot uses (`free_retired` would free them).
@@ -91,6 +100,8 @@ pub struct FrameAllocator {
     /// registers, not from a compare of a counter.
     has_free: DFF<Bit>,
     has_retired: DFF<Bit>,
+    /// The head did not move at the last edge (the ring's read register holds `ring[head]`).
+    head_settled: DFF<Bit>,
     count_next: Signal<Local, Bits<FRAME_COUNT_BITS>>,
     retired_next: Signal<Local, Bits<FRAME_COUNT_BITS>>,
     head_next: Signal<Local, Bits<FRAME_BITS>>,
@@ -109,6 +120,7 @@ impl FrameAllocator {
             control: Default::default(),
             free_retired: Default::default(),
             head_frame: Default::default(),
+            settled: Default::default(),
             empty: Default::default(),
             reclaimable: Default::default(),
             fallback_held: Default::default(),
@@ -126,6 +138,7 @@ impl FrameAllocator {
             push_frame: Default::default(),
             has_free: Default::default(),
             has_retired: Default::default(),
+            head_settled: Default::default(),
             count_next: Default::default(),
             retired_next: Default::default(),
             head_next: Default::default(),
@@ -139,7 +152,7 @@ impl FrameAllocator {
 impl Logic for FrameAllocator {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, head, tail, count, staged, retired, snap_head, snap_count, fallback, pushing, push_frame, has_free, has_retired);
+        dff_setup!(self, clock, head, tail, count, staged, retired, snap_head, snap_count, fallback, pushing, push_frame, has_free, has_retired, head_settled);
         self.pushing.d.next = self.control.push.val();
         self.push_frame.d.next = self.control.push_frame.val();
         self.count_next.next = self.count.q.val();
@@ -186,8 +199,7 @@ impl Logic for FrameAllocator {
             self.fallback.d.next = false;
         }
         self.head.d.next = self.head_next.val();
-        // The ring is read at the next head, so head_frame is always ring[head].
-        self.ring.read_address.next = self.head_next.val();
+        self.ring.read_address.next = self.head.q.val();
         self.ring.write_enable.next = self.pushing.q.val();
         self.ring.write_address.next = self.tail.q.val();
         self.ring.write_data.next = self.push_frame.q.val();
@@ -198,7 +210,9 @@ impl Logic for FrameAllocator {
         if self.reset.val() {
             self.pushing.d.next = false;
         }
+        self.head_settled.d.next = !self.pop.val() & !self.control.rollback.val();
         if self.control.init.val() | self.reset.val() {
+            self.head_settled.d.next = false;
             self.head.d.next = 0.into();
             self.tail.d.next = 0.into();
             self.count_next.next = 0.into();
@@ -213,6 +227,7 @@ impl Logic for FrameAllocator {
         self.has_free.d.next = self.count_next.val().any();
         self.has_retired.d.next = self.retired_next.val().any();
         self.head_frame.next = self.ring.read_data.val();
+        self.settled.next = self.head_settled.q.val();
         self.empty.next = !self.has_free.q.val();
         self.reclaimable.next = self.has_retired.q.val();
         self.fallback_held.next = self.fallback.q.val();
@@ -223,6 +238,15 @@ impl Logic for FrameAllocator {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The head moved at the last edge: `head_frame` is current one cycle later.
+    macro_rules! settle {
+        ($sim:ident, $x:ident) => {
+            sim_assert!($sim, !$x.settled.val(), $x);
+            cycle!($sim, $x);
+            sim_assert!($sim, $x.settled.val(), $x);
+        };
+    }
 
     #[test]
     fn pops_oldest_first_stages_pushes_and_rolls_back() {
@@ -243,13 +267,16 @@ mod tests {
             sim_assert!(sim, !x.fallback_held.val(), x);
             sim_assert_eq!(sim, x.head_frame.val(), 3, x);
             cycle!(sim, x, pop);
+            settle!(sim, x);
             sim_assert_eq!(sim, x.head_frame.val(), 1, x);
             cycle!(sim, x, pop);
+            settle!(sim, x);
             sim_assert_eq!(sim, x.head_frame.val(), 4, x);
             sim_assert_eq!(sim, x.free_count.val(), 2, x);
             // RESTORE: both pops since the commit come back, in order.
             cycle!(sim, x, control.rollback);
             sim_assert_eq!(sim, x.free_count.val(), 4, x);
+            settle!(sim, x);
             sim_assert_eq!(sim, x.head_frame.val(), 3, x);
             // Pop one, free one (staged) and commit: the snapshot point
             // moves; the freed frame is retired: the fallback's, counted
@@ -265,6 +292,7 @@ mod tests {
             for want in [1u64, 4, 0] {
                 sim_assert_eq!(sim, x.head_frame.val(), want, x);
                 cycle!(sim, x, pop);
+                settle!(sim, x);
             }
             // Only the fallback's frame is left: empty until released.
             sim_assert!(sim, x.empty.val() & x.reclaimable.val(), x);
@@ -279,6 +307,7 @@ mod tests {
             // comes back, the released one included.
             cycle!(sim, x, control.rollback);
             sim_assert_eq!(sim, x.free_count.val(), 4, x);
+            settle!(sim, x);
             sim_assert_eq!(sim, x.head_frame.val(), 1, x);
             // A commit with nothing staged keeps a fallback that holds no
             // frame: nothing to reclaim.
@@ -288,6 +317,7 @@ mod tests {
             for want in [1u64, 4, 0, 2] {
                 sim_assert_eq!(sim, x.head_frame.val(), want, x);
                 cycle!(sim, x, pop);
+                settle!(sim, x);
             }
             sim_assert!(sim, x.empty.val() & !x.reclaimable.val(), x);
             cycle!(sim, x, control.init);

@@ -32,7 +32,8 @@
 //!
 //! With lookup latency 2 the entry of a request in the lookup stage can be
 //! rewritten by the remap of the request ahead of it, at the very edge the
-//! table RAM reads it (which then returns the old entry): `fwd` notes that,
+//! table RAM reads it (which then returns a word nobody may use, see
+//! `sync_ram`): `fwd` notes that,
 //! and the registered entry is the remap's (owned, mapped, `dst`) instead.
 //! Only the remap needs this: the sequencer writes the tables while the
 //! port is idle.
@@ -68,7 +69,9 @@ pub struct HostPort<const D: usize> {
     pub enable: Signal<In, Bit>,
     /// Low until FORMAT or RECOVER succeeds: every request is an error.
     pub mounted: Signal<In, Bit>,
-    /// No request held and nothing in flight.
+    /// No request held and nothing in flight, from registers alone: a
+    /// request offered in this cycle is not counted, so it means "drained"
+    /// only while `enable` is low (every reader closes the port first).
     pub idle: Signal<Out, Bit>,
     /// Indirection-table lookup (results one cycle after `lookup_page`).
     pub lookup_page: Signal<Out, Bits<PAGE_BITS>>,
@@ -93,6 +96,8 @@ pub struct HostPort<const D: usize> {
     /// Frames only the fallback snapshot holds: free once it is released.
     pub alloc_reclaimable: Signal<In, Bit>,
     pub alloc_frame: Signal<In, Bits<FRAME_BITS>>,
+    /// `alloc_frame` is current (the allocator's head did not just move).
+    pub alloc_settled: Signal<In, Bit>,
     /// Fallback release: start it, it is done, and it owns the NVM port.
     pub release_start: Signal<Out, Bit>,
     pub release_done: Signal<In, Bit>,
@@ -212,6 +217,7 @@ impl<const D: usize> HostPort<D> {
             alloc_empty: Default::default(),
             alloc_reclaimable: Default::default(),
             alloc_frame: Default::default(),
+            alloc_settled: Default::default(),
             release_start: Default::default(),
             release_done: Default::default(),
             release_active: Default::default(),
@@ -371,7 +377,7 @@ impl<const D: usize> Logic for HostPort<D> {
                     } else if self.view_nvm.val() {
                         self.nvm.req_valid.next = true;
                         self.complete.next = self.nvm.req_ready.val();
-                    } else if self.view_cow.val() & self.nvm_idle.val() {
+                    } else if self.view_cow.val() & self.nvm_idle.val() & self.alloc_settled.val() {
                         if self.alloc_empty.val() & self.alloc_reclaimable.val() {
                             self.release_start.next = true;
                             self.state.d.next = HostState::Release;
@@ -483,7 +489,7 @@ impl<const D: usize> Logic for HostPort<D> {
             self.wdata.d.next = self.next_wdata.val();
         }
         self.fwd.d.next = self.remap.val() & (self.remap_page.val() == self.lookup_page.val());
-        self.idle.next = !self.skid.out_valid.val() & !self.s1_valid.q.val() & !self.valid.q.val() & self.nvm_idle.val();
+        self.idle.next = !self.skid.held.val() & !self.s1_valid.q.val() & !self.valid.q.val() & self.nvm_idle.val();
         if self.reset.val() {
             self.s1_valid.d.next = false;
             self.valid.d.next = false;

@@ -53,12 +53,17 @@ fn run(setup: Setup) -> Seen {
         let (mut next, mut accepted) = (0usize, std::collections::VecDeque::new());
         let (mut lookup, mut cow_busy, mut release_busy, mut free) = (0u64, None::<u64>, None::<u64>, setup.free.clone());
         // The table is a block RAM: a remap is written at the edge that ends
-        // its cycle, and a read at that same edge returns the old entry.
+        // its cycle, and a read at that same edge returns a word nobody may
+        // use (sync_ram.rs): here one that is not owned, its other fields
+        // complemented.
         let (mut table, mut remapped) = (setup.table.clone(), None::<(u64, Entry)>);
         x.enable.next = true;
         x.mounted.next = setup.mounted;
         for cycle in 0..200u64 {
-            let &(owned, mapped, frame) = table.get(&lookup).unwrap_or(&(false, false, 0));
+            let &(mut owned, mut mapped, mut frame) = table.get(&lookup).unwrap_or(&(false, false, 0));
+            if remapped.is_some_and(|(page, _)| page == lookup) {
+                (owned, mapped, frame) = (false, !mapped, !frame & 63);
+            }
             if let Some((page, entry)) = remapped.take() {
                 table.insert(page, entry);
             }
@@ -75,6 +80,8 @@ fn run(setup: Setup) -> Seen {
             x.alloc_empty.next = free.is_empty();
             x.alloc_reclaimable.next = setup.reclaimable;
             x.alloc_frame.next = free.first().copied().unwrap_or(0).to_bits();
+            // The allocator's head frame is current a cycle after a pop.
+            x.alloc_settled.next = cow_busy.is_none_or(|c| cycle != c + 1);
             x.cow_done.next = cow_busy.is_some_and(|c| cycle == c + 5);
             x.release_done.next = release_busy.is_some_and(|c| cycle == c + 3);
             if release_busy.is_some_and(|c| cycle == c + 3) {

@@ -133,6 +133,7 @@ impl<const D: usize> Logic for PassThrough<D> {
         self.host.alloc_empty.next = true;
         self.host.alloc_reclaimable.next = false;
         self.host.alloc_frame.next = 0.into();
+        self.host.alloc_settled.next = true;
         self.host.release_done.next = false;
         self.host.cow_done.next = false;
         NvmMaster::<D>::join(&mut self.host.nvm, &mut self.arbiter.host);

@@ -4,15 +4,25 @@
 //!
 //! rust-hdl's own `RAM` has a depth of 2^N fixed at compile time; this one
 //! takes its depth from the [`Config`](crate::Config) when Verilog is emitted.
-//! A read of the address being written in the same cycle returns the old
-//! word; the controller never relies on it.
+//!
+//! A read of the address being written at the same edge returns a word
+//! nobody may use: the controller never relies on it, so the Verilog marks
+//! the memory `no_rw_check` and Yosys maps it onto the block RAM as it is.
+//! (Without that mark it emulates "old word" around the block RAM with a
+//! delayed write, an address compare and a multiplexer on the read data:
+//! about 30 logic cells a memory, on the path of every read.) To hold the
+//! controller to that, the simulation model returns the complement of the
+//! old word on such a read, and so does the formal model (`FORMAL`, as
+//! `read_verilog -formal` defines it) with any word the solver likes. A RAM
+//! made with [`SyncRam::read_first`] instead returns the old word, in every
+//! model.
 
 use rust_hdl::prelude::*;
 
 /// `D`: the word type; `A`: bits of the address ports (only the low
 /// `ceil(log2(depth))` are used).
 #[derive(LogicBlock, Default)]
-pub struct SyncRam<D: Synth, const A: usize> {
+pub struct SyncRam<D: Synth + std::ops::Not<Output = D>, const A: usize> {
     pub clock: Signal<In, Clock>,
     /// Address read at the next rising edge.
     pub read_address: Signal<In, Bits<A>>,
@@ -23,13 +33,22 @@ pub struct SyncRam<D: Synth, const A: usize> {
     pub write_data: Signal<In, D>,
     _depth: usize,
     _sim: Vec<D>,
+    /// A read at the address being written returns the old word.
+    _read_first: bool,
 }
 
-impl<D: Synth, const A: usize> SyncRam<D, A> {
+impl<D: Synth + std::ops::Not<Output = D>, const A: usize> SyncRam<D, A> {
     /// A RAM of `depth` words (1 ..= 2^A).
     pub fn new(depth: usize) -> Self {
         assert!(depth >= 1 && (A >= usize::BITS as usize || depth <= 1 << A), "depth {depth} needs more than {A} address bits");
         SyncRam { _depth: depth, _sim: vec![D::default(); depth], ..Default::default() }
+    }
+
+    /// A RAM of `depth` words whose read of the address being written
+    /// returns the old word (the emulated NVM: a write reads its own
+    /// address, and Yosys keeps the old word around the block RAM).
+    pub fn read_first(depth: usize) -> Self {
+        SyncRam { _read_first: true, ..Self::new(depth) }
     }
 
     fn index_bits(&self) -> usize {
@@ -37,12 +56,16 @@ impl<D: Synth, const A: usize> SyncRam<D, A> {
     }
 }
 
-impl<D: Synth, const A: usize> Logic for SyncRam<D, A> {
+impl<D: Synth + std::ops::Not<Output = D>, const A: usize> Logic for SyncRam<D, A> {
     fn update(&mut self) {
         if self.clock.pos_edge() {
             let r = self.read_address.val().index();
             self.read_data.next = self._sim.get(r).copied().unwrap_or_default();
             let w = self.write_address.val().index();
+            if self.write_enable.val() && w == r && !self._read_first {
+                // A word nobody may use (see the module's doc).
+                self.read_data.next = !self.read_data.next;
+            }
             if self.write_enable.val() && w < self._depth {
                 self._sim[w] = self.write_data.val();
             }
@@ -62,17 +85,35 @@ impl<D: Synth, const A: usize> Logic for SyncRam<D, A> {
         } else {
             String::new()
         };
-        Verilog::Custom(format!(
-            "reg [{dw}:0] storage [0:{last}];\n\
-             {unused}\
-             always @(posedge clock) begin\n\
-             \x20   read_data <= storage[read_address[{ihi}:0]];\n\
-             \x20   if (write_enable) storage[write_address[{ihi}:0]] <= write_data;\n\
-             end\n",
-            dw = D::BITS - 1,
-            last = self._depth - 1,
-            ihi = iw - 1,
-        ))
+        let (dw, last, ihi) = (D::BITS - 1, self._depth - 1, iw - 1);
+        let word = format!("storage[read_address[{ihi}:0]]");
+        let ports = |read: &str| {
+            format!(
+                "always @(posedge clock) begin\n\
+                 \x20   read_data <= {read};\n\
+                 \x20   if (write_enable) storage[write_address[{ihi}:0]] <= write_data;\n\
+                 end\n"
+            )
+        };
+        let body = if self._read_first {
+            format!("reg [{dw}:0] storage [0:{last}];\n{unused}{}", ports(&word))
+        } else {
+            // The formal model reads any word at a collision (the module's doc).
+            let collision = format!("(write_enable && write_address[{ihi}:0] == read_address[{ihi}:0]) ? collision_word : {word}");
+            format!(
+                "(* no_rw_check *) reg [{dw}:0] storage [0:{last}];\n\
+                 {unused}\
+                 `ifdef FORMAL\n\
+                 (* anyseq *) wire [{dw}:0] collision_word;\n\
+                 {}\
+                 `else\n\
+                 {}\
+                 `endif\n",
+                ports(&collision),
+                ports(&word),
+            )
+        };
+        Verilog::Custom(body)
     }
 }
 

@@ -1078,6 +1078,7 @@ module pmsnap_board__controller(clock,reset,req_valid,req_ready,req_write,req_ad
     reg  host__alloc_empty;
     reg  host__alloc_reclaimable;
     reg  [17:0] host__alloc_frame;
+    reg  host__alloc_settled;
     wire  host__release_start;
     reg  host__release_done;
     wire  host__release_active;
@@ -1131,6 +1132,7 @@ module pmsnap_board__controller(clock,reset,req_valid,req_ready,req_write,req_ad
     reg  allocator__control__init;
     reg  allocator__free_retired;
     wire  [17:0] allocator__head_frame;
+    wire  allocator__settled;
     wire  allocator__empty;
     wire  allocator__reclaimable;
     wire  allocator__fallback_held;
@@ -1326,6 +1328,7 @@ module pmsnap_board__controller(clock,reset,req_valid,req_ready,req_write,req_ad
         .alloc_empty(host__alloc_empty),
         .alloc_reclaimable(host__alloc_reclaimable),
         .alloc_frame(host__alloc_frame),
+        .alloc_settled(host__alloc_settled),
         .release_start(host__release_start),
         .release_done(host__release_done),
         .release_active(host__release_active),
@@ -1381,6 +1384,7 @@ module pmsnap_board__controller(clock,reset,req_valid,req_ready,req_write,req_ad
         .control__init(allocator__control__init),
         .free_retired(allocator__free_retired),
         .head_frame(allocator__head_frame),
+        .settled(allocator__settled),
         .empty(allocator__empty),
         .reclaimable(allocator__reclaimable),
         .fallback_held(allocator__fallback_held),
@@ -1586,6 +1590,7 @@ module pmsnap_board__controller(clock,reset,req_valid,req_ready,req_write,req_ad
         host__alloc_reclaimable = allocator__reclaimable;
         host__release_done = fallback__done;
         host__alloc_frame = allocator__head_frame;
+        host__alloc_settled = allocator__settled;
         host__cow_done = cow__done;
         sequencer__cmd_valid = cmd_valid;
         sequencer__cmd_op = cmd_op;
@@ -1707,7 +1712,7 @@ module pmsnap_board__controller(clock,reset,req_valid,req_ready,req_write,req_ad
 endmodule // pmsnap_board__controller
 
 
-module pmsnap_board__controller__allocator(clock,reset,pop,control__push,control__push_frame,control__commit,control__publish,control__rollback,control__init,free_retired,head_frame,empty,reclaimable,fallback_held,free_count);
+module pmsnap_board__controller__allocator(clock,reset,pop,control__push,control__push_frame,control__commit,control__publish,control__rollback,control__init,free_retired,head_frame,settled,empty,reclaimable,fallback_held,free_count);
     
     // Module arguments
     input wire  clock;
@@ -1721,6 +1726,7 @@ module pmsnap_board__controller__allocator(clock,reset,pop,control__push,control
     input wire  control__init;
     input wire  free_retired;
     output reg  [17:0] head_frame;
+    output reg  settled;
     output reg  empty;
     output reg  reclaimable;
     output reg  fallback_held;
@@ -1812,6 +1818,12 @@ module pmsnap_board__controller__allocator(clock,reset,pop,control__push,control
     /*verilator tracing_off*/
     wire  has_retired__clock;
     assign has_retired__clock = clock;
+    reg  head_settled__d;
+    /*verilator tracing_on*/
+    wire  head_settled__q;
+    /*verilator tracing_off*/
+    wire  head_settled__clock;
+    assign head_settled__clock = clock;
     /*verilator tracing_on*/
     
     // Local signals
@@ -1890,6 +1902,11 @@ module pmsnap_board__controller__allocator(clock,reset,pop,control__push,control
         .q(has_retired__q),
         .clock(has_retired__clock)
     );
+    pmsnap_board__controller__allocator__head_settled head_settled(
+        .d(head_settled__d),
+        .q(head_settled__q),
+        .clock(head_settled__clock)
+    );
     
     // Update code
     always @(*) begin
@@ -1905,6 +1922,7 @@ module pmsnap_board__controller__allocator(clock,reset,pop,control__push,control
         push_frame__d = push_frame__q;
         has_free__d = has_free__q;
         has_retired__d = has_retired__q;
+        head_settled__d = head_settled__q;
         pushing__d = control__push;
         push_frame__d = control__push_frame;
         count_next = count__q;
@@ -1949,7 +1967,7 @@ module pmsnap_board__controller__allocator(clock,reset,pop,control__push,control
             fallback__d = 1'b0;
         end
         head__d = head_next;
-        ring__read_address = head_next;
+        ring__read_address = head__q;
         ring__write_enable = pushing__q;
         ring__write_address = tail__q;
         ring__write_data = push_frame__q;
@@ -1960,7 +1978,9 @@ module pmsnap_board__controller__allocator(clock,reset,pop,control__push,control
         if (reset) begin
             pushing__d = 1'b0;
         end
+        head_settled__d = ~pop & ~control__rollback;
         if (control__init | reset) begin
+            head_settled__d = 1'b0;
             head__d = 32'h0;
             tail__d = 32'h0;
             count_next = 32'h0;
@@ -1975,6 +1995,7 @@ module pmsnap_board__controller__allocator(clock,reset,pop,control__push,control
         has_free__d = |count_next;
         has_retired__d = |retired_next;
         head_frame = ring__read_data;
+        settled = head_settled__q;
         empty = ~has_free__q;
         reclaimable = has_retired__q;
         fallback_held = fallback__q;
@@ -2090,6 +2111,27 @@ endmodule // pmsnap_board__controller__allocator__head
 
 /*verilator tracing_on*/
 /*verilator tracing_off*/
+module pmsnap_board__controller__allocator__head_settled(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__controller__allocator__head_settled
+
+
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__allocator__push_frame(d,q,clock);
     
     // Module arguments
@@ -2163,12 +2205,20 @@ module pmsnap_board__controller__allocator__ring(clock,read_address,read_data,wr
     input wire  [17:0] write_data;
     
     // Update code (custom)
-    reg [17:0] storage [0:767];
+    (* no_rw_check *) reg [17:0] storage [0:767];
     wire unused_address_bits = &{1'b0, read_address[17:10], write_address[17:10]};
+    `ifdef FORMAL
+    (* anyseq *) wire [17:0] collision_word;
+    always @(posedge clock) begin
+        read_data <= (write_enable && write_address[9:0] == read_address[9:0]) ? collision_word : storage[read_address[9:0]];
+        if (write_enable) storage[write_address[9:0]] <= write_data;
+    end
+    `else
     always @(posedge clock) begin
         read_data <= storage[read_address[9:0]];
         if (write_enable) storage[write_address[9:0]] <= write_data;
     end
+    `endif
 endmodule // pmsnap_board__controller__allocator__ring
 
 
@@ -3049,12 +3099,20 @@ module pmsnap_board__controller__cow__buffer(clock,read_address,read_data,write_
     input wire  [31:0] write_data;
     
     // Update code (custom)
-    reg [31:0] storage [0:63];
+    (* no_rw_check *) reg [31:0] storage [0:63];
     wire unused_address_bits = &{1'b0, read_address[10:6], write_address[10:6]};
+    `ifdef FORMAL
+    (* anyseq *) wire [31:0] collision_word;
+    always @(posedge clock) begin
+        read_data <= (write_enable && write_address[5:0] == read_address[5:0]) ? collision_word : storage[read_address[5:0]];
+        if (write_enable) storage[write_address[5:0]] <= write_data;
+    end
+    `else
     always @(posedge clock) begin
         read_data <= storage[read_address[5:0]];
         if (write_enable) storage[write_address[5:0]] <= write_data;
     end
+    `endif
 endmodule // pmsnap_board__controller__cow__buffer
 
 
@@ -3387,12 +3445,20 @@ module pmsnap_board__controller__dirty__log(clock,read_address,read_data,write_e
     input wire  [15:0] write_data;
     
     // Update code (custom)
-    reg [15:0] storage [0:511];
+    (* no_rw_check *) reg [15:0] storage [0:511];
     wire unused_address_bits = &{1'b0, read_address[16:9], write_address[16:9]};
+    `ifdef FORMAL
+    (* anyseq *) wire [15:0] collision_word;
+    always @(posedge clock) begin
+        read_data <= (write_enable && write_address[8:0] == read_address[8:0]) ? collision_word : storage[read_address[8:0]];
+        if (write_enable) storage[write_address[8:0]] <= write_data;
+    end
+    `else
     always @(posedge clock) begin
         read_data <= storage[read_address[8:0]];
         if (write_enable) storage[write_address[8:0]] <= write_data;
     end
+    `endif
 endmodule // pmsnap_board__controller__dirty__log
 
 
@@ -3604,7 +3670,7 @@ endmodule // pmsnap_board__controller__flush__pending
 
 
 /*verilator tracing_on*/
-module pmsnap_board__controller__host(clock,reset,req_valid,req_ready,req_write,req_addr,req_wdata,rsp_valid,rsp_rdata,rsp_err,enable,mounted,idle,lookup_page,owned,working_mapped,working_frame,tag_low_match,tag_high_match,tagged_frame,committed_mapped,committed_frame,remap,remap_page,remap_frame,alloc_pop,alloc_empty,alloc_reclaimable,alloc_frame,release_start,release_done,release_active,cow_start,cow_done,cow_active,cow_offset,cow_wdata,cow_fault,error,nvm__req_valid,nvm__req_ready,nvm__req_write,nvm__req_addr,nvm__req_wdata,nvm__rsp_valid,nvm__rsp_rdata,nvm_idle,cow_src_mapped,cow_src_frame);
+module pmsnap_board__controller__host(clock,reset,req_valid,req_ready,req_write,req_addr,req_wdata,rsp_valid,rsp_rdata,rsp_err,enable,mounted,idle,lookup_page,owned,working_mapped,working_frame,tag_low_match,tag_high_match,tagged_frame,committed_mapped,committed_frame,remap,remap_page,remap_frame,alloc_pop,alloc_empty,alloc_reclaimable,alloc_frame,alloc_settled,release_start,release_done,release_active,cow_start,cow_done,cow_active,cow_offset,cow_wdata,cow_fault,error,nvm__req_valid,nvm__req_ready,nvm__req_write,nvm__req_addr,nvm__req_wdata,nvm__rsp_valid,nvm__rsp_rdata,nvm_idle,cow_src_mapped,cow_src_frame);
     
     // Module arguments
     input wire  clock;
@@ -3636,6 +3702,7 @@ module pmsnap_board__controller__host(clock,reset,req_valid,req_ready,req_write,
     input wire  alloc_empty;
     input wire  alloc_reclaimable;
     input wire  [17:0] alloc_frame;
+    input wire  alloc_settled;
     output reg  release_start;
     input wire  release_done;
     output reg  release_active;
@@ -3689,6 +3756,7 @@ module pmsnap_board__controller__host(clock,reset,req_valid,req_ready,req_write,
     wire  skid__out_write;
     wire  [31:0] skid__out_addr;
     wire  [31:0] skid__out_data;
+    wire  skid__held;
     reg  s1_valid__d;
     /*verilator tracing_on*/
     wire  s1_valid__q;
@@ -3854,7 +3922,8 @@ module pmsnap_board__controller__host(clock,reset,req_valid,req_ready,req_write,
         .out_ready(skid__out_ready),
         .out_write(skid__out_write),
         .out_addr(skid__out_addr),
-        .out_data(skid__out_data)
+        .out_data(skid__out_data),
+        .held(skid__held)
     );
     pmsnap_board__controller__host__s1_valid s1_valid(
         .d(s1_valid__d),
@@ -4056,7 +4125,7 @@ module pmsnap_board__controller__host(clock,reset,req_valid,req_ready,req_write,
                             nvm__req_valid = 1'b1;
                             complete = nvm__req_ready;
                         end
-                        else if (view_cow & nvm_idle) begin
+                        else if (view_cow & nvm_idle & alloc_settled) begin
                             if (alloc_empty & alloc_reclaimable) begin
                                 release_start = 1'b1;
                                 state__d = HostState__Release;
@@ -4161,7 +4230,7 @@ module pmsnap_board__controller__host(clock,reset,req_valid,req_ready,req_write,
             wdata__d = next_wdata;
         end
         fwd__d = remap & (remap_page == lookup_page);
-        idle = ~skid__out_valid & ~s1_valid__q & ~valid__q & nvm_idle;
+        idle = ~skid__held & ~s1_valid__q & ~valid__q & nvm_idle;
         if (reset) begin
             s1_valid__d = 1'b0;
             valid__d = 1'b0;
@@ -4550,7 +4619,7 @@ endmodule // pmsnap_board__controller__host__s1_write
 
 
 /*verilator tracing_on*/
-module pmsnap_board__controller__host__skid(clock,reset,in_valid,in_ready,in_write,in_addr,in_data,out_valid,out_ready,out_write,out_addr,out_data);
+module pmsnap_board__controller__host__skid(clock,reset,in_valid,in_ready,in_write,in_addr,in_data,out_valid,out_ready,out_write,out_addr,out_data,held);
     
     // Module arguments
     input wire  clock;
@@ -4565,6 +4634,7 @@ module pmsnap_board__controller__host__skid(clock,reset,in_valid,in_ready,in_wri
     output reg  out_write;
     output reg  [31:0] out_addr;
     output reg  [31:0] out_data;
+    output reg  held;
     
     // Stub signals
     /*verilator tracing_off*/
@@ -4623,6 +4693,7 @@ module pmsnap_board__controller__host__skid(clock,reset,in_valid,in_ready,in_wri
         addr__d = addr__q;
         data__d = data__q;
         in_ready = ~full__q;
+        held = full__q;
         out_valid = in_valid;
         out_write = in_write;
         out_addr = in_addr;
@@ -4904,6 +4975,7 @@ module pmsnap_board__controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_o
     wire  front__start_recover;
     wire  front__start_format;
     reg  front__done;
+    reg  front__restore_instant;
     reg  [2:0] front__done_status;
     reg  [2:0] front__snapshot_phase;
     wire  front__idle;
@@ -4969,6 +5041,7 @@ module pmsnap_board__controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_o
     reg  restore__reset;
     reg  restore__start;
     wire  restore__done;
+    wire  restore__instant;
     reg  [15:0] restore__epoch;
     wire  restore__next_epoch;
     wire  restore__first_epoch;
@@ -5119,6 +5192,7 @@ module pmsnap_board__controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_o
         .start_recover(front__start_recover),
         .start_format(front__start_format),
         .done(front__done),
+        .restore_instant(front__restore_instant),
         .done_status(front__done_status),
         .snapshot_phase(front__snapshot_phase),
         .idle(front__idle),
@@ -5186,6 +5260,7 @@ module pmsnap_board__controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_o
         .reset(restore__reset),
         .start(restore__start),
         .done(restore__done),
+        .instant(restore__instant),
         .epoch(restore__epoch),
         .next_epoch(restore__next_epoch),
         .first_epoch(restore__first_epoch),
@@ -5344,6 +5419,7 @@ module pmsnap_board__controller__sequencer(clock,reset,cmd_valid,cmd_ready,cmd_o
         format__start = front__start_format;
         recover__start = front__start_recover;
         front__done = snapshot__done | restore__done | format__done | recover__done;
+        front__restore_instant = restore__instant;
         front__done_status = snapshot__status;
         if (format__done) begin
             front__done_status = format__status;
@@ -6332,7 +6408,7 @@ endmodule // pmsnap_board__controller__sequencer__format__state
 
 
 /*verilator tracing_on*/
-module pmsnap_board__controller__sequencer__front(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_done,cmd_status,mounted,host_idle,start_snapshot,start_restore,start_recover,start_format,done,done_status,snapshot_phase,idle,phase,error);
+module pmsnap_board__controller__sequencer__front(clock,reset,cmd_valid,cmd_ready,cmd_op,cmd_done,cmd_status,mounted,host_idle,start_snapshot,start_restore,start_recover,start_format,done,restore_instant,done_status,snapshot_phase,idle,phase,error);
     
     // Module arguments
     input wire  clock;
@@ -6349,6 +6425,7 @@ module pmsnap_board__controller__sequencer__front(clock,reset,cmd_valid,cmd_read
     output reg  start_recover;
     output reg  start_format;
     input wire  done;
+    input wire  restore_instant;
     input wire  [2:0] done_status;
     input wire  [2:0] snapshot_phase;
     output reg  idle;
@@ -6480,6 +6557,9 @@ module pmsnap_board__controller__sequencer__front(clock,reset,cmd_valid,cmd_read
                         start_recover = op__q == op_recover;
                         start_format = op__q == op_format;
                         state__d = FrontState__Run;
+                        if ((op__q == op_restore) & restore_instant) begin
+                            state__d = FrontState__Done;
+                        end
                     end
                 end
             FrontState__Run:
@@ -6497,7 +6577,7 @@ module pmsnap_board__controller__sequencer__front(clock,reset,cmd_valid,cmd_read
                     state__d = FrontState__Idle;
                 end
         endcase
-        if (done & ((state__q == FrontState__Drain) | (state__q == FrontState__Run))) begin
+        if (done & (state__q == FrontState__Run)) begin
             status__d = done_status;
             state__d = FrontState__Done;
         end
@@ -6790,6 +6870,12 @@ module pmsnap_board__controller__sequencer__recover(clock,reset,start,done,statu
     /*verilator tracing_off*/
     wire  entry_reg__clock;
     assign entry_reg__clock = clock;
+    reg  entry_bad__d;
+    /*verilator tracing_on*/
+    wire  entry_bad__q;
+    /*verilator tracing_off*/
+    wire  entry_bad__clock;
+    assign entry_bad__clock = clock;
     reg  [31:0] mapped_count__d;
     /*verilator tracing_on*/
     wire  [31:0] mapped_count__q;
@@ -6915,6 +7001,11 @@ module pmsnap_board__controller__sequencer__recover(clock,reset,start,done,statu
         .q(entry_reg__q),
         .clock(entry_reg__clock)
     );
+    pmsnap_board__controller__sequencer__recover__entry_bad entry_bad(
+        .d(entry_bad__d),
+        .q(entry_bad__q),
+        .clock(entry_bad__clock)
+    );
     pmsnap_board__controller__sequencer__recover__mapped_count mapped_count(
         .d(mapped_count__d),
         .q(mapped_count__q),
@@ -6980,6 +7071,7 @@ module pmsnap_board__controller__sequencer__recover(clock,reset,start,done,statu
         item_d__d = item_d__q;
         other_slot__d = other_slot__q;
         entry_reg__d = entry_reg__q;
+        entry_bad__d = entry_bad__q;
         mapped_count__d = mapped_count__q;
         unaccounted__d = unaccounted__q;
         all_accounted__d = all_accounted__q;
@@ -7104,6 +7196,10 @@ module pmsnap_board__controller__sequencer__recover(clock,reset,start,done,statu
                     end
                     if (nvm__rsp_valid) begin
                         entry_reg__d = rsp_word;
+                        entry_bad__d = rsp_word != 32'h0;
+                        if (rsp_word[32'h1f]) begin
+                            entry_bad__d = ((rsp_word[(32'h0)+:(31)]) & 32'hffffffff) >= frames;
+                        end
                         entry_valid__d = 1'b1;
                         entry_page__d = answered__q;
                         answered__d = answered__q + 32'h1;
@@ -7114,11 +7210,8 @@ module pmsnap_board__controller__sequencer__recover(clock,reset,start,done,statu
                         if (entry_reg__q[32'h1f]) begin
                             frame_owner__write_enable = 1'b1;
                             mapped_count__d = mapped_count__q + 32'h1;
-                            if (((entry_reg__q[(32'h0)+:(31)]) & 32'hffffffff) >= frames) begin
-                                corrupt__d = 1'b1;
-                            end
                         end
-                        else if (entry_reg__q != 32'h0) begin
+                        if (entry_bad__q) begin
                             corrupt__d = 1'b1;
                         end
                     end
@@ -7798,6 +7891,27 @@ endmodule // pmsnap_board__controller__sequencer__recover__corrupt
 
 /*verilator tracing_on*/
 /*verilator tracing_off*/
+module pmsnap_board__controller__sequencer__recover__entry_bad(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // pmsnap_board__controller__sequencer__recover__entry_bad
+
+
+/*verilator tracing_on*/
+/*verilator tracing_off*/
 module pmsnap_board__controller__sequencer__recover__entry_page(d,q,clock);
     
     // Module arguments
@@ -7871,12 +7985,20 @@ module pmsnap_board__controller__sequencer__recover__frame_owner(clock,read_addr
     input wire  [15:0] write_data;
     
     // Update code (custom)
-    reg [15:0] storage [0:767];
+    (* no_rw_check *) reg [15:0] storage [0:767];
     wire unused_address_bits = &{1'b0, read_address[17:10], write_address[17:10]};
+    `ifdef FORMAL
+    (* anyseq *) wire [15:0] collision_word;
+    always @(posedge clock) begin
+        read_data <= (write_enable && write_address[9:0] == read_address[9:0]) ? collision_word : storage[read_address[9:0]];
+        if (write_enable) storage[write_address[9:0]] <= write_data;
+    end
+    `else
     always @(posedge clock) begin
         read_data <= storage[read_address[9:0]];
         if (write_enable) storage[write_address[9:0]] <= write_data;
     end
+    `endif
 endmodule // pmsnap_board__controller__sequencer__recover__frame_owner
 
 
@@ -8221,13 +8343,14 @@ endmodule // pmsnap_board__controller__sequencer__recover__valid_d
 
 
 /*verilator tracing_on*/
-module pmsnap_board__controller__sequencer__restore(clock,reset,start,done,epoch,next_epoch,first_epoch,owns_table,table_update__ct_write,table_update__ct_page,table_update__ct_mapped,table_update__ct_frame,table_update__wt_clear,table_update__wt_page,log_drop,alloc__push,alloc__push_frame,alloc__commit,alloc__publish,alloc__rollback,alloc__init,restore_taken);
+module pmsnap_board__controller__sequencer__restore(clock,reset,start,done,instant,epoch,next_epoch,first_epoch,owns_table,table_update__ct_write,table_update__ct_page,table_update__ct_mapped,table_update__ct_frame,table_update__wt_clear,table_update__wt_page,log_drop,alloc__push,alloc__push_frame,alloc__commit,alloc__publish,alloc__rollback,alloc__init,restore_taken);
     
     // Module arguments
     input wire  clock;
     input wire  reset;
     input wire  start;
     output reg  done;
+    output reg  instant;
     input wire  [15:0] epoch;
     output reg  next_epoch;
     output reg  first_epoch;
@@ -8292,6 +8415,7 @@ module pmsnap_board__controller__sequencer__restore(clock,reset,start,done,epoch
         state__d = state__q;
         index__d = index__q;
         done = 1'b0;
+        instant = epoch != last_epoch;
         next_epoch = 1'b0;
         first_epoch = 1'b0;
         owns_table = state__q == RestoreState__Scrub;
@@ -8316,13 +8440,13 @@ module pmsnap_board__controller__sequencer__restore(clock,reset,start,done,epoch
                         alloc__rollback = 1'b1;
                         log_drop = 1'b1;
                         restore_taken = 1'b1;
-                        if (epoch == last_epoch) begin
-                            index__d = 32'h0;
-                            state__d = RestoreState__Scrub;
-                        end
-                        else begin
+                        if (instant) begin
                             next_epoch = 1'b1;
                             done = 1'b1;
+                        end
+                        else begin
+                            index__d = 32'h0;
+                            state__d = RestoreState__Scrub;
                         end
                     end
                 end
@@ -9611,12 +9735,20 @@ module pmsnap_board__controller__tables__ct(clock,read_address,read_data,write_e
     input wire  [18:0] write_data;
     
     // Update code (custom)
-    reg [18:0] storage [0:255];
+    (* no_rw_check *) reg [18:0] storage [0:255];
     wire unused_address_bits = &{1'b0, read_address[15:8], write_address[15:8]};
+    `ifdef FORMAL
+    (* anyseq *) wire [18:0] collision_word;
+    always @(posedge clock) begin
+        read_data <= (write_enable && write_address[7:0] == read_address[7:0]) ? collision_word : storage[read_address[7:0]];
+        if (write_enable) storage[write_address[7:0]] <= write_data;
+    end
+    `else
     always @(posedge clock) begin
         read_data <= storage[read_address[7:0]];
         if (write_enable) storage[write_address[7:0]] <= write_data;
     end
+    `endif
 endmodule // pmsnap_board__controller__tables__ct
 
 
@@ -9631,12 +9763,20 @@ module pmsnap_board__controller__tables__wt(clock,read_address,read_data,write_e
     input wire  [33:0] write_data;
     
     // Update code (custom)
-    reg [33:0] storage [0:255];
+    (* no_rw_check *) reg [33:0] storage [0:255];
     wire unused_address_bits = &{1'b0, read_address[15:8], write_address[15:8]};
+    `ifdef FORMAL
+    (* anyseq *) wire [33:0] collision_word;
+    always @(posedge clock) begin
+        read_data <= (write_enable && write_address[7:0] == read_address[7:0]) ? collision_word : storage[read_address[7:0]];
+        if (write_enable) storage[write_address[7:0]] <= write_data;
+    end
+    `else
     always @(posedge clock) begin
         read_data <= storage[read_address[7:0]];
         if (write_enable) storage[write_address[7:0]] <= write_data;
     end
+    `endif
 endmodule // pmsnap_board__controller__tables__wt
 
 

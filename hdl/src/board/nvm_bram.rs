@@ -32,7 +32,7 @@ impl<const D: usize> NvmBram<D> {
             clock: Default::default(),
             reset: Default::default(),
             port: Default::default(),
-            memory: SyncRam::new(words),
+            memory: SyncRam::read_first(words),
             answering: Default::default(),
             answered: Default::default(),
             data: Default::default(),

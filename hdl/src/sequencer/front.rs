@@ -4,8 +4,10 @@
 //! * Idle: a command is accepted. SNAPSHOT or RESTORE with no device
 //!   mounted is answered `unformatted`, an op that names no command
 //!   `bad op`, both at once; the others go to Drain.
-//! * Drain: once the host port is idle, the op's sequence starts (RESTORE
-//!   may end in that same cycle).
+//! * Drain: once the host port is idle, the op's sequence starts. A
+//!   RESTORE that need not scrub ends in that same cycle: the front goes
+//!   to Done on `restore_instant` (registers only), not on the sequence's
+//!   `done`, which keeps the host port's idle out of a long chain.
 //! * Run: until the sequence reports `done` with its status.
 //! * Done: `cmd_done` with the status, for one cycle.
 //!
@@ -44,8 +46,11 @@ pub struct CommandFront {
     pub start_restore: Signal<Out, Bit>,
     pub start_recover: Signal<Out, Bit>,
     pub start_format: Signal<Out, Bit>,
-    /// The running sequence ends, with this status.
+    /// The running sequence ends, with this status (read in `Run`).
     pub done: Signal<In, Bit>,
+    /// A RESTORE starting now ends at once (`RestoreSeq::instant`): the
+    /// front ends it from `Drain` itself, a decision on registers.
+    pub restore_instant: Signal<In, Bit>,
     pub done_status: Signal<In, Bits<CODE_BITS>>,
     /// SNAPSHOT's phase while it runs.
     pub snapshot_phase: Signal<In, Bits<CODE_BITS>>,
@@ -93,6 +98,7 @@ impl Default for CommandFront {
             start_recover: Default::default(),
             start_format: Default::default(),
             done: Default::default(),
+            restore_instant: Default::default(),
             done_status: Default::default(),
             snapshot_phase: Default::default(),
             idle: Default::default(),
@@ -164,6 +170,9 @@ impl Logic for CommandFront {
                     self.start_recover.next = self.op.q.val() == self.op_recover.val();
                     self.start_format.next = self.op.q.val() == self.op_format.val();
                     self.state.d.next = FrontState::Run;
+                    if (self.op.q.val() == self.op_restore.val()) & self.restore_instant.val() {
+                        self.state.d.next = FrontState::Done;
+                    }
                 }
             }
             FrontState::Run => {}
@@ -177,8 +186,8 @@ impl Logic for CommandFront {
                 self.state.d.next = FrontState::Idle;
             }
         }
-        // The sequence ends (RESTORE may end in the cycle it starts).
-        if self.done.val() & ((self.state.q.val() == FrontState::Drain) | (self.state.q.val() == FrontState::Run)) {
+        // The sequence ends (a RESTORE that ends as it starts: above).
+        if self.done.val() & (self.state.q.val() == FrontState::Run) {
             self.status.d.next = self.done_status.val();
             self.state.d.next = FrontState::Done;
         }
@@ -283,17 +292,35 @@ mod tests {
             step!(sim, x);
             sim_assert!(sim, x.idle.val() & !x.cmd_done.val(), x);
             sim_assert_eq!(sim, x.phase.val(), Phase::Idle.bits(), x);
-            // RESTORE that ends in the cycle it starts: Drain → Done.
+            // RESTORE that ends in the cycle it starts: Drain → Done on
+            // `restore_instant` alone (the sequence's `done` of that cycle
+            // is not what the front waits for).
             x.cmd_op.next = restore;
             cycle!(sim, x, cmd_valid);
-            x.done.next = true;
+            x.restore_instant.next = true;
             step!(sim, x);
             sim_assert!(sim, x.start_restore.val(), x);
             sim_assert_eq!(sim, x.phase.val(), Phase::Restore.bits(), x);
             wait_clock_cycle!(sim, clock, x);
-            x.done.next = false;
             step!(sim, x);
-            sim_assert!(sim, x.cmd_done.val(), x);
+            sim_assert!(sim, x.cmd_done.val() & !x.error.val(), x);
+            sim_assert_eq!(sim, x.cmd_status.val(), Status::Ok.bits(), x);
+            wait_clock_cycle!(sim, clock, x);
+            // RESTORE that scrubs (the epoch is about to wrap): Drain → Run,
+            // until its `done`.
+            x.restore_instant.next = false;
+            cycle!(sim, x, cmd_valid);
+            step!(sim, x);
+            sim_assert!(sim, x.start_restore.val(), x);
+            wait_clock_cycle!(sim, clock, x);
+            for _ in 0..3 {
+                step!(sim, x);
+                sim_assert!(sim, !x.cmd_done.val() & !x.idle.val(), x);
+                wait_clock_cycle!(sim, clock, x);
+            }
+            cycle!(sim, x, done);
+            step!(sim, x);
+            sim_assert!(sim, x.cmd_done.val() & !x.error.val(), x);
             sim.done(x)
         });
         let mut uut = CommandFront::default();

@@ -179,6 +179,7 @@ impl<const D: usize> Logic for Sequencer<D> {
         self.format.start.next = self.front.start_format.val();
         self.recover.start.next = self.front.start_recover.val();
         self.front.done.next = self.snapshot.done.val() | self.restore.done.val() | self.format.done.val() | self.recover.done.val();
+        self.front.restore_instant.next = self.restore.instant.val();
         self.front.done_status.next = self.snapshot.status.val();
         if self.format.done.val() {
             self.front.done_status.next = self.format.status.val();

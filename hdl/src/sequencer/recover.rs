@@ -103,6 +103,10 @@ pub struct RecoverSeq<const D: usize> {
     /// The slot to retire: 1 when the committed record is in slot 0.
     other_slot: DFF<Bit>,
     entry_reg: DFF<Bits<32>>,
+    /// `entry_reg` is corrupt (a frame ≥ F, or a stray bit in an unmapped
+    /// entry), judged as the word comes in: the compare's carry chain ends
+    /// in a register, not in `corrupt`'s enable.
+    entry_bad: DFF<Bit>,
     mapped_count: DFF<Bits<COUNTER_BITS>>,
     /// Frames neither mapped nor pushed free yet (F − mapped − pushed,
     /// modulo 2^32), and whether it is 0 after this cycle's push: kept as a
@@ -175,6 +179,7 @@ impl<const D: usize> RecoverSeq<D> {
             item_c: Default::default(),
             other_slot: Default::default(),
             entry_reg: Default::default(),
+            entry_bad: Default::default(),
             mapped_count: Default::default(),
             unaccounted: Default::default(),
             all_accounted: Default::default(),
@@ -220,6 +225,7 @@ impl<const D: usize> Logic for RecoverSeq<D> {
             item_d,
             other_slot,
             entry_reg,
+            entry_bad,
             mapped_count,
             unaccounted,
             all_accounted,
@@ -349,6 +355,10 @@ impl<const D: usize> Logic for RecoverSeq<D> {
                 // Take each answer (in order: they are all reads)...
                 if self.nvm.rsp_valid.val() {
                     self.entry_reg.d.next = self.rsp_word.val();
+                    self.entry_bad.d.next = self.rsp_word.val() != 0;
+                    if self.rsp_word.val().get_bit(31) {
+                        self.entry_bad.d.next = bit_cast::<COUNTER_BITS, 31>(self.rsp_word.val().get_bits::<31>(0)) >= self.frames.val();
+                    }
                     self.entry_valid.d.next = true;
                     self.entry_page.d.next = self.answered.q.val();
                     self.answered.d.next = self.answered.q.val() + 1;
@@ -360,10 +370,8 @@ impl<const D: usize> Logic for RecoverSeq<D> {
                     if self.entry_reg.q.val().get_bit(31) {
                         self.frame_owner.write_enable.next = true;
                         self.mapped_count.d.next = self.mapped_count.q.val() + 1;
-                        if bit_cast::<COUNTER_BITS, 31>(self.entry_reg.q.val().get_bits::<31>(0)) >= self.frames.val() {
-                            self.corrupt.d.next = true;
-                        }
-                    } else if self.entry_reg.q.val() != 0 {
+                    }
+                    if self.entry_bad.q.val() {
                         self.corrupt.d.next = true;
                     }
                 }

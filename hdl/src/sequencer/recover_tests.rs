@@ -111,12 +111,15 @@ fn no_record_is_unformatted_a_damaged_one_or_an_impossible_table_corrupt() {
     damaged.mem.insert(7, 0);
     damaged.mem.insert(8, 0);
     assert_eq!(recover(damaged).end.1, Status::Corrupt.code());
-    // A table entry naming frame 9 of 8.
-    let mut impossible = device();
-    impossible.mem.insert(16 + 4 + 3, 1 << 31 | 9);
-    let r = recover(impossible);
-    assert_eq!(r.end.1, Status::Corrupt.code());
-    assert!(!r.mounted);
+    // A table entry naming frame 9 of 8, or 8 (the first past the end),
+    // or an unmapped entry with a stray bit.
+    for entry in [1 << 31 | 9, 1 << 31 | 8, 2, 1 << 30] {
+        let mut impossible = device();
+        impossible.mem.insert(16 + 4 + 3, entry);
+        let r = recover(impossible);
+        assert_eq!(r.end.1, Status::Corrupt.code(), "entry {entry:#x}");
+        assert!(!r.mounted, "entry {entry:#x}");
+    }
     // Two entries naming one frame.
     let mut twice = device();
     twice.mem.insert(16 + 4 + 3, 1 << 31 | 5);

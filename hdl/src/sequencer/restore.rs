@@ -22,6 +22,10 @@ pub struct RestoreSeq {
     pub reset: Signal<In, Bit>,
     pub start: Signal<In, Bit>,
     pub done: Signal<Out, Bit>,
+    /// A RESTORE started now ends in the same cycle (the epoch is not
+    /// about to wrap): the command front ends the command on this, not on
+    /// `done`, so its own decision is not chained behind this block's.
+    pub instant: Signal<Out, Bit>,
     pub epoch: Signal<In, Bits<TAG_BITS>>,
     /// epoch + 1, or (after a scrub) epoch := 1.
     pub next_epoch: Signal<Out, Bit>,
@@ -46,6 +50,7 @@ impl RestoreSeq {
             reset: Default::default(),
             start: Default::default(),
             done: Default::default(),
+            instant: Default::default(),
             epoch: Default::default(),
             next_epoch: Default::default(),
             first_epoch: Default::default(),
@@ -67,6 +72,7 @@ impl Logic for RestoreSeq {
     fn update(&mut self) {
         dff_setup!(self, clock, state, index);
         self.done.next = false;
+        self.instant.next = self.epoch.val() != self.last_epoch.val();
         self.next_epoch.next = false;
         self.first_epoch.next = false;
         self.owns_table.next = self.state.q.val() == RestoreState::Scrub;
@@ -90,12 +96,12 @@ impl Logic for RestoreSeq {
                     self.alloc.rollback.next = true;
                     self.log_drop.next = true;
                     self.restore_taken.next = true;
-                    if self.epoch.val() == self.last_epoch.val() {
-                        self.index.d.next = 0.into();
-                        self.state.d.next = RestoreState::Scrub;
-                    } else {
+                    if self.instant.val() {
                         self.next_epoch.next = true;
                         self.done.next = true;
+                    } else {
+                        self.index.d.next = 0.into();
+                        self.state.d.next = RestoreState::Scrub;
                     }
                 }
             }
@@ -131,13 +137,15 @@ mod tests {
             x.epoch.next = 7.into();
             x.start.next = true;
             x = sim.wait(1, x)?;
-            sim_assert!(sim, x.done.val() & x.next_epoch.val() & x.alloc.rollback.val() & x.log_drop.val() & x.restore_taken.val(), x);
+            sim_assert!(sim, x.instant.val() & x.done.val() & x.next_epoch.val() & x.alloc.rollback.val() & x.log_drop.val() & x.restore_taken.val(), x);
             wait_clock_cycle!(sim, clock, x);
             x.start.next = false;
             x = sim.wait(1, x)?;
             sim_assert!(sim, !x.done.val() & !x.owns_table.val(), x);
             // The last epoch: four pages scrubbed, one a cycle, then epoch 1.
             x.epoch.next = 0xffff.into();
+            x = sim.wait(1, x)?;
+            sim_assert!(sim, !x.instant.val(), x);
             cycle!(sim, x, start);
             for page in 0..4u64 {
                 x = sim.wait(1, x)?;
