@@ -1216,9 +1216,14 @@ module pmsnap_controller__allocator__ring(clock,read_address,read_data,write_ena
         read_data <= (write_enable && write_address[8:0] == read_address[8:0]) ? collision_word : storage[read_address[8:0]];
         if (write_enable) storage[write_address[8:0]] <= write_data;
     end
-    `else
+    `elsif SYNTHESIS
     always @(posedge clock) begin
         read_data <= storage[read_address[8:0]];
+        if (write_enable) storage[write_address[8:0]] <= write_data;
+    end
+    `else
+    always @(posedge clock) begin
+        read_data <= (write_enable && write_address[8:0] == read_address[8:0]) ? ~storage[read_address[8:0]] : storage[read_address[8:0]];
         if (write_enable) storage[write_address[8:0]] <= write_data;
     end
     `endif
@@ -2110,9 +2115,14 @@ module pmsnap_controller__cow__buffer(clock,read_address,read_data,write_enable,
         read_data <= (write_enable && write_address[5:0] == read_address[5:0]) ? collision_word : storage[read_address[5:0]];
         if (write_enable) storage[write_address[5:0]] <= write_data;
     end
-    `else
+    `elsif SYNTHESIS
     always @(posedge clock) begin
         read_data <= storage[read_address[5:0]];
+        if (write_enable) storage[write_address[5:0]] <= write_data;
+    end
+    `else
+    always @(posedge clock) begin
+        read_data <= (write_enable && write_address[5:0] == read_address[5:0]) ? ~storage[read_address[5:0]] : storage[read_address[5:0]];
         if (write_enable) storage[write_address[5:0]] <= write_data;
     end
     `endif
@@ -2456,9 +2466,14 @@ module pmsnap_controller__dirty__log(clock,read_address,read_data,write_enable,w
         read_data <= (write_enable && write_address[8:0] == read_address[8:0]) ? collision_word : storage[read_address[8:0]];
         if (write_enable) storage[write_address[8:0]] <= write_data;
     end
-    `else
+    `elsif SYNTHESIS
     always @(posedge clock) begin
         read_data <= storage[read_address[8:0]];
+        if (write_enable) storage[write_address[8:0]] <= write_data;
+    end
+    `else
+    always @(posedge clock) begin
+        read_data <= (write_enable && write_address[8:0] == read_address[8:0]) ? ~storage[read_address[8:0]] : storage[read_address[8:0]];
         if (write_enable) storage[write_address[8:0]] <= write_data;
     end
     `endif
@@ -6996,9 +7011,14 @@ module pmsnap_controller__sequencer__recover__frame_owner(clock,read_address,rea
         read_data <= (write_enable && write_address[8:0] == read_address[8:0]) ? collision_word : storage[read_address[8:0]];
         if (write_enable) storage[write_address[8:0]] <= write_data;
     end
-    `else
+    `elsif SYNTHESIS
     always @(posedge clock) begin
         read_data <= storage[read_address[8:0]];
+        if (write_enable) storage[write_address[8:0]] <= write_data;
+    end
+    `else
+    always @(posedge clock) begin
+        read_data <= (write_enable && write_address[8:0] == read_address[8:0]) ? ~storage[read_address[8:0]] : storage[read_address[8:0]];
         if (write_enable) storage[write_address[8:0]] <= write_data;
     end
     `endif
@@ -8746,9 +8766,14 @@ module pmsnap_controller__tables__ct(clock,read_address,read_data,write_enable,w
         read_data <= (write_enable && write_address[7:0] == read_address[7:0]) ? collision_word : storage[read_address[7:0]];
         if (write_enable) storage[write_address[7:0]] <= write_data;
     end
-    `else
+    `elsif SYNTHESIS
     always @(posedge clock) begin
         read_data <= storage[read_address[7:0]];
+        if (write_enable) storage[write_address[7:0]] <= write_data;
+    end
+    `else
+    always @(posedge clock) begin
+        read_data <= (write_enable && write_address[7:0] == read_address[7:0]) ? ~storage[read_address[7:0]] : storage[read_address[7:0]];
         if (write_enable) storage[write_address[7:0]] <= write_data;
     end
     `endif
@@ -8774,9 +8799,14 @@ module pmsnap_controller__tables__wt(clock,read_address,read_data,write_enable,w
         read_data <= (write_enable && write_address[7:0] == read_address[7:0]) ? collision_word : storage[read_address[7:0]];
         if (write_enable) storage[write_address[7:0]] <= write_data;
     end
-    `else
+    `elsif SYNTHESIS
     always @(posedge clock) begin
         read_data <= storage[read_address[7:0]];
+        if (write_enable) storage[write_address[7:0]] <= write_data;
+    end
+    `else
+    always @(posedge clock) begin
+        read_data <= (write_enable && write_address[7:0] == read_address[7:0]) ? ~storage[read_address[7:0]] : storage[read_address[7:0]];
         if (write_enable) storage[write_address[7:0]] <= write_data;
     end
     `endif

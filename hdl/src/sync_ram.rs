@@ -11,11 +11,13 @@
 //! (Without that mark it emulates "old word" around the block RAM with a
 //! delayed write, an address compare and a multiplexer on the read data:
 //! about 30 logic cells a memory, on the path of every read.) To hold the
-//! controller to that, the simulation model returns the complement of the
-//! old word on such a read, and so does the formal model (`FORMAL`, as
-//! `read_verilog -formal` defines it) with any word the solver likes. A RAM
-//! made with [`SyncRam::read_first`] instead returns the old word, in every
-//! model.
+//! controller to that, every model but the synthesized one returns a wrong
+//! word there: rust-hdl's simulation and the Verilog under a simulator
+//! (Verilator, Icarus: no `SYNTHESIS` defined) the complement of the old
+//! word, the formal model (`FORMAL`, as `read_verilog -formal` defines it)
+//! any word the solver picks. Only under `SYNTHESIS` (Yosys defines it) is
+//! the RAM left to the block RAM. A RAM made with [`SyncRam::read_first`]
+//! instead returns the old word, in every model.
 
 use rust_hdl::prelude::*;
 
@@ -98,19 +100,24 @@ impl<D: Synth + std::ops::Not<Output = D>, const A: usize> Logic for SyncRam<D, 
         let body = if self._read_first {
             format!("reg [{dw}:0] storage [0:{last}];\n{unused}{}", ports(&word))
         } else {
-            // The formal model reads any word at a collision (the module's doc).
-            let collision = format!("(write_enable && write_address[{ihi}:0] == read_address[{ihi}:0]) ? collision_word : {word}");
+            // At a collision (the module's doc): the formal model reads any
+            // word, Yosys's synthesis the block RAM's, a simulator the
+            // complement of the old word.
+            let hit = format!("write_enable && write_address[{ihi}:0] == read_address[{ihi}:0]");
             format!(
                 "(* no_rw_check *) reg [{dw}:0] storage [0:{last}];\n\
                  {unused}\
                  `ifdef FORMAL\n\
                  (* anyseq *) wire [{dw}:0] collision_word;\n\
                  {}\
+                 `elsif SYNTHESIS\n\
+                 {}\
                  `else\n\
                  {}\
                  `endif\n",
-                ports(&collision),
+                ports(&format!("({hit}) ? collision_word : {word}")),
                 ports(&word),
+                ports(&format!("({hit}) ? ~{word} : {word}")),
             )
         };
         Verilog::Custom(body)

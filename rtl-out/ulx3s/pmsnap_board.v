@@ -2213,9 +2213,14 @@ module pmsnap_board__controller__allocator__ring(clock,read_address,read_data,wr
         read_data <= (write_enable && write_address[9:0] == read_address[9:0]) ? collision_word : storage[read_address[9:0]];
         if (write_enable) storage[write_address[9:0]] <= write_data;
     end
-    `else
+    `elsif SYNTHESIS
     always @(posedge clock) begin
         read_data <= storage[read_address[9:0]];
+        if (write_enable) storage[write_address[9:0]] <= write_data;
+    end
+    `else
+    always @(posedge clock) begin
+        read_data <= (write_enable && write_address[9:0] == read_address[9:0]) ? ~storage[read_address[9:0]] : storage[read_address[9:0]];
         if (write_enable) storage[write_address[9:0]] <= write_data;
     end
     `endif
@@ -3107,9 +3112,14 @@ module pmsnap_board__controller__cow__buffer(clock,read_address,read_data,write_
         read_data <= (write_enable && write_address[5:0] == read_address[5:0]) ? collision_word : storage[read_address[5:0]];
         if (write_enable) storage[write_address[5:0]] <= write_data;
     end
-    `else
+    `elsif SYNTHESIS
     always @(posedge clock) begin
         read_data <= storage[read_address[5:0]];
+        if (write_enable) storage[write_address[5:0]] <= write_data;
+    end
+    `else
+    always @(posedge clock) begin
+        read_data <= (write_enable && write_address[5:0] == read_address[5:0]) ? ~storage[read_address[5:0]] : storage[read_address[5:0]];
         if (write_enable) storage[write_address[5:0]] <= write_data;
     end
     `endif
@@ -3453,9 +3463,14 @@ module pmsnap_board__controller__dirty__log(clock,read_address,read_data,write_e
         read_data <= (write_enable && write_address[8:0] == read_address[8:0]) ? collision_word : storage[read_address[8:0]];
         if (write_enable) storage[write_address[8:0]] <= write_data;
     end
-    `else
+    `elsif SYNTHESIS
     always @(posedge clock) begin
         read_data <= storage[read_address[8:0]];
+        if (write_enable) storage[write_address[8:0]] <= write_data;
+    end
+    `else
+    always @(posedge clock) begin
+        read_data <= (write_enable && write_address[8:0] == read_address[8:0]) ? ~storage[read_address[8:0]] : storage[read_address[8:0]];
         if (write_enable) storage[write_address[8:0]] <= write_data;
     end
     `endif
@@ -7993,9 +8008,14 @@ module pmsnap_board__controller__sequencer__recover__frame_owner(clock,read_addr
         read_data <= (write_enable && write_address[9:0] == read_address[9:0]) ? collision_word : storage[read_address[9:0]];
         if (write_enable) storage[write_address[9:0]] <= write_data;
     end
-    `else
+    `elsif SYNTHESIS
     always @(posedge clock) begin
         read_data <= storage[read_address[9:0]];
+        if (write_enable) storage[write_address[9:0]] <= write_data;
+    end
+    `else
+    always @(posedge clock) begin
+        read_data <= (write_enable && write_address[9:0] == read_address[9:0]) ? ~storage[read_address[9:0]] : storage[read_address[9:0]];
         if (write_enable) storage[write_address[9:0]] <= write_data;
     end
     `endif
@@ -9743,9 +9763,14 @@ module pmsnap_board__controller__tables__ct(clock,read_address,read_data,write_e
         read_data <= (write_enable && write_address[7:0] == read_address[7:0]) ? collision_word : storage[read_address[7:0]];
         if (write_enable) storage[write_address[7:0]] <= write_data;
     end
-    `else
+    `elsif SYNTHESIS
     always @(posedge clock) begin
         read_data <= storage[read_address[7:0]];
+        if (write_enable) storage[write_address[7:0]] <= write_data;
+    end
+    `else
+    always @(posedge clock) begin
+        read_data <= (write_enable && write_address[7:0] == read_address[7:0]) ? ~storage[read_address[7:0]] : storage[read_address[7:0]];
         if (write_enable) storage[write_address[7:0]] <= write_data;
     end
     `endif
@@ -9771,9 +9796,14 @@ module pmsnap_board__controller__tables__wt(clock,read_address,read_data,write_e
         read_data <= (write_enable && write_address[7:0] == read_address[7:0]) ? collision_word : storage[read_address[7:0]];
         if (write_enable) storage[write_address[7:0]] <= write_data;
     end
-    `else
+    `elsif SYNTHESIS
     always @(posedge clock) begin
         read_data <= storage[read_address[7:0]];
+        if (write_enable) storage[write_address[7:0]] <= write_data;
+    end
+    `else
+    always @(posedge clock) begin
+        read_data <= (write_enable && write_address[7:0] == read_address[7:0]) ? ~storage[read_address[7:0]] : storage[read_address[7:0]];
         if (write_enable) storage[write_address[7:0]] <= write_data;
     end
     `endif
