@@ -33,8 +33,8 @@
 //! With lookup latency 2 the entry of a request in the lookup stage can be
 //! rewritten by the remap of the request ahead of it, at the very edge the
 //! table RAM reads it (which then returns a word nobody may use, see
-//! `sync_ram`): `fwd` notes that,
-//! and the registered entry is the remap's (owned, mapped, `dst`) instead.
+//! `sync_ram`): `fwd` notes that, and the registered entry is the remap's
+//! (owned, mapped, `dst`) instead.
 //! Only the remap needs this: the sequencer writes the tables while the
 //! port is idle.
 

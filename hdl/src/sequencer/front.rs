@@ -6,8 +6,9 @@
 //!   `bad op`, both at once; the others go to Drain.
 //! * Drain: once the host port is idle, the op's sequence starts. A
 //!   RESTORE that need not scrub ends in that same cycle: the front goes
-//!   to Done on `restore_instant` (registers only), not on the sequence's
-//!   `done`, which keeps the host port's idle out of a long chain.
+//!   to Done on `restore_instant` (from the epoch register alone), not on
+//!   the sequence's `done`, which keeps the host port's idle out of a long
+//!   chain.
 //! * Run: until the sequence reports `done` with its status.
 //! * Done: `cmd_done` with the status, for one cycle.
 //!
@@ -49,7 +50,7 @@ pub struct CommandFront {
     /// The running sequence ends, with this status (read in `Run`).
     pub done: Signal<In, Bit>,
     /// A RESTORE starting now ends at once (`RestoreSeq::instant`): the
-    /// front ends it from `Drain` itself, a decision on registers.
+    /// front ends it from `Drain` itself, on the epoch register alone.
     pub restore_instant: Signal<In, Bit>,
     pub done_status: Signal<In, Bits<CODE_BITS>>,
     /// SNAPSHOT's phase while it runs.
