@@ -10,10 +10,11 @@
 //! the memory `no_rw_check` and Yosys maps it onto the block RAM as it is.
 //! (Without that mark it emulates "old word" around the block RAM with a
 //! delayed write, an address compare and a multiplexer on the read data:
-//! about 30 logic cells a memory, on the path of every read.) To hold the
+//! 348 logic cells for the six memories at the iCE40 board's sizing, on
+//! the path of every read.) To hold the
 //! controller to that, every model but the synthesized one returns a wrong
-//! word there: rust-hdl's simulation and the Verilog under a simulator
-//! (Verilator, Icarus: no `SYNTHESIS` defined) the complement of the old
+//! word there: rust-hdl's simulation and the Verilog under Verilator (or
+//! any tool that leaves `SYNTHESIS` undefined) the complement of the old
 //! word, the formal model (`FORMAL`, as `read_verilog -formal` defines it)
 //! any word the solver picks. Only under `SYNTHESIS` (Yosys defines it) is
 //! the RAM left to the block RAM. A RAM made with [`SyncRam::read_first`]
