@@ -9,7 +9,11 @@
 # 2. Yosys replays the waveform's inputs into the generated Verilog
 #    (`sim -sim-gold`: every signal must match Verilator's, cycle for cycle,
 #    where Yosys knows its value)
-#    and keeps the final state as the design's initial state;
+#    and keeps the final state as the design's initial state. It reads the
+#    Verilog as Verilator does (`-nosynthesis`: a block RAM read at the
+#    word written at the same edge gives the old word's complement,
+#    hdl/src/sync_ram.rs), so the covers and checks from there run on that
+#    model of the memories too;
 # 3. SymbiYosys searches DEPTH cycles from that state, every input free
 #    under the ports' rules, for a trace that reaches COVER.
 #
@@ -47,7 +51,7 @@ task=${PMSNAP_FORMAL_TASK:-cover}
 # and read one another's file, and now and then one failed (a spurious
 # mismatch, or a crash). Each replay converts in its own WORKDIR.
 status=0
-TMPDIR="$work" yosys -q -l "$work/sim.log" -p "read_verilog $work/rtl/pmsnap_controller.v; setattr -set keep 1 w:s1_write__q w:s1_addr__q w:s1_out_of_range__q w:out_of_range__q w:lk_*__q w:fwd__q; prep -top pmsnap_controller; flatten; memory_map; opt_clean;
+TMPDIR="$work" yosys -q -l "$work/sim.log" -p "read_verilog -nosynthesis $work/rtl/pmsnap_controller.v; setattr -set keep 1 w:s1_write__q w:s1_addr__q w:s1_out_of_range__q w:out_of_range__q w:lk_*__q w:fwd__q; prep -top pmsnap_controller; flatten; memory_map; opt_clean;
     sim -clock clock -zinit -r $work/start.vcd -scope TOP.pmsnap_controller -sim-gold -w; write_rtlil $work/start.il" >/dev/null 2>"$work/sim.warnings" || status=$?
 if [ $status -ne 0 ]; then
     echo "$0: the replay does not match the co-simulation (yosys status $status): $work/sim.log" >&2
