@@ -2774,7 +2774,6 @@ module pmsnap_controller__host(clock,reset,req_valid,req_ready,req_write,req_add
     wire  skid__out_write;
     wire  [31:0] skid__out_addr;
     wire  [31:0] skid__out_data;
-    wire  skid__held;
     reg  s1_valid__d;
     /*verilator tracing_on*/
     wire  s1_valid__q;
@@ -2940,8 +2939,7 @@ module pmsnap_controller__host(clock,reset,req_valid,req_ready,req_write,req_add
         .out_ready(skid__out_ready),
         .out_write(skid__out_write),
         .out_addr(skid__out_addr),
-        .out_data(skid__out_data),
-        .held(skid__held)
+        .out_data(skid__out_data)
     );
     pmsnap_controller__host__s1_valid s1_valid(
         .d(s1_valid__d),
@@ -3248,7 +3246,7 @@ module pmsnap_controller__host(clock,reset,req_valid,req_ready,req_write,req_add
             wdata__d = next_wdata;
         end
         fwd__d = remap & (remap_page == lookup_page);
-        idle = ~skid__held & ~s1_valid__q & ~valid__q & nvm_idle;
+        idle = skid__in_ready & ~s1_valid__q & ~valid__q & nvm_idle;
         if (reset) begin
             s1_valid__d = 1'b0;
             valid__d = 1'b0;
@@ -3637,7 +3635,7 @@ endmodule // pmsnap_controller__host__s1_write
 
 
 /*verilator tracing_on*/
-module pmsnap_controller__host__skid(clock,reset,in_valid,in_ready,in_write,in_addr,in_data,out_valid,out_ready,out_write,out_addr,out_data,held);
+module pmsnap_controller__host__skid(clock,reset,in_valid,in_ready,in_write,in_addr,in_data,out_valid,out_ready,out_write,out_addr,out_data);
     
     // Module arguments
     input wire  clock;
@@ -3652,7 +3650,6 @@ module pmsnap_controller__host__skid(clock,reset,in_valid,in_ready,in_write,in_a
     output reg  out_write;
     output reg  [31:0] out_addr;
     output reg  [31:0] out_data;
-    output reg  held;
     
     // Stub signals
     /*verilator tracing_off*/
@@ -3711,7 +3708,6 @@ module pmsnap_controller__host__skid(clock,reset,in_valid,in_ready,in_write,in_a
         addr__d = addr__q;
         data__d = data__q;
         in_ready = ~full__q;
-        held = full__q;
         out_valid = in_valid;
         out_write = in_write;
         out_addr = in_addr;
@@ -7421,6 +7417,9 @@ module pmsnap_controller__sequencer__restore(clock,reset,start,done,instant,epoc
     assign index__clock = clock;
     /*verilator tracing_on*/
     
+    // Local signals
+    reg  fits;
+    
     // Sub module instances
     pmsnap_controller__sequencer__restore__state state(
         .d(state__d),
@@ -7438,7 +7437,8 @@ module pmsnap_controller__sequencer__restore(clock,reset,start,done,instant,epoc
         state__d = state__q;
         index__d = index__q;
         done = 1'b0;
-        instant = epoch != last_epoch;
+        fits = epoch != last_epoch;
+        instant = fits;
         next_epoch = 1'b0;
         first_epoch = 1'b0;
         owns_table = state__q == RestoreState__Scrub;
@@ -7463,7 +7463,7 @@ module pmsnap_controller__sequencer__restore(clock,reset,start,done,instant,epoc
                         alloc__rollback = 1'b1;
                         log_drop = 1'b1;
                         restore_taken = 1'b1;
-                        if (instant) begin
+                        if (fits) begin
                             next_epoch = 1'b1;
                             done = 1'b1;
                         end

@@ -489,7 +489,8 @@ impl<const D: usize> Logic for HostPort<D> {
             self.wdata.d.next = self.next_wdata.val();
         }
         self.fwd.d.next = self.remap.val() & (self.remap_page.val() == self.lookup_page.val());
-        self.idle.next = !self.skid.held.val() & !self.s1_valid.q.val() & !self.valid.q.val() & self.nvm_idle.val();
+        // The skid buffer's `in_ready` is its `!full`, a register: it holds nothing.
+        self.idle.next = self.skid.in_ready.val() & !self.s1_valid.q.val() & !self.valid.q.val() & self.nvm_idle.val();
         if self.reset.val() {
             self.s1_valid.d.next = false;
             self.valid.d.next = false;

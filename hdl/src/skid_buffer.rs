@@ -27,9 +27,6 @@ pub struct SkidBuffer<const D: usize> {
     pub out_write: Signal<Out, Bit>,
     pub out_addr: Signal<Out, Bits<HOST_ADDR_BITS>>,
     pub out_data: Signal<Out, Bits<D>>,
-    /// A refused request is held (`full`, for who needs to know the buffer
-    /// is empty from a register alone).
-    pub held: Signal<Out, Bit>,
     /// A refused request is held.
     full: DFF<Bit>,
     write: DFF<Bit>,
@@ -42,7 +39,6 @@ impl<const D: usize> Logic for SkidBuffer<D> {
     fn update(&mut self) {
         dff_setup!(self, clock, full, write, addr, data);
         self.in_ready.next = !self.full.q.val();
-        self.held.next = self.full.q.val();
         self.out_valid.next = self.in_valid.val();
         self.out_write.next = self.in_write.val();
         self.out_addr.next = self.in_addr.val();
@@ -97,8 +93,6 @@ mod tests {
                 if !x.in_ready.val() {
                     not_ready.push(cycle);
                 }
-                // `held` is `!in_ready`: the buffer holds a request.
-                sim_assert_eq!(sim, x.held.val(), !x.in_ready.val(), x);
                 if x.in_valid.val() && x.in_ready.val() {
                     next += 1;
                 }

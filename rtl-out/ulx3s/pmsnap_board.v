@@ -3771,7 +3771,6 @@ module pmsnap_board__controller__host(clock,reset,req_valid,req_ready,req_write,
     wire  skid__out_write;
     wire  [31:0] skid__out_addr;
     wire  [31:0] skid__out_data;
-    wire  skid__held;
     reg  s1_valid__d;
     /*verilator tracing_on*/
     wire  s1_valid__q;
@@ -3937,8 +3936,7 @@ module pmsnap_board__controller__host(clock,reset,req_valid,req_ready,req_write,
         .out_ready(skid__out_ready),
         .out_write(skid__out_write),
         .out_addr(skid__out_addr),
-        .out_data(skid__out_data),
-        .held(skid__held)
+        .out_data(skid__out_data)
     );
     pmsnap_board__controller__host__s1_valid s1_valid(
         .d(s1_valid__d),
@@ -4245,7 +4243,7 @@ module pmsnap_board__controller__host(clock,reset,req_valid,req_ready,req_write,
             wdata__d = next_wdata;
         end
         fwd__d = remap & (remap_page == lookup_page);
-        idle = ~skid__held & ~s1_valid__q & ~valid__q & nvm_idle;
+        idle = skid__in_ready & ~s1_valid__q & ~valid__q & nvm_idle;
         if (reset) begin
             s1_valid__d = 1'b0;
             valid__d = 1'b0;
@@ -4634,7 +4632,7 @@ endmodule // pmsnap_board__controller__host__s1_write
 
 
 /*verilator tracing_on*/
-module pmsnap_board__controller__host__skid(clock,reset,in_valid,in_ready,in_write,in_addr,in_data,out_valid,out_ready,out_write,out_addr,out_data,held);
+module pmsnap_board__controller__host__skid(clock,reset,in_valid,in_ready,in_write,in_addr,in_data,out_valid,out_ready,out_write,out_addr,out_data);
     
     // Module arguments
     input wire  clock;
@@ -4649,7 +4647,6 @@ module pmsnap_board__controller__host__skid(clock,reset,in_valid,in_ready,in_wri
     output reg  out_write;
     output reg  [31:0] out_addr;
     output reg  [31:0] out_data;
-    output reg  held;
     
     // Stub signals
     /*verilator tracing_off*/
@@ -4708,7 +4705,6 @@ module pmsnap_board__controller__host__skid(clock,reset,in_valid,in_ready,in_wri
         addr__d = addr__q;
         data__d = data__q;
         in_ready = ~full__q;
-        held = full__q;
         out_valid = in_valid;
         out_write = in_write;
         out_addr = in_addr;
@@ -8418,6 +8414,9 @@ module pmsnap_board__controller__sequencer__restore(clock,reset,start,done,insta
     assign index__clock = clock;
     /*verilator tracing_on*/
     
+    // Local signals
+    reg  fits;
+    
     // Sub module instances
     pmsnap_board__controller__sequencer__restore__state state(
         .d(state__d),
@@ -8435,7 +8434,8 @@ module pmsnap_board__controller__sequencer__restore(clock,reset,start,done,insta
         state__d = state__q;
         index__d = index__q;
         done = 1'b0;
-        instant = epoch != last_epoch;
+        fits = epoch != last_epoch;
+        instant = fits;
         next_epoch = 1'b0;
         first_epoch = 1'b0;
         owns_table = state__q == RestoreState__Scrub;
@@ -8460,7 +8460,7 @@ module pmsnap_board__controller__sequencer__restore(clock,reset,start,done,insta
                         alloc__rollback = 1'b1;
                         log_drop = 1'b1;
                         restore_taken = 1'b1;
-                        if (instant) begin
+                        if (fits) begin
                             next_epoch = 1'b1;
                             done = 1'b1;
                         end

@@ -39,6 +39,9 @@ pub struct RestoreSeq {
     state: DFF<RestoreState>,
     /// The page being scrubbed.
     index: DFF<Bits<PAGE_BITS>>,
+    /// The epoch can move on without wrapping (`instant`, read here as a
+    /// local rather than from this block's own output).
+    fits: Signal<Local, Bit>,
     last_page: Constant<Bits<PAGE_BITS>>,
     last_epoch: Constant<Bits<TAG_BITS>>,
 }
@@ -61,6 +64,7 @@ impl RestoreSeq {
             restore_taken: Default::default(),
             state: Default::default(),
             index: Default::default(),
+            fits: Default::default(),
             last_page: Constant::new((pages as u64 - 1).to_bits()),
             last_epoch: Constant::new(((1u64 << TAG_BITS) - 1).to_bits()),
         }
@@ -72,7 +76,8 @@ impl Logic for RestoreSeq {
     fn update(&mut self) {
         dff_setup!(self, clock, state, index);
         self.done.next = false;
-        self.instant.next = self.epoch.val() != self.last_epoch.val();
+        self.fits.next = self.epoch.val() != self.last_epoch.val();
+        self.instant.next = self.fits.val();
         self.next_epoch.next = false;
         self.first_epoch.next = false;
         self.owns_table.next = self.state.q.val() == RestoreState::Scrub;
@@ -96,7 +101,7 @@ impl Logic for RestoreSeq {
                     self.alloc.rollback.next = true;
                     self.log_drop.next = true;
                     self.restore_taken.next = true;
-                    if self.instant.val() {
+                    if self.fits.val() {
                         self.next_epoch.next = true;
                         self.done.next = true;
                     } else {
